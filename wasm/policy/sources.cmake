@@ -1,0 +1,8 @@
+# Policy sources of kelisim_core (included by the top-level CMakeLists.txt).
+# Part A (import, lint, build, text) and part B (body, render, search, diff) each edit only their lines.
+list(APPEND KELISIM_POLICY_SOURCES
+  wasm/policy/text.cpp
+  wasm/policy/import.cpp
+  wasm/policy/lint.cpp
+  wasm/policy/build.cpp
+)

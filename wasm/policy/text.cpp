@@ -1,0 +1,130 @@
+#include "policy/text.h"
+
+namespace kelisim::policy {
+
+uint32_t nextCodePoint(std::string_view s, size_t* i) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), k = *i;
+  unsigned c = p[k];
+  if (c < 0x80) { *i = k + 1; return c; }
+  int len;
+  uint32_t cp, min;
+  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
+  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
+  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
+  else { *i = k + 1; return 0xFFFD; }
+  if (k + len > n) { *i = k + 1; return 0xFFFD; }
+  for (int j = 1; j < len; ++j) {
+    unsigned b = p[k + j];
+    if ((b & 0xC0) != 0x80) { *i = k + 1; return 0xFFFD; }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *i = k + 1; return 0xFFFD; }
+  *i = k + len;
+  return cp;
+}
+
+void appendUtf8(std::string* out, uint32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out->push_back(char(cp));
+  } else if (cp < 0x800) {
+    out->push_back(char(0xC0 | (cp >> 6)));
+    out->push_back(char(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(char(0xE0 | (cp >> 12)));
+    out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(char(0xF0 | (cp >> 18)));
+    out->push_back(char(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string sanitizeUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    uint32_t cp = nextCodePoint(s, &i);
+    if (cp == 0xFFFD && !(i - start == 3 && s.compare(start, 3, "\xEF\xBF\xBD") == 0)) {
+      // One U+FFFD per bad byte run start; skip continuation bytes that followed a bad lead.
+      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.append(s.data() + start, i - start);
+    }
+  }
+  return out;
+}
+
+uint32_t foldCodePoint(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  if (cp >= 0x0410 && cp <= 0x042F) cp += 0x20;            // А-Я -> а-я
+  else if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;       // Ѐ-Џ (Ё, І, Ї, Є, Ў...) -> ѐ-џ
+  else if (((cp >= 0x0460 && cp <= 0x0481) || (cp >= 0x048A && cp <= 0x04BF)) && !(cp & 1)) cp += 1;  // Ғ Қ Ң Ү Ұ Һ (even = upper)
+  else if (cp == 0x04C0) cp = 0x04CF;                      // Ӏ palochka
+  else if (cp >= 0x04C1 && cp <= 0x04CE && (cp & 1)) cp += 1;
+  else if (cp >= 0x04D0 && cp <= 0x04FF && !(cp & 1)) cp += 1;  // Ә Ө ...
+  else if (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7) cp += 0x20;  // Latin-1 letters
+  if (cp == 0x0451) cp = 0x0435;                           // ё -> е
+  return cp;
+}
+
+std::string foldCase(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(char((c >= 'A' && c <= 'Z') ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    appendUtf8(&out, foldCodePoint(nextCodePoint(s, &i)));
+  }
+  return out;
+}
+
+size_t codePointCount(std::string_view s) {
+  size_t n = 0, i = 0;
+  while (i < s.size()) {
+    nextCodePoint(s, &i);
+    ++n;
+  }
+  return n;
+}
+
+bool isSpaceAt(std::string_view s, size_t i, size_t* len) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { *len = 1; return true; }
+  if (c < 0x80) return false;
+  size_t j = i;
+  uint32_t cp = nextCodePoint(s, &j);
+  if (cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F ||
+      cp == 0x205F || cp == 0x3000 || cp == 0xFEFF) {
+    *len = j - i;
+    return true;
+  }
+  return false;
+}
+
+std::string_view trim(std::string_view s) {
+  size_t b = 0, len = 0;
+  while (b < s.size() && isSpaceAt(s, b, &len)) b += len;
+  size_t e = s.size();
+  while (e > b) {
+    // Step back one code point.
+    size_t k = e - 1;
+    while (k > b && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+    if (isSpaceAt(s, k, &len) && k + len == e) e = k;
+    else break;
+  }
+  return s.substr(b, e - b);
+}
+
+}  // namespace kelisim::policy

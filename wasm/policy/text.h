@@ -1,0 +1,38 @@
+// UTF-8 helpers for the policy code: validation/repair, code point iteration, case folding
+// for Russian, Kazakh and English. No I/O, no locale, no allocation beyond the results.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kelisim::policy {
+
+/** Returns `s` with every invalid UTF-8 sequence (bad lead/continuation bytes, overlongs,
+ *  surrogates, > U+10FFFF, truncated tails) replaced by U+FFFD, one per maximal bad subpart. */
+std::string sanitizeUtf8(std::string_view s);
+
+/** Decodes one code point at s[*i] and advances *i. Invalid bytes decode to U+FFFD
+ *  (advancing by one byte). Precondition: *i < s.size(). */
+uint32_t nextCodePoint(std::string_view s, size_t* i);
+
+/** Appends the UTF-8 encoding of cp (U+FFFD for surrogates / out of range). */
+void appendUtf8(std::string* out, uint32_t cp);
+
+/** Lowercase of one code point: Latin A-Z, Cyrillic А-Я, Ё→е (ё→е as well), Ukrainian/
+ *  Belarusian ІЇЄЎ, Kazakh ӘҒҚҢӨҰҮҺІ; everything else unchanged. */
+uint32_t foldCodePoint(uint32_t cp);
+
+/** Case-folds UTF-8 text for search: foldCodePoint on every code point (invalid bytes become
+ *  U+FFFD). The result is what search compares; ё and е compare equal. */
+std::string foldCase(std::string_view s);
+
+/** Number of code points in s (for columns: 1-based col = codePointCount(prefix) + 1). */
+size_t codePointCount(std::string_view s);
+
+/** True for ASCII space/tab, NBSP (U+00A0) and other Unicode spaces at s[i]; *len = bytes. */
+bool isSpaceAt(std::string_view s, size_t i, size_t* len);
+
+/** s without leading/trailing spaces (as isSpaceAt), CR included. */
+std::string_view trim(std::string_view s);
+
+}  // namespace kelisim::policy
