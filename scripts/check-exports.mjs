@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 const [wasmPath, listPath] = process.argv.slice(2);
 const declared = readFileSync(listPath, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 const mod = new WebAssembly.Module(readFileSync(wasmPath));
-// Exports every standalone reactor has besides the declared functions.
-const runtime = new Set(['memory', '_initialize', '__indirect_function_table']);
+// Exports emcc adds to every standalone reactor besides the declared functions.
+const runtime = new Set(['memory', '_initialize', '__indirect_function_table',
+  '__errno_location', 'stackSave', 'stackRestore', 'stackAlloc']);
 const actual = WebAssembly.Module.exports(mod).map((e) => e.name).filter((n) => !runtime.has(n));
 const missing = declared.filter((n) => !actual.includes(n));
 const extra = actual.filter((n) => !declared.includes(n));

@@ -66,7 +66,7 @@ struct Record {
   Choices choices;         // every category of that version, in manifest order
   std::string noticeVersion;  // version whose update notice was shown ("" = none)
   int64_t noticeAtMs = 0;
-  std::string historyHead;    // first 16 hex of the newest history entry hash ("" = none)
+  std::string historyHead;    // hash of the newest history entry, 64 hex ("" = none)
   bool operator==(const Record& o) const;
 };
 
@@ -83,6 +83,11 @@ struct DecodeResult {
  *  failing the check → that code and no record. */
 DecodeResult decodeRecord(std::string_view text);
 constexpr size_t kMaxRecordLength = 1024;
+
+/** Parses an ISO 8601 instant with an explicit offset ("2025-06-10T12:00:00+05:00",
+ *  "…T07:00:00.5Z", seconds optional) into epoch ms and the offset in minutes. Returns false
+ *  for anything else (no offset, impossible dates such as 2025-02-29, offsets beyond ±14:00). */
+bool parseInstant(std::string_view iso, int64_t* ms, int32_t* offsetMinutes);
 
 /** Start of local calendar day D+days+1 in the policy's offset, where D is the local date of
  *  publishedAt; returned as epoch ms. (DESIGN.md: 2025-06-10 +05:00, 7 days →
@@ -126,7 +131,7 @@ struct ApplyInput {
   Op op = Op::AcceptAll;
   Choices choices;       // for Op::Set: the categories to change
   std::string newId;     // record id to use when there is no valid stored record
-  std::string prevHash;  // full hash of the newest history entry ("" if none)
+  std::string prevHash;  // hash of the newest history entry; "" = take the stored record's head
 };
 
 struct ApplyResult {
@@ -143,5 +148,18 @@ Error apply(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s
 
 /** choices as "id:1.id2:0" (the record and history wire form). */
 std::string choicesText(const Choices& c);
+/** Parses choicesText's form; false on any malformed item or duplicate id. */
+bool parseChoices(std::string_view text, Choices* out);
+
+/** Decimal text of v (no locale, no printf). */
+std::string decimal(int64_t v);
+/** Parses an optional '-' and 1–18 digits; false otherwise. */
+bool parseDecimal(std::string_view s, int64_t* out);
+
+bool validPolicyId(std::string_view s);
+bool validVersion(std::string_view s);
+bool validCategoryId(std::string_view s);
+bool validRecordId(std::string_view s);
+bool isHex(std::string_view s, size_t len);
 
 }  // namespace kelisim

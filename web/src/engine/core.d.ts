@@ -1,0 +1,87 @@
+// Headless core: pure functions over the wasm modules. `import { loadCore } from 'kelisim/core'`.
+
+export type Action = 'none' | 'banner' | 'update-notice' | 'implicit-accept' | 'reprompt';
+export type Reason =
+  | 'no-record' | 'invalid-record' | 'other-policy' | 'current' | 'implicit-unacknowledged'
+  | 'expired' | 'update-pending' | 'update-due' | 'update-explicit-rule' | 'update-material';
+export type Method = 'explicit' | 'implicit';
+export type Op = 'accept-all' | 'reject-all' | 'set' | 'withdraw' | 'accept-update' | 'notice-shown';
+
+export interface CategorySpec {
+  id: string;
+  /** Always on; cannot be refused. @default false */
+  required?: boolean;
+  /** Off by default when the visitor sends Global Privacy Control. @default false */
+  gpcOff?: boolean;
+  [extra: string]: unknown;
+}
+
+/** The manifest fields the engine reads (manifest.json may carry more: title, texts…). */
+export interface Manifest {
+  id: string;
+  version: string;
+  /** SHA-256 of the canonical body, 64 lowercase hex. */
+  bodyHash: string;
+  /** ISO 8601 with an explicit offset, e.g. "2025-06-10T12:00:00+05:00". */
+  publishedAt: string;
+  /** @default { type: 'implicit', days: 7 } */
+  updateRule?: { type: 'implicit'; days?: number } | { type: 'explicit' };
+  /** The update adds consent purposes: ask again. @default false */
+  material?: boolean;
+  categories: CategorySpec[];
+  /** @default { accepted: 365, rejected: 182 } */
+  maxAgeDays?: { accepted?: number; rejected?: number };
+  [extra: string]: unknown;
+}
+
+export type ChoiceMap = Record<string, boolean>;
+
+export interface Signals { /** @default false */ gpc?: boolean }
+
+export interface Record_ {
+  id: string; policyId: string; version: string; bodyHash16: string;
+  givenAt: number; method: Method; choices: ChoiceMap;
+  noticeVersion: string; noticeAt: number; historyHead: string;
+}
+
+export interface HistoryEntry {
+  op: Op; at: number; version: string; method: Method; choices: ChoiceMap;
+  prevHash: string; hash: string;
+}
+
+export interface Decision {
+  action: Action;
+  reason: Reason;
+  /** Why the stored value was unusable ('ok' when it was fine or absent). */
+  recordError: string;
+  /** Epoch ms of the implicit-acceptance deadline, or null. */
+  deadline: number | null;
+  effective: ChoiceMap;
+  prefill: ChoiceMap;
+  /** implicit-accept only: the encoded record to store and its history entry. */
+  record?: string;
+  entry?: HistoryEntry;
+}
+
+export interface ApplyResult { record: string; decoded: Record_; entry: HistoryEntry }
+
+export interface Core {
+  decide(input: { manifest: Manifest; record?: string | null; now: number; signals?: Signals }): Decision;
+  apply(input: {
+    manifest: Manifest; record?: string | null; now: number; signals?: Signals;
+    op: Op; choices?: ChoiceMap; newId?: string; prevHash?: string;
+  }): ApplyResult;
+  deadline(publishedAtMs: number, offsetMinutes: number, days: number): number;
+  encodeRecord(record: Record_): string;
+  /** Never throws for bad input: { ok: false, error } instead. */
+  decodeRecord(text: string | null | undefined): { ok: true; record: Record_ } | { ok: false; error: string };
+  /** Parses "2025-06-10T12:00:00+05:00" → { ms, offsetMinutes }; throws KelisimError('manifest-invalid'). */
+  parseInstant(iso: string): { ms: number; offsetMinutes: number };
+}
+
+export interface LoadOptions {
+  /** URL, bytes or compiled module of kelisim-consent.wasm. @default the copy next to this file's package dist/ */
+  consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+}
+
+export function loadCore(options?: LoadOptions): Promise<Core>;
