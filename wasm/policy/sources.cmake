@@ -6,3 +6,10 @@ list(APPEND KELISIM_POLICY_SOURCES
   wasm/policy/lint.cpp
   wasm/policy/build.cpp
 )
+# part B: body, render, search, diff
+list(APPEND KELISIM_POLICY_SOURCES
+  wasm/policy/body.cpp
+  wasm/policy/render.cpp
+  wasm/policy/search.cpp
+  wasm/policy/diff.cpp
+)
