@@ -1,0 +1,220 @@
+// Runs every golden case of tests/fixtures/consent/cases.json against the native core, checks
+// it against the expectations, and writes one canonical line per case to
+// <build>/consent-golden.txt; tests/node/consent.test.js requires the wasm build to produce
+// the same lines (native and wasm must agree on every case).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/consent.h"
+
+using json = nlohmann::ordered_json;  // keeps the fixture's key order, as JS objects do
+using namespace kelisim;
+
+namespace {
+
+json readJson(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return json::parse(ss.str(), nullptr, false);
+}
+
+int64_t instant(const json& iso) {
+  int64_t ms = 0;
+  int32_t off = 0;
+  EXPECT_TRUE(iso.is_string() && parseInstant(iso.get<std::string>(), &ms, &off)) << iso.dump();
+  return ms;
+}
+
+Choices choicesOf(const json& obj) {
+  Choices c;
+  for (auto it = obj.begin(); it != obj.end(); ++it) c.push_back({it.key(), it.value().get<bool>()});
+  return c;
+}
+
+json choicesJson(const Choices& c) {
+  json j = json::object();
+  for (const Choice& x : c) j[x.category] = x.on;
+  return j;
+}
+
+// The same conversion web/src/engine/core.js makes from a manifest object.
+bool manifestOf(const json& j, Manifest* m) {
+  m->policyId = j["id"].get<std::string>();
+  m->version = j["version"].get<std::string>();
+  m->bodyHash = j["bodyHash"].get<std::string>();
+  if (!parseInstant(j["publishedAt"].get<std::string>(), &m->publishedAtMs, &m->offsetMinutes)) return false;
+  const json& rule = j["updateRule"];
+  m->rule = rule["type"] == "explicit" ? UpdateRule::Explicit : UpdateRule::Implicit;
+  if (rule.contains("days")) m->implicitDays = rule["days"].get<int32_t>();
+  m->material = j["material"].get<bool>();
+  for (const json& c : j["categories"])
+    m->categories.push_back({c["id"].get<std::string>(), c.value("required", false), c.value("gpcOff", false)});
+  m->maxAgeAcceptedMs = j["maxAgeDays"]["accepted"].get<int64_t>() * kDayMs;
+  m->maxAgeRejectedMs = j["maxAgeDays"]["rejected"].get<int64_t>() * kDayMs;
+  return true;
+}
+
+Record recordOf(const json& r) {
+  Record x;
+  x.id = r["id"].get<std::string>();
+  x.policyId = r["policyId"].get<std::string>();
+  x.version = r["version"].get<std::string>();
+  x.bodyHash16 = r["bodyHash16"].get<std::string>();
+  x.givenAtMs = instant(r["givenAt"]);
+  x.method = r["method"] == "implicit" ? Method::Implicit : Method::Explicit;
+  x.choices = choicesOf(r["choices"]);
+  x.noticeVersion = r["noticeVersion"].get<std::string>();
+  x.noticeAtMs = instant(r["noticeAt"]);
+  x.historyHead = r["historyHead"].get<std::string>();
+  return x;
+}
+
+// The stored string a case describes (see the fixture's $comment).
+std::string storedOf(const json& r) {
+  if (r.is_null()) return "";
+  if (r.contains("raw")) return r["raw"].get<std::string>();
+  if (r.contains("encode")) return encodeRecord(recordOf(r["encode"]));
+  std::string s = storedOf(r["mutate"]);
+  if (r.contains("replace")) {
+    std::string from = r["replace"][0], to = r["replace"][1];
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos);
+    s.replace(at, from.size(), to);
+  }
+  if (r.contains("truncate")) s.resize(s.size() - r["truncate"].get<size_t>());
+  if (r.contains("append")) s += r["append"].get<std::string>();
+  if (r.contains("flipLast")) s.back() = s.back() == '0' ? '1' : '0';
+  return s;
+}
+
+// Checks the fields an expectation lists against a record.
+void expectRecord(const json& want, const Record& got, const std::string& where) {
+  for (auto it = want.begin(); it != want.end(); ++it) {
+    const std::string& k = it.key();
+    const json& v = it.value();
+    if (k == "id") EXPECT_EQ(got.id, v) << where;
+    else if (k == "policyId") EXPECT_EQ(got.policyId, v) << where;
+    else if (k == "version") EXPECT_EQ(got.version, v) << where;
+    else if (k == "method") EXPECT_EQ(name(got.method), v.get<std::string>()) << where;
+    else if (k == "choices") EXPECT_EQ(choicesJson(got.choices), v) << where;
+    else if (k == "givenAt") EXPECT_EQ(got.givenAtMs, instant(v)) << where;
+    else if (k == "noticeVersion") EXPECT_EQ(got.noticeVersion, v) << where;
+    else if (k == "noticeAt") EXPECT_EQ(got.noticeAtMs, instant(v)) << where;
+    else if (k == "historyHead") EXPECT_EQ(got.historyHead, v) << where;
+    else ADD_FAILURE() << where << ": unknown expectation " << k;
+  }
+}
+
+std::string runCase(const json& c, const json& manifests) {
+  const std::string fn = c["fn"], where = c["name"];
+  const json& ex = c["expect"];
+  if (fn == "deadline") {
+    int64_t pub;
+    int32_t off;
+    EXPECT_TRUE(parseInstant(c["publishedAt"].get<std::string>(), &pub, &off));
+    int64_t d = deadline(pub, off, c["days"].get<int32_t>());
+    EXPECT_EQ(d, instant(ex)) << where;
+    return decimal(d);
+  }
+  if (fn == "instant") {
+    int64_t ms;
+    int32_t off;
+    if (!parseInstant(c["text"].get<std::string>(), &ms, &off)) {
+      EXPECT_EQ(ex.value("error", ""), "bad-input") << where;
+      return "error:bad-input";
+    }
+    EXPECT_EQ(ms, ex["ms"].get<int64_t>()) << where;
+    EXPECT_EQ(off, ex["offsetMinutes"].get<int32_t>()) << where;
+    return decimal(ms) + "|" + decimal(off);
+  }
+  if (fn == "decode") {
+    DecodeResult d = decodeRecord(storedOf(c["record"]));
+    if (!d.ok) {
+      EXPECT_EQ(ex.value("error", ""), name(d.error)) << where;
+      return std::string("error:") + name(d.error);
+    }
+    EXPECT_FALSE(ex.contains("error")) << where;
+    expectRecord(ex["record"], d.record, where);
+    return "ok:" + encodeRecord(d.record);
+  }
+  Manifest m;
+  const json& mj = c["manifest"].is_string() ? manifests[c["manifest"].get<std::string>()] : c["manifest"];
+  Error err;
+  if (!manifestOf(mj, &m)) err = Error{ErrorCode::ManifestInvalid, "publishedAt"};
+  std::string stored = storedOf(c["record"]);
+  int64_t now = instant(c["now"]);
+  Signals sig{c.value("gpc", false)};
+  if (fn == "decide") {
+    Decision d;
+    if (err.ok()) err = decide(m, stored, now, sig, &d);
+    if (!err.ok()) {
+      EXPECT_EQ(ex.value("error", ""), name(err.code)) << where << ": " << err.message;
+      return std::string("error:") + name(err.code);
+    }
+    EXPECT_EQ(name(d.action), ex["action"].get<std::string>()) << where;
+    EXPECT_EQ(name(d.reason), ex["reason"].get<std::string>()) << where;
+    EXPECT_EQ(name(d.recordError), ex["recordError"].get<std::string>()) << where;
+    EXPECT_EQ(d.deadlineMs, ex["deadline"].is_null() ? -1 : instant(ex["deadline"])) << where;
+    EXPECT_EQ(choicesJson(d.effective), ex["effective"]) << where;
+    EXPECT_EQ(choicesJson(d.prefill), ex["prefill"]) << where;
+    EXPECT_EQ(d.hasNewRecord, ex.contains("newRecord")) << where;
+    if (d.hasNewRecord) {
+      expectRecord(ex["newRecord"], d.newRecord, where);
+      DecodeResult back = decodeRecord(encodeRecord(d.newRecord));
+      EXPECT_TRUE(back.ok && back.record == d.newRecord) << where;
+      EXPECT_EQ(d.entry.hash, d.newRecord.historyHead) << where;
+    }
+    return std::string(name(d.action)) + "|" + name(d.reason) + "|" + name(d.recordError) + "|" +
+           (d.deadlineMs < 0 ? "-" : decimal(d.deadlineMs)) + "|" + choicesText(d.effective) + "|" +
+           choicesText(d.prefill) + "|" + (d.hasNewRecord ? encodeRecord(d.newRecord) : "-") + "|" +
+           (d.hasNewRecord ? d.entry.hash : "-");
+  }
+  EXPECT_EQ(fn, "apply");
+  ApplyInput in;
+  static const std::map<std::string, Op> ops = {{"accept-all", Op::AcceptAll},     {"reject-all", Op::RejectAll},
+                                                {"set", Op::Set},                  {"withdraw", Op::Withdraw},
+                                                {"accept-update", Op::AcceptUpdate}, {"notice-shown", Op::NoticeShown}};
+  in.op = ops.at(c["op"].get<std::string>());
+  if (c.contains("choices")) in.choices = choicesOf(c["choices"]);
+  in.newId = c["newId"].get<std::string>();
+  in.prevHash = c["prevHash"].get<std::string>();
+  ApplyResult r;
+  if (err.ok()) err = apply(m, stored, now, sig, in, &r);
+  if (!err.ok()) {
+    EXPECT_EQ(ex.value("error", ""), name(err.code)) << where << ": " << err.message;
+    return std::string("error:") + name(err.code);
+  }
+  EXPECT_FALSE(ex.contains("error")) << where;
+  if (ex.contains("record")) expectRecord(ex["record"], r.record, where);
+  if (ex.contains("entry")) {
+    for (auto it = ex["entry"].begin(); it != ex["entry"].end(); ++it) {
+      if (it.key() == "op") EXPECT_EQ(name(r.entry.op), it.value().get<std::string>()) << where;
+      else if (it.key() == "method") EXPECT_EQ(name(r.entry.method), it.value().get<std::string>()) << where;
+      else if (it.key() == "prevHash") EXPECT_EQ(r.entry.prevHash, it.value()) << where;
+      else if (it.key() == "version") EXPECT_EQ(r.entry.version, it.value()) << where;
+      else ADD_FAILURE() << where << ": unknown entry expectation " << it.key();
+    }
+  }
+  EXPECT_EQ(r.record.historyHead, r.entry.hash) << where;
+  return encodeRecord(r.record) + "|" + r.entry.canonical() + "|" + r.entry.hash;
+}
+
+}  // namespace
+
+TEST(ConsentGolden, EveryCaseMatchesAndIsWrittenForTheWasmComparison) {
+  json doc = readJson(KELISIM_SOURCE_DIR "/tests/fixtures/consent/cases.json");
+  ASSERT_FALSE(doc.is_discarded());
+  const json& cases = doc["cases"];
+  ASSERT_GE(cases.size(), 40u);
+  std::string out;
+  for (const json& c : cases) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    out += c["name"].get<std::string>() + "\t" + runCase(c, doc["manifests"]) + "\n";
+  }
+  std::ofstream(KELISIM_BINARY_DIR "/consent-golden.txt") << out;
+}
