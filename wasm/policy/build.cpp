@@ -1,6 +1,340 @@
+// Build: header fields -> manifest, body -> canonical body.json + SHA-256, version chain ->
+// change summaries and index.json. Header keys: policies/README.md.
 #include "policy/build.h"
-// (work in progress: full build lands shortly)
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "policy/import.h"
+#include "policy/lint.h"
+#include "policy/text.h"
+
 namespace kelisim::policy {
-kelisim::Error buildPolicy(const FileList&, FileList* out) { out->clear(); return {ErrorCode::BadInput, "not implemented yet"}; }
-kelisim::Error bodyHash(std::string_view, std::string*) { return {ErrorCode::BadInput, "not implemented yet"}; }
+namespace {
+
+using json = nlohmann::json;
+using sv = std::string_view;
+
+kelisim::Error bad(const std::string& file, const std::string& what) { return {ErrorCode::BadInput, file + ": " + what}; }
+
+bool digitC(char c) { return c >= '0' && c <= '9'; }
+bool lowerAlnum(char c) { return digitC(c) || (c >= 'a' && c <= 'z'); }
+bool validId(sv s) {
+  if (s.empty() || s.size() > 64 || !lowerAlnum(s[0])) return false;
+  for (char c : s)
+    if (!lowerAlnum(c) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+bool validVersion(sv s) {
+  if (s.empty() || s.size() > 32 || !(lowerAlnum(s[0]) || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
+  for (char c : s)
+    if (!lowerAlnum(c) && !(c >= 'A' && c <= 'Z') && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+bool validCategoryId(sv s) {
+  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s)
+    if (!lowerAlnum(c) && c != '_') return false;
+  return true;
+}
+/** ISO 8601 instant with a mandatory offset: YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM). */
+bool validInstant(sv v) {
+  auto d = [&](size_t k) { return k < v.size() && digitC(v[k]); };
+  if (!(v.size() > 16 && d(0) && d(1) && d(2) && d(3) && v[4] == '-' && d(5) && d(6) && v[7] == '-' && d(8) && d(9) &&
+        v[10] == 'T' && d(11) && d(12) && v[13] == ':' && d(14) && d(15)))
+    return false;
+  size_t k = 16;
+  if (k < v.size() && v[k] == ':') {
+    if (!(d(k + 1) && d(k + 2))) return false;
+    k += 3;
+    if (k < v.size() && v[k] == '.') {
+      ++k;
+      while (d(k)) ++k;
+    }
+  }
+  sv tz = v.substr(k);
+  return tz == "Z" ||
+         (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
+}
+/** Comma-separated list, trimmed, empty parts dropped. */
+std::vector<std::string> splitList(sv s) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  while (b <= s.size()) {
+    size_t e = s.find(',', b);
+    if (e == sv::npos) e = s.size();
+    sv part = trim(s.substr(b, e - b));
+    if (!part.empty()) out.emplace_back(part);
+    b = e + 1;
+  }
+  return out;
+}
+json nullable(const std::string* v) {
+  if (!v || v->empty() || *v == "unknown") return nullptr;
+  return *v;
+}
+
+struct Version {
+  std::string file;
+  ParsedSource src;
+  std::string id, version;
+  json manifest;
+  std::vector<std::pair<std::string, std::string>> clauseSig;  // (num, title + text) in order
+  std::vector<std::string> optionalCats;
+};
+
+kelisim::Error readManifest(Version& v) {
+  const ParsedSource& s = v.src;
+  const std::string& f = v.file;
+  auto field = [&](sv k) { return s.field(k); };
+  const std::string* id = field("id");
+  const std::string* ver = field("version");
+  if (!id || !validId(*id)) return bad(f, "header field `id` must match [a-z0-9][a-z0-9._-]{0,63}");
+  if (!ver || !validVersion(*ver)) return bad(f, "header field `version` must match [A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  v.id = *id;
+  v.version = *ver;
+  size_t slash = f.find_last_of('/'), dot = f.rfind('.');
+  std::string stem = f.substr(slash == std::string::npos ? 0 : slash + 1);
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem = stem.substr(0, stem.rfind('.'));
+  if (stem != v.version) return bad(f, "file name must be <version>.md (header version is `" + v.version + "`)");
+  if (slash != std::string::npos) {
+    std::string dir = f.substr(0, slash);
+    dir = dir.substr(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/') + 1);
+    if (dir != v.id) return bad(f, "folder name `" + dir + "` differs from header id `" + v.id + "`");
+  }
+  json m = json::object();
+  m["format"] = 1;
+  m["id"] = v.id;
+  m["version"] = v.version;
+  json bodyTitle = json::parse(s.bodyJson, nullptr, false)["title"];
+  const std::string* title = field("title");
+  m["title"] = title ? json(*title) : bodyTitle;
+  const std::string* lang = field("lang");
+  m["lang"] = lang ? *lang : "ru";
+  for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
+  const std::string* pub = field("publishedAt");
+  if (!pub) return bad(f, "header field `publishedAt` is missing (write `publishedAt: unknown` when the text states no date)");
+  if (*pub != "unknown" && !validInstant(*pub))
+    return bad(f, "header field `publishedAt` must be ISO 8601 with an offset, e.g. 2025-06-10T12:00:00+05:00, or `unknown`");
+  m["publishedAt"] = nullable(pub);
+  const std::string* eff = field("effectiveAt");
+  if (eff && *eff != "unknown" && !validInstant(*eff)) return bad(f, "header field `effectiveAt` must be ISO 8601 with an offset");
+  m["effectiveAt"] = eff ? nullable(eff) : m["publishedAt"];
+  if (const std::string* ds = field("dateSource")) m["dateSource"] = *ds;
+
+  // updateRule: "implicit 7" | "implicit" | "explicit"
+  const std::string* rule = field("updateRule");
+  std::string r = rule ? *rule : "implicit 7";
+  if (r == "explicit") {
+    m["updateRule"] = {{"type", "explicit"}};
+  } else if (r.compare(0, 8, "implicit") == 0) {
+    sv days = trim(sv(r).substr(8));
+    int n = 7;
+    if (!days.empty()) {
+      n = 0;
+      for (char c : days) {
+        if (!digitC(c) || n > 366) return bad(f, "header field `updateRule` must be `implicit <days>` or `explicit`");
+        n = n * 10 + (c - '0');
+      }
+      if (n > 366) return bad(f, "updateRule days must be 0..366");
+    }
+    m["updateRule"] = {{"type", "implicit"}, {"days", n}};
+  } else {
+    return bad(f, "header field `updateRule` must be `implicit <days>` or `explicit`");
+  }
+  const std::string* mat = field("material");
+  if (mat && *mat != "true" && *mat != "false") return bad(f, "header field `material` must be true or false");
+  m["material"] = mat && *mat == "true";
+
+  // maxAgeDays: "accepted 365, rejected 182"
+  json age = {{"accepted", 365}, {"rejected", 182}};
+  if (const std::string* a = field("maxAgeDays")) {
+    for (auto& part : splitList(*a)) {
+      size_t sp = part.find(' ');
+      std::string key = part.substr(0, sp);
+      int n = 0;
+      std::string num = sp == std::string::npos ? "" : std::string(trim(sv(part).substr(sp)));
+      for (char c : num) n = digitC(c) && n < 100000 ? n * 10 + (c - '0') : -1;
+      if ((key != "accepted" && key != "rejected") || num.empty() || n < 1 || n > 3660)
+        return bad(f, "header field `maxAgeDays` must look like `accepted 365, rejected 182` (1..3660 days)");
+      age[key] = n;
+    }
+  }
+  m["maxAgeDays"] = age;
+
+  // Categories, in order of their `category.<id>:` lines.
+  json cats = json::array();
+  for (auto& h : s.header) {
+    if (h.key.compare(0, 9, "category.") != 0 || h.key.find('.', 9) != std::string::npos) continue;
+    std::string cid = h.key.substr(9);
+    if (!validCategoryId(cid)) return bad(f, "category id `" + cid + "` must match [a-z][a-z0-9_]{0,31}");
+    for (auto& c : cats)
+      if (c["id"] == cid) return bad(f, "category `" + cid + "` is declared twice");
+    bool required = false, optional = false, gpcOff = false;
+    for (auto& w : splitList(h.value)) {
+      if (w == "required") required = true;
+      else if (w == "optional") optional = true;
+      else if (w == "gpc-off") gpcOff = true;
+      else return bad(f, "category." + cid + ": unknown flag `" + w + "` (required | optional, gpc-off)");
+    }
+    if (required == optional) return bad(f, "category." + cid + " must be either `required` or `optional`");
+    json c = {{"id", cid}, {"required", required}, {"gpcOff", gpcOff}};
+    for (sv part : {"title", "description"}) {
+      json t = json::object();
+      for (sv lg : {"ru", "kk", "en"}) {
+        const std::string* val = field("category." + cid + "." + std::string(part) + "." + std::string(lg));
+        if (!val && part == "title") return bad(f, "category." + cid + ".title." + std::string(lg) + " is missing");
+        t[std::string(lg)] = val ? *val : "";
+      }
+      c[std::string(part)] = t;
+    }
+    if (const std::string* cl = field("category." + cid + ".clauses")) c["clauses"] = splitList(*cl);
+    if (!required) v.optionalCats.push_back(cid);
+    cats.push_back(std::move(c));
+  }
+  if (cats.empty() || cats.size() > 32) return bad(f, "declare 1..32 consent categories (`category.<id>: required|optional`)");
+  m["categories"] = std::move(cats);
+  if (const std::string* demo = field("demo")) {
+    if (*demo != "true" && *demo != "false") return bad(f, "header field `demo` must be true or false");
+    m["demo"] = *demo == "true";
+  }
+  if (const std::string* note = field("note")) m["note"] = *note;
+  m["bodyHash"] = sha256_hex(s.bodyJson);
+  v.manifest = std::move(m);
+  for (auto& c : s.clauses) v.clauseSig.emplace_back(c.num, c.title + "\n" + c.text);
+  return {};
+}
+
+/** Change summary of `cur` against `prev`, clauses aligned by number. */
+json changes(const Version& prev, const Version& cur) {
+  json added = json::array(), removed = json::array(), changed = json::array();
+  auto find = [](const Version& v, const std::string& num) -> const std::string* {
+    for (auto& c : v.clauseSig)
+      if (c.first == num) return &c.second;
+    return nullptr;
+  };
+  for (auto& c : cur.clauseSig) {
+    const std::string* old = find(prev, c.first);
+    if (!old) added.push_back(c.first);
+    else if (*old != c.second) changed.push_back(c.first);
+  }
+  for (auto& c : prev.clauseSig)
+    if (!find(cur, c.first)) removed.push_back(c.first);
+  return {{"added", added}, {"removed", removed}, {"changed", changed}};
+}
+
+std::string pretty(const json& j) { return j.dump(2) + "\n"; }
+
+}  // namespace
+
+int compareVersions(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    size_t ie = a.find_first_of(".-_", i), je = b.find_first_of(".-_", j);
+    if (ie == sv::npos) ie = a.size();
+    if (je == sv::npos) je = b.size();
+    sv pa = i < a.size() ? a.substr(i, ie - i) : sv(), pb = j < b.size() ? b.substr(j, je - j) : sv();
+    bool na = !pa.empty() && std::all_of(pa.begin(), pa.end(), digitC);
+    bool nb = !pb.empty() && std::all_of(pb.begin(), pb.end(), digitC);
+    if (na && nb) {
+      while (pa.size() > 1 && pa[0] == '0') pa.remove_prefix(1);
+      while (pb.size() > 1 && pb[0] == '0') pb.remove_prefix(1);
+      if (pa.size() != pb.size()) return pa.size() < pb.size() ? -1 : 1;
+    }
+    if (pa != pb) return pa < pb ? -1 : 1;
+    i = ie + 1;
+    j = je + 1;
+  }
+  return 0;
+}
+
+kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
+  outFiles->clear();
+  if (versionSources.empty()) return {ErrorCode::BadInput, "no policy sources to build"};
+  std::vector<Version> vs(versionSources.size());
+  for (size_t k = 0; k < vs.size(); ++k) {
+    vs[k].file = versionSources[k].first;
+    kelisim::Error e = parseSource(versionSources[k].second, &vs[k].src);
+    if (!e.ok()) return bad(vs[k].file, e.message);
+    e = readManifest(vs[k]);
+    if (!e.ok()) return e;
+  }
+  std::stable_sort(vs.begin(), vs.end(), [](const Version& a, const Version& b) { return compareVersions(a.version, b.version) < 0; });
+  for (size_t k = 0; k < vs.size(); ++k) {
+    if (vs[k].id != vs[0].id) return bad(vs[k].file, "id `" + vs[k].id + "` differs from `" + vs[0].id + "` (" + vs[0].file + ")");
+    if (k && compareVersions(vs[k].version, vs[k - 1].version) == 0)
+      return bad(vs[k].file, "version `" + vs[k].version + "` also in " + vs[k - 1].file);
+  }
+  json versions = json::array();
+  for (size_t k = 0; k < vs.size(); ++k) {
+    json& m = vs[k].manifest;
+    m["previousVersion"] = k ? json(vs[k - 1].version) : json(nullptr);
+    m["changes"] = k ? changes(vs[k - 1], vs[k]) : json(nullptr);
+    if (k) {
+      // New consent purposes make an update material: the banner must ask again.
+      for (auto& c : vs[k].optionalCats)
+        if (std::find(vs[k - 1].optionalCats.begin(), vs[k - 1].optionalCats.end(), c) == vs[k - 1].optionalCats.end())
+          m["material"] = true;
+    }
+    m["body"] = "body.json";
+    json entry = {{"version", vs[k].version},
+                  {"publishedAt", m["publishedAt"]},
+                  {"effectiveAt", m["effectiveAt"]},
+                  {"bodyHash", m["bodyHash"]},
+                  {"clauses", vs[k].src.clauses.size()},
+                  {"manifest", vs[k].version + "/manifest.json"},
+                  {"body", vs[k].version + "/body.json"}};
+    if (m.contains("demo")) entry["demo"] = m["demo"];
+    versions.push_back(std::move(entry));
+  }
+  const Version& cur = vs.back();
+  json index = {{"format", 1}, {"id", cur.id}, {"title", cur.manifest["title"]}, {"current", cur.version}, {"versions", versions}};
+  json top = cur.manifest;
+  top["body"] = cur.version + "/body.json";
+  outFiles->emplace_back("index.json", pretty(index));
+  outFiles->emplace_back("manifest.json", pretty(top));
+  for (auto& v : vs) {
+    outFiles->emplace_back(v.version + "/manifest.json", pretty(v.manifest));
+    outFiles->emplace_back(v.version + "/body.json", v.src.bodyJson);
+  }
+  return {};
+}
+
+kelisim::Error bodyHash(std::string_view sourceText, std::string* hexOut) {
+  ParsedSource src;
+  kelisim::Error e = parseSource(sourceText, &src);
+  if (!e.ok()) return e;
+  *hexOut = sha256_hex(src.bodyJson);
+  return {};
+}
+
+kelisim::Error buildJson(std::string_view filesJson, std::string* out) {
+  json in = json::parse(filesJson.begin(), filesJson.end(), nullptr, false);
+  if (in.is_discarded() || !in.is_array()) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
+  FileList files;
+  for (auto& p : in) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string())
+      return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
+    files.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+  }
+  FileList built;
+  kelisim::Error e = buildPolicy(files, &built);
+  if (!e.ok()) return e;
+  json arr = json::array();
+  for (auto& f : built) arr.push_back(json::array({f.first, f.second}));
+  *out = arr.dump();
+  return {};
+}
+
+kelisim::Error lintFormatted(std::string_view file, std::string_view text, std::string_view format, std::string* out) {
+  if (format != "json" && format != "text" && format != "text-ru")
+    return {ErrorCode::BadArgument, "lint format must be json, text or text-ru"};
+  std::vector<Finding> findings;
+  kelisim::Error e = lint(text, &findings);
+  if (!e.ok()) return e;
+  *out = format == "json" ? findingsJson(findings) : findingsText(file, findings, format == "text" ? "en" : "ru");
+  return {};
+}
+
 }  // namespace kelisim::policy

@@ -1,8 +1,524 @@
+// Linter. Works on the parsed source (clauses with positions) and on the case-folded body
+// lines (foldCase keeps byte lengths for Cyrillic, Kazakh and Latin, so offsets carry over).
 #include "policy/lint.h"
-// (work in progress: full linter lands shortly)
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "policy/import.h"
+#include "policy/text.h"
+
 namespace kelisim::policy {
-kelisim::Error lint(std::string_view, std::vector<Finding>* out) { out->clear(); return {}; }
-std::string findingsJson(const std::vector<Finding>&) { return "[]"; }
-std::string findingsText(std::string_view, const std::vector<Finding>&, std::string_view) { return ""; }
-bool hasErrors(const std::vector<Finding>& f) { for (auto& x : f) if (x.severity == "error") return true; return false; }
+namespace {
+
+using json = nlohmann::json;
+using sv = std::string_view;
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+bool letterCp(uint32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
+         (c >= 0x400 && c <= 0x52F);
+}
+/** Is there a letter right before byte `off` / at byte `off` of s? */
+bool letterBefore(sv s, size_t off) {
+  if (off == 0) return false;
+  size_t k = off - 1;
+  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+  return letterCp(nextCodePoint(s, &k));
+}
+bool letterAt(sv s, size_t off) { return off < s.size() && letterCp(nextCodePoint(s, &off)); }
+bool has(sv s, sv needle) { return s.find(needle) != sv::npos; }
+bool hasAny(sv s, std::initializer_list<sv> needles) {
+  for (sv n : needles)
+    if (has(s, n)) return true;
+  return false;
+}
+/** First whole-word (no letter on either side) occurrence of w in s at or after `from`. */
+size_t findWord(sv s, sv w, size_t from = 0) {
+  for (size_t k = s.find(w, from); k != sv::npos; k = s.find(w, k + 1))
+    if (!letterBefore(s, k) && !letterAt(s, k + w.size())) return k;
+  return sv::npos;
+}
+/** First occurrence of a word starting with `stem`. */
+size_t findStem(sv s, sv stem, size_t from = 0) {
+  for (size_t k = s.find(stem, from); k != sv::npos; k = s.find(stem, k + 1))
+    if (!letterBefore(s, k)) return k;
+  return sv::npos;
+}
+
+struct Ctx {
+  const ParsedSource& src;
+  std::vector<std::string> folded;  // per line (0-based), case-folded
+  std::vector<Finding>* out;
+  int firstBodyLine = 1;
+
+  void add(sv sev, sv code, sv clause, int line, int col, std::string en, std::string ru) {
+    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, std::move(en), std::move(ru)});
+  }
+  std::string clauseAt(int line) const {
+    int c = line >= 1 && size_t(line) <= src.lineClause.size() ? src.lineClause[size_t(line - 1)] : -1;
+    return c >= 0 ? src.clauses[size_t(c)].num : std::string();
+  }
+  int col(int line, size_t off) const { return columnOf(src.lines[size_t(line - 1)], off); }
+};
+
+std::string where(int line) { return "line " + std::to_string(line); }
+std::string whereRu(int line) { return "строка " + std::to_string(line); }
+
+// ---- Numbering: gaps, duplicates, disorder ---------------------------------------------------
+
+void checkNumbering(Ctx& c) {
+  std::map<std::string, int> seen;      // num -> first clause index
+  std::map<std::string, int> lastPart;  // prefix ("" for top level) -> last component seen
+  const auto& cl = c.src.clauses;
+  for (size_t k = 0; k < cl.size(); ++k) {
+    const SourceClause& s = cl[k];
+    auto dup = seen.find(s.num);
+    if (dup != seen.end()) {
+      int l0 = cl[size_t(dup->second)].line;
+      c.add("error", "duplicate-number", s.num, s.line, s.col,
+            "clause " + s.num + " is numbered twice (first at " + where(l0) + ")",
+            "пункт " + s.num + " пронумерован дважды (впервые: " + whereRu(l0) + ")");
+      continue;
+    }
+    seen[s.num] = int(k);
+    size_t dot = s.num.rfind('.');
+    std::string prefix = dot == std::string::npos ? "" : s.num.substr(0, dot);
+    int value = std::atoi(s.num.c_str() + (dot == std::string::npos ? 0 : dot + 1));
+    if (!prefix.empty() && !seen.count(prefix)) {
+      c.add("warning", "missing-parent", s.num, s.line, s.col,
+            "clause " + s.num + " has no parent clause " + prefix,
+            "у пункта " + s.num + " нет родительского пункта " + prefix);
+    }
+    auto it = lastPart.find(prefix);
+    int expected = it == lastPart.end() ? 1 : it->second + 1;
+    std::string pre = prefix.empty() ? "" : prefix + ".";
+    if (value > expected) {
+      std::string missing = pre + std::to_string(expected);
+      if (value - expected > 1) missing += "\xE2\x80\xA6" + pre + std::to_string(value - 1);
+      std::string prev = it == lastPart.end() ? "" : pre + std::to_string(it->second);
+      bool many = value - expected > 1;
+      c.add("warning", "numbering-gap", s.num, s.line, s.col,
+            "clause" + std::string(many ? "s " : " ") + missing + (many ? " are" : " is") + " missing" +
+                (prev.empty() ? " before " + s.num : " between " + prev + " and " + s.num),
+            std::string(many ? "пропущены пункты " : "пропущен пункт ") + missing +
+                (prev.empty() ? " перед " + s.num : " между " + prev + " и " + s.num));
+    } else if (value < expected) {
+      std::string prev = pre + std::to_string(it->second);
+      c.add("warning", "numbering-order", s.num, s.line, s.col,
+            "clause " + s.num + " comes after " + prev + " (out of order)",
+            "пункт " + s.num + " идёт после " + prev + " (нарушен порядок)");
+    }
+    if (it == lastPart.end() || value > it->second) lastPart[prefix] = value;
+  }
+}
+
+// ---- References: "п. 5.2", "п.п. 5.2. и 5.3.", "пункте 2.1", "clause 4" ----------------------
+
+/** A reference number at s[i]: digits(.digits)* with an optional trailing dot; 0 = none. */
+size_t scanRef(sv s, size_t i, std::string* num) {
+  size_t j = i;
+  num->clear();
+  while (j < s.size() && digit(s[j])) {
+    size_t d = j;
+    while (j < s.size() && digit(s[j])) ++j;
+    if (j - d > 3) return 0;
+    if (!num->empty()) num->push_back('.');
+    num->append(s.data() + d, j - d);
+    if (j + 1 < s.size() && s[j] == '.' && digit(s[j + 1])) ++j;
+    else break;
+  }
+  if (num->empty() || letterAt(s, j)) return 0;
+  if (j < s.size() && s[j] == '.') ++j;
+  return j - i;
+}
+
+size_t skipBlank(sv s, size_t i) {
+  size_t n = 0;
+  while (i < s.size() && isSpaceAt(s, i, &n)) i += n;
+  return i;
+}
+
+void checkReferences(Ctx& c) {
+  std::set<std::string> nums;
+  for (auto& s : c.src.clauses) nums.insert(s.num);
+  static const sv kMarkers[] = {"п.п.", "пп.", "п.", "пункт", "раздел", "clause", "section", "тармақ"};
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+    sv s = c.folded[l];
+    for (size_t i = 0; i < s.size(); ++i) {
+      sv marker;
+      for (sv m : kMarkers)
+        if (s.compare(i, m.size(), m) == 0) { marker = m; break; }
+      if (marker.empty() || letterBefore(s, i) || (i > 0 && s[i - 1] == '.')) continue;
+      size_t j = i + marker.size();
+      while (letterAt(s, j)) {  // word endings: пункте, разделе, clauses
+        size_t k = j;
+        nextCodePoint(s, &k);
+        j = k;
+      }
+      if (j < s.size() && s[j] == '.' && marker.back() != '.') ++j;  // abbreviations like "разд."
+      // A list of numbers: "5.2., 5.3. и 7.2.", "п. 5.2. и п. 7.2." restarts at the next marker.
+      std::vector<std::pair<std::string, size_t>> refs;
+      for (;;) {
+        j = skipBlank(s, j);
+        std::string num;
+        size_t len = scanRef(s, j, &num);
+        if (!len) break;
+        refs.emplace_back(num, j);
+        j = skipBlank(s, j + len);
+        bool more = false;
+        for (sv sep : {sv(","), sv("и "), sv("или "), sv("-"), sv("\xE2\x80\x93"), sv("and "), sv("or ")})
+          if (s.compare(j, sep.size(), sep) == 0) { j += sep.size(); more = true; break; }
+        if (!more) break;
+      }
+      if (refs.empty()) continue;
+      // "п. 1 ст. 5 Закона", "пункт 3 Пользовательского соглашения": another document.
+      sv after = s.substr(j, 48);
+      if (hasAny(after, {"ст.", "стать", "закон", "кодекс", "соглашени", "договор", "регламент", "article", "law", "agreement"}))
+        continue;
+      for (auto& r : refs) {
+        if (nums.count(r.first)) continue;
+        int line = int(l + 1);
+        c.add("error", "broken-reference", c.clauseAt(line), line, c.col(line, r.second),
+              "reference to clause " + r.first + ", which does not exist",
+              "ссылка на пункт " + r.first + ", которого нет в тексте");
+      }
+      i = j > i ? j - 1 : i;
+    }
+  }
+}
+
+// ---- Jurisdictions ---------------------------------------------------------------------------
+
+struct Juris {
+  const char* code;
+  const char* en;
+  const char* ru;
+  std::initializer_list<sv> words;  // whole words
+  std::initializer_list<sv> stems;  // word starts
+};
+const Juris kJuris[] = {
+    {"KZ", "Kazakhstan", "Казахстана", {"рк"}, {"республики казахстан", "республика казахстан", "республик казахстан",
+                                                 "республике казахстан", "казахстанск", "қазақстан", "kazakhstan"}},
+    {"BY", "Belarus", "Беларуси", {"рб"}, {"республики беларусь", "республика беларусь", "республике беларусь",
+                                          "белорусск", "беларусь", "беларуси", "belarus"}},
+    {"RU", "Russia", "России", {"рф"}, {"российской федерации", "российская федерация", "152-фз", "russian federation"}},
+    {"EU", "the EU", "ЕС", {"gdpr"}, {"регламент (ес)", "2016/679", "european union"}},
+};
+
+void checkJurisdictions(Ctx& c) {
+  struct Hit { int line; size_t off; };
+  std::vector<std::pair<size_t, Hit>> first;  // jurisdiction index -> first mention
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+    sv s = c.folded[l];
+    for (size_t j = 0; j < sizeof kJuris / sizeof kJuris[0]; ++j) {
+      size_t best = sv::npos;
+      for (sv w : kJuris[j].words) best = std::min(best, findWord(s, w));
+      for (sv w : kJuris[j].stems) best = std::min(best, findStem(s, w));
+      if (best == sv::npos) continue;
+      bool known = false;
+      for (auto& f : first) known |= f.first == j;
+      if (!known) first.push_back({j, Hit{int(l + 1), best}});
+    }
+  }
+  std::sort(first.begin(), first.end(), [](auto& a, auto& b) {
+    return a.second.line != b.second.line ? a.second.line < b.second.line : a.second.off < b.second.off;
+  });
+  // The primary jurisdiction: the header's, else the first one the text cites.
+  const std::string* hj = c.src.field("jurisdiction");
+  size_t primary = first.empty() ? 0 : first[0].first;
+  bool headerKnown = false;
+  if (hj) {
+    for (size_t j = 0; j < sizeof kJuris / sizeof kJuris[0]; ++j)
+      if (foldCase(*hj) == foldCase(kJuris[j].code)) { primary = j; headerKnown = true; }
+  }
+  if (first.empty() || (first.size() == 1 && (!headerKnown || first[0].first == primary))) return;
+  std::string all, allRu;
+  for (auto& f : first) {
+    all += std::string(all.empty() ? "" : ", ") + kJuris[f.first].en + " (" + where(f.second.line) + ")";
+    allRu += std::string(allRu.empty() ? "" : ", ") + kJuris[f.first].ru + " (" + whereRu(f.second.line) + ")";
+  }
+  for (auto& f : first) {
+    if (f.first == primary) continue;
+    const Juris& j = kJuris[f.first];
+    const Juris& p = kJuris[primary];
+    int line = f.second.line;
+    c.add("warning", "mixed-jurisdiction", c.clauseAt(line), line, c.col(line, f.second.off),
+          std::string("cites the law of ") + j.en + " while the policy is under " + p.en +
+              (headerKnown ? " (header jurisdiction)" : "") + "; jurisdictions cited: " + all,
+          std::string("ссылка на законодательство ") + j.ru + ", хотя политика действует по праву " + p.ru +
+              (headerKnown ? " (jurisdiction в заголовке)" : "") + "; упомянуты: " + allRu);
+  }
+}
+
+// ---- Dates, contact, retention, consent ------------------------------------------------------
+
+bool hasDate(sv s) {
+  // dd.mm.yyyy, yyyy-mm-dd, or "4 августа 2022"-style: a 4-digit year after a month word.
+  for (size_t i = 0; i + 10 <= s.size(); ++i) {
+    auto d = [&](size_t k) { return digit(s[i + k]); };
+    if (d(0) && d(1) && s[i + 2] == '.' && d(3) && d(4) && s[i + 5] == '.' && d(6) && d(7) && d(8) && d(9)) return true;
+    if (d(0) && d(1) && d(2) && d(3) && s[i + 4] == '-' && d(5) && d(6) && s[i + 7] == '-' && d(8) && d(9)) return true;
+  }
+  static const sv kMonths[] = {"январ", "феврал", "марта", "апрел", "мая", "июня", "июля", "август", "сентябр",
+                               "октябр", "ноябр", "декабр", "january", "february", "march", "april", "may", "june",
+                               "july", "august", "september", "october", "november", "december"};
+  for (sv m : kMonths) {
+    size_t k = findStem(s, m);
+    if (k == sv::npos) continue;
+    size_t j = k;
+    while (j < s.size() && !digit(s[j]) && j < k + 24) ++j;
+    if (j + 4 <= s.size() && digit(s[j]) && digit(s[j + 1]) && digit(s[j + 2]) && digit(s[j + 3])) return true;
+  }
+  return false;
+}
+
+bool validIsoInstant(sv v) {
+  // YYYY-MM-DDTHH:MM(:SS)?(Z|±HH:MM)
+  auto d = [&](size_t k) { return k < v.size() && digit(v[k]); };
+  if (!(d(0) && d(1) && d(2) && d(3) && v.size() > 16 && v[4] == '-' && d(5) && d(6) && v[7] == '-' && d(8) && d(9) &&
+        v[10] == 'T' && d(11) && d(12) && v[13] == ':' && d(14) && d(15)))
+    return false;
+  size_t k = 16;
+  if (k < v.size() && v[k] == ':') {
+    if (!(d(k + 1) && d(k + 2))) return false;
+    k += 3;
+  }
+  if (k < v.size() && v[k] == '.') {
+    ++k;
+    while (d(k)) ++k;
+  }
+  sv tz = v.substr(k);
+  return tz == "Z" || (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
+}
+
+void checkDocument(Ctx& c) {
+  bool date = false, contact = false;
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+    sv s = c.folded[l];
+    if (hasDate(s) && hasAny(s, {"обновл", "редакц", "дата", "вступ", "опубликов", "updated", "effective", "published",
+                                 "жаңарт", "күні"}))
+      date = true;
+    for (size_t at = s.find('@'); at != sv::npos && !contact; at = s.find('@', at + 1))
+      contact = at > 0 && at + 3 < s.size() && s.find('.', at) != sv::npos &&
+                (digit(s[at - 1]) || (s[at - 1] >= 'a' && s[at - 1] <= 'z') || s[at - 1] == '_' || s[at - 1] == '.');
+    size_t a = s.find("по адресу");
+    if (a != sv::npos) {
+      size_t j = skipBlank(s, a + sizeof("по адресу") - 1);
+      if (j < s.size() && s[j] == ':') j = skipBlank(s, j + 1);
+      if (s.compare(j, 4, "http") != 0) contact = true;
+    }
+    size_t t = findStem(s, "тел");
+    if (t != sv::npos || s.find("+7") != sv::npos || findStem(s, "phone") != sv::npos) {
+      int digits = 0;
+      for (char ch : s) digits += digit(ch);
+      if (digits >= 10) contact = true;
+    }
+  }
+  const std::string* pub = c.src.field("publishedAt");
+  if (pub && *pub != "unknown" && !validIsoInstant(*pub)) {
+    int line = 1;
+    for (auto& f : c.src.header) if (f.key == "publishedAt") line = f.line;
+    c.add("error", "header-invalid", "", line, 1,
+          "publishedAt must be ISO 8601 with an offset (2025-06-10T12:00:00+05:00) or `unknown`",
+          "publishedAt должен быть в формате ISO 8601 со смещением (2025-06-10T12:00:00+05:00) или `unknown`");
+  }
+  if (!date && !(pub && validIsoInstant(*pub))) {
+    c.add("warning", "no-date", "", c.firstBodyLine, 1,
+          "the policy states no publication or \"last updated\" date",
+          "в политике не указана дата публикации или последнего обновления");
+  }
+  if (!contact && !c.src.field("contact")) {
+    c.add("warning", "no-contact", "", c.firstBodyLine, 1,
+          "the policy gives no contact for the controller (e-mail, phone or postal address)",
+          "в политике нет контактов оператора (e-mail, телефона или почтового адреса)");
+  } else if (!contact) {
+    c.add("info", "no-contact", "", c.firstBodyLine, 1,
+          "the controller's contact is only in the header, not in the policy text",
+          "контакт оператора указан только в заголовке, но не в тексте политики");
+  }
+}
+
+void checkRetention(Ctx& c) {
+  bool limited = false;
+  std::vector<std::pair<int, size_t>> unlimited;  // (line, offset)
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+    sv s = c.folded[l];
+    size_t u = s.find("без ограничения срока");
+    if (u == sv::npos) u = s.find("бессрочно");
+    if (u != sv::npos && hasAny(s, {"хран", "обработ"})) {
+      unlimited.push_back({int(l + 1), u});
+      continue;
+    }
+    if (hasAny(s, {"хран", "storage", "retain", "сақта"}) &&
+        hasAny(s, {"в течени", "срок", " лет", " года", " месяц", "до достижения", "until", "period", "мерзім"}))
+      limited = true;
+  }
+  if (limited) return;
+  for (auto& u : unlimited)
+    c.add("warning", "retention-unlimited", c.clauseAt(u.first), u.first, c.col(u.first, u.second),
+          "personal data kept \"without time limit\": state a retention period",
+          "данные хранятся «без ограничения срока»: укажите срок хранения");
+  if (unlimited.empty())
+    c.add("warning", "no-retention", "", c.firstBodyLine, 1, "the policy states no retention period for personal data",
+          "в политике не указан срок хранения персональных данных");
+}
+
+/** "Using the site means consent": not valid consent under RU (152-FZ art. 9), BY (Law 99-З
+ *  art. 5) or EU law (GDPR art. 4(11), recital 32: inactivity is not consent). */
+void checkConsentByUse(Ctx& c) {
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+    sv s = c.folded[l];
+    size_t start = 0;
+    while (start < s.size()) {
+      size_t end = s.find_first_of(".;", start);
+      // "п. 5.2." style dots inside a sentence are rare here; a sentence ends at ". " or end.
+      while (end != sv::npos && end + 1 < s.size() && s[end + 1] != ' ') end = s.find_first_of(".;", end + 1);
+      sv sent = s.substr(start, end == sv::npos ? sv::npos : end - start);
+      if (hasAny(sent, {"использовани", "пользовани", "продолжа", "посещени", "use of", "using", "пайдалан"}) &&
+          hasAny(sent, {"означает", "является", "считается", "подтверждает", "means", "constitutes", "білдіреді"}) &&
+          hasAny(sent, {"согласи", "consent", "келісім"})) {
+        size_t k = skipBlank(s, start);
+        int line = int(l + 1);
+        c.add("info", "consent-by-use", c.clauseAt(line), line, c.col(line, k),
+              "\"using the service means consent\" is not valid consent under RU (152-FZ art. 9), BY (Law 99-Z art. 5) "
+              "or EU law (GDPR art. 4(11), recital 32): ask for optional purposes in the banner",
+              "«использование сервиса означает согласие» не является действительным согласием по праву РФ (152-ФЗ ст. 9), "
+              "РБ (Закон 99-З ст. 5) и ЕС (GDPR ст. 4(11), пр. 32): спрашивайте согласие на необязательные цели в баннере");
+      }
+      if (hasAny(sent, {"безотзывн", "irrevocabl"}) && hasAny(sent, {"согласи", "consent"})) {
+        int line = int(l + 1);
+        c.add("warning", "irrevocable-consent", c.clauseAt(line), line, c.col(line, skipBlank(s, start)),
+              "consent is declared irrevocable, but the user may withdraw consent at any time (KZ Law 94-V art. 8, "
+              "RU 152-FZ art. 9(2), GDPR art. 7(3))",
+              "согласие объявлено безотзывным, но пользователь вправе отозвать его в любой момент (Закон РК 94-V ст. 8, "
+              "152-ФЗ ст. 9 ч. 2, GDPR ст. 7(3))");
+      }
+      if (end == sv::npos) break;
+      start = end + 1;
+    }
+  }
+}
+
+/** Purposes that need the user's consent ("с согласия Пользователя") must map to an optional
+ *  category of the header (category.<id>: optional; category.<id>.clauses: 4.1.5, …), by
+ *  clause list or by keyword. */
+void checkConsentPurposes(Ctx& c) {
+  struct Cat { std::string id, clauses; bool optional; };
+  std::vector<Cat> cats;
+  for (auto& f : c.src.header) {
+    if (f.key.compare(0, 9, "category.") != 0) continue;
+    std::string rest = f.key.substr(9);
+    size_t dot = rest.find('.');
+    std::string id = rest.substr(0, dot);
+    Cat* cat = nullptr;
+    for (auto& x : cats) if (x.id == id) cat = &x;
+    if (!cat) { cats.push_back({id, "", false}); cat = &cats.back(); }
+    if (dot == std::string::npos) cat->optional = !has(f.value, "required");
+    else if (rest.substr(dot + 1) == "clauses") cat->clauses = ", " + f.value + ",";
+  }
+  static const struct { sv stem; sv ids; } kKeywords[] = {
+      {"реклам", " marketing advertising ads "}, {"маркетинг", " marketing "}, {"специальных предложений", " marketing "},
+      {"рассылк", " newsletter news email "}, {"новост", " newsletter news "}, {"аналит", " analytics "},
+      {"статист", " analytics statistics "}, {"персонализ", " personalization personalisation "},
+      {"advertis", " marketing advertising ads "}, {"newsletter", " newsletter "}, {"analytic", " analytics "}};
+  const auto& cl = c.src.clauses;
+  for (size_t k = 0; k < cl.size(); ++k) {
+    std::string t = foldCase(cl[k].text);
+    if (!hasAny(t, {"с согласия", "с его согласия", "с её согласия", "с ее согласия", "дал согласие", "дала согласие",
+                    "при наличии согласия", "with the user's consent", "with consent", "келісімімен"}))
+      continue;
+    bool purpose = false;
+    for (int a = int(k); a >= 0 && !purpose; a = cl[size_t(a)].parent) {
+      std::string ft = foldCase(cl[size_t(a)].title + "\n" + cl[size_t(a)].text.substr(0, cl[size_t(a)].text.find('\n')));
+      purpose = findStem(ft, "цел") != sv::npos || findStem(ft, "purpose") != sv::npos || has(ft, "мақсат");
+    }
+    if (!purpose) continue;
+    bool covered = false;
+    for (auto& cat : cats) {
+      if (!cat.optional) continue;
+      if (has(cat.clauses, " " + cl[k].num + ",") || has(cat.clauses, "," + cl[k].num + ",")) covered = true;
+      for (auto& kw : kKeywords)
+        if (has(t, kw.stem) && has(kw.ids, " " + cat.id + " ")) covered = true;
+    }
+    if (covered) continue;
+    c.add("warning", "consent-purpose-no-category", cl[k].num, cl[k].line, cl[k].col,
+          "clause " + cl[k].num + " names a purpose that needs the user's consent, but no optional consent category "
+          "covers it (add category.<id>: optional and category.<id>.clauses: " + cl[k].num + " to the header)",
+          "пункт " + cl[k].num + " называет цель, требующую согласия пользователя, но её не покрывает ни одна "
+          "необязательная категория согласия (добавьте в заголовок category.<id>: optional и category.<id>.clauses: " +
+              cl[k].num + ")");
+  }
+}
+
+}  // namespace
+
+kelisim::Error lint(std::string_view sourceText, std::vector<Finding>* out) {
+  out->clear();
+  ParsedSource src;
+  kelisim::Error e = parseSource(sourceText, &src);
+  if (!e.ok()) return e;
+  Ctx c{src, {}, out};
+  c.folded.reserve(src.lines.size());
+  for (sv l : src.lines) c.folded.push_back(foldCase(l));
+  c.firstBodyLine = src.headerLines + 1;
+  while (size_t(c.firstBodyLine) < src.lines.size() && trim(src.lines[size_t(c.firstBodyLine - 1)]).empty()) ++c.firstBodyLine;
+  for (auto& p : src.problems) {
+    bool err = p.code == "header-unclosed";
+    c.add(err ? "error" : "warning", p.code, "", p.line, p.col, p.message,
+          p.code == "invalid-utf8" ? "недопустимые байты UTF-8 заменены на U+FFFD"
+          : p.code == "header-bad-line" ? "строка заголовка не в формате `ключ: значение`"
+          : p.code == "header-duplicate-key" ? "ключ заголовка повторяется; действует последнее значение"
+                                            : "заголовок начинается с ---, но не закрыт строкой ---; прочитан как текст");
+  }
+  checkNumbering(c);
+  checkReferences(c);
+  checkJurisdictions(c);
+  checkDocument(c);
+  checkRetention(c);
+  checkConsentByUse(c);
+  checkConsentPurposes(c);
+  std::stable_sort(out->begin(), out->end(), [](const Finding& a, const Finding& b) {
+    if (a.line != b.line) return a.line < b.line;
+    if (a.col != b.col) return a.col < b.col;
+    return a.code < b.code;
+  });
+  return {};
+}
+
+std::string findingsJson(const std::vector<Finding>& findings) {
+  json arr = json::array();
+  for (auto& f : findings) {
+    json o = json::object();
+    o["severity"] = f.severity;
+    o["code"] = f.code;
+    o["clause"] = f.clause;
+    o["line"] = f.line;
+    o["col"] = f.col;
+    o["message"] = {{"en", f.messageEn}, {"ru", f.messageRu}};
+    arr.push_back(std::move(o));
+  }
+  return arr.dump();
+}
+
+std::string findingsText(std::string_view file, const std::vector<Finding>& findings, std::string_view lang) {
+  std::string out;
+  for (auto& f : findings) {
+    out += file;
+    out += ':' + std::to_string(f.line) + ':' + std::to_string(f.col) + ": " + f.severity + '[' + f.code + "]: ";
+    out += lang == "ru" ? f.messageRu : f.messageEn;
+    out += '\n';
+  }
+  return out;
+}
+
+bool hasErrors(const std::vector<Finding>& findings) {
+  for (auto& f : findings)
+    if (f.severity == "error") return true;
+  return false;
+}
+
 }  // namespace kelisim::policy
