@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds the web distributables into dist/ (called by scripts/build.sh):
+//   kelisim.js   IIFE for <script src data-policy> (web/src/script.js)
+//   kelisim.mjs  ESM for bundlers (web/src/index.js)
+//   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
+//   kelisim.css, kelisim.d.ts
+// The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const src = (p) => join(root, 'web/src', p);
+mkdirSync(dist, { recursive: true });
+
+const hasViewer = existsSync(src('ui/viewer.js'));
+const common = {
+  bundle: true,
+  minify: true,
+  target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
+  legalComments: 'none',
+  // `_`-prefixed internals are renamed; `_initialize` is a wasm export name and must stay.
+  mangleProps: /^_[a-z]/,
+  reserveProps: /^_initialize$/,
+  define: { __KELISIM_VIEWER__: String(hasViewer) },
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  // An IIFE has no import.meta; engine/core.js computes a default wasm URL from it at load
+  // time (unused here: script.js always passes the URL next to itself), so give it a valid base.
+  build({
+    ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
+    define: { ...common.define, 'import.meta.url': 'location.href' },
+  }),
+  build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs') }),
+  hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),
+  build({ entryPoints: [src('ui/kelisim.css')], minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
+]);
+copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
+
+const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim.css', 'kelisim-consent.wasm'].filter((f) => existsSync(join(dist, f)));
+console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

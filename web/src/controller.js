@@ -1,0 +1,480 @@
+// The controller: the one object a site talks to (window.kelisim or createKelisim()).
+// It does the I/O around the consent core — fetches the manifest, reads and writes storage,
+// draws the UI, gates scripts, dispatches events — and asks the core for every decision:
+// what to show (`decide`), what a visitor action produces (`apply`). Nothing here re-derives
+// the consent rules.
+import { createStorage, clearCookies } from './engine/storage.js';
+import { KelisimError } from './engine/errors.js';
+import { createGate } from './gating.js';
+import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
+import { createPreferences } from './ui/preferences.js';
+import { pickLang, translator } from './ui/i18n.js';
+
+const EVENTS = ['consent', 'change', 'update', 'error'];
+
+// Google Consent Mode v2 signals per category id (override with consentMode.map).
+const GCM_MAP = {
+  analytics: ['analytics_storage'],
+  marketing: ['ad_storage', 'ad_user_data', 'ad_personalization'],
+  functional: ['functionality_storage', 'personalization_storage'],
+};
+
+const safeUrl = (u, base) => {
+  try {
+    const url = new URL(u, base);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch { return null; }
+};
+
+function newId() {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[x & 63];
+  return s;
+}
+
+/**
+ * Creates a controller. `env` is supplied by the entry points:
+ *   loadCore(opts) → Promise<Core>; base: URL the wasm/viewer are resolved against;
+ *   cssReady: Promise settled when the stylesheet can style the banner (or null);
+ *   viewer: default viewer module URL or null.
+ * Returns synchronously; `controller.ready` settles when the decision is made (it resolves
+ * with the controller even when start-up failed; then `state().status === 'error'`).
+ */
+export function createController(options = {}, env) {
+  const o = options;
+  const win = globalThis;
+  const doc = win.document;
+  const listeners = Object.fromEntries(EVENTS.map((e) => [e, new Set()]));
+  const signals = { gpc: o.respectGpc !== false && win.navigator && win.navigator.globalPrivacyControl === true };
+  const cookieOpts = o.cookie || {};
+  const storage = createStorage({
+    mode: o.storage || 'both', name: cookieOpts.name, domain: cookieOpts.domain, path: cookieOpts.path,
+    sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
+  });
+  const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
+
+  let status = 'loading';
+  let error = null;
+  let core = null;
+  let manifest = null;
+  let manifestUrl = null;
+  let policyUrl = safeUrl(o.policyUrl, doc.baseURI);
+  let lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang);
+  let t = translator(lang, o.strings);
+  let raw = null;           // the record string in force
+  let decision = null;
+  let effective = {};
+  let root = null;
+  let banner = null;        // { el, focus, ret }
+  let prefs = null;         // { el, open, close, opener }
+  let notice = null;
+  let gate = null;
+  let dead = false;
+  const offs = [];
+
+  // ---- events ----------------------------------------------------------------------------
+  function emit(name, detail) {
+    for (const fn of listeners[name]) {
+      try { fn(detail); } catch (e) { setTimeout(() => { throw e; }); }
+    }
+    try { doc.dispatchEvent(new CustomEvent('kelisim:' + name, { detail })); } catch { /* no DOM */ }
+  }
+
+  // ---- Google Consent Mode v2 ------------------------------------------------------------
+  function gtag() {
+    if (typeof win.gtag === 'function') win.gtag.apply(win, arguments);
+    else (win.dataLayer = win.dataLayer || []).push(arguments);
+  }
+  function gcmState(allowedFn) {
+    const s = { security_storage: 'granted' };
+    for (const cat in gcm.map) for (const sig of [].concat(gcm.map[cat])) {
+      if (s[sig] !== 'granted') s[sig] = allowedFn(cat) ? 'granted' : 'denied';
+    }
+    return s;
+  }
+  if (gcm) gtag('consent', 'default', { ...gcmState(() => false), wait_for_update: gcm.waitForUpdate ?? 500 });
+
+  // ---- state -----------------------------------------------------------------------------
+  const allowed = (cat) => status === 'ready' && effective[cat] === true;
+
+  function state() {
+    let rec = null;
+    if (core && raw) {
+      const d = core.decodeRecord(raw);
+      if (d.ok) rec = d.record;
+    }
+    return {
+      status, lang,
+      policyId: manifest ? manifest.id : null,
+      version: manifest ? manifest.version : null,
+      action: decision ? decision.action : null,
+      reason: decision ? decision.reason : null,
+      deadline: decision ? decision.deadline : null,
+      decided: !!rec,
+      recordId: rec ? rec.id : null,
+      method: rec ? rec.method : null,
+      givenAt: rec ? rec.givenAt : null,
+      choices: { ...effective },
+      storage: storage.active,
+      error: error ? { code: error.code || 'error', message: error.message } : null,
+    };
+  }
+
+  // ---- UI --------------------------------------------------------------------------------
+  function mount() {
+    if (root) return root;
+    root = h('div', { class: 'kelisim', lang, 'data-kelisim-root': true });
+    if (o.theme === 'dark' || o.theme === 'light') root.classList.add('kelisim-' + o.theme);
+    (o.root || doc.body).append(root);
+    return root;
+  }
+
+  const onPolicyLink = (e) => {
+    if (!viewerSource()) return false;   // no viewer: let the link navigate
+    showPolicy({});
+    return true;
+  };
+
+  function focusBack(el) {
+    if (el && el.isConnected && typeof el.focus === 'function' && el !== doc.body) el.focus({ preventScroll: true });
+    else if (root && root.contains(doc.activeElement)) doc.activeElement.blur();
+  }
+
+  async function showBanner() {
+    await ready;
+    if (dead || status !== 'ready' || banner) return;
+    await env.cssReady;
+    if (banner || dead) return;
+    const b = createBanner({
+      t, policyUrl, layout: o.layout, onPolicy: onPolicyLink,
+      onAccept: () => act('accept-all'),
+      onReject: () => act('reject-all'),
+      onSettings: () => showPreferences(),
+    });
+    const a = doc.activeElement;
+    // Do not pull focus away from someone typing into a form field.
+    const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
+    banner = { ...b, ret: a };
+    mount().append(b.el);
+    if (!typing) b.focus();
+  }
+
+  function hideBanner() {
+    if (!banner) return;
+    const b = banner;
+    banner = null;
+    const hadFocus = b.el.contains(doc.activeElement);
+    b.el.remove();
+    if (hadFocus) focusBack(b.ret);
+  }
+
+  async function showPreferences() {
+    await ready;
+    if (dead || status !== 'ready') return;
+    await env.cssReady;
+    if (prefs || dead) return;
+    const opener = doc.activeElement;
+    const p = createPreferences({
+      t, lang, categories: manifest.categories, values: effectiveOrPrefill(),
+      canWithdraw: !!(raw && core.decodeRecord(raw).ok), policyUrl, onPolicy: onPolicyLink,
+      onAccept: () => act('accept-all'),
+      onReject: () => act('reject-all'),
+      onSave: (c) => act('set', c),
+      onWithdraw: () => act('withdraw'),
+      onClose: () => {
+        p.el.remove();
+        if (prefs === p) prefs = null;
+        focusBack(opener && opener.isConnected ? opener : banner ? banner.el : p.ret);
+      },
+    });
+    p.ret = banner ? banner.ret : opener;
+    prefs = p;
+    mount().append(p.el);
+    p.open();
+  }
+
+  // Until a choice exists the switches show what the core suggests (prefill: previous
+  // choices after expiry, GPC defaults); afterwards what is in force.
+  function effectiveOrPrefill() {
+    return decision && decision.action !== 'none' && decision.prefill ? decision.prefill : effective;
+  }
+
+  function showNotice(kind, content, actions = []) {
+    if (notice) notice.remove();
+    notice = createNotice(kind, content, actions);
+    mount().append(notice);
+  }
+  function hideNotice() { if (notice) { notice.remove(); notice = null; } }
+
+  function offerReload() {
+    showNotice('reload', [t('reloadText')], [
+      button(t('reload'), () => win.location.reload(), { 'data-kelisim-action': 'reload' }),
+      button(t('dismiss'), hideNotice, { 'data-kelisim-action': 'dismiss' }),
+    ]);
+  }
+
+  function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
+
+  async function showPolicy(opts = {}) {
+    await ready;
+    const src = viewerSource();
+    if (src) {
+      try {
+        const mod = typeof src === 'function' ? await src() : await import(/* @vite-ignore */ String(src));
+        const open = mod.open || (mod.default && mod.default.open);
+        if (typeof open === 'function') {
+          return await open({ manifest, manifestUrl, policyUrl, lang, clause: opts.clause || null, controller: api, root: mount(), t });
+        }
+      } catch (e) {
+        emit('error', { code: 'viewer-load', message: String(e && e.message || e) });
+      }
+    }
+    // The viewer (issue 5) is not built yet: open the policy page itself.
+    if (!policyUrl) return;
+    const a = h('a', { href: policyUrl + (opts.clause ? '#p-' + opts.clause : ''), target: '_blank', rel: 'noopener' });
+    a.click();
+  }
+
+  // ---- decisions -------------------------------------------------------------------------
+  /** The newest valid stored record among cookie/localStorage/memory, else the first raw value. */
+  function pickStored() {
+    const cands = storage.candidates();
+    let best = null;
+    let bestAt = -1;
+    for (const c of cands) {
+      const d = core.decodeRecord(c);
+      if (!d.ok) continue;
+      const at = Math.max(d.record.givenAt, d.record.noticeAt || 0);
+      if (at > bestAt) { best = c; bestAt = at; }
+    }
+    return { value: best || cands[0] || null, valid: !!best, all: cands };
+  }
+
+  function now() { return Date.now(); }
+
+  /** Re-decides from `raw`, updates UI, scripts and listeners. `source`: 'start'|'local'|'sync'. */
+  function refresh(source, op) {
+    const before = effective;
+    decision = core.decide({ manifest, record: raw, now: now(), signals });
+    if (decision.action === 'implicit-accept' && decision.record) {
+      // The core accepted the update on the visitor's continued use (seed 003, clause 1.2).
+      if (store(decision.record, decision.entry)) raw = decision.record;
+    }
+    effective = { ...decision.effective };
+    const changed = {};
+    let any = false;
+    for (const k in effective) if (!!before[k] !== effective[k]) { changed[k] = effective[k]; any = true; }
+
+    if (gcm) gtag('consent', 'update', gcmState((c) => effective[c] === true));
+
+    const revoked = Object.keys(changed).filter((k) => !changed[k]);
+    if (source !== 'start' && revoked.length) {
+      const patterns = revoked.flatMap((k) => [].concat((o.cookies || {})[k] || [], cookiesOf(k)));
+      clearCookies(patterns, win);
+    }
+    if (revoked.some((k) => gate && gate.ran.has(k))) offerReload();
+    else if (op === 'withdraw') {
+      showNotice('withdrawn', [t('withdrawn')], [button(t('dismiss'), hideNotice, { 'data-kelisim-action': 'dismiss' })]);
+    }
+
+    const needsBanner = decision.action === 'banner' || decision.action === 'reprompt';
+    if (!needsBanner) {
+      hideBanner();
+      if (prefs && source !== 'start') prefs.close();
+    }
+    if (gate) gate.run();
+
+    const st = state();
+    if (decision.action === 'update-notice' || decision.action === 'implicit-accept' || decision.action === 'reprompt') {
+      if (source === 'start') emit('update', { action: decision.action, reason: decision.reason, deadline: decision.deadline, state: st });
+    }
+    if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
+    if (st.decided && !needsBanner) emit('consent', { op: op || null, source, state: st });
+    if (needsBanner && source === 'start' && o.autoShow !== false) showBanner();
+  }
+
+  function cookiesOf(cat) {
+    const c = manifest && manifest.categories.find((x) => x.id === cat);
+    return c && Array.isArray(c.cookies) ? c.cookies.filter((x) => typeof x === 'string') : [];
+  }
+
+  /** Writes a new record and its history entry. Never throws; false when nothing was kept. */
+  function store(record, entry) {
+    try {
+      storage.write(record);
+    } catch (e) {
+      emit('error', { code: e.code || 'storage', message: e.message });
+      return false;
+    }
+    if (entry) storage.append(entry);
+    return true;
+  }
+
+  /** Applies a visitor action through the core, stores it, re-decides. */
+  async function act(op, choices) {
+    await ready;
+    if (dead) return state();
+    if (status !== 'ready') throw error || new KelisimError('not-ready', 'kelisim: not ready');
+    const hist = storage.history();
+    const res = core.apply({
+      manifest, record: raw, now: now(), signals, op, choices,
+      newId: newId(), prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
+    });
+    if (store(res.record, res.entry)) raw = res.record;
+    else throw new KelisimError('storage-bad-value', 'kelisim: the core returned a record that cannot be stored');
+    refresh('local', op);
+    return state();
+  }
+
+  function onSync() {
+    if (status !== 'ready' || dead) return;
+    const s = pickStored();
+    if (!s.valid || s.value === raw) return;   // a bad or unchanged value never replaces ours
+    const cur = raw && core.decodeRecord(raw);
+    const nxt = core.decodeRecord(s.value);
+    if (cur && cur.ok && Math.max(nxt.record.givenAt, nxt.record.noticeAt || 0) < Math.max(cur.record.givenAt, cur.record.noticeAt || 0)) return;
+    raw = s.value;
+    refresh('sync');
+  }
+
+  function failClosed(e) {
+    status = 'error';
+    error = e;
+    effective = {};
+    emit('error', { code: e.code || 'error', message: e.message || String(e) });
+    Promise.resolve(env.cssReady).then(() => {
+      if (dead) return;
+      showNotice('error', [t('errorText'), ' ', policyLink(t, policyUrl)]);
+    });
+  }
+
+  async function loadManifest() {
+    const p = o.policy;
+    if (p && typeof p === 'object') {
+      manifestUrl = doc.baseURI;
+      return p;
+    }
+    if (!p) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
+    manifestUrl = new URL(String(p), doc.baseURI).href;
+    const res = await fetch(manifestUrl, { credentials: 'same-origin' });
+    if (!res.ok) throw new KelisimError('manifest-load', `kelisim: HTTP ${res.status} for ${manifestUrl}`);
+    const m = await res.json().catch(() => null);
+    if (!m || typeof m !== 'object' || Array.isArray(m) || !Array.isArray(m.categories)) {
+      throw new KelisimError('manifest-invalid', `kelisim: ${manifestUrl} is not a policy manifest`);
+    }
+    return m;
+  }
+
+  async function start() {
+    await null;   // let the caller finish wiring listeners before anything is emitted
+    try {
+      const wasm = o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined);
+      const [m, c] = await Promise.all([loadManifest(), env.loadCore({ consentWasm: wasm })]);
+      if (dead) return;
+      manifest = m;
+      core = c;
+      if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
+      lang = pickLang(o.lang, doc, win.navigator, m.lang || o.fallbackLang);
+      t = translator(lang, o.strings);
+      const s = pickStored();
+      raw = s.value;
+      // The core validates the manifest here and throws 'manifest-invalid' for a bad one.
+      core.decide({ manifest, record: null, now: now(), signals });
+      status = 'ready';
+      if (o.gating !== false) gate = createGate({ allowed, doc });
+      // Repair: a valid record missing from one store (say, cookies were cleared) is copied back.
+      if (s.valid) storage.repair(s.value);
+      offs.push(storage.subscribe(onSync));
+      refresh('start');
+    } catch (e) {
+      if (!dead) failClosed(e);
+    }
+  }
+
+  // `data-kelisim-open="preferences|policy|banner"` on any element.
+  const onClick = (e) => {
+    const el = e.target && e.target.closest && e.target.closest('[data-kelisim-open]');
+    if (!el) return;
+    const what = el.getAttribute('data-kelisim-open');
+    if (what === 'preferences') { e.preventDefault(); showPreferences(); }
+    else if (what === 'banner') { e.preventDefault(); showBanner(); }
+    else if (what === 'policy') {
+      if (!viewerSource() && el.tagName === 'A' && el.href) return;
+      e.preventDefault();
+      showPolicy({ clause: el.getAttribute('data-kelisim-clause') });
+    }
+  };
+  doc.addEventListener('click', onClick);
+  offs.push(() => doc.removeEventListener('click', onClick));
+
+  const domReady = doc.readyState === 'loading'
+    ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
+  const ready = (domReady ? domReady.then(start) : start()).then(() => api);
+
+  const api = {
+    ready,
+    state,
+    allowed,
+    acceptAll: () => act('accept-all'),
+    rejectAll: () => act('reject-all'),
+    set: (choices) => act('set', { ...choices }),
+    withdraw: () => act('withdraw'),
+    showBanner,
+    showPreferences,
+    showPolicy,
+    on(event, fn) {
+      const name = String(event).replace(/^kelisim:/, '');
+      if (!listeners[name]) throw new KelisimError('bad-argument', `kelisim: unknown event ${event}; use one of ${EVENTS.join(', ')}`);
+      listeners[name].add(fn);
+      return () => listeners[name].delete(fn);
+    },
+    receipt() {
+      const st = state();
+      if (!st.decided) return null;
+      return {
+        schema: 'kelisim-receipt/1',
+        recordId: st.recordId,
+        policy: { id: manifest.id, version: manifest.version, bodyHash: manifest.bodyHash, publishedAt: manifest.publishedAt, url: policyUrl },
+        controller: manifest.controller ?? null,
+        language: lang,
+        method: st.method,
+        givenAt: new Date(st.givenAt).toISOString(),
+        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: effective[c.id] ? 'on' : 'off' })),
+        history: storage.history(),
+      };
+    },
+    destroy() {
+      dead = true;
+      for (const f of offs) f();
+      gate && gate.destroy();
+      storage.destroy();
+      if (prefs) prefs.close();
+      root && root.remove();
+      root = banner = prefs = notice = null;
+      for (const e of EVENTS) listeners[e].clear();
+    },
+  };
+  return api;
+}
+
+/** Adds <link rel=stylesheet> unless one with this href exists; settles when it loaded or failed. */
+export function injectCss(url) {
+  const href = String(url);
+  let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
+  if (link && link.sheet) return Promise.resolve();
+  const p = new Promise((resolve) => {
+    if (!link) {
+      link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      document.head.append(link);
+    }
+    link.addEventListener('load', resolve, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+    // A link that already failed fires nothing more: do not wait for it forever.
+    setTimeout(resolve, 3000);
+  });
+  return p;
+}

@@ -1,0 +1,81 @@
+// Script gating: `<script type="text/plain" data-kelisim-category="analytics">` (inline or
+// with `src`) is inert until its category is allowed; then a real copy runs, once, in
+// document order (an external script finishes loading before the next gated script runs).
+// Several categories separated by spaces require all of them. The original type of a
+// module script can be given as `data-kelisim-type="module"`.
+
+const SELECTOR = 'script[type="text/plain"][data-kelisim-category]';
+const RAN = 'data-kelisim-ran';
+
+/**
+ * @param {object} o
+ * @param {(cat: string) => boolean} o.allowed
+ * @param {(cat: string) => void} [o.onRun] told once per category when a gated script of it ran
+ * @param {Document} [o.doc]
+ * @returns {{ run(): Promise<void>, ran: Set<string>, destroy(): void }}
+ */
+export function createGate(o) {
+  const doc = o.doc || document;
+  const ran = new Set();
+  let queue = Promise.resolve();
+  let observer = null;
+  let dead = false;
+
+  const cats = (s) => (s.getAttribute('data-kelisim-category') || '').split(/[\s,]+/).filter(Boolean);
+
+  function runOne(orig) {
+    return new Promise((resolve) => {
+      const s = doc.createElement('script');
+      for (const a of orig.attributes) {
+        if (a.name !== 'type' && a.name !== 'data-kelisim-type') s.setAttribute(a.name, a.value);
+      }
+      const type = orig.getAttribute('data-kelisim-type');
+      if (type) s.type = type;
+      // The nonce attribute reads back empty once the document has parsed it; copy the property.
+      if (orig.nonce) s.nonce = orig.nonce;
+      s.setAttribute(RAN, '');
+      const c = cats(orig);
+      for (const cat of c) if (!ran.has(cat)) { ran.add(cat); o.onRun && o.onRun(cat); }
+      if (orig.src) {
+        s.async = false;
+        s.onload = s.onerror = () => resolve();
+        orig.replaceWith(s);
+      } else {
+        s.textContent = orig.textContent;
+        orig.replaceWith(s);
+        resolve();
+      }
+    });
+  }
+
+  /** Runs, in document order, every pending gated script whose categories are all allowed. */
+  function run() {
+    queue = queue.then(async () => {
+      for (const s of doc.querySelectorAll(SELECTOR)) {
+        if (dead) return;
+        if (s.hasAttribute(RAN) || !s.isConnected) continue;
+        const c = cats(s);
+        if (!c.length || !c.every((cat) => o.allowed(cat))) continue;
+        s.setAttribute(RAN, '');
+        await runOne(s);
+      }
+    });
+    return queue;
+  }
+
+  // Gated scripts added after start-up (SPAs, tag managers) are handled too.
+  if (typeof MutationObserver === 'function') {
+    observer = new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        if (n.nodeType === 1 && (n.matches(SELECTOR) || n.querySelector(SELECTOR))) { run(); return; }
+      }
+    });
+    observer.observe(doc.documentElement, { childList: true, subtree: true });
+  }
+
+  return {
+    run,
+    ran,
+    destroy() { dead = true; observer && observer.disconnect(); },
+  };
+}

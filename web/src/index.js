@@ -1,0 +1,21 @@
+// npm entry: `import { createKelisim } from 'kelisim'`. The stylesheet is not injected here:
+// import 'kelisim/kelisim.css' with your bundler, link dist/kelisim.css, or pass `css`.
+import { loadCore } from './engine/core.js';
+import { createController, injectCss } from './controller.js';
+
+export { KelisimError } from './engine/errors.js';
+
+/**
+ * Creates the consent controller for a page (see types/kelisim.d.ts for every option).
+ * The consent wasm is looked up next to this file unless `consentWasm` says otherwise.
+ */
+export function createKelisim(options = {}) {
+  const base = import.meta.url;
+  return createController(options, {
+    loadCore,
+    base,
+    cssReady: options.css ? injectCss(new URL(options.css, document.baseURI)) : null,
+    // Set by scripts/build-web.mjs once the viewer (web/src/ui/viewer.js) exists.
+    viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
+  });
+}

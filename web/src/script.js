@@ -1,0 +1,39 @@
+// Script-tag entry (dist/kelisim.js):
+//   <script src="/kelisim/kelisim.js" data-policy="/policies/acme/manifest.json" defer></script>
+// Finds kelisim-consent.wasm and kelisim.css next to itself, reads its options from data-*
+// attributes (and, for structured ones such as `strings` or `cookies`, from
+// `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
+import { loadCore } from './engine/core.js';
+import { createController, injectCss } from './controller.js';
+
+const me = document.currentScript;
+const base = (me && me.src) || document.baseURI;
+const d = (me && me.dataset) || {};
+const flag = (v) => v === undefined ? undefined : v !== 'false';
+const num = (v) => v === undefined || v === '' ? undefined : Number(v);
+const cfg = window.kelisimConfig || {};
+
+const options = {
+  policy: d.policy,
+  policyUrl: d.policyUrl,
+  lang: d.lang,
+  layout: d.layout,
+  theme: d.theme,
+  storage: d.storage,
+  autoShow: flag(d.autoShow),
+  gating: flag(d.gating),
+  respectGpc: flag(d.respectGpc),
+  consentMode: flag(d.consentMode),
+  cookie: { name: d.cookieName, domain: d.cookieDomain, path: d.cookiePath, sameSite: d.cookieSameSite, maxAgeDays: num(d.cookieMaxAgeDays) },
+  ...cfg,
+};
+for (const k in options) if (options[k] === undefined) delete options[k];
+
+const css = d.css === 'false' ? null : new URL(d.css || 'kelisim.css', base);
+
+window.kelisim = createController(options, {
+  loadCore,
+  base,
+  cssReady: css ? injectCss(css) : null,
+  viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
+});

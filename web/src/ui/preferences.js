@@ -1,0 +1,102 @@
+// The second layer: a modal <dialog> with one switch and a description per category.
+// Required categories are shown locked on. Focus is trapped inside (Tab wraps), Escape and
+// the close button close it, and focus returns to whatever opened it.
+import { h, button, uid, policyLink } from './banner.js';
+import { categoryText } from './i18n.js';
+
+/**
+ * @param {object} o
+ * @param {(k: string) => string} o.t
+ * @param {string} o.lang
+ * @param {Array<{id: string, required?: boolean}>} o.categories manifest categories
+ * @param {Record<string, boolean>} o.values what the switches start at
+ * @param {boolean} o.canWithdraw show the withdrawal control (a stored choice exists)
+ * @param {string} [o.policyUrl]
+ * @param {(e: Event) => boolean|void} [o.onPolicy]
+ * @param {() => void} o.onAccept
+ * @param {() => void} o.onReject
+ * @param {(choices: Record<string, boolean>) => void} o.onSave every optional category's state
+ * @param {() => void} o.onWithdraw
+ * @param {() => void} o.onClose called after the dialog closed (any way)
+ * @returns {{ el: HTMLDialogElement, open(): void, close(): void }}
+ */
+export function createPreferences(o) {
+  const t = o.t;
+  const titleId = uid('prefs-title');
+  const textId = uid('prefs-text');
+  const inputs = [];
+  const list = h('ul', { class: 'kelisim-cats' });
+  for (const cat of o.categories) {
+    const { title, description } = categoryText(cat, o.lang, t);
+    const id = uid('cat');
+    const descId = id + '-d';
+    const input = h('input', {
+      type: 'checkbox', role: 'switch', class: 'kelisim-switch', id,
+      'data-kelisim-category': cat.id, 'aria-describedby': description ? descId : null,
+      disabled: !!cat.required,
+    });
+    input.checked = !!cat.required || !!o.values[cat.id];
+    if (!cat.required) inputs.push(input);
+    list.append(h('li', { class: 'kelisim-cat' },
+      h('div', { class: 'kelisim-cat-head' },
+        h('label', { for: id, class: 'kelisim-cat-title' }, title),
+        cat.required ? h('span', { class: 'kelisim-always', text: t('alwaysOn') }) : null,
+        input),
+      description ? h('p', { class: 'kelisim-cat-desc', id: descId, text: description }) : null));
+  }
+
+  const choices = () => {
+    const c = {};
+    for (const i of inputs) c[i.getAttribute('data-kelisim-category')] = i.checked;
+    return c;
+  };
+
+  const el = h('dialog', {
+    class: 'kelisim-prefs', 'aria-labelledby': titleId, 'aria-describedby': textId,
+    'data-kelisim-preferences': true,
+  },
+  h('div', { class: 'kelisim-prefs-head' },
+    h('h2', { class: 'kelisim-title', id: titleId, text: t('prefsTitle') }),
+    h('button', { type: 'button', class: 'kelisim-close', 'aria-label': t('close'), 'data-kelisim-action': 'close', onclick: () => close() }, '×')),
+  h('div', { class: 'kelisim-prefs-body' },
+    h('p', { class: 'kelisim-text', id: textId }, t('prefsText'), ' ', policyLink(t, o.policyUrl, o.onPolicy)),
+    list,
+    o.canWithdraw ? h('p', { class: 'kelisim-withdraw' },
+      h('button', { type: 'button', class: 'kelisim-linkbtn', 'data-kelisim-action': 'withdraw', onclick: () => o.onWithdraw() }, t('withdraw'))) : null),
+  h('div', { class: 'kelisim-actions' },
+    button(t('acceptAll'), () => o.onAccept(), { 'data-kelisim-action': 'accept-all' }),
+    button(t('rejectAll'), () => o.onReject(), { 'data-kelisim-action': 'reject-all' }),
+    button(t('save'), () => o.onSave(choices()), { 'data-kelisim-action': 'save' })));
+
+  const focusables = () => [...el.querySelectorAll('button, a[href], input:not([disabled])')]
+    .filter((x) => !x.hidden && x.getClientRects().length);
+
+  el.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const f = focusables();
+    if (!f.length) return;
+    const first = f[0];
+    const last = f[f.length - 1];
+    if (e.shiftKey && (document.activeElement === first || !el.contains(document.activeElement))) {
+      e.preventDefault(); last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault(); first.focus();
+    }
+  });
+  // Escape fires `cancel` then `close`; everything funnels into `close`.
+  el.addEventListener('close', () => o.onClose());
+
+  function close() { if (el.open) el.close(); }
+
+  return {
+    el,
+    open() {
+      if (typeof el.showModal === 'function') el.showModal();
+      else el.setAttribute('open', '');
+      const f = focusables();
+      // First switch, or the first control when every category is required.
+      (f.find((x) => x.tagName === 'INPUT') || f[0] || el).focus();
+    },
+    close,
+  };
+}
