@@ -1,0 +1,287 @@
+// The banner's consent flows, for both embeds (script tag and ESM import): first visit,
+// accept / reject / custom, reload, withdrawal, fail-closed start-up, Consent Mode.
+// Every test ends with assertProbeSound: no gated script ran before its category was allowed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, startServer, REPO } from './helpers.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore } from './banner-fixture.js';
+
+let browser;
+let srv;
+before(async () => {
+  browser = await launchBrowser();
+  srv = await startServer(REPO);
+  addRoutes(srv, {
+    '/script.html': { embed: 'script' },
+    '/esm.html': { embed: 'esm' },
+    '/script-cm.html': { embed: 'script', attrs: 'data-consent-mode="true"' },
+    '/esm-cm.html': { embed: 'esm', options: { consentMode: true } },
+    '/script-badwasm.html': { embed: 'script', attrs: 'data-policy-url="/policy.html"', head: '' },
+    '/script-invalid.html': { embed: 'script', manifest: 'invalid-hash' },
+    '/esm-invalid.html': { embed: 'esm', manifest: 'invalid-hash' },
+    '/esm-badwasm.html': { embed: 'esm', options: { consentWasm: '/nope/kelisim-consent.wasm', policyUrl: '/policy.html' } },
+    '/script-missing.html': { embed: 'script', manifest: 'does-not-exist' },
+  });
+});
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const EMBEDS = ['script', 'esm'];
+const stored = async (page) => {
+  const core = await nodeCore();
+  const ls = await page.evaluate(() => localStorage.getItem('kelisim'));
+  const d = core.decodeRecord(ls);
+  return d.ok ? d.record : null;
+};
+const settle = (page) => page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+
+for (const embed of EMBEDS) {
+  const url = () => `${srv.url}/${embed}.html`;
+
+  test(`${embed}: first visit shows the banner, runs no gated script, stores nothing`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(url());
+    await ready(page);
+    await banner(page).waitFor();
+    assert.equal(await banner(page).getAttribute('role'), 'dialog');
+    assert.match(await banner(page).innerText(), /Принять все[\s\S]*Отклонить все[\s\S]*Настроить/);
+    const st = await page.evaluate(() => window.kelisim.state());
+    assert.equal(st.status, 'ready');
+    assert.equal(st.action, 'banner');
+    assert.equal(st.decided, false);
+    assert.deepEqual(st.choices, { necessary: true, analytics: false, marketing: false });
+    assert.equal(await page.evaluate(() => window.kelisim.allowed('analytics')), false);
+    assert.equal(await page.evaluate(() => window.kelisim.allowed('necessary')), true);
+    await settle(page);
+    assert.deepEqual(await probe(page), []);
+    assert.equal(await page.evaluate(() => localStorage.getItem('kelisim')), null);
+    assert.deepEqual((await context.cookies()).filter((c) => c.name === 'kelisim'), []);
+    // The gated scripts are still inert in the DOM.
+    assert.equal(await page.locator('script[type="text/plain"][data-kelisim-category]').count(), 4);
+    assert.deepEqual(page.__errors, []);
+    await context.close();
+  });
+
+  test(`${embed}: Accept all runs every gated script once, in document order; reload shows no banner`, async () => {
+    const { context, page } = await newPage(browser);
+    const events = [];
+    await page.exposeFunction('__event', (e) => events.push(e));
+    await page.addInitScript(() => {
+      for (const n of ['consent', 'change', 'update', 'error']) {
+        document.addEventListener('kelisim:' + n, (e) => window.__event({ type: n, op: e.detail && e.detail.op, changed: e.detail && e.detail.changed }));
+      }
+    });
+    await page.goto(url());
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+    await banner(page).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => window.__probe.length === 4);
+    await settle(page);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    assert.ok(events.some((e) => e.type === 'change' && e.op === 'accept-all' && e.changed.analytics === true && e.changed.marketing === true));
+    assert.ok(events.some((e) => e.type === 'consent'));
+    // Stored in both places; cookie attributes as documented.
+    const rec = await stored(page);
+    assert.equal(rec.policyId, 'kelisim-demo');
+    assert.deepEqual(rec.choices, { necessary: true, analytics: true, marketing: true });
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'kelisim');
+    assert.equal(cookie.sameSite, 'Lax');
+    assert.equal(cookie.path, '/');
+    assert.equal(cookie.secure, false); // http test server; Secure is set on https
+    const days = (cookie.expires * 1000 - Date.now()) / 86400000;
+    assert.ok(days > 399 && days <= 400, `cookie lifetime ${days} days`);
+    assert.equal(decodeURIComponent(cookie.value), await page.evaluate(() => localStorage.getItem('kelisim')));
+    // The hash-chained history got one entry.
+    const hist = await page.evaluate(() => JSON.parse(localStorage.getItem('kelisim:history')));
+    assert.equal(hist.length, 1);
+    assert.equal(hist[0].op, 'accept-all');
+    assert.equal(hist[0].prevHash, '');
+    await assertProbeSound(page);
+
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => window.__probe.length === 4);
+    await settle(page);
+    assert.equal(await banner(page).count(), 0);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    assert.equal(await page.evaluate(() => window.kelisim.state().reason), 'current');
+    await assertProbeSound(page);
+    assert.deepEqual(page.__errors, []);
+    await context.close();
+  });
+
+  test(`${embed}: Reject all runs nothing, now or after reload`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(url());
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+    await banner(page).waitFor({ state: 'detached' });
+    await settle(page);
+    assert.deepEqual(await probe(page), []);
+    assert.deepEqual((await stored(page)).choices, { necessary: true, analytics: false, marketing: false });
+    await page.reload();
+    await ready(page);
+    await settle(page);
+    assert.equal(await banner(page).count(), 0);
+    assert.deepEqual(await probe(page), []);
+    assert.equal(await page.evaluate(() => window.kelisim.state().decided), true);
+    await context.close();
+  });
+
+  test(`${embed}: a custom choice in the preferences runs only the chosen category`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(url());
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+    await prefs(page).waitFor();
+    // The required category is locked on.
+    const nec = prefs(page).locator('input[data-kelisim-category="necessary"]');
+    assert.equal(await nec.isChecked(), true);
+    assert.equal(await nec.isDisabled(), true);
+    await prefs(page).getByLabel('Аналитика').check();
+    await settle(page);
+    assert.deepEqual(await probe(page), [], 'toggling alone must not run anything');
+    await prefs(page).locator('[data-kelisim-action="save"]').click();
+    await prefs(page).waitFor({ state: 'detached' });
+    assert.equal(await banner(page).count(), 0);
+    await page.waitForFunction(() => window.__probe.length === 3);
+    await settle(page);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'analytics3']);
+    await assertProbeSound(page);
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => window.__probe.length === 3);
+    await settle(page);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'analytics3']);
+    assert.equal(await page.evaluate(() => window.kelisim.allowed('marketing')), false);
+    // Later adding marketing through the API runs just the marketing script.
+    await page.evaluate(() => window.kelisim.set({ marketing: true }));
+    await page.waitForFunction(() => window.__probe.length === 4);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'analytics3', 'marketing1']);
+    await assertProbeSound(page);
+    // Unknown or required categories are refused with a coded error and nothing changes.
+    const err = await page.evaluate(() => window.kelisim.set({ nosuch: true }).then(() => null, (e) => e.code));
+    assert.equal(err, 'unknown-category');
+    const err2 = await page.evaluate(() => window.kelisim.set({ necessary: false }).then(() => null, (e) => e.code));
+    assert.equal(err2, 'required-category');
+    assert.equal(await page.evaluate(() => window.kelisim.allowed('marketing')), true);
+    await context.close();
+  });
+
+  test(`${embed}: withdrawal turns optional categories off, clears their cookies, offers a reload`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(url());
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+    await page.waitForFunction(() => window.__probe.length === 4);
+    // The fake analytics sets its cookies; the manifest lists `_ka`, `_ka_*` for analytics.
+    await page.evaluate(() => { document.cookie = '_ka=1; path=/'; document.cookie = '_ka_x=2; path=/'; document.cookie = 'site=keep; path=/'; });
+    const changes = [];
+    await page.exposeFunction('__change', (c) => changes.push(c));
+    await page.evaluate(() => window.kelisim.on('change', (d) => window.__change(d.changed)));
+    await page.click('#open-prefs');
+    await prefs(page).waitFor();
+    await prefs(page).locator('[data-kelisim-action="withdraw"]').click();
+    await prefs(page).waitFor({ state: 'detached' });
+    const notice = page.locator('[data-kelisim-notice="reload"]');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /Перезагрузите страницу/);
+    const names = (await context.cookies()).map((c) => c.name).sort();
+    assert.deepEqual(names, ['kelisim', 'site']);
+    assert.deepEqual(changes, [{ analytics: false, marketing: false }]);
+    assert.deepEqual((await stored(page)).choices, { necessary: true, analytics: false, marketing: false });
+    const hist = await page.evaluate(() => JSON.parse(localStorage.getItem('kelisim:history')));
+    assert.deepEqual(hist.map((h) => h.op), ['accept-all', 'withdraw']);
+    assert.equal(hist[1].prevHash, hist[0].hash, 'history is hash-chained');
+    await Promise.all([page.waitForNavigation(), notice.locator('[data-kelisim-action="reload"]').click()]);
+    await ready(page);
+    await settle(page);
+    assert.deepEqual(await probe(page), []);
+    assert.equal(await banner(page).count(), 0, 'a withdrawal is a choice: no banner after reload');
+    await context.close();
+  });
+
+  test(`${embed}: fail closed when the wasm cannot load`, async () => {
+    const { context, page } = await newPage(browser);
+    if (embed === 'script') await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 404, body: 'no' }));
+    const errors = [];
+    await page.exposeFunction('__err', (e) => errors.push(e));
+    await page.addInitScript(() => document.addEventListener('kelisim:error', (e) => window.__err(e.detail.code)));
+    await page.goto(`${srv.url}/${embed}-badwasm.html`);
+    await ready(page);
+    const notice = page.locator('[data-kelisim-notice="error"]');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /Не удалось загрузить/);
+    assert.equal(await notice.locator('a').getAttribute('href'), `${srv.url}/policy.html`);
+    assert.deepEqual(errors, ['wasm-load']);
+    assert.equal(await page.evaluate(() => window.kelisim.state().status), 'error');
+    assert.equal(await page.evaluate(() => window.kelisim.allowed('necessary')), false);
+    const code = await page.evaluate(() => window.kelisim.acceptAll().then(() => null, (e) => e.code));
+    assert.equal(code, 'wasm-load');
+    await settle(page);
+    assert.deepEqual(await probe(page), []);
+    assert.equal(await banner(page).count(), 0);
+    await context.close();
+  });
+
+  test(`${embed}: fail closed on an invalid manifest, keeping what was stored`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(url());
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+    await page.waitForFunction(() => window.__probe.length === 4);
+    const before = await page.evaluate(() => localStorage.getItem('kelisim'));
+    await page.goto(`${srv.url}/${embed}-invalid.html`);
+    await ready(page);
+    await page.locator('[data-kelisim-notice="error"]').waitFor();
+    assert.equal((await page.evaluate(() => window.kelisim.state().error)).code, 'manifest-invalid');
+    await settle(page);
+    assert.deepEqual(await probe(page), [], 'gated scripts never run after a failed start');
+    assert.equal(await page.evaluate(() => localStorage.getItem('kelisim')), before);
+    await context.close();
+  });
+
+  test(`${embed}: Google Consent Mode v2 gets denied defaults first, then updates on each choice`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`${srv.url}/${embed}-cm.html`);
+    await banner(page).waitFor();
+    const dl = () => page.evaluate(() => window.dataLayer.map((a) => Array.from(a)));
+    const first = (await dl())[0];
+    assert.deepEqual(first.slice(0, 2), ['consent', 'default']);
+    assert.equal(first[2].analytics_storage, 'denied');
+    assert.equal(first[2].ad_storage, 'denied');
+    assert.equal(first[2].ad_user_data, 'denied');
+    assert.equal(first[2].ad_personalization, 'denied');
+    await page.evaluate(() => window.kelisim.set({ analytics: true }));
+    const last = (await dl()).at(-1);
+    assert.deepEqual(last.slice(0, 2), ['consent', 'update']);
+    assert.equal(last[2].analytics_storage, 'granted');
+    assert.equal(last[2].ad_storage, 'denied');
+    await page.evaluate(() => window.kelisim.acceptAll());
+    assert.equal((await dl()).at(-1)[2].ad_personalization, 'granted');
+    await assertProbeSound(page);
+    await context.close();
+  });
+}
+
+test('script: a missing manifest fails closed without a policy link', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${srv.url}/script-missing.html`);
+  await ready(page);
+  await page.locator('[data-kelisim-notice="error"]').waitFor();
+  assert.equal((await page.evaluate(() => window.kelisim.state().error)).code, 'manifest-load');
+  await settle(page);
+  assert.deepEqual(await probe(page), []);
+  await context.close();
+});
+
+test('the first-visit banner path requests only the script, css, wasm and manifest', async () => {
+  const { context, page } = await newPage(browser);
+  const urls = [];
+  page.on('request', (r) => urls.push(new URL(r.url()).pathname));
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  await settle(page);
+  assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
+    ['/dist/kelisim-consent.wasm', '/dist/kelisim.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+  await context.close();
+});
