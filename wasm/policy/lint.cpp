@@ -331,7 +331,8 @@ void checkDocument(Ctx& c) {
           "the policy states no publication or \"last updated\" date",
           "в политике не указана дата публикации или последнего обновления");
   }
-  if (!contact && !c.src.field("contact")) {
+  const std::string* hc = c.src.field("contact");
+  if (!contact && (!hc || hc->empty() || *hc == "unknown")) {
     c.add("warning", "no-contact", "", c.firstBodyLine, 1,
           "the policy gives no contact for the controller (e-mail, phone or postal address)",
           "в политике нет контактов оператора (e-mail, телефона или почтового адреса)");
@@ -345,15 +346,19 @@ void checkDocument(Ctx& c) {
 void checkRetention(Ctx& c) {
   bool limited = false;
   std::vector<std::pair<int, size_t>> unlimited;  // (line, offset)
+  std::set<int> titleLines;  // "5. Способы и сроки обработки" is a heading, not a statement
+  for (auto& cl : c.src.clauses)
+    if (!cl.title.empty()) titleLines.insert(cl.line);
   for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
     sv s = c.folded[l];
+    if (titleLines.count(int(l + 1))) continue;
     size_t u = s.find("без ограничения срока");
     if (u == sv::npos) u = s.find("бессрочно");
     if (u != sv::npos && hasAny(s, {"хран", "обработ"})) {
       unlimited.push_back({int(l + 1), u});
       continue;
     }
-    if (hasAny(s, {"хран", "storage", "retain", "сақта"}) &&
+    if (hasAny(s, {"хран", "обработк", "обрабатыва", "storage", "retain", "сақта"}) &&
         hasAny(s, {"в течени", "срок", " лет", " года", " месяц", "до достижения", "until", "period", "мерзім"}))
       limited = true;
   }
