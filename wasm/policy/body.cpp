@@ -235,6 +235,17 @@ void appendPlain(std::string* out, const Inlines& in, int depth) {
 
 }  // namespace
 
+bool parseJson(std::string_view text, json* out, std::string* error) {
+  *out = json();
+  LocatingSax sax(*out);
+  auto ia = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
+  nlohmann::detail::parser<json, decltype(ia)> parser(std::move(ia), nullptr, false, false);
+  if (parser.sax_parse(&sax, true) && !sax.dom.is_errored()) return true;
+  *error = sax.error.empty() ? std::string("syntax error") : sax.error;
+  *out = json();
+  return false;
+}
+
 kelisim::Error parseBody(std::string_view text, Body* out, std::string* canonical) {
   *out = Body{};
   if (text.size() > kMaxBodyBytes) return {ErrorCode::BadInput, "body: larger than 16 MB"};
@@ -244,13 +255,8 @@ kelisim::Error parseBody(std::string_view text, Body* out, std::string* canonica
     text = repaired;
   }
   json root;
-  LocatingSax sax(root);
-  auto ia = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
-  nlohmann::detail::parser<json, decltype(ia)> parser(std::move(ia), nullptr, false, false);
-  if (!parser.sax_parse(&sax, true) || sax.dom.is_errored()) {
-    return {ErrorCode::BadInput,
-            "body: invalid JSON: " + (sax.error.empty() ? std::string("syntax error") : sax.error)};
-  }
+  std::string error;
+  if (!parseJson(text, &root, &error)) return {ErrorCode::BadInput, "body: invalid JSON: " + error};
   Converter cv;
   Body b;
   if (!cv.body(root, &b)) return cv.err;

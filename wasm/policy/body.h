@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/consent.h"
 
 namespace kelisim::policy {
@@ -51,6 +53,12 @@ struct Body {
  *  `body: children[3].children[0] (clause 4.1): "num" must be a dotted number like "4.1.5"`
  *  or `body: invalid JSON at byte 120: ...`; *out is then left empty. */
 kelisim::Error parseBody(std::string_view json, Body* out, std::string* canonical = nullptr);
+
+/** Parses any JSON text with nlohmann's non-throwing parser into *out. On a syntax error
+ *  returns false and sets *error to e.g. "parse error at line 1, column 5: syntax error while
+ *  parsing object key - …". One shared parser instantiation keeps the wasm module small: use
+ *  this rather than json::parse in policy code. */
+bool parseJson(std::string_view text, nlohmann::json* out, std::string* error);
 
 /** Plain text of inlines (markup dropped), cleaned like cleanText, spaces collapsed. */
 std::string plainText(const Inlines& in);

@@ -1,0 +1,118 @@
+// Policy module facade: `loadPolicyModule(source)` -> pure functions over kelisim-policy.wasm
+// (render, search, diff, parse, lint, importText, bodyHash, build), taking and returning
+// plain values. Loaded lazily (the viewer, the "what changed" notice, the Node CLI): the
+// banner path never imports this file. Every rule lives in C++ (wasm/policy/*.cpp, bridge
+// wasm/bridge/policy_bridge.cpp); this file only translates.
+import { loadWasm } from './loader.js';
+import { KelisimError } from './errors.js';
+
+const DEFAULT_POLICY_WASM = new URL('../../../dist/kelisim-policy.wasm', import.meta.url);
+
+// Body objects are serialised once; the wasm side keeps the last two parsed bodies keyed by
+// their exact text, so repeated calls with the same object skip both steps.
+const _texts = new WeakMap();
+
+function _bodyText(body, what) {
+  if (typeof body === 'string') return body;
+  if (body && typeof body === 'object') {
+    let t = _texts.get(body);
+    if (t === undefined) {
+      t = JSON.stringify(body);
+      _texts.set(body, t);
+    }
+    return t;
+  }
+  throw new KelisimError('bad-argument', `kelisim: ${what} must be body JSON text or a body object`);
+}
+
+function _text(v, what) {
+  if (typeof v !== 'string') throw new KelisimError('bad-argument', `kelisim: ${what} must be a string`);
+  return v;
+}
+
+/**
+ * Compiles and instantiates the policy module. `source`: URL, bytes or compiled module of
+ * kelisim-policy.wasm (default: dist/kelisim-policy.wasm next to this package).
+ * Rejects with KelisimError('wasm-load') when it cannot be loaded.
+ */
+export async function loadPolicyModule(source) {
+  return createPolicyModule(await loadWasm(source || DEFAULT_POLICY_WASM));
+}
+
+/** Wraps an already-loaded policy WasmModule. */
+export function createPolicyModule(wasm) {
+  return {
+    /**
+     * Validates a body: { format, title, clauses, hash } (hash = SHA-256 of the canonical
+     * body, what manifest.bodyHash holds). Throws KelisimError('bad-input') naming what and where.
+     */
+    parse(body) {
+      return JSON.parse(wasm.call('kel_parse_body', _bodyText(body, 'body')));
+    },
+
+    /**
+     * Safe HTML for innerHTML: contents <nav>, clauses with id="p-4.1.5" anchors, only
+     * http(s)/mailto/clause links. opts: { lang = 'ru', idPrefix = '', toc = true, title = true }.
+     */
+    render(body, opts = {}) {
+      const flags = (opts.toc === false ? 1 : 0) | (opts.title === false ? 2 : 0);
+      return wasm.call('kel_render', _bodyText(body, 'body'), String(opts.lang || 'ru'), String(opts.idPrefix || ''), flags);
+    },
+
+    /**
+     * Clauses containing every word of `query` (case-insensitive ru/kk/en, ё = е), in
+     * document order: [{ id, num, snippet }] with the snippet as HTML (<mark> around hits).
+     * opts: { limit = 50 }.
+     */
+    search(body, query, opts = {}) {
+      const limit = Number.isFinite(opts.limit) ? Math.max(0, Math.min(opts.limit | 0, 100000)) : 0;
+      return JSON.parse(wasm.call('kel_search', _bodyText(body, 'body'), _text(query, 'query'), limit));
+    },
+
+    /**
+     * Two versions compared: { summary: { added, removed, changed, moved, unnumbered },
+     * clauses: [{ num, id?, oldNum?, status, html }] } (status same|added|removed|changed|moved;
+     * html with <ins>/<del>).
+     */
+    diff(oldBody, newBody) {
+      return JSON.parse(wasm.call('kel_diff', _bodyText(oldBody, 'old body'), _bodyText(newBody, 'new body')));
+    },
+
+    /**
+     * Lints policy source text. opts: { file = 'policy.md', format = 'json' }. format 'json'
+     * returns the findings array; 'text' / 'text-ru' return compiler-style lines.
+     */
+    lint(text, opts = {}) {
+      const format = opts.format || 'json';
+      const out = wasm.call('kel_lint', String(opts.file || 'policy.md'), _text(text, 'policy text'), format);
+      return format === 'json' ? JSON.parse(out) : out;
+    },
+
+    /** Imports policy source text: { body, header, problems }. */
+    importText(text) {
+      return JSON.parse(wasm.call('kel_import', _text(text, 'policy text')));
+    },
+
+    /** Canonical body hash (64 hex) of a policy source text. */
+    bodyHash(text) {
+      return wasm.call('kel_body_hash', _text(text, 'policy text'));
+    },
+
+    /**
+     * Builds one policy from its version sources: files [[path, text], …] -> [[path, content], …]
+     * (index.json, manifest.json, <version>/manifest.json, <version>/body.json).
+     */
+    build(files) {
+      if (!Array.isArray(files)) throw new KelisimError('bad-argument', 'kelisim: build needs [[path, text], …]');
+      return JSON.parse(wasm.call('kel_build', JSON.stringify(files)));
+    },
+
+    /** Drops the parsed bodies the module keeps between calls. */
+    forget() {
+      wasm.call('kel_forget');
+    },
+
+    /** The underlying WasmModule (tests and endurance checks read memoryBytes). */
+    wasm,
+  };
+}
