@@ -21,7 +21,8 @@ for (const e of enums) {
 h += '\n}  // namespace kelisim\n';
 
 let js = `// ${stamp}\n`;
-for (const e of enums) js += `export const ${e} = Object.freeze(${JSON.stringify(spec[e])});\n`;
+// The PURE mark lets bundlers drop the lists a bundle does not use.
+for (const e of enums) js += `export const ${e} = /* @__PURE__ */ Object.freeze(${JSON.stringify(spec[e])});\n`;
 
 const outputs = { 'wasm/core/constants.h': h, 'web/src/engine/constants.js': js };
 let stale = false;

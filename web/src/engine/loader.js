@@ -50,7 +50,6 @@ export class WasmModule {
   }
 
   _start() {
-    let memory;
     const imports = {
       env: { emscripten_notify_memory_growth() {} },
       wasi_snapshot_preview1: {
@@ -59,8 +58,6 @@ export class WasmModule {
     };
     const inst = new WebAssembly.Instance(this._module, imports);
     this._x = inst.exports;
-    memory = this._x.memory;
-    this._memory = memory;
     if (this._x._initialize) this._x._initialize();
   }
 
