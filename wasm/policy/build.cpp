@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
+#include "policy/body.h"
+#include "policy/diff.h"
 #include "policy/import.h"
 #include "policy/lint.h"
 #include "policy/text.h"
@@ -80,7 +82,6 @@ struct Version {
   ParsedSource src;
   std::string id, version;
   json manifest;
-  std::vector<std::pair<std::string, std::string>> clauseSig;  // (num, title + text) in order
   std::vector<std::string> optionalCats;
 };
 
@@ -107,9 +108,8 @@ kelisim::Error readManifest(Version& v) {
   m["format"] = 1;
   m["id"] = v.id;
   m["version"] = v.version;
-  json bodyTitle = json::parse(s.bodyJson, nullptr, false)["title"];
   const std::string* title = field("title");
-  m["title"] = title ? json(*title) : bodyTitle;
+  m["title"] = title ? *title : s.title;
   const std::string* lang = field("lang");
   m["lang"] = lang ? *lang : "ru";
   for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
@@ -202,26 +202,16 @@ kelisim::Error readManifest(Version& v) {
   if (const std::string* note = field("note")) m["note"] = *note;
   m["bodyHash"] = sha256_hex(s.bodyJson);
   v.manifest = std::move(m);
-  for (auto& c : s.clauses) v.clauseSig.emplace_back(c.num, c.title + "\n" + c.text);
   return {};
 }
 
-/** Change summary of `cur` against `prev`, clauses aligned by number. */
+/** Change summary of `cur` against `prev`: the viewer's own diff (diffBodies: clauses aligned
+ *  by number and text similarity), so the banner's "what changed" and the viewer agree. */
 json changes(const Version& prev, const Version& cur) {
-  json added = json::array(), removed = json::array(), changed = json::array();
-  auto find = [](const Version& v, const std::string& num) -> const std::string* {
-    for (auto& c : v.clauseSig)
-      if (c.first == num) return &c.second;
-    return nullptr;
-  };
-  for (auto& c : cur.clauseSig) {
-    const std::string* old = find(prev, c.first);
-    if (!old) added.push_back(c.first);
-    else if (*old != c.second) changed.push_back(c.first);
-  }
-  for (auto& c : prev.clauseSig)
-    if (!find(cur, c.first)) removed.push_back(c.first);
-  return {{"added", added}, {"removed", removed}, {"changed", changed}};
+  Body a, b;
+  if (!parseBody(prev.src.bodyJson, &a).ok() || !parseBody(cur.src.bodyJson, &b).ok()) return nullptr;
+  DiffResult d = diffBodies(a, b);
+  return {{"added", d.added}, {"removed", d.removed}, {"changed", d.changed}, {"moved", d.moved}};
 }
 
 std::string pretty(const json& j) { return j.dump(2) + "\n"; }
@@ -310,8 +300,9 @@ kelisim::Error bodyHash(std::string_view sourceText, std::string* hexOut) {
 }
 
 kelisim::Error buildJson(std::string_view filesJson, std::string* out) {
-  json in = json::parse(filesJson.begin(), filesJson.end(), nullptr, false);
-  if (in.is_discarded() || !in.is_array()) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
+  json in;
+  std::string err;
+  if (!parseJson(filesJson, &in, &err) || !in.is_array()) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
   FileList files;
   for (auto& p : in) {
     if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string())

@@ -568,6 +568,7 @@ kelisim::Error parseSource(std::string_view in, ParsedSource* out) {
   b.src = out;
   for (size_t l = size_t(out->headerLines); l < lines.size(); ++l) b.line(lines[l], int(l + 1));
   out->bodyJson = b.body().dump();
+  out->title = b.title;
   return {};
 }
 
@@ -590,13 +591,10 @@ kelisim::Error importJson(std::string_view text, std::string* out) {
   ImportResult r;
   kelisim::Error e = importText(text, &r);
   if (!e.ok()) return e;
-  json o = json::object();
-  o["body"] = json::parse(r.bodyJson, nullptr, false);
-  o["header"] = json::parse(r.headerJson, nullptr, false);
   json probs = json::array();
   for (auto& p : r.problems) probs.push_back({{"line", p.line}, {"col", p.col}, {"code", p.code}, {"message", p.message}});
-  o["problems"] = std::move(probs);
-  *out = o.dump();
+  // Keys in nlohmann's (sorted) order; body and header are already canonical JSON.
+  *out = "{\"body\":" + r.bodyJson + ",\"header\":" + r.headerJson + ",\"problems\":" + probs.dump() + "}";
   return {};
 }
 

@@ -68,6 +68,7 @@ struct ParsedSource {
   std::vector<SourceClause> clauses; // in source order
   std::vector<int> lineClause;       // per line (0-based): index of the clause it belongs to, -1
   std::string bodyJson;              // canonical body JSON
+  std::string title;                 // the body's title (first heading-like line)
   std::vector<ImportProblem> problems;
   /** Value of the LAST header field named key, or nullptr. */
   const std::string* field(std::string_view key) const;

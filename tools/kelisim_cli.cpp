@@ -1,0 +1,358 @@
+// kelisim: the native command-line tool over the policy core (import, lint, build, diff, hash).
+// All decisions live in wasm/policy/; this file only reads and writes files. The Node CLI
+// (web/src/cli/kelisim.js) does the same through kelisim-policy.wasm and prints the same bytes.
+//
+// Exit codes: 0 ok / no error-level findings, 1 error-level findings, 2 bad usage or input.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/sha256.h"
+#include "policy/body.h"
+#include "policy/build.h"
+#include "policy/diff.h"
+#include "policy/import.h"
+#include "policy/lint.h"
+
+namespace fs = std::filesystem;
+using namespace kelisim;
+using namespace kelisim::policy;
+
+namespace {
+
+const char* kHelp =
+    "kelisim - privacy-policy tools: import, lint, build, diff, hash\n"
+    "\n"
+    "Usage:\n"
+    "  kelisim import <file> [--body] [-o <out>]\n"
+    "      Policy text (plain or Markdown-ish, optional `key: value` header) -> JSON\n"
+    "      {\"body\",\"header\",\"problems\"}; --body prints only the canonical body.json.\n"
+    "  kelisim lint <file>... [--json] [--lang en|ru]\n"
+    "      Findings as `file:line:col: severity[code]: message`, or one JSON array per file\n"
+    "      (one per line) with --json. Exit 1 when any finding is an error.\n"
+    "  kelisim build <policies-dir> [-o <out-dir>]\n"
+    "      Every <dir>/<id>/<version>.md (or a single policy folder) -> <out-dir>/<id>/\n"
+    "      index.json, manifest.json, <version>/manifest.json, <version>/body.json.\n"
+    "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
+    "  kelisim diff <old> <new> [--json]\n"
+    "      What changed between two versions (sources or body.json files): summary and\n"
+    "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
+    "  kelisim hash <file>...\n"
+    "      SHA-256 of the canonical body of each source or body.json (what manifests carry).\n"
+    "\n"
+    "Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.\n";
+
+int usage(const std::string& msg) {
+  std::fprintf(stderr, "kelisim: %s\nRun `kelisim --help` for usage.\n", msg.c_str());
+  return 2;
+}
+int failInput(const std::string& msg) {
+  std::fprintf(stderr, "kelisim: %s\n", msg.c_str());
+  return 2;
+}
+void out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+bool readFile(const std::string& path, std::string* text, std::string* err) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    *err = path + ": is a directory";
+    return false;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    *err = path + ": cannot read file";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *text = ss.str();
+  return true;
+}
+bool writeFile(const fs::path& path, const std::string& text, std::string* err) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f || !f.write(text.data(), std::streamsize(text.size()))) {
+    *err = path.string() + ": cannot write file";
+    return false;
+  }
+  return true;
+}
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/** Splits args into positional ones and flags; `-o x` becomes flag "-o" with value x. */
+struct Args {
+  std::vector<std::string> pos;
+  std::vector<std::string> flags;
+  std::string outPath, lang = "en";
+  bool help = false;
+};
+bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
+  for (int i = from; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "-h" || s == "--help") a->help = true;
+    else if (s == "-o" || s == "--out" || s == "--lang") {
+      if (i + 1 >= argc) {
+        *err = s + " needs a value";
+        return false;
+      }
+      (s == "--lang" ? a->lang : a->outPath) = argv[++i];
+    } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
+    else a->pos.push_back(s);
+  }
+  return true;
+}
+bool onlyFlags(const Args& a, std::initializer_list<const char*> allowed, std::string* err) {
+  for (auto& f : a.flags) {
+    bool ok = false;
+    for (const char* x : allowed) ok |= f == x;
+    if (!ok) {
+      *err = "unknown option " + f;
+      return false;
+    }
+  }
+  return true;
+}
+bool has(const Args& a, const char* flag) { return std::find(a.flags.begin(), a.flags.end(), flag) != a.flags.end(); }
+
+int cmdImport(const Args& a) {
+  std::string err, text, json;
+  if (!onlyFlags(a, {"--body"}, &err)) return usage(err);
+  if (a.pos.size() != 1) return usage("import needs exactly one <file>");
+  if (!readFile(a.pos[0], &text, &err)) return failInput(err);
+  if (has(a, "--body")) {
+    ImportResult r;
+    Error e = importText(text, &r);
+    if (!e.ok()) return failInput(a.pos[0] + ": " + e.message);
+    json = r.bodyJson;
+  } else {
+    Error e = importJson(text, &json);
+    if (!e.ok()) return failInput(a.pos[0] + ": " + e.message);
+  }
+  json += '\n';
+  if (a.outPath.empty()) {
+    out(json);
+  } else if (!writeFile(a.outPath, json, &err)) {
+    return failInput(err);
+  }
+  return 0;
+}
+
+int cmdLint(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {"--json"}, &err)) return usage(err);
+  if (a.lang != "en" && a.lang != "ru") return usage("--lang must be en or ru");
+  if (a.pos.empty()) return usage("lint needs at least one <file>");
+  bool errors = false;
+  std::string format = has(a, "--json") ? "json" : a.lang == "ru" ? "text-ru" : "text";
+  for (auto& file : a.pos) {
+    std::string text, result;
+    if (!readFile(file, &text, &err)) return failInput(err);
+    Error e = lintFormatted(file, text, format, &result);
+    if (!e.ok()) return failInput(file + ": " + e.message);
+    std::vector<Finding> findings;
+    lint(text, &findings);
+    errors |= hasErrors(findings);
+    out(format == "json" ? result + "\n" : result);
+  }
+  return errors ? 1 : 0;
+}
+
+/** Source files of one policy folder, sorted by name. */
+std::vector<fs::path> sourcesIn(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(dir, ec)) {
+    std::string n = e.path().filename().string();
+    if (e.is_regular_file() && (endsWith(n, ".md") || endsWith(n, ".txt")) && n != "README.md") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int cmdBuild(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {}, &err)) return usage(err);
+  if (a.pos.size() != 1) return usage("build needs exactly one <policies-dir>");
+  fs::path root = a.pos[0];
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return failInput(root.string() + ": not a directory");
+  fs::path outRoot = a.outPath.empty() ? root : fs::path(a.outPath);
+  // Policies: the subfolders holding sources, or the folder itself when it holds sources.
+  std::vector<fs::path> dirs;
+  if (!sourcesIn(root).empty()) {
+    dirs.push_back(root);
+    if (a.outPath.empty()) outRoot = root.parent_path().empty() ? fs::path(".") : root.parent_path();
+  } else {
+    for (auto& e : fs::directory_iterator(root, ec))
+      if (e.is_directory() && !sourcesIn(e.path()).empty()) dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+  }
+  if (dirs.empty()) return failInput(root.string() + ": no policy sources (<id>/<version>.md) found");
+  int status = 0;
+  for (auto& dir : dirs) {
+    FileList sources;
+    bool lintErrors = false;
+    std::string slug = fs::absolute(dir).lexically_normal().filename().string();
+    if (slug.empty()) slug = fs::absolute(dir).lexically_normal().parent_path().filename().string();
+    for (auto& f : sourcesIn(dir)) {
+      std::string text;
+      if (!readFile(f.string(), &text, &err)) return failInput(err);
+      std::vector<Finding> findings;
+      Error e = lint(text, &findings);
+      if (!e.ok()) return failInput(f.string() + ": " + e.message);
+      std::vector<Finding> errs;
+      for (auto& x : findings)
+        if (x.severity == "error") errs.push_back(x);
+      if (!errs.empty()) {
+        std::string t = findingsText(f.string(), errs);
+        std::fwrite(t.data(), 1, t.size(), stderr);
+        lintErrors = true;
+      }
+      sources.emplace_back(slug + "/" + f.filename().string(), std::move(text));
+    }
+    if (lintErrors) {
+      std::fprintf(stderr, "kelisim: %s: not built (error-level findings above)\n", slug.c_str());
+      status = 1;
+      continue;
+    }
+    FileList built;
+    Error e = buildPolicy(sources, &built);
+    if (!e.ok()) return failInput(e.message);
+    fs::path target = outRoot / slug;
+    for (auto& f : built)
+      if (!writeFile(target / f.first, f.second, &err)) return failInput(err);
+    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), (built.size() - 2) / 2, target.string().c_str());
+  }
+  return status;
+}
+
+/** A body from a source (imported) or a body.json file (canonicalised). */
+bool loadBody(const std::string& path, Body* body, std::string* canonical, std::string* err) {
+  std::string text;
+  if (!readFile(path, &text, err)) return false;
+  std::string json = text;
+  if (!endsWith(path, ".json")) {
+    ImportResult r;
+    Error e = importText(text, &r);
+    if (!e.ok()) {
+      *err = path + ": " + e.message;
+      return false;
+    }
+    json = r.bodyJson;
+  }
+  Error e = parseBody(json, body, canonical);
+  if (!e.ok()) {
+    *err = path + ": " + e.message;
+    return false;
+  }
+  return true;
+}
+
+/** <ins>/<del> HTML -> git-style word diff text; entities unescaped, other tags dropped. */
+std::string htmlToText(const std::string& h) {
+  std::string o;
+  for (size_t i = 0; i < h.size();) {
+    if (h[i] == '<') {
+      size_t e = h.find('>', i);
+      if (e == std::string::npos) break;
+      std::string tag = h.substr(i, e - i + 1);
+      o += tag == "<ins>" ? "{+" : tag == "</ins>" ? "+}" : tag == "<del>" ? "[-" : tag == "</del>" ? "-]" : "";
+      i = e + 1;
+    } else if (h[i] == '&') {
+      static const std::pair<const char*, char> kEnt[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+      bool done = false;
+      for (auto& en : kEnt)
+        if (h.compare(i, std::char_traits<char>::length(en.first), en.first) == 0) {
+          o += en.second;
+          i += std::char_traits<char>::length(en.first);
+          done = true;
+          break;
+        }
+      if (!done) o += h[i++];
+    } else {
+      o += h[i++];
+    }
+  }
+  return o;
+}
+std::string joinNums(const std::vector<std::string>& v) {
+  std::string s;
+  for (auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s.empty() ? "-" : s;
+}
+
+int cmdDiff(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {"--json"}, &err)) return usage(err);
+  if (a.pos.size() != 2) return usage("diff needs <old> and <new>");
+  Body oldB, newB;
+  if (!loadBody(a.pos[0], &oldB, nullptr, &err) || !loadBody(a.pos[1], &newB, nullptr, &err)) return failInput(err);
+  DiffResult d = diffBodies(oldB, newB);
+  if (has(a, "--json")) {
+    out(diffJson(d) + "\n");
+    return 0;
+  }
+  std::string s = "added: " + joinNums(d.added) + "\nremoved: " + joinNums(d.removed) + "\nchanged: " + joinNums(d.changed) +
+                  "\nmoved: " + joinNums(d.moved) + "\n";
+  for (auto& c : d.clauses) {
+    if (c.status == DiffStatus::Same) continue;
+    std::string label = c.num.empty() ? "(text outside clauses)" : c.num;
+    if (!c.oldNum.empty()) label += " (was " + c.oldNum + ")";
+    s += "\n" + std::string(diffStatusName(c.status)) + " " + label + ": " + htmlToText(c.html) + "\n";
+  }
+  out(s);
+  return 0;
+}
+
+int cmdHash(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {}, &err)) return usage(err);
+  if (a.pos.empty()) return usage("hash needs at least one <file>");
+  for (auto& file : a.pos) {
+    std::string hex;
+    if (endsWith(file, ".json")) {
+      Body body;
+      std::string canonical;
+      if (!loadBody(file, &body, &canonical, &err)) return failInput(err);
+      hex = sha256_hex(canonical);
+    } else {
+      std::string text;
+      if (!readFile(file, &text, &err)) return failInput(err);
+      Error e = bodyHash(text, &hex);
+      if (!e.ok()) return failInput(file + ": " + e.message);
+    }
+    out(hex + "  " + file + "\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage("missing command");
+  std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    out(kHelp);
+    return 0;
+  }
+  Args a;
+  std::string err;
+  if (!parseArgs(argc, argv, 2, &a, &err)) return usage(err);
+  if (a.help) {
+    out(kHelp);
+    return 0;
+  }
+  if (cmd == "import") return cmdImport(a);
+  if (cmd == "lint") return cmdLint(a);
+  if (cmd == "build") return cmdBuild(a);
+  if (cmd == "diff") return cmdDiff(a);
+  if (cmd == "hash") return cmdHash(a);
+  return usage("unknown command `" + cmd + "`");
+}
