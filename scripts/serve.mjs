@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A tiny static file server for the demo and the browser tests. No dependencies.
 //   node scripts/serve.mjs [rootDir] [--port 8080] [--host 127.0.0.1] [--csp "<policy>"]
+//                          [--mount /url-prefix=dir ...]
 // Serves .wasm as application/wasm (needed for WebAssembly.compileStreaming), never caches,
 // refuses paths outside the root, and can add headers (a CSP, for instance) to every response.
 import { createServer } from 'node:http';
@@ -18,9 +19,13 @@ export const TYPES = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
   '.ico': 'image/x-icon',
 };
+
+/** The strict policy the demo is served with (`--csp demo`): no inline script, no inline style. */
+export const DEMO_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * Starts a static server on `rootDir`.
@@ -31,12 +36,15 @@ export const TYPES = {
  * @param {Record<string,string>|((path: string) => Record<string,string>)} [o.headers] extra response headers
  * @param {Record<string, string|{body: string|Buffer, type?: string, status?: number, headers?: object}>} [o.routes]
  *        in-memory files by URL path (checked before the disk); `server.route(path, body)` adds more
+ * @param {Record<string, string>} [o.mounts] URL prefix → directory, e.g. { '/dist': 'dist' }
  * @param {string} [o.index='index.html']
  * @param {(req, res) => boolean} [o.handle] custom handler; return true when it answered
  * @returns {Promise<{ url: string, port: number, server: import('node:http').Server, route(path: string, body: any, type?: string): void, requests: string[], close(): Promise<void> }>}
  */
 export async function startServer(rootDir, o = {}) {
   const root = resolve(rootDir);
+  const mounts = Object.entries(o.mounts || {}).map(([p, d]) => [p.replace(/\/+$/, ''), resolve(d)])
+    .sort((a, b) => b[0].length - a[0].length);
   const routes = new Map(Object.entries(o.routes || {}));
   const requests = [];
   const server = createServer(async (req, res) => {
@@ -54,8 +62,13 @@ export async function startServer(rootDir, o = {}) {
         const v = typeof r === 'object' && !Buffer.isBuffer(r) ? r : { body: r };
         return send(v.status || 200, v.body, v.type || TYPES[extname(path)] || 'text/html; charset=utf-8', v.headers);
       }
-      let file = normalize(join(root, path));
-      if (file !== root && !file.startsWith(root + sep)) return send(403, 'forbidden', 'text/plain');
+      let base = root;
+      let rel = path;
+      for (const [prefix, dir] of mounts) {
+        if (path === prefix || path.startsWith(prefix + '/')) { base = dir; rel = path.slice(prefix.length) || '/'; break; }
+      }
+      let file = normalize(join(base, rel));
+      if (file !== base && !file.startsWith(base + sep)) return send(403, 'forbidden', 'text/plain');
       let st = await stat(file).catch(() => null);
       if (st && st.isDirectory()) {
         file = join(file, o.index || 'index.html');
@@ -84,8 +97,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
   const port = Number(opt('--port', 8080));
   const host = opt('--host', '127.0.0.1');
-  const csp = opt('--csp', null);
+  let csp = opt('--csp', null);
+  if (csp === 'demo') csp = DEMO_CSP;
+  const mounts = {};
+  for (let m; (m = opt('--mount', null));) { const i = m.indexOf('='); mounts[m.slice(0, i)] = m.slice(i + 1); }
   const dir = args[0] || '.';
-  const s = await startServer(dir, { port, host, headers: csp ? { 'Content-Security-Policy': csp } : undefined });
-  console.log(`serving ${resolve(dir)} at ${s.url}/` + (csp ? ` with CSP: ${csp}` : ''));
+  const s = await startServer(dir, { port, host, mounts, headers: csp ? { 'Content-Security-Policy': csp } : undefined });
+  console.log(`serving ${resolve(dir)} at ${s.url}/` + Object.entries(mounts).map(([k, v]) => `, ${k} -> ${v}`).join('') +
+    (csp ? `\nwith CSP: ${csp}` : ''));
 }

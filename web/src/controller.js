@@ -352,7 +352,7 @@ export function createController(options = {}, env) {
 
   async function loadManifest() {
     const p = o.policy;
-    if (p && typeof p === 'object') {
+    if (p && typeof p === 'object' && !(p instanceof URL)) {
       manifestUrl = doc.baseURI;
       return p;
     }
@@ -376,7 +376,7 @@ export function createController(options = {}, env) {
       manifest = m;
       core = c;
       if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
-      lang = pickLang(o.lang, doc, win.navigator, m.lang || o.fallbackLang);
+      lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang || m.lang);
       t = translator(lang, o.strings);
       const s = pickStored();
       raw = s.value;

@@ -1,0 +1,41 @@
+// A bundled app using kelisim from npm: `import { createKelisim } from 'kelisim'`.
+// build.mjs bundles this with esbuild and copies kelisim-consent.wasm next to the bundle
+// (kelisim looks for it next to the code that imports it; or pass `consentWasm`).
+import { createKelisim } from 'kelisim';
+import 'kelisim/kelisim.css';
+
+const kelisim = createKelisim({
+  policy: '/policies/toolpars/manifest.json',
+  policyUrl: '/policies/toolpars/2.md',
+  layout: 'box',
+  cookies: { analytics: ['_ka', '_ka_*'], marketing: ['_km'] },
+});
+window.kelisim = kelisim;
+
+const log = (cat, msg) => {
+  if (window.__ran) window.__ran(cat, msg); // the browser tests' probe
+  const li = document.createElement('li');
+  li.dataset.cat = cat;
+  li.textContent = `[${cat}] ${msg}`;
+  document.getElementById('log').append(li);
+};
+window.demoLog = log;
+
+// Programmatic gating: load the analytics code only once it is allowed, and only once.
+let analyticsLoaded = false;
+function maybeLoadAnalytics() {
+  if (analyticsLoaded || !kelisim.allowed('analytics')) return;
+  analyticsLoaded = true;
+  import('./analytics.js').then((m) => m.start(log));
+}
+
+function render() {
+  const s = kelisim.state();
+  document.getElementById('state').textContent = JSON.stringify({ status: s.status, choices: s.choices }, null, 2);
+}
+
+kelisim.on('consent', () => { render(); maybeLoadAnalytics(); });
+kelisim.on('change', render);
+kelisim.ready.then(render);
+document.getElementById('prefs').addEventListener('click', () => kelisim.showPreferences());
+document.getElementById('withdraw').addEventListener('click', () => kelisim.withdraw());

@@ -1,0 +1,5 @@
+// Options that do not fit data-* attributes, read by kelisim.js at start-up.
+window.kelisimConfig = {
+  // Cookies the fake tags set, deleted when their category is turned off.
+  cookies: { analytics: ['_ka', '_ka_*'], marketing: ['_km'] },
+};

@@ -1,0 +1,192 @@
+// Type declarations for `import { createKelisim } from 'kelisim'` and `window.kelisim`
+// (the script tag). Hand-written; every option documents its default.
+
+export type CategoryId = string;
+export type ChoiceMap = Record<CategoryId, boolean>;
+export type Lang = 'ru' | 'kk' | 'en';
+
+/** Keys of the visitor-facing strings; any of them can be overridden per language. */
+export type StringKey =
+  | 'title' | 'text' | 'policy' | 'acceptAll' | 'rejectAll' | 'settings'
+  | 'prefsTitle' | 'prefsText' | 'save' | 'close' | 'alwaysOn' | 'withdraw' | 'withdrawn'
+  | 'reloadText' | 'reload' | 'dismiss' | 'errorText'
+  | `category.${string}.title` | `category.${string}.description`;
+
+export type Strings = Partial<Record<StringKey, string>>;
+
+export interface CookieOptions {
+  /** Cookie name; also the localStorage key. @default 'kelisim' */
+  name?: string;
+  /** Domain attribute, e.g. '.example.kz' to share the choice across subdomains. @default undefined (host-only) */
+  domain?: string;
+  /** @default '/' */
+  path?: string;
+  /** @default 'Lax' */
+  sameSite?: 'Lax' | 'Strict' | 'None';
+  /** @default true on https pages, false otherwise (always true with sameSite 'None') */
+  secure?: boolean;
+  /** Cookie lifetime in days. The consent's own expiry (365 days accepted, 182 rejected by
+   *  default) is decided by the policy manifest, not by the cookie. @default 400 */
+  maxAgeDays?: number;
+}
+
+export interface ConsentModeOptions {
+  /** Category id → Google Consent Mode v2 signals it grants.
+   *  @default { analytics: ['analytics_storage'], marketing: ['ad_storage', 'ad_user_data', 'ad_personalization'], functional: ['functionality_storage', 'personalization_storage'] } */
+  map?: Record<CategoryId, string | string[]>;
+  /** `wait_for_update` of the default command, ms. @default 500 */
+  waitForUpdate?: number;
+}
+
+/** The module a site may provide as the policy viewer (`viewer` option). */
+export interface ViewerModule {
+  open(ctx: {
+    manifest: Record<string, unknown>; manifestUrl: string; policyUrl: string | null; lang: Lang;
+    clause: string | null; controller: Kelisim; root: HTMLElement; t: (key: StringKey) => string;
+  }): unknown;
+}
+
+export interface KelisimOptions {
+  /** URL of the policy version's manifest.json, or the manifest object itself. Required.
+   *  Script tag: `data-policy`. @default undefined */
+  policy: string | URL | Record<string, unknown>;
+  /** Where kelisim-consent.wasm is. @default the file next to kelisim.js / kelisim.mjs */
+  consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+  /** UI language. Script tag: `data-lang`. @default from <html lang>, then navigator.languages, then the manifest's lang, then 'en' */
+  lang?: Lang;
+  /** Language when none of the above is ru/kk/en. @default the manifest's `lang`, else 'en' */
+  fallbackLang?: Lang;
+  /** Site overrides of any string: `{ ru: { title: '…' }, en: {…} }`, or flat `{ title: '…' }` for every language. @default {} */
+  strings?: Partial<Record<Lang, Strings>> & Strings;
+  /** First-layer layout. Script tag: `data-layout`. @default 'bar' */
+  layout?: 'bar' | 'box';
+  /** Colour scheme. Script tag: `data-theme`. @default 'auto' (follows prefers-color-scheme) */
+  theme?: 'auto' | 'light' | 'dark';
+  /** Where the choice is kept; when a store fails the others (or memory) take over.
+   *  Script tag: `data-storage`. @default 'both' */
+  storage?: 'both' | 'cookie' | 'localStorage' | 'memory';
+  /** Script tag: `data-cookie-name`, `data-cookie-domain`, `data-cookie-path`,
+   *  `data-cookie-same-site`, `data-cookie-max-age-days`. @default {} */
+  cookie?: CookieOptions;
+  /** Cookies to delete when a category is turned off (names, `*` wildcards, or RegExps), in
+   *  addition to the manifest's `categories[].cookies`. @default {} */
+  cookies?: Record<CategoryId, Array<string | RegExp>>;
+  /** Show the banner by itself when the core says so. Script tag: `data-auto-show`. @default true */
+  autoShow?: boolean;
+  /** Run `<script type="text/plain" data-kelisim-category>` once allowed. Script tag: `data-gating`. @default true */
+  gating?: boolean;
+  /** Pass `navigator.globalPrivacyControl` to the core (categories with `gpcOff` default off).
+   *  Script tag: `data-respect-gpc`. @default true */
+  respectGpc?: boolean;
+  /** Google Consent Mode v2 bridge: `denied` defaults at start-up, an update on every choice.
+   *  Script tag: `data-consent-mode="true"`. @default false */
+  consentMode?: boolean | ConsentModeOptions;
+  /** Policy page URL used by the policy link when there is no viewer. @default the manifest's policyUrl */
+  policyUrl?: string;
+  /** The policy viewer: a module URL, or a function returning the module (`() => import('…')`);
+   *  null for none (the policy link then opens `policyUrl`). @default kelisim-viewer.mjs next to the bundle once it is built, else null */
+  viewer?: string | URL | (() => Promise<ViewerModule>) | null;
+  /** Stylesheet to inject (ESM only; the script tag injects kelisim.css next to itself unless
+   *  `data-css="false"`). @default undefined (ESM), the kelisim.css next to kelisim.js (script tag) */
+  css?: string | URL;
+  /** Element the UI is appended to. @default document.body */
+  root?: HTMLElement;
+}
+
+export interface KelisimState {
+  /** 'loading' until the decision is made; 'error' when start-up failed (fail closed). */
+  status: 'loading' | 'ready' | 'error';
+  lang: Lang;
+  policyId: string | null;
+  version: string | null;
+  /** What the core decided at the last (re)decision. */
+  action: 'none' | 'banner' | 'update-notice' | 'implicit-accept' | 'reprompt' | null;
+  reason: string | null;
+  /** Epoch ms from which continued use counts as accepting the update, or null. */
+  deadline: number | null;
+  /** A valid stored choice exists for this policy. */
+  decided: boolean;
+  recordId: string | null;
+  method: 'explicit' | 'implicit' | null;
+  givenAt: number | null;
+  /** Every category's effective on/off (required ones on; all off until ready). */
+  choices: ChoiceMap;
+  /** Stores currently working, e.g. ['cookie', 'localStorage'] or ['memory']. */
+  storage: Array<'cookie' | 'localStorage' | 'memory'>;
+  error: { code: string; message: string } | null;
+}
+
+export interface ConsentDetail { op: string | null; source: 'start' | 'local' | 'sync'; state: KelisimState }
+export interface ChangeDetail { changed: ChoiceMap; op: string | null; source: 'local' | 'sync'; state: KelisimState }
+export interface UpdateDetail { action: string; reason: string; deadline: number | null; state: KelisimState }
+export interface ErrorDetail { code: string; message: string }
+
+export interface KelisimEvents {
+  /** A valid choice is in force: on start-up when one was stored, and after every choice. */
+  consent: ConsentDetail;
+  /** Categories changed state (visitor action, API call, or another tab). */
+  change: ChangeDetail;
+  /** A policy update: notice pending, implicitly accepted, or asked again. */
+  update: UpdateDetail;
+  /** Start-up failed (wasm, manifest) or a store refused a value. */
+  error: ErrorDetail;
+}
+
+export interface Receipt {
+  schema: 'kelisim-receipt/1';
+  recordId: string;
+  policy: { id: string; version: string; bodyHash: string; publishedAt: string; url: string | null };
+  controller: unknown;
+  language: Lang;
+  method: 'explicit' | 'implicit';
+  givenAt: string;
+  categories: Array<{ id: string; required: boolean; state: 'on' | 'off' }>;
+  history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string }>;
+}
+
+export interface Kelisim {
+  /** Resolves with the controller once the decision is made (also after a failed start: see state().status). */
+  readonly ready: Promise<Kelisim>;
+  state(): KelisimState;
+  /** Whether scripts of `category` may run now. False until ready and whenever start-up failed. */
+  allowed(category: CategoryId): boolean;
+  acceptAll(): Promise<KelisimState>;
+  rejectAll(): Promise<KelisimState>;
+  /** Changes the given categories only. Rejects with KelisimError 'unknown-category' or 'required-category'. */
+  set(choices: ChoiceMap): Promise<KelisimState>;
+  /** Turns every optional category off, clears their cookies, offers a reload when their scripts ran. */
+  withdraw(): Promise<KelisimState>;
+  showBanner(): Promise<void>;
+  showPreferences(): Promise<void>;
+  /** Opens the policy viewer at `clause` (e.g. '4.1.5'); without a viewer, opens the policy page. */
+  showPolicy(options?: { clause?: string }): Promise<unknown>;
+  /** Subscribes; returns an unsubscribe function. DOM events `kelisim:<event>` carry the same detail. */
+  on<E extends keyof KelisimEvents>(event: E | `kelisim:${E}`, fn: (detail: KelisimEvents[E]) => void): () => void;
+  /** Proof of the current consent, or null when there is none. */
+  receipt(): Receipt | null;
+  /** Removes the UI and every listener; gated scripts that already ran keep running. */
+  destroy(): void;
+}
+
+export class KelisimError extends Error {
+  /** Stable machine-readable code, e.g. 'wasm-load', 'manifest-invalid', 'unknown-category'. */
+  code: string;
+  where?: unknown;
+}
+
+export function createKelisim(options: KelisimOptions): Kelisim;
+
+declare global {
+  interface Window {
+    /** Set by the script tag (dist/kelisim.js). */
+    kelisim?: Kelisim;
+    /** Read by the script tag before start-up, for options that do not fit data-* attributes. */
+    kelisimConfig?: Partial<KelisimOptions>;
+  }
+  interface DocumentEventMap {
+    'kelisim:consent': CustomEvent<ConsentDetail>;
+    'kelisim:change': CustomEvent<ChangeDetail>;
+    'kelisim:update': CustomEvent<UpdateDetail>;
+    'kelisim:error': CustomEvent<ErrorDetail>;
+  }
+}
