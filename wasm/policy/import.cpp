@@ -23,8 +23,8 @@ size_t skipSpaces(std::string_view s, size_t i) {
 bool startsWith(std::string_view s, size_t i, std::string_view p) { return s.substr(i, p.size()) == p; }
 
 /** A clause number at s[i]: 1-3 digits per part (no leading zero), up to 16 parts, a single
- *  part needs its trailing dot. Sets *num ("1.2.3") and returns the bytes consumed (0 = none). */
-size_t scanNumber(std::string_view s, size_t i, std::string* num, int* parts) {
+ *  part needs its trailing dot (unless bareSingle). Sets *num ("1.2.3") and returns the bytes consumed (0 = none). */
+size_t scanNumber(std::string_view s, size_t i, std::string* num, int* parts, bool bareSingle = false) {
   size_t j = i;
   int n = 0;
   bool trailingDot = false;
@@ -39,7 +39,7 @@ size_t scanNumber(std::string_view s, size_t i, std::string* num, int* parts) {
     if (!trailingDot) break;
     ++j;
   }
-  if (n == 0 || (n == 1 && !trailingDot)) return 0;
+  if (n == 0 || (n == 1 && !trailingDot && !bareSingle)) return 0;
   *parts = n;
   return j - i;
 }
@@ -374,7 +374,7 @@ struct Builder {
       std::string num;
       int parts = 0;
       std::string_view t = trim(s.substr(p));
-      bool numbered = scanNumber(s, startsWith(s, p, "**") ? p + 2 : p, &num, &parts) != 0;
+      bool numbered = scanNumber(s, startsWith(s, p, "**") ? p + 2 : p, &num, &parts, heading) != 0;
       if (!numbered && !t.empty() && (heading || (codePointCount(t) <= 120 && !endsWithPunct(t)))) {
         title = std::string(t);
         return;
@@ -388,7 +388,7 @@ struct Builder {
       size_t q = p;
       bool bold = startsWith(s, q, "**");
       if (bold) q += 2;
-      size_t len = scanNumber(s, q, &num, &parts);
+      size_t len = scanNumber(s, q, &num, &parts, heading);  // "### 2 Права": a bare number in a heading
       size_t after = q + len;
       bool closed = bold && len && startsWith(s, after, "**");
       if (closed) after += 2;
