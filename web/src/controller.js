@@ -343,6 +343,7 @@ export function createController(options = {}, env) {
     status = 'error';
     error = e;
     effective = {};
+    if (gate) { gate.destroy(); gate = null; }
     emit('error', { code: e.code || 'error', message: e.message || String(e) });
     Promise.resolve(env.cssReady).then(() => {
       if (dead) return;
@@ -380,14 +381,13 @@ export function createController(options = {}, env) {
       t = translator(lang, o.strings);
       const s = pickStored();
       raw = s.value;
-      // The core validates the manifest here and throws 'manifest-invalid' for a bad one.
-      core.decide({ manifest, record: null, now: now(), signals });
       status = 'ready';
       if (o.gating !== false) gate = createGate({ allowed, doc });
+      // The core validates the manifest in decide() and throws 'manifest-invalid' for a bad one.
+      refresh('start');
       // Repair: a valid record missing from one store (say, cookies were cleared) is copied back.
       if (s.valid) storage.repair(s.value);
       offs.push(storage.subscribe(onSync));
-      refresh('start');
     } catch (e) {
       if (!dead) failClosed(e);
     }

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Banner-path benchmark (reported, never asserted), kelisim vs vanilla-cookieconsent 3.1.0:
+//  1. first-visit banner-path bytes, gzip -9: JS + CSS + wasm + manifest (kelisim) vs
+//     JS + CSS + the inline configuration (vanilla-cookieconsent);
+//  2. time from navigation start to a visible banner, at 4× CPU throttle (CDP
+//     Emulation.setCPUThrottlingRate), HTTP cache off, fresh context per run, the two
+//     contenders interleaved run by run in one browser. Medians and p90, ratio kelisim/anchor.
+// Usage: node bench/banner.mjs [--runs 15] [--rate 4]
+// Results: bench/results/banner-<timestamp>.json and .md (and a line on stdout).
+import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startServer } from '../tests/browser/helpers.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const arg = (n, d) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
+const RUNS = arg('--runs', 15);
+const RATE = arg('--rate', 4);
+
+const VCC = join(REPO, 'node_modules/vanilla-cookieconsent/dist');
+const vccVersion = JSON.parse(readFileSync(join(REPO, 'node_modules/vanilla-cookieconsent/package.json'), 'utf8')).version;
+// The manifest a real site would serve: a built seed policy if present, else the test fixture.
+const builtManifest = ['build/demo/policies/toolpars/manifest.json'].map((p) => join(REPO, p)).find(existsSync);
+const manifestPath = builtManifest || join(REPO, 'tests/fixtures/manifests/demo-v1.json');
+const manifest = readFileSync(manifestPath);
+
+// Equivalent configuration: three categories (one required), Russian text, a policy link,
+// a bar at the bottom, and the same three first-layer buttons.
+const vccConfig = `CookieConsent.run({
+  hideFromBots: false,
+  guiOptions: { consentModal: { layout: 'bar', position: 'bottom' }, preferencesModal: { layout: 'box' } },
+  categories: { necessary: { enabled: true, readOnly: true }, analytics: {}, marketing: {} },
+  language: { default: 'ru', translations: { ru: {
+    consentModal: {
+      title: 'Файлы cookie и ваши данные',
+      description: 'Мы используем файлы cookie и похожие технологии. Необходимые нужны для работы сайта, а аналитические и маркетинговые включаются только с вашего согласия. Выбор можно изменить в любой момент. <a href="/policy.html">Политика конфиденциальности</a>',
+      acceptAllBtn: 'Принять все', acceptNecessaryBtn: 'Отклонить все', showPreferencesBtn: 'Настроить'
+    },
+    preferencesModal: {
+      title: 'Настройки конфиденциальности', acceptAllBtn: 'Принять все', acceptNecessaryBtn: 'Отклонить все',
+      savePreferencesBtn: 'Сохранить выбор', closeIconLabel: 'Закрыть',
+      sections: [
+        { title: 'Необходимые', description: 'Вход в аккаунт, защита от подделки запросов и хранение вашего выбора.', linkedCategory: 'necessary' },
+        { title: 'Аналитика', description: 'Обезличенная статистика посещений, чтобы понимать, какие разделы полезны.', linkedCategory: 'analytics' },
+        { title: 'Маркетинг', description: 'Рекламные метки партнёров и оценка рекламных кампаний.', linkedCategory: 'marketing' }
+      ]
+    }
+  } } }
+});`;
+
+const body = '<main><h1>Тестовая страница</h1><p>Обычный текст страницы.</p></main>';
+const pages = {
+  '/kelisim.html': `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>kelisim</title>
+<script src="/dist/kelisim.js" data-policy="/bench/manifest.json" defer></script></head><body>${body}</body></html>`,
+  '/vcc.html': `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>vanilla-cookieconsent</title>
+<link rel="stylesheet" href="/vcc/cookieconsent.css">
+<script src="/vcc/cookieconsent.umd.js" defer></script>
+<script type="module">${vccConfig}</script></head><body>${body}</body></html>`,
+};
+
+const gz = (b) => gzipSync(b, { level: 9 }).length;
+const file = (p) => readFileSync(join(REPO, p));
+const bytes = {
+  kelisim: {
+    js: gz(file('dist/kelisim.js')), css: gz(file('dist/kelisim.css')),
+    wasm: gz(file('dist/kelisim-consent.wasm')), manifest: gz(manifest),
+  },
+  vcc: { js: gz(readFileSync(join(VCC, 'cookieconsent.umd.js'))), css: gz(readFileSync(join(VCC, 'cookieconsent.css'))), config: gz(vccConfig) },
+};
+for (const k of Object.keys(bytes)) bytes[k].total = Object.values(bytes[k]).reduce((a, b) => a + b, 0);
+
+// In the page from the very start: report performance.now() at the first animation frame in
+// which the banner has a box, is not hidden and not fully transparent.
+const WATCH = () => {
+  const sel = location.pathname.includes('vcc') ? '#cc-main .cm' : '[data-kelisim-banner]';
+  const visible = (el) => {
+    if (!el) return false;
+    if (sel.startsWith('#cc') && !document.documentElement.classList.contains('show--consent')) return false;
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && Number(s.opacity) > 0;
+  };
+  const tick = () => {
+    if (visible(document.querySelector(sel))) window.__visibleAt = performance.now();
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+};
+
+async function runOnce(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(WATCH);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
+  await page.goto(url);
+  await page.waitForFunction(() => window.__visibleAt !== undefined, null, { timeout: 20000 });
+  const t = await page.evaluate(() => window.__visibleAt);
+  await context.close();
+  return t;
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, median: +q(0.5).toFixed(1), p90: +q(0.9).toFixed(1), min: +s[0].toFixed(1), max: +s.at(-1).toFixed(1) };
+};
+
+const srv = await startServer(REPO, {
+  mounts: { '/vcc': VCC },
+  routes: { ...pages, '/bench/manifest.json': { body: manifest, type: 'application/json; charset=utf-8' } },
+});
+const browser = await launchBrowser();
+const times = { kelisim: [], vcc: [] };
+try {
+  // One warm-up each (not counted): first browser start-up costs are not the banner's.
+  await runOnce(browser, srv.url + '/kelisim.html');
+  await runOnce(browser, srv.url + '/vcc.html');
+  for (let i = 0; i < RUNS; i++) {
+    times.kelisim.push(await runOnce(browser, srv.url + '/kelisim.html'));
+    times.vcc.push(await runOnce(browser, srv.url + '/vcc.html'));
+  }
+} finally {
+  await browser.close();
+  await srv.close();
+}
+
+const result = {
+  date: new Date().toISOString(),
+  browser: 'Debian chromium (headless), playwright-core',
+  cpuThrottle: RATE,
+  runs: RUNS,
+  manifest: manifestPath.slice(REPO.length + 1),
+  bytesGzip: bytes,
+  bytesRatio: +(bytes.kelisim.total / bytes.vcc.total).toFixed(3),
+  timeToVisibleMs: { kelisim: stats(times.kelisim), vcc: stats(times.vcc) },
+  timeRatio: +(stats(times.kelisim).median / stats(times.vcc).median).toFixed(3),
+  raw: times,
+  notes: [
+    `anchor: vanilla-cookieconsent ${vccVersion}, hideFromBots: false, same three categories and Russian texts, bar layout`,
+    'kelisim bytes include the consent wasm and the policy manifest; vanilla-cookieconsent bytes include its inline config',
+    'time = performance.now() at the first animation frame with a visible banner (navigation start = 0)',
+  ],
+};
+const dir = join(REPO, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const stamp = result.date.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `banner-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+const md = `# Banner path: kelisim vs vanilla-cookieconsent ${vccVersion} (${result.date})
+
+| | kelisim | vanilla-cookieconsent | ratio |
+|---|---:|---:|---:|
+| bytes, gzip -9 | ${bytes.kelisim.total} (js ${bytes.kelisim.js}, css ${bytes.kelisim.css}, wasm ${bytes.kelisim.wasm}, manifest ${bytes.kelisim.manifest}) | ${bytes.vcc.total} (js ${bytes.vcc.js}, css ${bytes.vcc.css}, config ${bytes.vcc.config}) | ${result.bytesRatio} |
+| visible banner, ${RATE}× CPU, median ms | ${result.timeToVisibleMs.kelisim.median} | ${result.timeToVisibleMs.vcc.median} | ${result.timeRatio} |
+| visible banner, ${RATE}× CPU, p90 ms | ${result.timeToVisibleMs.kelisim.p90} | ${result.timeToVisibleMs.vcc.p90} | |
+
+${RUNS} interleaved runs each, fresh context, HTTP cache off, loopback. Manifest: \`${result.manifest}\`.
+${result.notes.map((n) => '- ' + n).join('\n')}
+`;
+writeFileSync(join(dir, `banner-${stamp}.md`), md);
+console.log(md);
