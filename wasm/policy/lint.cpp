@@ -62,7 +62,17 @@ struct Ctx {
     int c = line >= 1 && size_t(line) <= src.lineClause.size() ? src.lineClause[size_t(line - 1)] : -1;
     return c >= 0 ? src.clauses[size_t(c)].num : std::string();
   }
-  int col(int line, size_t off) const { return columnOf(src.lines[size_t(line - 1)], off); }
+  /** Column of byte `off` in `line`; counts on from the previous call on the same line, so a
+   *  line with thousands of findings stays linear. */
+  int col(int line, size_t off) {
+    sv l = src.lines[size_t(line - 1)];
+    if (line != colLine || off < colOff) colLine = line, colOff = 0, colCol = 1;
+    colCol += int(codePointCount(l.substr(colOff, off - colOff)));
+    colOff = off;
+    return colCol;
+  }
+  int colLine = 0, colCol = 1;
+  size_t colOff = 0;
 };
 
 std::string where(int line) { return "line " + std::to_string(line); }
@@ -176,7 +186,7 @@ void checkReferences(Ctx& c) {
       }
       if (refs.empty()) continue;
       // "п. 1 ст. 5 Закона", "пункт 3 Пользовательского соглашения": another document.
-      sv after = s.substr(j, 48);
+      sv after = s.substr(j, 96);  // about 48 Cyrillic letters
       if (hasAny(after, {"ст.", "стать", "закон", "кодекс", "соглашени", "договор", "регламент", "article", "law", "agreement"}))
         continue;
       for (auto& r : refs) {
@@ -302,9 +312,9 @@ void checkDocument(Ctx& c) {
     if (hasDate(s) && hasAny(s, {"обновл", "редакц", "дата", "вступ", "опубликов", "updated", "effective", "published",
                                  "жаңарт", "күні"}))
       date = true;
-    for (size_t at = s.find('@'); at != sv::npos && !contact; at = s.find('@', at + 1))
-      contact = at > 0 && at + 3 < s.size() && s.find('.', at) != sv::npos &&
-                (digit(s[at - 1]) || (s[at - 1] >= 'a' && s[at - 1] <= 'z') || s[at - 1] == '_' || s[at - 1] == '.');
+    size_t lastDot = s.rfind('.');
+    for (size_t at = s.find('@'); at != sv::npos && !contact && lastDot != sv::npos && at < lastDot; at = s.find('@', at + 1))
+      contact = at > 0 && (digit(s[at - 1]) || (s[at - 1] >= 'a' && s[at - 1] <= 'z') || s[at - 1] == '_' || s[at - 1] == '.');
     size_t a = s.find("по адресу");
     if (a != sv::npos) {
       size_t j = skipBlank(s, a + sizeof("по адресу") - 1);
