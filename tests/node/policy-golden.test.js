@@ -1,0 +1,94 @@
+// Native == wasm for the policy module: every output the native GoogleTest run wrote to
+// <build>/policy-golden/{policies,xss}.json (tests/cpp/policy_golden_test.cpp) is computed
+// again through the shipped dist/kelisim-policy.wasm and must be byte-identical: import,
+// body hash, render (two option sets), search (every query of
+// tests/fixtures/policy-search/queries.json), lint, diff, and the XSS corpus outputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadPolicyModule } from '../../web/src/engine/policy.js';
+import { corpus, caseBody, plainBody, snippetQueries } from '../fixtures/xss/cases.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const nativeDir = process.env.KELISIM_NATIVE_DIR || root + 'build/native';
+const policy = await loadPolicyModule();
+const call = (name, ...args) => policy.wasm.call(name, ...args);
+
+function nativeGolden(name) {
+  const path = `${nativeDir}/policy-golden/${name}`;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    assert.fail(`${path} is missing: build and run the native suite first (npm test does both; ` +
+      'or set KELISIM_NATIVE_DIR to your native build directory)');
+  }
+}
+
+const queries = JSON.parse(readFileSync(root + 'tests/fixtures/policy-search/queries.json', 'utf8')).queries;
+
+// Body JSON text of policies/<key> through the wasm importer (the same body the native
+// test rendered; the bytes may differ from the native bodyJson, the parsed tree does not).
+const bodies = new Map();
+function bodyOf(key) {
+  if (!bodies.has(key)) {
+    const imported = call('kel_import', readFileSync(root + 'policies/' + key, 'utf8'));
+    bodies.set(key, { imported, body: JSON.stringify(JSON.parse(imported).body) });
+  }
+  return bodies.get(key);
+}
+
+test('policies: import, hash, render, search, lint and diff are byte-identical to the native build', () => {
+  const golden = nativeGolden('policies.json');
+  const keys = Object.keys(golden);
+  // The native run covered every policy source in policies/.
+  const sources = readdirSync(root + 'policies').filter((d) => statSync(root + 'policies/' + d).isDirectory())
+    .flatMap((d) => readdirSync(root + 'policies/' + d).filter((f) => f.endsWith('.md')).map((f) => `${d}/${f}`));
+  assert.ok(sources.length >= 5);
+  assert.deepEqual(new Set(keys.filter((k) => k.endsWith('/import')).map((k) => k.slice(7, -7))), new Set(sources));
+
+  let compared = 0;
+  for (const [k, want] of Object.entries(golden)) {
+    let got;
+    let m;
+    if ((m = /^policy\/(.+)\/(import|hash|render|render-en-kel-bare|search|lint)$/.exec(k))) {
+      const [, key, what] = m;
+      const { imported, body } = bodyOf(key);
+      if (what === 'import') got = imported;
+      else if (what === 'hash') got = policy.parse(body).hash;
+      else if (what === 'render') got = call('kel_render', body, 'ru', '', 0);
+      else if (what === 'render-en-kel-bare') got = call('kel_render', body, 'en', 'kel-', 3);
+      else if (what === 'search') got = '[' + queries.map((q) => call('kel_search', body, q, 0)).join(',') + ']';
+      else got = call('kel_lint', key, readFileSync(root + 'policies/' + key, 'utf8'), 'json');
+    } else if ((m = /^diff\/(.+)\|(.+)$/.exec(k))) {
+      got = call('kel_diff', bodyOf(m[1]).body, bodyOf(m[2]).body);
+    } else {
+      assert.fail(`unexpected golden key ${k}`);
+    }
+    assert.equal(got, want, k);
+    compared++;
+  }
+  assert.equal(compared, keys.length);
+  assert.ok(keys.some((k) => k.startsWith('diff/')));
+});
+
+const importBody = (source) => JSON.stringify(JSON.parse(call('kel_import', source)).body);
+
+test('XSS corpus: render, search snippets and diff are byte-identical to the native build', () => {
+  const golden = nativeGolden('xss.json');
+  let compared = 0;
+  let nativeOnly = 0;
+  for (const c of corpus.cases) {
+    const body = caseBody(c, importBody);
+    for (const what of ['render', 'search', 'diff']) assert.ok(`xss/${c.id}/${what}` in golden, c.id);
+    if (body === null) { nativeOnly++; continue; }
+    assert.equal(call('kel_render', body, 'ru', '', 0), golden[`xss/${c.id}/render`], c.id);
+    const snippets = snippetQueries.map((q) => call('kel_search', body, q, 0)).join('');
+    assert.equal(snippets, golden[`xss/${c.id}/search`], c.id);
+    assert.equal(call('kel_diff', plainBody, body), golden[`xss/${c.id}/diff`], c.id);
+    compared++;
+  }
+  assert.equal(compared + nativeOnly, corpus.cases.length);
+  assert.ok(compared >= 30, `only ${compared} corpus cases compared`);
+  assert.equal(nativeOnly, corpus.cases.filter((c) => 'hex' in c).length);
+});
