@@ -62,7 +62,8 @@ export class WasmModule {
   }
 
   /**
-   * Calls bridge function `name`. String arguments are copied in as (ptr, len) pairs;
+   * Calls bridge function `name`. String (UTF-8 encoded) and Uint8Array (raw bytes) arguments
+   * are copied in as (ptr, len) pairs;
    * numbers are passed as they are. Returns the result text; throws KelisimError with the
    * core's error code and message when the status is not 0, or 'wasm-trap' after a trap.
    */
@@ -75,7 +76,7 @@ export class WasmModule {
     try {
       for (const a of args) {
         if (typeof a === 'number' || typeof a === 'boolean') { raw.push(+a); continue; }
-        const bytes = enc.encode(a == null ? '' : String(a));
+        const bytes = a instanceof Uint8Array ? a : enc.encode(a == null ? '' : String(a));  // bytes as they are
         const p = x.kel_alloc(bytes.length);
         if (!p) throw new KelisimError('wasm-oom', 'kelisim: out of wasm memory');
         ptrs.push(p);
