@@ -3,24 +3,27 @@
 namespace kelisim::policy {
 
 uint32_t nextCodePoint(std::string_view s, size_t* i) {
+  // WHATWG UTF-8 decoding: an invalid sequence yields one U+FFFD for its maximal valid
+  // prefix, and the offending byte is decoded again (what TextDecoder does in JS).
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), k = *i;
   unsigned c = p[k];
   if (c < 0x80) { *i = k + 1; return c; }
-  int len;
-  uint32_t cp, min;
-  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
+  int need;
+  uint32_t cp;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; lo = c == 0xE0 ? 0xA0 : 0x80; hi = c == 0xED ? 0x9F : 0xBF; }
+  else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; lo = c == 0xF0 ? 0x90 : 0x80; hi = c == 0xF4 ? 0x8F : 0xBF; }
   else { *i = k + 1; return 0xFFFD; }
-  if (k + len > n) { *i = k + 1; return 0xFFFD; }
-  for (int j = 1; j < len; ++j) {
-    unsigned b = p[k + j];
-    if ((b & 0xC0) != 0x80) { *i = k + 1; return 0xFFFD; }
-    cp = (cp << 6) | (b & 0x3F);
+  size_t j = k + 1;
+  for (int m = 0; m < need; ++m, ++j) {
+    if (j >= n || p[j] < lo || p[j] > hi) { *i = j; return 0xFFFD; }
+    lo = 0x80;
+    hi = 0xBF;
+    cp = (cp << 6) | (p[j] & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *i = k + 1; return 0xFFFD; }
-  *i = k + len;
+  *i = j;
   return cp;
 }
 
@@ -50,13 +53,8 @@ std::string sanitizeUtf8(std::string_view s) {
   while (i < s.size()) {
     size_t start = i;
     uint32_t cp = nextCodePoint(s, &i);
-    if (cp == 0xFFFD && !(i - start == 3 && s.compare(start, 3, "\xEF\xBF\xBD") == 0)) {
-      // One U+FFFD per bad byte run start; skip continuation bytes that followed a bad lead.
-      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-      out += "\xEF\xBF\xBD";
-    } else {
-      out.append(s.data() + start, i - start);
-    }
+    if (cp == 0xFFFD && s.compare(start, i - start, "\xEF\xBF\xBD") != 0) out += "\xEF\xBF\xBD";  // not a real U+FFFD
+    else out.append(s.data() + start, i - start);
   }
   return out;
 }

@@ -8,11 +8,12 @@
 namespace kelisim::policy {
 
 /** Returns `s` with every invalid UTF-8 sequence (bad lead/continuation bytes, overlongs,
- *  surrogates, > U+10FFFF, truncated tails) replaced by U+FFFD, one per maximal bad subpart. */
+ *  surrogates, > U+10FFFF, truncated tails) replaced by U+FFFD, one per maximal subpart:
+ *  exactly what the WHATWG decoder (JS TextDecoder) produces. */
 std::string sanitizeUtf8(std::string_view s);
 
-/** Decodes one code point at s[*i] and advances *i. Invalid bytes decode to U+FFFD
- *  (advancing by one byte). Precondition: *i < s.size(). */
+/** Decodes one code point at s[*i] and advances *i. An invalid sequence decodes to U+FFFD,
+ *  advancing past its maximal valid prefix (at least one byte). Precondition: *i < s.size(). */
 uint32_t nextCodePoint(std::string_view s, size_t* i);
 
 /** Appends the UTF-8 encoding of cp (U+FFFD for surrogates / out of range). */
