@@ -9,6 +9,8 @@ import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { createPreferences } from './ui/preferences.js';
 import { pickLang, translator } from './ui/i18n.js';
+// [issue 5: viewer/notice/receipt] proof of consent and reporting (web/src/receipt.js)
+import { buildReceipt, createReporter, eventOf } from './receipt.js';
 
 const EVENTS = ['consent', 'change', 'update', 'error'];
 
@@ -20,6 +22,7 @@ const GCM_MAP = {
 };
 
 const safeUrl = (u, base) => {
+  if (!u) return null;
   try {
     const url = new URL(u, base);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
@@ -73,6 +76,18 @@ export function createController(options = {}, env) {
   let gate = null;
   let dead = false;
   const offs = [];
+  // ---- [issue 5] every consent event to options.reportUrl, queued until delivered ------
+  let reporter = null;
+  if (o.reportUrl) {
+    try {
+      reporter = createReporter({
+        url: new URL(String(o.reportUrl), doc.baseURI).href, name: cookieOpts.name, win,
+        onError: (e) => emit('error', { code: 'report-failed', message: String((e && e.message) || e) }),
+      });
+      offs.push(() => reporter.destroy());
+    } catch { reporter = null; }
+  }
+  // ---- [/issue 5] ------------------------------------------------------------------------
 
   // ---- events ----------------------------------------------------------------------------
   function emit(name, detail) {
@@ -217,6 +232,66 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
+  // ---- [issue 5] update notices (web/src/ui/notice.js) and viewer boot ------------------
+  // The notice module is imported only when the core decides 'update-notice' or
+  // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first visit.
+  let updateUi = null;   // { kind: 'pending'|'implicit', close() }
+  function acceptedVersion() {
+    const d = core && raw ? core.decodeRecord(raw) : null;
+    return d && d.ok && manifest && d.record.policyId === manifest.id ? d.record.version : null;
+  }
+  /** The version accepted before the current one (for the implicit notice's diff link). */
+  function priorVersion() {
+    const hist = storage.history();
+    for (let i = hist.length - 1; i >= 0; i--) if (hist[i] && hist[i].version !== manifest.version) return hist[i].version;
+    return manifest.previousVersion || null;
+  }
+  function noticeSource() {
+    if (o.noticeModule !== undefined) return o.noticeModule;
+    if (env.notice !== undefined) return env.notice;
+    return env.viewer ? new URL('kelisim-notice.mjs', env.viewer).href : null;
+  }
+  async function syncUpdateUi() {
+    if (!decision || o.updateNotice === false) return;
+    const kind = decision.action === 'update-notice' ? 'pending'
+      : decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged' ? 'implicit' : null;
+    // A pending notice goes once the update is accepted; the implicit one stays until dismissed.
+    if (updateUi && updateUi.kind === 'pending' && kind !== 'pending') { updateUi.close(); updateUi = null; }
+    if (!kind || updateUi) return;
+    const src = noticeSource();
+    if (!src) return;
+    const slot = { kind, close() { slot.closed = true; } };
+    updateUi = slot;
+    const deadline = decision.deadline;
+    try {
+      const mod = typeof src === 'function' ? await src() : await import(/* @vite-ignore */ String(src));
+      await env.cssReady;
+      if (updateUi !== slot || slot.closed || dead) return;
+      const common = { root: mount(), lang, t, manifest, deadline, css: o.viewerCss };
+      const ui = kind === 'pending'
+        ? await mod.showUpdate({ ...common, onAccept: () => act('accept-update'), onChanges: () => showPolicy({ view: 'changes' }) })
+        : await mod.showImplicit({ ...common, onChanges: () => showPolicy({ view: 'changes', from: priorVersion() }) });
+      if (updateUi !== slot || slot.closed || dead) { ui.close(); return; }
+      slot.close = ui.close;
+      slot.el = ui.el;
+      // Shown once: the record now says the visitor was told (core op 'notice-shown').
+      if (kind === 'implicit') await act('notice-shown');
+    } catch (e) {
+      if (updateUi === slot) updateUi = null;
+      emit('error', { code: 'notice-load', message: String((e && e.message) || e) });
+    }
+  }
+  /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
+  function bootViewer() {
+    if (!viewerSource()) return;
+    const clauseHash = () => /^#p-\d+(?:\.\d+)*$/.test(win.location.hash);
+    if (doc.querySelector('[data-kelisim-policy]') || clauseHash()) showPolicy({ boot: true });
+    const onHash = () => { if (clauseHash()) showPolicy({ hash: true }); };
+    win.addEventListener('hashchange', onHash);
+    offs.push(() => win.removeEventListener('hashchange', onHash));
+  }
+  // ---- [/issue 5] ------------------------------------------------------------------------
+
   async function showPolicy(opts = {}) {
     await ready;
     const src = viewerSource();
@@ -225,14 +300,16 @@ export function createController(options = {}, env) {
         const mod = typeof src === 'function' ? await src() : await import(/* @vite-ignore */ String(src));
         const open = mod.open || (mod.default && mod.default.open);
         if (typeof open === 'function') {
-          return await open({ manifest, manifestUrl, policyUrl, lang, clause: opts.clause || null, controller: api, root: mount(), t });
+          return await open({ manifest, manifestUrl, policyUrl, lang, clause: opts.clause || null, controller: api, root: mount(), t,
+            // [issue 5] diff/versions view, versions to compare, inline boot, the accepted version
+            view: opts.view, from: opts.from, to: opts.to, boot: opts.boot, hash: opts.hash, accepted: acceptedVersion() });
         }
       } catch (e) {
         emit('error', { code: 'viewer-load', message: String(e && e.message || e) });
       }
     }
     // The viewer (issue 5) is not built yet: open the policy page itself.
-    if (!policyUrl) return;
+    if (!policyUrl || opts.boot || opts.hash) return;   // [issue 5] boot/deep link never open a tab
     const a = h('a', { href: policyUrl + (opts.clause ? '#p-' + opts.clause : ''), target: '_blank', rel: 'noopener' });
     a.click();
   }
@@ -293,6 +370,7 @@ export function createController(options = {}, env) {
     if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
     if (st.decided && !needsBanner) emit('consent', { op: op || null, source, state: st });
     if (needsBanner && source === 'start' && o.autoShow !== false) showBanner();
+    syncUpdateUi();   // [issue 5] update notice / implicit-acceptance notice
   }
 
   function cookiesOf(cat) {
@@ -309,6 +387,11 @@ export function createController(options = {}, env) {
       return false;
     }
     if (entry) storage.append(entry);
+    // [issue 5] the same event goes to reportUrl (web/src/receipt.js dedupes by entry hash)
+    if (reporter && entry && manifest) {
+      const d = core.decodeRecord(record);
+      reporter.report(eventOf({ entry, record: d.ok ? d.record : null, manifest, lang }));
+    }
     return true;
   }
 
@@ -385,6 +468,7 @@ export function createController(options = {}, env) {
       if (o.gating !== false) gate = createGate({ allowed, doc });
       // The core validates the manifest in decide() and throws 'manifest-invalid' for a bad one.
       refresh('start');
+      bootViewer();   // [issue 5]
       // Repair: a valid record missing from one store (say, cookies were cleared) is copied back.
       if (s.valid) storage.repair(s.value);
       offs.push(storage.subscribe(onSync));
@@ -431,17 +515,25 @@ export function createController(options = {}, env) {
       return () => listeners[name].delete(fn);
     },
     receipt() {
-      const st = state();
-      if (!st.decided) return null;
+      const rec = core && raw ? core.decodeRecord(raw) : null;
+      if (!rec || !rec.ok) return null;
+      const r = rec.record;
+      const same = manifest && r.policyId === manifest.id && r.version === manifest.version;
       return {
         schema: 'kelisim-receipt/1',
-        recordId: st.recordId,
-        policy: { id: manifest.id, version: manifest.version, bodyHash: manifest.bodyHash, publishedAt: manifest.publishedAt, url: policyUrl },
+        recordId: r.id,
+        policy: {
+          id: r.policyId, version: r.version,
+          // The full hash is known only for the version in force; the record keeps 16 hex digits.
+          bodyHash: same ? manifest.bodyHash : r.bodyHash16,
+          publishedAt: same ? manifest.publishedAt : null, url: policyUrl,
+        },
         controller: manifest.controller ?? null,
         language: lang,
-        method: st.method,
-        givenAt: new Date(st.givenAt).toISOString(),
-        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: effective[c.id] ? 'on' : 'off' })),
+        method: r.method,
+        givenAt: new Date(r.givenAt).toISOString(),
+        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: r.choices[c.id] || c.required ? 'on' : 'off' })),
+        inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
         history: storage.history(),
       };
     },

@@ -135,12 +135,17 @@ export interface KelisimEvents {
 export interface Receipt {
   schema: 'kelisim-receipt/1';
   recordId: string;
-  policy: { id: string; version: string; bodyHash: string; publishedAt: string; url: string | null };
+  /** The version the visitor decided on (may be older than the current one); bodyHash is the
+   *  full SHA-256 for the current version, the record's 16-hex prefix for an older one. */
+  policy: { id: string; version: string; bodyHash: string; publishedAt: string | null; url: string | null };
   controller: unknown;
   language: Lang;
   method: 'explicit' | 'implicit';
   givenAt: string;
+  /** The recorded choice per category of the current manifest. */
   categories: Array<{ id: string; required: boolean; state: 'on' | 'off' }>;
+  /** False when the core asks again (material update, explicit rule, expiry): the record is history, not consent in force. */
+  inForce: boolean;
   history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string }>;
 }
 
