@@ -38,10 +38,13 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs') }),
   hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),
+  // [issue 5] the update notices and the viewer/notice stylesheet, both loaded lazily.
+  hasViewer && build({ ...common, entryPoints: [src('ui/notice.js')], format: 'esm', outfile: join(dist, 'kelisim-notice.mjs') }),
+  hasViewer && build({ entryPoints: [src('ui/viewer.css')], minify: true, outfile: join(dist, 'kelisim-viewer.css'), logLevel: 'warning' }),
   build({ entryPoints: [src('ui/kelisim.css')], minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
 ]);
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim.css', 'kelisim-consent.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim.css', 'kelisim-consent.wasm', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

@@ -1,0 +1,272 @@
+// Proof of consent: the receipt (controller.receipt()) and the optional reporting of every
+// consent event to a site-configured endpoint (`reportUrl`).
+//
+// The receipt follows the shape of ISO/IEC TS 27560:2023 (consent record information
+// structure): who holds the record (record id), under which notice (policy id, version,
+// body hash, URL, language), for which purposes (each category with its state), how
+// (method: explicit or implicit), when (timestamps), who is the controller, and the
+// hash-chained history of consent events, which this file verifies
+// (entry.hash = SHA-256(prevHash "\n" op~at~version~method~choices), wasm/core/consent.cpp).
+//
+// Reporting: each history entry is one event whose id is its hash (stable, unique, so the
+// receiver can deduplicate). Events are queued in localStorage before anything is sent and
+// leave the queue only after the endpoint answered 2xx; failures and offline periods are
+// retried with backoff, on `online`, and on the next page load. Delivery is therefore at
+// least once; an event the browser delivered while the page was closing may arrive again —
+// the receiver deduplicates by `id`.
+
+// ---------------------------------------------------------------------------------------
+// SHA-256 (FIPS 180-4), synchronous: receipt() is synchronous and crypto.subtle exists only
+// in secure contexts.
+// ---------------------------------------------------------------------------------------
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex digits. */
+export function sha256Hex(text) {
+  const msg = new TextEncoder().encode(String(text));
+  const len = msg.length;
+  const total = ((len + 9 + 63) >> 6) << 6;
+  const buf = new Uint8Array(total);
+  buf.set(msg);
+  buf[len] = 0x80;
+  const dv = new DataView(buf.buffer);
+  dv.setUint32(total - 8, Math.floor(len / 0x20000000));
+  dv.setUint32(total - 4, (len << 3) >>> 0);
+  const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const W = new Uint32Array(64);
+  const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < total; off += 64) {
+    for (let i = 0; i < 16; i++) W[i] = dv.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const a = W[i - 15];
+      const b = W[i - 2];
+      W[i] = (W[i - 16] + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + W[i - 7] + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10))) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = H;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      hh = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+    }
+    H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += hh;
+  }
+  let out = '';
+  for (const x of H) out += x.toString(16).padStart(8, '0');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The hash-chained history
+// ---------------------------------------------------------------------------------------
+
+/** The text an entry's hash covers (HistoryEntry::canonical in wasm/core/consent.cpp). */
+export function canonicalEntry(e) {
+  const choices = Object.entries(e.choices || {}).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+  return `${e.op}~${Math.trunc(Number(e.at))}~${e.version}~${e.method}~${choices}`;
+}
+
+/**
+ * Verifies the chain, oldest first. The first entry kept may point at an older, dropped one
+ * (the history keeps the newest 100). Returns { valid, length, head, brokenAt } where
+ * brokenAt is the index of the first entry whose hash or link does not hold (-1 if none).
+ */
+export function verifyChain(history) {
+  const h = Array.isArray(history) ? history : [];
+  for (let i = 0; i < h.length; i++) {
+    const e = h[i];
+    const linked = i === 0 || e.prevHash === h[i - 1].hash;
+    if (!e || typeof e.hash !== 'string' || !linked || sha256Hex(String(e.prevHash || '') + '\n' + canonicalEntry(e)) !== e.hash) {
+      return { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: i };
+    }
+  }
+  return { valid: true, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1 };
+}
+
+const iso = (ms) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null);
+
+/**
+ * Builds the receipt. `record` is the decoded stored record (core.decodeRecord().record),
+ * `manifest` the policy in force, `history` the stored hash-chained history, `now` epoch ms,
+ * `inForce` whether the record is what applies now (false when the banner asks again).
+ * Returns null without a record.
+ */
+export function buildReceipt({ record, manifest, history, lang, policyUrl, now, inForce }) {
+  if (!record || !manifest) return null;
+  const chain = verifyChain(history);
+  const lang2 = typeof lang === 'string' ? lang : manifest.lang;
+  const text = (v) => (v == null ? null : typeof v === 'string' ? v : v[lang2] ?? v.en ?? v.ru ?? null);
+  // The notice the consent was given under is the record's version; its full body hash and
+  // date are known only when that is the version in force (the record keeps 16 hex digits).
+  const same = record.policyId === manifest.id && record.version === manifest.version;
+  return {
+    schema: 'kelisim-receipt/1',
+    // Field names follow the roles of ISO/IEC TS 27560 (record, notice, purposes, method,
+    // timestamps, controller, events); values are what the browser can know.
+    recordId: record.id,
+    policy: {
+      id: record.policyId, version: record.version,
+      bodyHash: same ? manifest.bodyHash : record.bodyHash16,
+      publishedAt: same ? manifest.publishedAt ?? null : null,
+      url: policyUrl ?? manifest.policyUrl ?? null,
+    },
+    controller: manifest.controller ?? null,
+    contact: manifest.contact ?? null,
+    jurisdiction: manifest.jurisdiction ?? null,
+    language: lang2 ?? null,
+    method: record.method,
+    givenAt: iso(record.givenAt),
+    noticeShownAt: iso(record.noticeAt),
+    generatedAt: iso(now),
+    categories: (manifest.categories || []).map((c) => ({
+      id: c.id, title: text(c.title), required: !!c.required,
+      state: record.choices[c.id] || c.required ? 'on' : 'off',
+    })),
+    inForce: inForce !== false,
+    history: (Array.isArray(history) ? history : []).map((e) => ({ ...e })),
+    chain: { ...chain, matchesRecord: !!chain.head && chain.head === record.historyHead },
+  };
+}
+
+/** One reportable event from a history entry (the entry's hash is the event id). */
+export function eventOf({ entry, record, manifest, lang }) {
+  return {
+    id: entry.hash,
+    type: 'kelisim:consent-event',
+    recordId: record ? record.id : null,
+    policy: { id: manifest.id, version: manifest.version, bodyHash: manifest.bodyHash },
+    controller: manifest.controller ?? null,
+    language: lang ?? null,
+    event: {
+      op: entry.op, at: iso(entry.at), version: entry.version, method: entry.method,
+      choices: { ...entry.choices }, prevHash: entry.prevHash, hash: entry.hash,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Reporting queue
+// ---------------------------------------------------------------------------------------
+const QUEUE_MAX = 500;
+const SENT_MAX = 200;
+
+/**
+ * Creates the reporter for `url`. o: { url, name = 'kelisim', win, onError(e) }.
+ * Returns { report(event), flush(), pending(), destroy() }. Never throws.
+ */
+export function createReporter(o) {
+  const win = o.win || globalThis;
+  const url = String(o.url);
+  const qKey = (o.name || 'kelisim') + ':outbox';
+  const sKey = (o.name || 'kelisim') + ':sent';
+  const mem = { q: [], sent: [] };
+  let ls = null;
+  try { ls = win.localStorage; ls.getItem(qKey); } catch { ls = null; }
+  let busy = false;
+  let timer = null;
+  let delay = 1000;
+  let dead = false;
+
+  const read = (k, dflt) => {
+    if (ls) {
+      try {
+        const v = JSON.parse(ls.getItem(k) || 'null');
+        if (Array.isArray(v)) return v;
+      } catch { /* unreadable: start over */ }
+    }
+    return dflt.slice();
+  };
+  const write = (k, v) => { if (ls) { try { ls.setItem(k, JSON.stringify(v)); } catch { /* full: memory keeps it */ } } };
+  const queue = () => read(qKey, mem.q);
+  const sent = () => read(sKey, mem.sent);
+  const saveQ = (q) => { mem.q = q; write(qKey, q); };
+  const saveSent = (s) => { mem.sent = s.slice(-SENT_MAX); write(sKey, mem.sent); };
+
+  async function post(ev) {
+    const body = JSON.stringify(ev);
+    if (typeof win.fetch === 'function') {
+      const r = await win.fetch(url, {
+        method: 'POST', body, keepalive: body.length < 60000, credentials: 'same-origin', cache: 'no-store',
+        headers: { 'Content-Type': 'application/json' },
+      });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return;
+    }
+    // No fetch (very old browsers): a beacon is the best there is; it cannot report failure.
+    if (!win.navigator || typeof win.navigator.sendBeacon !== 'function' || !win.navigator.sendBeacon(url, body)) {
+      throw new Error('no transport');
+    }
+  }
+
+  function schedule() {
+    if (timer || dead) return;
+    timer = setTimeout(() => { timer = null; flush(); }, delay);
+    delay = Math.min(delay * 2, 60000);
+  }
+
+  async function drain() {
+    for (;;) {
+      const q = queue();
+      if (!q.length || dead) return;
+      const ev = q[0];
+      try {
+        await post(ev);
+      } catch (e) {
+        if (o.onError) { try { o.onError(e); } catch { /* listener */ } }
+        schedule();
+        return;
+      }
+      delay = 1000;
+      saveSent(sent().concat(ev.id));
+      saveQ(queue().filter((x) => x.id !== ev.id));
+    }
+  }
+
+  /** Sends what is queued, one event at a time, oldest first; one flush per page at a time (and per browser with Web Locks). */
+  async function flush() {
+    if (busy || dead) return;
+    busy = true;
+    try {
+      const locks = win.navigator && win.navigator.locks;
+      if (locks && typeof locks.request === 'function') {
+        await locks.request('kelisim-outbox:' + url, { ifAvailable: true }, (lock) => (lock ? drain() : schedule()));
+      } else {
+        await drain();
+      }
+    } catch { schedule(); } finally { busy = false; }
+  }
+
+  const onOnline = () => { delay = 1000; if (timer) { clearTimeout(timer); timer = null; } flush(); };
+  try { win.addEventListener('online', onOnline); } catch { /* no window */ }
+
+  // Events left by an earlier page (offline, closed too early) go out now.
+  if (queue().length) setTimeout(flush, 0);
+
+  return {
+    /** Queues `event` (deduplicated by event.id against the queue and recent deliveries) and flushes. */
+    report(event) {
+      if (!event || typeof event.id !== 'string' || dead) return;
+      const q = queue();
+      if (q.some((x) => x.id === event.id) || sent().includes(event.id)) return;
+      q.push(event);
+      while (q.length > QUEUE_MAX) q.shift();
+      saveQ(q);
+      flush();
+    },
+    flush,
+    pending: () => queue().length,
+    destroy() {
+      dead = true;
+      if (timer) clearTimeout(timer);
+      try { win.removeEventListener('online', onOnline); } catch { /* ignore */ }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// The update notices (dist/kelisim-notice.mjs), loaded by the controller only when the
+// consent core decides 'update-notice' or 'implicit-accept' (or the record says an
+// implicit acceptance was not yet acknowledged). Never loaded on a first visit.
+//
+//  - Update notice (seed 003, clause 1.2: an update counts as accepted when the user presses
+//    Accept, or keeps using the service after 7 calendar days from its publication):
+//    non-blocking, what changed, a link to the diff, Accept, and the date from which
+//    continued use counts as acceptance.
+//  - Implicit-acceptance notice: shown once after the core accepted the update on the
+//    visitor's continued use; says so and links to the changes.
+//
+// Dates are the deadline's calendar day in the policy's own UTC offset (the one written in
+// publishedAt), never the device's time-zone database (DESIGN.md "Time"). The deadline is the
+// START of that day, so that day is the one shown.
+import { viewerT, isoOffset, formatDate, formatIsoDate } from './viewer-i18n.js';
+
+const HERE = import.meta.url;
+const BUILT = /\/kelisim-notice(\.min)?\.mjs(\?|#|$)/.test(HERE);
+let cssPromise = null;
+let seq = 0;
+
+function loadCss(href) {
+  if (cssPromise) return cssPromise;
+  const url = String(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
+  cssPromise = new Promise((resolve) => {
+    let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
+    if (link && link.sheet) return resolve();
+    if (!link) {
+      link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = url;
+      link.setAttribute('data-kelisim-viewer-css', '');
+      document.head.append(link);
+    }
+    link.addEventListener('load', () => resolve(), { once: true });
+    link.addEventListener('error', () => resolve(), { once: true });
+    setTimeout(resolve, 3000);
+  });
+  return cssPromise;
+}
+
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const k in attrs || {}) {
+    const v = attrs[k];
+    if (v == null || v === false) continue;
+    if (k === 'text') el.textContent = v;
+    else if (k[0] === 'o' && k[1] === 'n') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids) if (c != null && c !== false) el.append(c);
+  return el;
+}
+const btn = (label, onclick, extra = {}) => {
+  const { class: cls, ...rest } = extra;
+  return h('button', { type: 'button', class: 'kelisim-btn' + (cls ? ' ' + cls : ''), onclick, ...rest }, label);
+};
+
+/** The calendar date (dd.mm.yyyy / "28 November 2026") on which `deadline` falls in the policy's offset. */
+export function deadlineDate(deadline, manifest, lang) {
+  return formatDate(deadline, isoOffset(manifest && manifest.publishedAt) ?? 0, lang);
+}
+
+/** "новые пункты: 2.6; изменены: 2.5, 3.3" from manifest.changes, or '' when it says nothing. */
+export function changeSummary(manifest, tr) {
+  const c = manifest && manifest.changes;
+  if (!c || typeof c !== 'object') return '';
+  const parts = [];
+  const list = (k) => (Array.isArray(c[k]) ? c[k].filter((x) => typeof x === 'string') : []);
+  if (list('added').length) parts.push(tr('notice.added', { list: list('added').join(', ') }));
+  const changed = list('changed').concat(list('moved'));
+  if (changed.length) parts.push(tr('notice.changed', { list: changed.join(', ') }));
+  if (list('removed').length) parts.push(tr('notice.removed', { list: list('removed').join(', ') }));
+  return parts.length ? tr('notice.summary', { list: parts.join('; ') }) : '';
+}
+
+/**
+ * Shows the update notice. o: { root, lang, t, manifest, deadline (epoch ms), onAccept(),
+ * onChanges(), onLater(), css }. Returns { el, close() }. Does not take focus (non-blocking).
+ */
+export async function showUpdate(o) {
+  await loadCss(o.css);
+  const tr = viewerT(o.lang, o.t);
+  const m = o.manifest || {};
+  const id = 'kelisim-update-title-' + (++seq);
+  const published = m.publishedAt ? formatIsoDate(m.publishedAt, o.lang) : null;
+  const summary = changeSummary(m, tr);
+  const el = h('section', { class: 'kelisim-update', lang: o.lang, 'aria-labelledby': id, 'data-kelisim-update': 'pending' },
+    h('h2', { id, text: tr('notice.updTitle') }),
+    h('div', { role: 'status' },
+      published ? h('p', { text: tr('notice.updText', { version: m.version, date: published }) }) : null,
+      summary ? h('p', { class: 'kelisim-update-summary', text: summary }) : null,
+      h('p', { class: 'kelisim-update-deadline', 'data-kelisim-deadline': deadlineDate(o.deadline, m, 'ru'),
+        text: tr('notice.deadline', { date: deadlineDate(o.deadline, m, o.lang) }) })),
+    h('div', { class: 'kelisim-actions' },
+      btn(tr('notice.accept'), () => o.onAccept && o.onAccept(), { 'data-kelisim-action': 'accept-update' }),
+      btn(tr('notice.changes'), () => o.onChanges && o.onChanges(), { 'data-kelisim-action': 'show-changes', 'aria-haspopup': 'dialog', class: 'kelisim-btn-secondary' }),
+      btn(tr('notice.later'), () => { close(); o.onLater && o.onLater(); }, { 'data-kelisim-action': 'later', class: 'kelisim-btn-secondary' })));
+  (o.root || document.body).append(el);
+  function close() { el.remove(); }
+  return { el, close };
+}
+
+/**
+ * Shows the one-time implicit-acceptance notice. o: { root, lang, t, manifest, deadline,
+ * onChanges(), onDismiss(), css }. Returns { el, close() }. Does not take focus.
+ */
+export async function showImplicit(o) {
+  await loadCss(o.css);
+  const tr = viewerT(o.lang, o.t);
+  const m = o.manifest || {};
+  const id = 'kelisim-update-title-' + (++seq);
+  const summary = changeSummary(m, tr);
+  const el = h('section', { class: 'kelisim-update', lang: o.lang, 'aria-labelledby': id, 'data-kelisim-update': 'implicit' },
+    h('h2', { id, text: tr('notice.implicitTitle') }),
+    h('div', { role: 'status' },
+      h('p', { text: tr('notice.implicitText', { version: m.version, date: deadlineDate(o.deadline, m, o.lang) }) }),
+      summary ? h('p', { class: 'kelisim-update-summary', text: summary }) : null),
+    h('div', { class: 'kelisim-actions' },
+      btn(tr('notice.changes'), () => o.onChanges && o.onChanges(), { 'data-kelisim-action': 'show-changes', 'aria-haspopup': 'dialog' }),
+      btn(tr('notice.ok'), () => { close(); o.onDismiss && o.onDismiss(); }, { 'data-kelisim-action': 'dismiss-update', class: 'kelisim-btn-secondary' })));
+  (o.root || document.body).append(el);
+  function close() { el.remove(); }
+  return { el, close };
+}
+
+export default { showUpdate, showImplicit, deadlineDate, changeSummary };

@@ -1,0 +1,514 @@
+// The policy viewer (dist/kelisim-viewer.mjs), loaded lazily by the controller's
+// showPolicy(), `data-kelisim-open="policy"`, a `#p-4.1.5` deep link, or an element marked
+// `data-kelisim-policy` (inline viewer). It is the only page code that loads the policy
+// module (kelisim-policy.wasm) and the policy bodies; the banner path never imports it.
+//
+// Policy text reaches the DOM only as the policy module's safe HTML (render, search
+// snippets, diff) or through textContent. Styles come from kelisim-viewer.css, added with a
+// <link> (works under a strict `style-src 'self'`); no inline style attributes.
+import { loadPolicyModule } from '../engine/policy.js';
+import { viewerT, formatIsoDate } from './viewer-i18n.js';
+
+const HERE = import.meta.url;
+// Built: dist/kelisim-viewer.mjs, with kelisim-policy.wasm and kelisim-viewer.css next to it.
+// From source (web/src/ui/viewer.js): the policy facade's own default and dist/ for the CSS.
+const BUILT = /\/kelisim-viewer(\.min)?\.mjs(\?|#|$)/.test(HERE);
+const CLAUSE_HASH = /^#p-(\d+(?:\.\d+)*)$/;
+
+let pmPromise = null;
+let cssPromise = null;
+const fetched = new Map();
+let modal = null;           // the open modal view, if any
+const inline = new WeakMap(); // element -> view
+
+/** The policy module, loaded once per page. Retried on the next call after a failure. */
+export function policyModule(src) {
+  if (!pmPromise) {
+    pmPromise = loadPolicyModule(src || (BUILT ? new URL('kelisim-policy.wasm', HERE) : undefined));
+    pmPromise.catch(() => { pmPromise = null; });
+  }
+  return pmPromise;
+}
+
+function loadCss(href) {
+  if (cssPromise) return cssPromise;
+  const url = String(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
+  cssPromise = new Promise((resolve) => {
+    let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
+    if (link && link.sheet) return resolve();
+    if (!link) {
+      link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = url;
+      link.setAttribute('data-kelisim-viewer-css', '');
+      document.head.append(link);
+    }
+    link.addEventListener('load', () => resolve(), { once: true });
+    link.addEventListener('error', () => resolve(), { once: true });
+    setTimeout(resolve, 3000);   // never hang the viewer on a stylesheet
+  });
+  return cssPromise;
+}
+
+/** Fetches text once per URL per page (a failed fetch is retried next time). */
+function getText(url) {
+  const key = String(url);
+  if (!fetched.has(key)) {
+    const p = fetch(key, { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${key}`);
+      return r.text();
+    });
+    p.catch(() => fetched.delete(key));
+    fetched.set(key, p);
+  }
+  return fetched.get(key);
+}
+const getJson = (url) => getText(url).then((t) => JSON.parse(t));
+
+let seq = 0;
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const k in attrs || {}) {
+    const v = attrs[k];
+    if (v == null || v === false) continue;
+    if (k === 'text') el.textContent = v;
+    else if (k[0] === 'o' && k[1] === 'n') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids) if (c != null && c !== false) el.append(c);
+  return el;
+}
+/** Parses the policy module's safe HTML into a fragment (never page-supplied text). */
+function safeFragment(html) {
+  const tpl = document.createElement('template');
+  tpl.innerHTML = html;
+  return tpl.content;
+}
+const pick = (v, lang) => v == null ? '' : typeof v === 'string' ? v : v[lang] ?? v.ru ?? v.kk ?? v.en ?? '';
+const cmpVersions = (a, b) => {
+  const x = String(a).split('.');
+  const y = String(b).split('.');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = Number(x[i] ?? 0);
+    const q = Number(y[i] ?? 0);
+    if (p !== q) return Number.isNaN(p - q) ? String(x[i]).localeCompare(String(y[i])) : p - q;
+  }
+  return 0;
+};
+
+/**
+ * Opens the viewer. Called by the controller (showPolicy) with
+ * { manifest, manifestUrl, policyUrl, lang, clause, controller, root, t, view, from, to,
+ *   accepted, boot, hash }:
+ *  - boot: mount every `[data-kelisim-policy]` element, then follow a `#p-…` deep link;
+ *  - otherwise open (or re-use) the modal at `view` ('text' | 'changes' | 'versions') and
+ *    `clause`; `from`/`to` pick the versions the diff compares (default: the version the
+ *    visitor accepted → the current one).
+ * Resolves with the view (modal or inline) that shows the policy, or null.
+ */
+export async function open(ctx = {}) {
+  if (ctx.boot || ctx.hash) {
+    const els = [...document.querySelectorAll('[data-kelisim-policy]')];
+    const views = await Promise.all(els.map((el) => mountInline(el, ctx)));
+    const m = CLAUSE_HASH.exec(location.hash);
+    if (!m) return views[0] || null;
+    if (views.length) {
+      const v = views.find((x) => x.has(m[1])) || views[0];
+      v.goTo(m[1]);
+      return v;
+    }
+    if (!ctx.manifest) return null;
+    return openModal({ ...ctx, clause: m[1] });
+  }
+  return openModal(ctx);
+}
+
+async function openModal(ctx) {
+  if (modal && modal.isOpen()) {
+    await modal.show(ctx);
+    return modal;
+  }
+  await loadCss(ctx.css);
+  const opener = document.activeElement;
+  const view = createView({ ...ctx, mode: 'modal' });
+  const dialog = h('dialog', {
+    class: 'kelisim-viewer-dialog', 'aria-labelledby': view.titleId, 'data-kelisim-viewer-dialog': true,
+  }, view.el);
+  (ctx.root || document.body).append(dialog);
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const f = [...dialog.querySelectorAll('button, a[href], input, select, summary, [tabindex="0"]')]
+      .filter((x) => !x.disabled && x.getClientRects().length);
+    if (!f.length) return;
+    if (e.shiftKey && (document.activeElement === f[0] || !dialog.contains(document.activeElement))) {
+      e.preventDefault(); f[f.length - 1].focus();
+    } else if (!e.shiftKey && document.activeElement === f[f.length - 1]) {
+      e.preventDefault(); f[0].focus();
+    }
+  });
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (modal === view) modal = null;
+    if (opener && opener.isConnected && opener !== document.body && typeof opener.focus === 'function') opener.focus({ preventScroll: true });
+  });
+  view.close = () => { if (dialog.open) dialog.close(); };
+  view.isOpen = () => dialog.isConnected && dialog.open;
+  view.dialog = dialog;
+  modal = view;
+  dialog.showModal();
+  view.focusStart();
+  await view.show(ctx);
+  return view;
+}
+
+/** Renders the policy inline into `el` (once per element). `data-kelisim-policy="<manifest url>"` picks another policy. */
+export async function mountInline(el, ctx = {}) {
+  if (inline.has(el)) return inline.get(el);
+  await loadCss(ctx.css);
+  const own = el.getAttribute('data-kelisim-policy');
+  let c = ctx;
+  if (own) {
+    const url = new URL(own, document.baseURI).href;
+    c = { ...ctx, manifestUrl: url, manifest: await getJson(url).catch(() => null) };
+  }
+  const wrap = h('div', { class: 'kelisim kelisim-viewer-inline' });
+  const view = createView({ ...c, mode: 'inline', lang: el.getAttribute('data-kelisim-lang') || c.lang });
+  wrap.append(view.el);
+  el.replaceChildren(wrap);
+  inline.set(el, view);
+  await view.show({ ...c, clause: null });
+  return view;
+}
+
+/**
+ * One viewer instance: header, tools, text (contents + clauses), search results, the diff
+ * and the versions list. Returns { el, titleId, show(ctx), goTo(num), has(num), focusStart() }.
+ */
+function createView(ctx) {
+  const lang = ['ru', 'kk', 'en'].includes(ctx.lang) ? ctx.lang : 'ru';
+  const tr = viewerT(lang, ctx.t);
+  const manifest = ctx.manifest || {};
+  const manifestUrl = ctx.manifestUrl || document.baseURI;
+  const modalMode = ctx.mode === 'modal';
+  const n = ++seq;
+  const prefix = modalMode ? 'kelisim-m' + n + '-' : '';
+  const titleId = 'kelisim-viewer-title-' + n;
+  const searchId = 'kelisim-viewer-search-' + n;
+  const statusId = 'kelisim-viewer-status-' + n;
+
+  let pm = null;
+  let index = null;
+  let versions = [];            // [{ version, publishedAt, effectiveAt, bodyUrl, demo }]
+  let shown = manifest.version; // version whose text is shown
+  let accepted = ctx.accepted || null;
+  let tab = 'text';
+  let textBody = null;
+  let diffFrom = null;
+  let diffTo = null;
+
+  // ---- skeleton ----
+  const title = h('h2', { class: 'kelisim-viewer-title', id: titleId, tabindex: '-1', text: pick(manifest.title, lang) || tr('viewer.label') });
+  const meta = h('dl', { class: 'kelisim-viewer-meta' });
+  const closeBtn = modalMode ? h('button', {
+    type: 'button', class: 'kelisim-viewer-close', 'aria-label': tr('viewer.close'), 'data-kelisim-action': 'close-viewer',
+    onclick: () => view.close && view.close(),
+  }, '×') : null;
+  const tabs = {};
+  const tabBar = h('div', { class: 'kelisim-viewer-tabs', role: 'group', 'aria-label': tr('viewer.label') });
+  for (const [id, key] of [['text', 'viewer.tabText'], ['changes', 'viewer.tabChanges'], ['versions', 'viewer.tabVersions']]) {
+    tabs[id] = h('button', { type: 'button', class: 'kelisim-viewer-tab', 'data-kelisim-tab': id, 'aria-pressed': 'false', onclick: () => setTab(id) }, tr(key));
+    tabBar.append(tabs[id]);
+  }
+  const search = h('input', {
+    type: 'search', id: searchId, class: 'kelisim-viewer-search', autocomplete: 'off', spellcheck: 'false',
+    placeholder: tr('viewer.searchHint'), 'aria-describedby': statusId, 'data-kelisim-search': true,
+  });
+  const searchBox = h('div', { class: 'kelisim-viewer-searchbox', role: 'search' },
+    h('label', { for: searchId, text: tr('viewer.search') }), search);
+  const status = h('p', { class: 'kelisim-viewer-status', id: statusId, role: 'status', 'aria-live': 'polite' });
+  const results = h('ol', { class: 'kelisim-viewer-results', 'data-kelisim-results': true, hidden: true });
+  const versionNote = h('p', { class: 'kelisim-viewer-note', hidden: true });
+  const tocBox = h('details', { class: 'kelisim-viewer-toc', 'data-kelisim-toc': true },
+    h('summary', { text: tr('viewer.contents') }));
+  const article = h('div', { class: 'kelisim-viewer-text', 'data-kelisim-text': true });
+  const textPanel = h('div', { class: 'kelisim-viewer-panel kelisim-viewer-layout', 'data-kelisim-panel': 'text' },
+    h('aside', { class: 'kelisim-viewer-aside' }, tocBox),
+    h('div', { class: 'kelisim-viewer-main' }, versionNote, results, article));
+  const changesPanel = h('div', { class: 'kelisim-viewer-panel', 'data-kelisim-panel': 'changes', hidden: true });
+  const versionsPanel = h('div', { class: 'kelisim-viewer-panel', 'data-kelisim-panel': 'versions', hidden: true });
+  const scroller = h('div', { class: 'kelisim-viewer-scroll' }, textPanel, changesPanel, versionsPanel);
+
+  const el = h('div', { class: 'kelisim-viewer' + (modalMode ? ' kelisim-viewer-modal' : ''), lang, 'data-kelisim-viewer': ctx.mode },
+    h('header', { class: 'kelisim-viewer-head' },
+      h('div', { class: 'kelisim-viewer-headtext' }, title, meta), closeBtn),
+    h('div', { class: 'kelisim-viewer-tools' }, tabBar, searchBox),
+    status,
+    scroller);
+
+  // Contents: open beside the text on wide screens, folded on phones.
+  const wide = typeof matchMedia === 'function' ? matchMedia('(min-width: 60em)') : null;
+  tocBox.open = !wide || wide.matches;
+  wide && wide.addEventListener && wide.addEventListener('change', () => { tocBox.open = wide.matches; });
+
+  // In-text links (#p-… numbers, contents, results): scroll inside the viewer and keep the
+  // shareable #p-… address in the URL without a history entry per click.
+  el.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a[href^="#"]');
+    if (!a || !el.contains(a)) return;
+    const id = a.getAttribute('href').slice(1);
+    const num = id.slice(prefix.length).replace(/^p-/, '');
+    if (!id.startsWith(prefix + 'p-')) return;
+    e.preventDefault();
+    if (tab !== 'text') setTab('text');
+    goTo(num);
+    if (!wide || !wide.matches) { if (tocBox.contains(a)) tocBox.open = false; }
+  });
+
+  search.addEventListener('input', () => runSearch());
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && search.value) { e.preventDefault(); e.stopPropagation(); search.value = ''; runSearch(); }
+  });
+
+  // ---- helpers ----
+  function metaRow(label, value) {
+    if (!value) return;
+    meta.append(h('div', null, h('dt', { text: label }), h('dd', null, value)));
+  }
+  function fillMeta(m) {
+    meta.replaceChildren();
+    metaRow(tr('viewer.version'), String(m.version ?? ''));
+    metaRow(tr('viewer.published'), m.publishedAt ? formatIsoDate(m.publishedAt, lang) || m.publishedAt : tr('viewer.dateUnknown'));
+    if (m.effectiveAt && m.effectiveAt !== m.publishedAt) metaRow(tr('viewer.effective'), formatIsoDate(m.effectiveAt, lang));
+    metaRow(tr('viewer.controller'), m.controller ? pick(m.controller, lang) : null);
+    if (m.contact) {
+      const c = String(m.contact);
+      metaRow(tr('viewer.contact'), /^[^\s@<>"]+@[^\s@<>"]+\.[a-z]{2,}$/i.test(c) ? h('a', { href: 'mailto:' + c, text: c }) : c);
+    }
+  }
+  fillMeta(manifest);
+
+  function indexUrlGuess() {
+    if (ctx.index) return new URL(ctx.index, manifestUrl);
+    // The top-level manifest points at "<v>/body.json" and sits next to index.json; a
+    // version's own manifest points at "body.json" and sits one folder below it.
+    return new URL(String(manifest.body || '').includes('/') ? 'index.json' : '../index.json', manifestUrl);
+  }
+
+  async function loadIndex() {
+    if (index) return;
+    const iu = indexUrlGuess();
+    const idx = await getJson(iu).catch(() => null);
+    const list = [];
+    if (idx && Array.isArray(idx.versions) && idx.id === manifest.id) {
+      for (const v of idx.versions) {
+        if (!v || typeof v.version !== 'string' || typeof v.body !== 'string') continue;
+        list.push({ version: v.version, publishedAt: v.publishedAt, effectiveAt: v.effectiveAt, demo: !!v.demo,
+          bodyUrl: new URL(v.body, iu).href, manifestUrl: v.manifest ? new URL(v.manifest, iu).href : null });
+      }
+    }
+    if (!list.some((v) => v.version === manifest.version) && manifest.version != null) {
+      list.push({ version: String(manifest.version), publishedAt: manifest.publishedAt, effectiveAt: manifest.effectiveAt,
+        bodyUrl: new URL(manifest.body || 'body.json', manifestUrl).href });
+    }
+    // The current version's body is always the one its manifest names.
+    const cur = list.find((v) => v.version === manifest.version);
+    if (cur && manifest.body) cur.bodyUrl = new URL(manifest.body, manifestUrl).href;
+    list.sort((a, b) => cmpVersions(a.version, b.version));
+    versions = list;
+    index = idx || {};
+  }
+
+  const bodyOf = (version) => {
+    const v = versions.find((x) => x.version === version);
+    if (!v) return Promise.reject(new Error('unknown version ' + version));
+    return getText(v.bodyUrl);
+  };
+
+  function fail(where, e) {
+    where.replaceChildren(h('p', { class: 'kelisim-viewer-error', role: 'alert', text: tr('viewer.loadError') }),
+      ctx.policyUrl ? h('p', null, h('a', { href: ctx.policyUrl, target: '_blank', rel: 'noopener', text: tr('viewer.openPage') })) : null);
+    if (e && typeof console !== 'undefined') console.warn('kelisim viewer:', e && e.message ? e.message : e);
+  }
+
+  async function ensure() {
+    if (!pm) {
+      const [m] = await Promise.all([policyModule(ctx.policyWasm), loadIndex()]);
+      pm = m;
+    }
+  }
+
+  async function renderText(version) {
+    shown = version;
+    textBody = await bodyOf(version);
+    const frag = safeFragment(pm.render(textBody, { lang, idPrefix: prefix, title: false }));
+    const nav = frag.querySelector('nav.kelisim-toc');
+    tocBox.replaceChildren(h('summary', { text: tr('viewer.contents') }));
+    if (nav) { nav.setAttribute('aria-label', tr('viewer.contents')); tocBox.append(nav); }
+    tocBox.hidden = !nav;
+    article.replaceChildren(frag);
+    const isCurrent = version === manifest.version;
+    versionNote.hidden = isCurrent;
+    if (!isCurrent) {
+      versionNote.replaceChildren(tr('viewer.readingVersion', { version }), ' ',
+        h('button', { type: 'button', class: 'kelisim-viewer-linkbtn', onclick: () => show({ view: 'text', version: manifest.version }) }, tr('viewer.backToCurrent')));
+    }
+    const vm = versions.find((v) => v.version === version) || {};
+    fillMeta(isCurrent ? manifest : { ...manifest, version, publishedAt: vm.publishedAt, effectiveAt: vm.effectiveAt });
+    if (search.value) runSearch();
+  }
+
+  function runSearch() {
+    const q = search.value.trim();
+    if (!q || !pm || !textBody) {
+      results.hidden = true;
+      results.replaceChildren();
+      status.textContent = '';
+      return;
+    }
+    const hits = pm.search(textBody, q, { limit: 200 });
+    results.replaceChildren(...hits.map((r) => h('li', { 'data-kelisim-hit': r.id },
+      h('a', { href: '#' + prefix + r.id, class: 'kelisim-viewer-hitnum', text: tr('viewer.clause', { num: r.num }) }),
+      ' ',
+      h('span', { class: 'kelisim-viewer-snippet' }, safeFragment(r.snippet)))));
+    results.hidden = !hits.length;
+    status.textContent = hits.length ? tr('viewer.results', { n: hits.length }) : tr('viewer.noResults');
+    if (tab !== 'text') setTab('text', true);
+  }
+
+  function setTab(id, quiet) {
+    tab = id;
+    for (const k in tabs) tabs[k].setAttribute('aria-pressed', String(k === id));
+    textPanel.hidden = id !== 'text';
+    changesPanel.hidden = id !== 'changes';
+    versionsPanel.hidden = id !== 'versions';
+    if (quiet) return;
+    if (id === 'changes') renderChanges().catch((e) => fail(changesPanel, e));
+    if (id === 'versions') renderVersions();
+    scroller.scrollTop = 0;
+  }
+
+  function versionSelect(label, value, onchange) {
+    const id = 'kelisim-viewer-v' + (++seq);
+    const sel = h('select', { id, onchange: (e) => onchange(e.target.value) },
+      ...versions.slice().reverse().map((v) => {
+        const o = h('option', { value: v.version }, v.version + (v.publishedAt ? ' — ' + formatIsoDate(v.publishedAt, lang) : ''));
+        if (v.version === value) o.selected = true;
+        return o;
+      }));
+    return h('span', { class: 'kelisim-viewer-pick' }, h('label', { for: id, text: label }), ' ', sel);
+  }
+
+  async function renderChanges() {
+    await ensure();
+    const cur = manifest.version;
+    const prev = versions.length > 1 ? versions[versions.length - 2].version : cur;
+    if (!diffTo || !versions.some((v) => v.version === diffTo)) diffTo = cur;
+    if (!diffFrom || !versions.some((v) => v.version === diffFrom)) {
+      diffFrom = accepted && accepted !== diffTo && versions.some((v) => v.version === accepted) ? accepted
+        : manifest.previousVersion && versions.some((v) => v.version === manifest.previousVersion) ? manifest.previousVersion : prev;
+    }
+    const picks = h('div', { class: 'kelisim-viewer-picks' },
+      versionSelect(tr('viewer.from'), diffFrom, (v) => { diffFrom = v; renderChanges().catch((e) => fail(changesPanel, e)); }),
+      versionSelect(tr('viewer.to'), diffTo, (v) => { diffTo = v; renderChanges().catch((e) => fail(changesPanel, e)); }));
+    if (diffFrom === diffTo) {
+      changesPanel.replaceChildren(picks, h('p', { text: tr('viewer.sameVersion') }));
+      return;
+    }
+    const [a, b] = await Promise.all([bodyOf(diffFrom), bodyOf(diffTo)]);
+    const d = pm.diff(a, b);
+    const s = d.summary || {};
+    const count = (k) => (Array.isArray(s[k]) ? s[k].length : 0);
+    const list = h('div', { class: 'kelisim-viewer-diff', 'data-kelisim-diff': true });
+    for (const c of d.clauses || []) {
+      if (c.status === 'same') continue;
+      const label = c.num ? tr('viewer.clause', { num: c.num }) : tr('viewer.unnumbered');
+      const statusKey = { added: 'viewer.added', removed: 'viewer.removed', changed: 'viewer.changed', moved: 'viewer.moved' }[c.status] || 'viewer.changed';
+      list.append(h('section', { class: 'kelisim-viewer-change', 'data-status': c.status, 'data-num': c.num || '' },
+        h('h3', { class: 'kelisim-viewer-change-head' },
+          h('span', { class: 'kelisim-viewer-badge', text: tr(statusKey) }), ' ', label,
+          c.oldNum && c.oldNum !== c.num ? h('span', { class: 'kelisim-viewer-was', text: ' (' + tr('viewer.wasClause', { num: c.oldNum }) + ')' }) : null),
+        h('div', { class: 'kelisim-viewer-change-text' }, safeFragment(c.html || ''))));
+    }
+    const summary = h('p', { class: 'kelisim-viewer-summary', 'data-kelisim-summary': true,
+      text: tr('viewer.summary', { added: count('added'), removed: count('removed'), changed: count('changed') + count('moved') }) });
+    changesPanel.replaceChildren(picks, summary, list.childElementCount ? list : h('p', { text: tr('viewer.noChanges') }));
+  }
+
+  function renderVersions() {
+    const ul = h('ul', { class: 'kelisim-viewer-versions', 'data-kelisim-versions': true });
+    for (const v of versions.slice().reverse()) {
+      const marks = [];
+      if (v.version === manifest.version) marks.push(tr('viewer.current'));
+      if (accepted && v.version === accepted) marks.push(tr('viewer.yours'));
+      ul.append(h('li', { 'data-version': v.version },
+        h('span', { class: 'kelisim-viewer-vname', text: tr('viewer.version') + ' ' + v.version }),
+        ' — ', h('span', { text: v.publishedAt ? formatIsoDate(v.publishedAt, lang) : tr('viewer.dateUnknown') }),
+        marks.length ? h('span', { class: 'kelisim-viewer-vmarks', text: ' (' + marks.join(', ') + ')' }) : null,
+        h('span', { class: 'kelisim-viewer-vactions' },
+          h('button', { type: 'button', class: 'kelisim-viewer-linkbtn', 'aria-label': tr('viewer.read') + ': ' + tr('viewer.version') + ' ' + v.version,
+            onclick: () => show({ view: 'text', version: v.version }) }, tr('viewer.read')),
+          v.version !== manifest.version ? h('button', { type: 'button', class: 'kelisim-viewer-linkbtn',
+            'aria-label': tr('viewer.compareCurrent') + ': ' + tr('viewer.version') + ' ' + v.version,
+            onclick: () => show({ view: 'changes', from: v.version, to: manifest.version }) }, tr('viewer.compareCurrent')) : null)));
+    }
+    versionsPanel.replaceChildren(ul);
+  }
+
+  const target = (num) => article.querySelector('[id="' + prefix + 'p-' + CSS.escape(num) + '"]');
+
+  function goTo(num) {
+    const t = target(num);
+    if (!t) return false;
+    for (const old of article.querySelectorAll('.kelisim-viewer-target')) old.classList.remove('kelisim-viewer-target');
+    t.classList.add('kelisim-viewer-target');
+    if (!t.hasAttribute('tabindex')) t.setAttribute('tabindex', '-1');
+    t.scrollIntoView({ block: 'start' });
+    t.focus({ preventScroll: true });
+    const hash = '#p-' + num;
+    if (location.hash !== hash) {
+      try { history.replaceState(history.state, '', hash); } catch { /* sandboxed */ }
+    }
+    return true;
+  }
+
+  async function show(c = {}) {
+    if (c.accepted) accepted = c.accepted;
+    if (c.from) diffFrom = c.from;
+    if (c.to) diffTo = c.to;
+    const view = c.view || (c.from || c.to ? 'changes' : 'text');
+    if (!pm || !textBody || (c.version && c.version !== shown)) {
+      status.textContent = tr('viewer.loading');
+      el.setAttribute('aria-busy', 'true');
+      try {
+        await ensure();
+        await renderText(c.version || shown || manifest.version);
+        status.textContent = '';
+      } catch (e) {
+        status.textContent = '';
+        fail(article, e);
+      } finally {
+        el.removeAttribute('aria-busy');
+      }
+    }
+    setTab(view);
+    if (c.clause && view === 'text') goTo(String(c.clause));
+    return viewObj;
+  }
+
+  const viewObj = {
+    el, titleId, show, goTo,
+    has: (num) => !!target(num),
+    focusStart() { (modalMode ? title : search).focus({ preventScroll: true }); },
+    close: null,
+    isOpen: () => true,
+  };
+  const view = viewObj;
+  return viewObj;
+}
+
+/** Closes the modal viewer if open. */
+export function close() {
+  if (modal && modal.close) modal.close();
+}
+
+export default { open, close, mountInline, policyModule };
