@@ -22,6 +22,7 @@ const GCM_MAP = {
 };
 
 const safeUrl = (u, base) => {
+  if (!u) return null;
   try {
     const url = new URL(u, base);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
@@ -514,17 +515,25 @@ export function createController(options = {}, env) {
       return () => listeners[name].delete(fn);
     },
     receipt() {
-      const st = state();
-      if (!st.decided) return null;
+      const rec = core && raw ? core.decodeRecord(raw) : null;
+      if (!rec || !rec.ok) return null;
+      const r = rec.record;
+      const same = manifest && r.policyId === manifest.id && r.version === manifest.version;
       return {
         schema: 'kelisim-receipt/1',
-        recordId: st.recordId,
-        policy: { id: manifest.id, version: manifest.version, bodyHash: manifest.bodyHash, publishedAt: manifest.publishedAt, url: policyUrl },
+        recordId: r.id,
+        policy: {
+          id: r.policyId, version: r.version,
+          // The full hash is known only for the version in force; the record keeps 16 hex digits.
+          bodyHash: same ? manifest.bodyHash : r.bodyHash16,
+          publishedAt: same ? manifest.publishedAt : null, url: policyUrl,
+        },
         controller: manifest.controller ?? null,
         language: lang,
-        method: st.method,
-        givenAt: new Date(st.givenAt).toISOString(),
-        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: effective[c.id] ? 'on' : 'off' })),
+        method: r.method,
+        givenAt: new Date(r.givenAt).toISOString(),
+        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: r.choices[c.id] || c.required ? 'on' : 'off' })),
+        inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
         history: storage.history(),
       };
     },
