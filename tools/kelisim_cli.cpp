@@ -164,6 +164,12 @@ int cmdLint(const Args& a) {
   return errors ? 1 : 0;
 }
 
+/** Absolute, normalised folder path without a trailing separator ("." -> /work/x). */
+fs::path absDir(const fs::path& p) {
+  fs::path a = fs::absolute(p).lexically_normal();
+  return a.filename().empty() && a.has_parent_path() ? a.parent_path() : a;
+}
+
 /** Source files of one policy folder, sorted by name. */
 std::vector<fs::path> sourcesIn(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -180,7 +186,8 @@ int cmdBuild(const Args& a) {
   std::string err;
   if (!onlyFlags(a, {}, &err)) return usage(err);
   if (a.pos.size() != 1) return usage("build needs exactly one <policies-dir>");
-  fs::path root = a.pos[0];
+  fs::path root = fs::path(a.pos[0]).lexically_normal();
+  if (root.filename().empty() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();  // "dir/"
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return failInput(root.string() + ": not a directory");
   fs::path outRoot = a.outPath.empty() ? root : fs::path(a.outPath);
@@ -188,7 +195,11 @@ int cmdBuild(const Args& a) {
   std::vector<fs::path> dirs;
   if (!sourcesIn(root).empty()) {
     dirs.push_back(root);
-    if (a.outPath.empty()) outRoot = root.parent_path().empty() ? fs::path(".") : root.parent_path();
+    if (a.outPath.empty()) {  // next to the folder: policies/toolpars -> policies/toolpars
+      outRoot = root.parent_path();
+      if (outRoot.empty() || root.filename() == "." || root.filename() == "..")
+        outRoot = absDir(root).parent_path();
+    }
   } else {
     for (auto& e : fs::directory_iterator(root, ec))
       if (e.is_directory() && !sourcesIn(e.path()).empty()) dirs.push_back(e.path());
@@ -199,8 +210,7 @@ int cmdBuild(const Args& a) {
   for (auto& dir : dirs) {
     FileList sources;
     bool lintErrors = false;
-    std::string slug = fs::absolute(dir).lexically_normal().filename().string();
-    if (slug.empty()) slug = fs::absolute(dir).lexically_normal().parent_path().filename().string();
+    std::string slug = absDir(dir).filename().string();
     for (auto& f : sourcesIn(dir)) {
       std::string text;
       if (!readFile(f.string(), &text, &err)) return failInput(err);
