@@ -63,26 +63,12 @@ export const STRINGS = {
   },
 };
 
-/** Default titles and descriptions for common category ids, used when the manifest has none. */
+/** Default titles for common category ids, used when the manifest has none. Descriptions
+ *  come from the manifest (built from the policy) or the site's `strings`. */
 export const CATEGORIES = {
-  ru: {
-    necessary: ['Необходимые', 'Нужны для работы сайта: безопасность, ваши настройки и сохранение этого выбора.'],
-    functional: ['Функциональные', 'Запоминают дополнительные настройки, например язык или город.'],
-    analytics: ['Аналитика', 'Помогают понять, как пользуются сайтом, в обобщённом виде, чтобы сделать его удобнее.'],
-    marketing: ['Маркетинг', 'Нужны, чтобы показывать подходящую рекламу и оценивать её эффективность.'],
-  },
-  kk: {
-    necessary: ['Қажетті', 'Сайттың жұмысына керек: қауіпсіздік, сіздің баптауларыңыз және осы таңдауды сақтау.'],
-    functional: ['Функционалдық', 'Қосымша баптауларды, мысалы, тіл мен қаланы есте сақтайды.'],
-    analytics: ['Аналитика', 'Сайтты ыңғайлырақ ету үшін оның қалай пайдаланылатынын жалпылама түрде түсінуге көмектеседі.'],
-    marketing: ['Маркетинг', 'Сізге қызықты болуы мүмкін жарнаманы көрсету және оның тиімділігін бағалау үшін қажет.'],
-  },
-  en: {
-    necessary: ['Necessary', 'Needed for the site to work: security, your settings and remembering this choice.'],
-    functional: ['Functional', 'Remember extra settings, such as your language or city.'],
-    analytics: ['Analytics', 'Help us understand, in aggregate, how the site is used so we can make it better.'],
-    marketing: ['Marketing', 'Used to show ads that may interest you and to measure how well they work.'],
-  },
+  ru: { necessary: 'Необходимые', functional: 'Функциональные', analytics: 'Аналитика', marketing: 'Маркетинг' },
+  kk: { necessary: 'Қажетті', functional: 'Функционалдық', analytics: 'Аналитика', marketing: 'Маркетинг' },
+  en: { necessary: 'Necessary', functional: 'Functional', analytics: 'Analytics', marketing: 'Marketing' },
 };
 
 export const LANGS = ['ru', 'kk', 'en'];
@@ -118,17 +104,16 @@ export function translator(lang, overrides = {}) {
 }
 
 /**
- * Title and description of a manifest category in `lang`: manifest texts (a string or a
- * {ru,kk,en} map), then site overrides (`strings[lang]['category.<id>.title']`), then the
- * defaults above, then the id.
+ * Title and description of a manifest category in `lang`: site overrides
+ * (`strings[lang]['category.<id>.title']`), then the manifest's texts (a string or a
+ * {ru,kk,en} map), then the default titles above, then the id.
  */
 export function categoryText(cat, lang, t) {
   const pick = (v) => v == null ? undefined : typeof v === 'string' ? v : v[lang] ?? v.en ?? v.ru ?? v.kk;
-  const def = CATEGORIES[lang][cat.id] || [];
   const ot = t('category.' + cat.id + '.title');
   const od = t('category.' + cat.id + '.description');
   return {
-    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? def[0] ?? cat.id,
-    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? def[1] ?? '',
+    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
+    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? '',
   };
 }
