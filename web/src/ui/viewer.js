@@ -289,6 +289,7 @@ function createView(ctx) {
 
   function indexUrlGuess() {
     if (ctx.index) return new URL(ctx.index, manifestUrl);
+    if (typeof manifest.index === 'string') return new URL(manifest.index, manifestUrl);
     // The top-level manifest points at "<v>/body.json" and sits next to index.json; a
     // version's own manifest points at "body.json" and sits one folder below it.
     return new URL(String(manifest.body || '').includes('/') ? 'index.json' : '../index.json', manifestUrl);
