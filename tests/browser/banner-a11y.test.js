@@ -18,6 +18,7 @@ before(async () => {
     '/en.html': { embed: 'script', lang: 'en' },
     '/nolang.html': { embed: 'script', lang: '' },
     '/esm-kk.html': { embed: 'esm', lang: 'kk' },
+    '/esm-en.html': { embed: 'esm', lang: 'en' },
     '/forced.html': { embed: 'esm', lang: 'ru', options: { lang: 'en', strings: { en: { acceptAll: 'Allow everything' }, title: 'Ignored for en? no: flat override' } } },
     '/box.html': { embed: 'script', lang: 'en', attrs: 'data-layout="box"' },
   });
@@ -92,9 +93,9 @@ test('ESM embed picks Kazakh from <html lang>', async () => {
   await context.close();
 });
 
-test('keyboard only: focus enters the banner, preferences trap focus, Escape closes, a choice is saved', async () => {
+for (const embed of ['script', 'esm']) test(`${embed}: keyboard only: focus enters the banner, preferences trap focus, Escape closes, a choice is saved`, async () => {
   const { context, page } = await newPage(browser);
-  await page.goto(`${srv.url}/en.html`);
+  await page.goto(`${srv.url}/${embed === 'esm' ? 'esm-en' : 'en'}.html`);
   await banner(page).waitFor();
   const active = () => page.evaluate(() => {
     const a = document.activeElement;

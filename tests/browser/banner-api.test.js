@@ -130,3 +130,21 @@ test('destroy() removes the UI and stops gating', async () => {
   assert.deepEqual(await probe(page), []);
   await context.close();
 });
+
+test('Global Privacy Control reaches the core: a re-prompt prefills gpcOff categories off', async () => {
+  const GPC = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+  for (const [init, marketing] of [[[], true], [[GPC], false]]) {
+    const { context, page } = await newPage(browser, { init });
+    await page.goto(`${srv.url}/v1.html`);
+    await ready(page);
+    await page.evaluate(() => window.kelisim.acceptAll());
+    await page.goto(`${srv.url}/v2.html`);
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+    await prefs(page).waitFor();
+    assert.equal(await prefs(page).locator('input[data-kelisim-category="analytics"]').isChecked(), true);
+    assert.equal(await prefs(page).locator('input[data-kelisim-category="marketing"]').isChecked(), marketing,
+      `marketing (gpcOff) prefilled ${marketing ? 'on' : 'off'} with GPC ${init.length ? 'on' : 'off'}`);
+    await context.close();
+  }
+});
