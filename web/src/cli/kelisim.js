@@ -1,0 +1,291 @@
+#!/usr/bin/env node
+// kelisim CLI for Node (`npx kelisim …`): the same commands, output bytes and exit codes as the
+// native tools/kelisim_cli.cpp, computed by kelisim-policy.wasm. This file only does I/O;
+// every rule lives in wasm/policy/*.cpp behind the kel_* bridge.
+//
+// Exit codes: 0 ok / no error-level findings, 1 error-level findings, 2 bad usage or input.
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadWasm } from '../engine/loader.js';
+
+const HELP = `kelisim - privacy-policy tools: import, lint, build, diff, hash
+
+Usage:
+  kelisim import <file> [--body] [-o <out>]
+      Policy text (plain or Markdown-ish, optional \`key: value\` header) -> JSON
+      {"body","header","problems"}; --body prints only the canonical body.json.
+  kelisim lint <file>... [--json] [--lang en|ru]
+      Findings as \`file:line:col: severity[code]: message\`, or one JSON array per file
+      (one per line) with --json. Exit 1 when any finding is an error.
+  kelisim build <policies-dir> [-o <out-dir>]
+      Every <dir>/<id>/<version>.md (or a single policy folder) -> <out-dir>/<id>/
+      index.json, manifest.json, <version>/manifest.json, <version>/body.json.
+      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
+  kelisim diff <old> <new> [--json]
+      What changed between two versions (sources or body.json files): summary and
+      word changes as [-removed-]{+added+}; --json prints the full diff JSON.
+  kelisim hash <file>...
+      SHA-256 of the canonical body of each source or body.json (what manifests carry).
+
+Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
+`;
+
+/** A failure that ends the command with exit code 2 (or `code`). */
+class CliError extends Error {
+  constructor(message, usage = false) {
+    super(message);
+    this.usage = usage;
+  }
+}
+const usage = (msg) => new CliError(msg, true);
+
+const out = (s) => process.stdout.write(s);
+const utf8 = new TextDecoder();  // WHATWG repair: the same bytes the core's sanitizer makes
+
+function readBytes(file) {
+  let st;
+  try { st = statSync(file); } catch { throw new CliError(`${file}: cannot read file`); }
+  if (st.isDirectory()) throw new CliError(`${file}: is a directory`);
+  try { return new Uint8Array(readFileSync(file)); } catch { throw new CliError(`${file}: cannot read file`); }
+}
+function writeText(file, text) {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch { throw new CliError(`${file}: cannot write file`); }
+}
+
+/** The wasm call, with core errors (bad input) turned into exit-2 failures. */
+function call(wasm, where, name, ...args) {
+  try {
+    return wasm.call(name, ...args);
+  } catch (e) {
+    throw new CliError(where ? `${where}: ${e.message}` : e.message);
+  }
+}
+
+function parseArgs(argv) {
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const s = argv[i];
+    if (s === '-h' || s === '--help') a.help = true;
+    else if (s === '-o' || s === '--out' || s === '--lang') {
+      if (i + 1 >= argv.length) throw usage(`${s} needs a value`);
+      if (s === '--lang') a.lang = argv[++i]; else a.outPath = argv[++i];
+    } else if (s.length > 1 && s[0] === '-') a.flags.push(s);
+    else a.pos.push(s);
+  }
+  return a;
+}
+function onlyFlags(a, allowed) {
+  for (const f of a.flags) if (!allowed.includes(f)) throw usage(`unknown option ${f}`);
+}
+
+function cmdImport(wasm, a) {
+  onlyFlags(a, ['--body']);
+  if (a.pos.length !== 1) throw usage('import needs exactly one <file>');
+  const file = a.pos[0];
+  let json = call(wasm, file, 'kel_import', readBytes(file));
+  // nlohmann's dump and JSON.stringify agree byte for byte on these (sorted keys as parsed,
+  // same escapes, integers only).
+  if (a.flags.includes('--body')) json = JSON.stringify(JSON.parse(json).body);
+  json += '\n';
+  if (a.outPath) writeText(a.outPath, json); else out(json);
+  return 0;
+}
+
+function cmdLint(wasm, a) {
+  onlyFlags(a, ['--json']);
+  if (a.lang !== 'en' && a.lang !== 'ru') throw usage('--lang must be en or ru');
+  if (!a.pos.length) throw usage('lint needs at least one <file>');
+  const format = a.flags.includes('--json') ? 'json' : a.lang === 'ru' ? 'text-ru' : 'text';
+  let errors = false;
+  for (const file of a.pos) {
+    const bytes = readBytes(file);
+    const result = call(wasm, file, 'kel_lint', file, bytes, format);
+    const json = format === 'json' ? result : call(wasm, file, 'kel_lint', file, bytes, 'json');
+    if (JSON.parse(json).some((f) => f.severity === 'error')) errors = true;
+    out(format === 'json' ? result + '\n' : result);
+  }
+  return errors ? 1 : 0;
+}
+
+function isDir(p) {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+/** Source files of one policy folder, sorted by name (as the native CLI sorts paths). */
+function sourcesIn(dir) {
+  let names;
+  try { names = readdirSync(dir, { withFileTypes: true }); } catch { return []; }
+  return names
+    .filter((d) => d.isFile() && (d.name.endsWith('.md') || d.name.endsWith('.txt')) && d.name !== 'README.md')
+    .map((d) => path.join(dir, d.name))
+    .sort(byteOrder);
+}
+function byteOrder(x, y) {
+  return Buffer.compare(Buffer.from(x), Buffer.from(y));
+}
+/** Absolute, normalised folder path without a trailing separator. */
+const absDir = (p) => path.resolve(p);
+/** "dir/" -> "dir", "./a//b" -> "a/b" (what std::filesystem's lexically_normal keeps). */
+function normal(p) {
+  let n = path.normalize(p);
+  if (n.length > 1 && n.endsWith(path.sep)) n = n.slice(0, -1);
+  return n;
+}
+
+function cmdBuild(wasm, a) {
+  onlyFlags(a, []);
+  if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
+  const root = normal(a.pos[0]);
+  if (!isDir(root)) throw new CliError(`${root}: not a directory`);
+  let outRoot = a.outPath || root;
+  let dirs = [];
+  if (sourcesIn(root).length) {
+    dirs.push(root);
+    if (!a.outPath) {
+      const base = path.basename(root);
+      const cut = root.lastIndexOf('/');
+      outRoot = cut > 0 ? root.slice(0, cut) : cut === 0 ? '/' : '';
+      if (!outRoot || base === '.' || base === '..') outRoot = path.dirname(absDir(root));
+    }
+  } else {
+    dirs = readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && sourcesIn(path.join(root, d.name)).length)
+      .map((d) => path.join(root, d.name))
+      .sort(byteOrder);
+  }
+  if (!dirs.length) throw new CliError(`${root}: no policy sources (<id>/<version>.md) found`);
+  let status = 0;
+  for (const dir of dirs) {
+    const slug = path.basename(absDir(dir));
+    const sources = [];
+    let lintErrors = false;
+    for (const f of sourcesIn(dir)) {
+      const bytes = readBytes(f);
+      const findings = JSON.parse(call(wasm, f, 'kel_lint', f, bytes, 'json'));
+      if (findings.some((x) => x.severity === 'error')) {
+        const text = call(wasm, f, 'kel_lint', f, bytes, 'text');
+        process.stderr.write(text.split('\n').filter((l) => l.includes(': error[')).map((l) => l + '\n').join(''));
+        lintErrors = true;
+      }
+      sources.push([`${slug}/${path.basename(f)}`, utf8.decode(bytes)]);
+    }
+    if (lintErrors) {
+      process.stderr.write(`kelisim: ${slug}: not built (error-level findings above)\n`);
+      status = 1;
+      continue;
+    }
+    const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
+    const target = path.join(outRoot, slug);
+    for (const [p, content] of built) writeText(path.join(target, p), content);
+    out(`built ${slug}: ${(built.length - 2) / 2} version(s) -> ${target}\n`);
+  }
+  return status;
+}
+
+/** Body JSON text (bytes for body.json files as they are) of a source or body.json file. */
+function bodyOf(wasm, file) {
+  const bytes = readBytes(file);
+  if (file.endsWith('.json')) return bytes;
+  return JSON.stringify(JSON.parse(call(wasm, file, 'kel_import', bytes)).body);
+}
+
+const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const TAGS = { '<ins>': '{+', '</ins>': '+}', '<del>': '[-', '</del>': '-]' };
+/** <ins>/<del> HTML -> git-style word diff text; entities unescaped, other tags dropped. */
+function htmlToText(h) {
+  let o = '';
+  for (let i = 0; i < h.length;) {
+    if (h[i] === '<') {
+      const e = h.indexOf('>', i);
+      if (e < 0) break;
+      o += TAGS[h.slice(i, e + 1)] || '';
+      i = e + 1;
+    } else if (h[i] === '&') {
+      const ent = Object.keys(ENTITIES).find((k) => h.startsWith(k, i));
+      if (ent) { o += ENTITIES[ent]; i += ent.length; } else o += h[i++];
+    } else {
+      o += h[i++];
+    }
+  }
+  return o;
+}
+const joinNums = (v) => (v.length ? v.join(', ') : '-');
+
+function cmdDiff(wasm, a) {
+  onlyFlags(a, ['--json']);
+  if (a.pos.length !== 2) throw usage('diff needs <old> and <new>');
+  const oldBody = bodyOf(wasm, a.pos[0]);
+  const newBody = bodyOf(wasm, a.pos[1]);
+  let json;
+  try {
+    json = wasm.call('kel_diff', oldBody, newBody);
+  } catch (e) {
+    // "old body: …" / "new body: …" name the side; add the file like the native CLI does.
+    const side = /^old/.test(e.message) ? a.pos[0] : a.pos[1];
+    throw new CliError(`${side}: ${e.message.replace(/^(old|new) /, '')}`);
+  }
+  if (a.flags.includes('--json')) {
+    out(json + '\n');
+    return 0;
+  }
+  const d = JSON.parse(json);
+  const s = d.summary;
+  let text = `added: ${joinNums(s.added)}\nremoved: ${joinNums(s.removed)}\nchanged: ${joinNums(s.changed)}\nmoved: ${joinNums(s.moved)}\n`;
+  for (const c of d.clauses) {
+    if (c.status === 'same') continue;
+    let label = c.num ? c.num : '(text outside clauses)';
+    if (c.oldNum) label += ` (was ${c.oldNum})`;
+    text += `\n${c.status} ${label}: ${htmlToText(c.html)}\n`;
+  }
+  out(text);
+  return 0;
+}
+
+function cmdHash(wasm, a) {
+  onlyFlags(a, []);
+  if (!a.pos.length) throw usage('hash needs at least one <file>');
+  for (const file of a.pos) {
+    const bytes = readBytes(file);
+    const hex = file.endsWith('.json')
+      ? JSON.parse(call(wasm, file, 'kel_parse_body', bytes)).hash
+      : call(wasm, file, 'kel_body_hash', bytes);
+    out(`${hex}  ${file}\n`);
+  }
+  return 0;
+}
+
+const COMMANDS = { import: cmdImport, lint: cmdLint, build: cmdBuild, diff: cmdDiff, hash: cmdHash };
+
+/** Runs the CLI on argv (without node and the script); returns the exit code. */
+export async function main(argv, { wasmSource } = {}) {
+  try {
+    if (!argv.length) throw usage('missing command');
+    const cmd = argv[0];
+    if (cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      out(HELP);
+      return 0;
+    }
+    const a = parseArgs(argv.slice(1));
+    if (a.help) {
+      out(HELP);
+      return 0;
+    }
+    const run = COMMANDS[cmd];
+    if (!run) throw usage(`unknown command \`${cmd}\``);
+    const wasm = await loadWasm(wasmSource || new URL('../../../dist/kelisim-policy.wasm', import.meta.url));
+    return run(wasm, a);
+  } catch (e) {
+    if (!(e instanceof CliError) && e?.code !== 'wasm-load') throw e;
+    process.stderr.write(`kelisim: ${e.message}\n${e.usage ? 'Run `kelisim --help` for usage.\n' : ''}`);
+    return 2;
+  }
+}
+
+// Run when executed directly (also through the npm bin symlink).
+const self = fileURLToPath(import.meta.url);
+let invoked = process.argv[1] || '';
+try { invoked = realpathSync(invoked); } catch { /* not a file */ }
+if (invoked === self) process.exitCode = await main(process.argv.slice(2));
