@@ -77,18 +77,15 @@ const importBody = (source) => JSON.stringify(JSON.parse(call('kel_import', sour
 test('XSS corpus: render, search snippets and diff are byte-identical to the native build', () => {
   const golden = nativeGolden('xss.json');
   let compared = 0;
-  let nativeOnly = 0;
   for (const c of corpus.cases) {
-    const body = caseBody(c, importBody);
+    const body = caseBody(c, importBody);  // hex cases: raw (invalid UTF-8) bytes
     for (const what of ['render', 'search', 'diff']) assert.ok(`xss/${c.id}/${what}` in golden, c.id);
-    if (body === null) { nativeOnly++; continue; }
     assert.equal(call('kel_render', body, 'ru', '', 0), golden[`xss/${c.id}/render`], c.id);
     const snippets = snippetQueries.map((q) => call('kel_search', body, q, 0)).join('');
     assert.equal(snippets, golden[`xss/${c.id}/search`], c.id);
     assert.equal(call('kel_diff', plainBody, body), golden[`xss/${c.id}/diff`], c.id);
     compared++;
   }
-  assert.equal(compared + nativeOnly, corpus.cases.length);
-  assert.ok(compared >= 30, `only ${compared} corpus cases compared`);
-  assert.equal(nativeOnly, corpus.cases.filter((c) => 'hex' in c).length);
+  assert.equal(compared, corpus.cases.length);
+  assert.ok(corpus.cases.some((c) => 'hex' in c));
 });

@@ -168,4 +168,12 @@ __attribute__((used)) int32_t kel_body_hash(const char* t, uint32_t tn) {
   return e.ok() ? finish(0, std::move(hex)) : fail(e);
 }
 
+/** Builds one policy from its version sources: buildJson, in [[path, text], …] (paths
+ *  "<id>/<version>.md"), out [[path, content], …] relative to <out>/<id>/. */
+__attribute__((used)) int32_t kel_build(const char* f, uint32_t fn) {
+  std::string out;
+  Error e = buildJson(view(f, fn), &out);
+  return e.ok() ? finish(0, std::move(out)) : fail(e);
+}
+
 }  // extern "C"

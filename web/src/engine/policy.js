@@ -8,12 +8,13 @@ import { KelisimError } from './errors.js';
 
 const DEFAULT_POLICY_WASM = new URL('../../../dist/kelisim-policy.wasm', import.meta.url);
 
-// Body objects are serialised once; the wasm side keeps the last two parsed bodies keyed by
+// Bodies and texts may be strings, raw UTF-8 bytes (Uint8Array: passed as they are, so a file
+// read from disk reaches the core byte-exact) or, for bodies, objects. Body objects are serialised once; the wasm side keeps the last two parsed bodies keyed by
 // their exact text, so repeated calls with the same object skip both steps.
 const _texts = new WeakMap();
 
 function _bodyText(body, what) {
-  if (typeof body === 'string') return body;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;  // text, or raw UTF-8 bytes
   if (body && typeof body === 'object') {
     let t = _texts.get(body);
     if (t === undefined) {
@@ -26,7 +27,7 @@ function _bodyText(body, what) {
 }
 
 function _text(v, what) {
-  if (typeof v !== 'string') throw new KelisimError('bad-argument', `kelisim: ${what} must be a string`);
+  if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new KelisimError('bad-argument', `kelisim: ${what} must be a string`);
   return v;
 }
 
