@@ -1,0 +1,186 @@
+// The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy.wasm) against the native CLI
+// (build/native/kelisim or build/native-<name>/kelisim): same stdout bytes, same exit codes; plus the shared lint fixtures.
+// Run: node --test tests/node/cli.test.js (after `npm run build`, or set KELISIM_NATIVE_CLI).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
+const WASM = path.join(ROOT, 'dist/kelisim-policy.wasm');
+
+/** The native CLI: $KELISIM_NATIVE_CLI, build/native/kelisim, or the newest build/native-<name>/kelisim. */
+function nativeCli() {
+  if (process.env.KELISIM_NATIVE_CLI) return process.env.KELISIM_NATIVE_CLI;
+  const candidates = [path.join(ROOT, 'build/native/kelisim')];
+  for (const d of existsSync(path.join(ROOT, 'build')) ? readdirSync(path.join(ROOT, 'build')) : []) {
+    if (d.startsWith('native-')) candidates.push(path.join(ROOT, 'build', d, 'kelisim'));
+  }
+  const found = candidates.filter((c) => existsSync(c)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  assert.ok(found.length, 'native kelisim CLI not found: build it (scripts/build.sh) or set KELISIM_NATIVE_CLI');
+  return found[0];
+}
+const NATIVE = nativeCli();
+assert.ok(existsSync(WASM), 'dist/kelisim-policy.wasm not found: run scripts/build.sh');
+
+function run(which, args, cwd = ROOT) {
+  const [cmd, argv] = which === 'native' ? [NATIVE, args] : [process.execPath, [NODE_CLI, ...args]];
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'buffer', maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+/** Runs both CLIs; asserts identical stdout bytes and exit codes; returns the result. */
+function both(args, cwd) {
+  const n = run('native', args, cwd);
+  const w = run('wasm', args, cwd);
+  assert.equal(w.code, n.code, `exit code of \`kelisim ${args.join(' ')}\`: wasm ${w.code} (${w.stderr}), native ${n.code} (${n.stderr})`);
+  assert.ok(Buffer.compare(w.stdout, n.stdout) === 0, `stdout of \`kelisim ${args.join(' ')}\` differs:\n--- native\n${n.stdout}\n--- wasm\n${w.stdout}`);
+  return n;
+}
+
+const rel = (p) => path.relative(ROOT, p);
+const SOURCES = readdirSync(path.join(ROOT, 'policies'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(path.join(ROOT, 'policies', d.name)).filter((f) => f.endsWith('.md')).map((f) => `policies/${d.name}/${f}`))
+  .sort();
+const FIXTURES = readdirSync(path.join(ROOT, 'tests/fixtures/policy/lint')).filter((f) => f.endsWith('.md')).sort()
+  .map((f) => `tests/fixtures/policy/lint/${f}`);
+
+test('there is something to compare', () => {
+  assert.ok(SOURCES.length >= 7, SOURCES.join(' '));
+  assert.ok(FIXTURES.length >= 7);
+});
+
+test('lint: wasm and native print the same bytes (text, Russian, JSON) on every seed and fixture', () => {
+  const files = [...SOURCES, ...FIXTURES];
+  for (const flags of [[], ['--lang', 'ru'], ['--json']]) {
+    const r = both(['lint', ...flags, ...files]);
+    assert.equal(r.code, 1);  // the fixtures include error-level findings
+    assert.ok(r.stdout.length > 1000);
+  }
+  for (const f of SOURCES) assert.equal(both(['lint', f]).code, 0, f);  // seeds: warnings, no errors
+});
+
+test('lint through wasm: the shared fixture expectations hold', () => {
+  const cases = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/policy/lint-cases.json'), 'utf8')).cases;
+  for (const c of cases) {
+    const r = run('wasm', ['lint', '--json', `tests/fixtures/policy/lint/${c.file}`]);
+    const got = JSON.parse(r.stdout.toString()).map((f) => [f.severity, f.code, f.clause, f.line, f.col]);
+    assert.deepEqual(got, c.findings, c.file);
+    assert.equal(r.code, c.findings.some((f) => f[0] === 'error') ? 1 : 0, c.file);
+  }
+});
+
+test('lint through wasm: the seed findings the issue asks for', () => {
+  const lint = (f) => JSON.parse(run('wasm', ['lint', '--json', f]).stdout.toString());
+  const gap = lint('policies/smartaqkol/1.md').filter((f) => f.code === 'numbering-gap');
+  assert.deepEqual(gap.map((f) => [f.clause, f.message.en]), [['2.6', 'clause 2.5 is missing between 2.4 and 2.6']]);
+  const mixed = lint('policies/toolpars/1.md').filter((f) => f.code === 'mixed-jurisdiction');
+  assert.deepEqual(mixed.map((f) => f.clause), ['7.1']);
+  for (const f of ['policies/toolpars/1.md', 'policies/mobile-app/1.md', 'policies/neupusti/1.md']) {
+    assert.equal(lint(f).filter((x) => x.code === 'consent-by-use').length, 1, f);
+  }
+  assert.deepEqual(lint('policies/neupusti/1.md').filter((f) => f.code === 'broken-reference'), []);
+});
+
+test('lint: invalid UTF-8 bytes reach the core unchanged in both CLIs', () => {
+  const r = both(['lint', '--json', 'tests/fixtures/policy/lint/invalid-utf8.md']);
+  assert.ok(r.stdout.toString().includes('"code":"invalid-utf8"'));
+  both(['import', 'tests/fixtures/policy/lint/invalid-utf8.md']);
+});
+
+test('import, hash and diff agree byte for byte', () => {
+  for (const f of [...SOURCES, ...FIXTURES]) {
+    both(['import', f]);
+    both(['import', '--body', f]);
+  }
+  const bodies = SOURCES.map((s) => s.replace(/\.md$/, '/body.json'));
+  const h = both(['hash', ...SOURCES, ...bodies]).stdout.toString().trim().split('\n');
+  // A source and its built body.json hash the same; and that is the manifest's bodyHash.
+  for (let i = 0; i < SOURCES.length; i++) {
+    const [hs] = h[i].split('  ');
+    const [hb] = h[SOURCES.length + i].split('  ');
+    assert.equal(hs, hb, SOURCES[i]);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, SOURCES[i].replace(/\.md$/, '/manifest.json')), 'utf8'));
+    assert.equal(manifest.bodyHash, hs, SOURCES[i]);
+  }
+  for (const id of ['smartaqkol', 'toolpars']) {
+    const d = both(['diff', `policies/${id}/1.md`, `policies/${id}/2.md`]).stdout.toString();
+    assert.match(d, /^added: .*\nremoved: .*\nchanged: .*\nmoved: .*\n/);
+    both(['diff', '--json', `policies/${id}/1/body.json`, `policies/${id}/2.md`]);
+  }
+  const d = both(['diff', 'policies/smartaqkol/1.md', 'policies/smartaqkol/2.md']).stdout.toString();
+  assert.ok(d.includes('TLS v1.[-2-]{+3+}.'), d);
+});
+
+test('build: both CLIs write the same files, equal to the committed policies/ output', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kelisim-cli-'));
+  try {
+    const n = run('native', ['build', 'policies/', '-o', path.join(tmp, 'n')]);
+    const w = run('wasm', ['build', 'policies/', '-o', path.join(tmp, 'w')]);
+    assert.equal(n.code, 0, n.stderr);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout.toString().replaceAll(path.join(tmp, 'w'), 'OUT'), n.stdout.toString().replaceAll(path.join(tmp, 'n'), 'OUT'));
+    const walk = (dir) => readdirSync(dir, { recursive: true }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
+    const files = walk(path.join(tmp, 'n'));
+    assert.deepEqual(walk(path.join(tmp, 'w')), files);
+    assert.ok(files.includes(path.join('smartaqkol', '2', 'manifest.json')));
+    for (const f of files) {
+      const nb = readFileSync(path.join(tmp, 'n', f));
+      assert.ok(Buffer.compare(readFileSync(path.join(tmp, 'w', f)), nb) === 0, f);
+      assert.ok(Buffer.compare(readFileSync(path.join(ROOT, 'policies', f)), nb) === 0, `policies/${f} is stale: run kelisim build policies/`);
+    }
+    // A single policy folder builds next to itself; error-level findings refuse the build.
+    const one = both(['build', 'policies/neupusti', '-o', path.join(tmp, 'one')]);
+    assert.match(one.stdout.toString(), /^built neupusti: 1 version\(s\) -> /);
+    const bad = run('wasm', ['build', 'tests/fixtures/policy/lint', '-o', path.join(tmp, 'bad')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error\[duplicate-number\]/);
+    assert.equal(run('native', ['build', 'tests/fixtures/policy/lint', '-o', path.join(tmp, 'bad')]).code, 1);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('exit codes and messages: 0 clean, 1 error findings, 2 bad usage or input', () => {
+  assert.equal(both(['lint', 'tests/fixtures/policy/lint/clean.md']).code, 0);
+  assert.equal(both(['lint', 'tests/fixtures/policy/lint/clean.md']).stdout.length, 0);
+  assert.equal(both(['lint', 'tests/fixtures/policy/lint/numbering.md']).code, 1);
+  assert.equal(both(['lint', 'tests/fixtures/policy/lint/references.md']).code, 1);
+  assert.equal(both(['lint', 'tests/fixtures/policy/lint/consent.md']).code, 0);  // warnings only
+  const help = both(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout.toString(), /kelisim import \| lint|Usage:/);
+  assert.equal(both(['lint', '--help']).code, 0);
+  const bad = [
+    [[], /missing command/],
+    [['frobnicate'], /unknown command `frobnicate`/],
+    [['lint'], /lint needs at least one <file>/],
+    [['lint', '--xml', 'policies/toolpars/1.md'], /unknown option --xml/],
+    [['lint', '--lang', 'de', 'policies/toolpars/1.md'], /--lang must be en or ru/],
+    [['lint', 'no/such/file.md'], /no\/such\/file\.md: cannot read file/],
+    [['lint', 'policies'], /policies: is a directory/],
+    [['import'], /import needs exactly one <file>/],
+    [['import', 'a', 'b'], /import needs exactly one <file>/],
+    [['build'], /build needs exactly one <policies-dir>/],
+    [['build', 'policies/toolpars/1.md'], /not a directory/],
+    [['build', 'tests/fixtures'], /no policy sources/],
+    [['diff', 'policies/toolpars/1.md'], /diff needs <old> and <new>/],
+    [['diff', 'policies/toolpars/1.md', 'tests/fixtures/policy/lint-cases.json'], /lint-cases\.json: body: /],
+    [['hash'], /hash needs at least one <file>/],
+    [['hash', 'tests/fixtures/policy/lint-cases.json'], /lint-cases\.json: body: /],
+    [['lint', '-o'], /-o needs a value/],
+  ];
+  for (const [args, re] of bad) {
+    for (const which of ['native', 'wasm']) {
+      const r = run(which, args);
+      assert.equal(r.code, 2, `${which} kelisim ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re, `${which} kelisim ${args.join(' ')}`);
+      assert.match(r.stderr, /^kelisim: /);
+      assert.equal(r.stdout.length, 0);
+    }
+  }
+});
