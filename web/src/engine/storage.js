@@ -28,7 +28,7 @@ export function createStorage(o = {}) {
   const name = o.name || 'kelisim';
   const mode = o.mode || 'both';
   const histKey = name + ':history';
-  const mem = { value: null, history: [] };
+  const mem = { value: null, remote: null, history: [] };
   const listeners = new Set();
   let cookieOk = mode === 'both' || mode === 'cookie';
   let lsOk = mode === 'both' || mode === 'localStorage';
@@ -89,9 +89,9 @@ export function createStorage(o = {}) {
   }
   function onMessage(e) {
     const v = e.data && e.data.value;
-    // Another tab wrote somewhere we may not see (memory only): remember it; the caller
-    // still decodes and compares it before trusting it.
-    if (typeof v === 'string' && COOKIE_SAFE.test(v)) mem.value = v;
+    // Another tab wrote somewhere we may not see (memory only): keep it beside our own value
+    // (never over it); the caller decodes and compares before trusting it.
+    if (typeof v === 'string' && COOKIE_SAFE.test(v)) mem.remote = v;
     emit();
   }
   function emit() { for (const fn of listeners) fn(); }
@@ -114,10 +114,10 @@ export function createStorage(o = {}) {
       return a;
     },
 
-    /** Every stored candidate value (cookie, localStorage, memory), distinct, non-empty. */
+    /** Every stored candidate value (cookie, localStorage, memory, another tab's), distinct, non-empty. */
     candidates() {
       const out = [];
-      for (const v of [readCookie(), readLs(name), mem.value]) if (v && !out.includes(v)) out.push(v);
+      for (const v of [readCookie(), readLs(name), mem.value, mem.remote]) if (v && !out.includes(v)) out.push(v);
       return out;
     },
 
