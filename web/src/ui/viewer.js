@@ -233,7 +233,7 @@ function createView(ctx) {
   const article = h('div', { class: 'kelisim-viewer-text', 'data-kelisim-text': true });
   const textPanel = h('div', { class: 'kelisim-viewer-panel kelisim-viewer-layout', 'data-kelisim-panel': 'text' },
     h('aside', { class: 'kelisim-viewer-aside' }, tocBox),
-    h('div', { class: 'kelisim-viewer-main' }, versionNote, results, article));
+    h('div', { class: 'kelisim-viewer-main' }, versionNote, article));
   const changesPanel = h('div', { class: 'kelisim-viewer-panel', 'data-kelisim-panel': 'changes', hidden: true });
   const versionsPanel = h('div', { class: 'kelisim-viewer-panel', 'data-kelisim-panel': 'versions', hidden: true });
   const scroller = h('div', { class: 'kelisim-viewer-scroll' }, textPanel, changesPanel, versionsPanel);
@@ -243,6 +243,7 @@ function createView(ctx) {
       h('div', { class: 'kelisim-viewer-headtext' }, title, meta), closeBtn),
     h('div', { class: 'kelisim-viewer-tools' }, tabBar, searchBox),
     status,
+    results,   // right after the search box in reading and Tab order
     scroller);
 
   // Contents: open beside the text on wide screens, folded on phones.
