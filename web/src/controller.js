@@ -517,25 +517,11 @@ export function createController(options = {}, env) {
     receipt() {
       const rec = core && raw ? core.decodeRecord(raw) : null;
       if (!rec || !rec.ok) return null;
-      const r = rec.record;
-      const same = manifest && r.policyId === manifest.id && r.version === manifest.version;
-      return {
-        schema: 'kelisim-receipt/1',
-        recordId: r.id,
-        policy: {
-          id: r.policyId, version: r.version,
-          // The full hash is known only for the version in force; the record keeps 16 hex digits.
-          bodyHash: same ? manifest.bodyHash : r.bodyHash16,
-          publishedAt: same ? manifest.publishedAt : null, url: policyUrl,
-        },
-        controller: manifest.controller ?? null,
-        language: lang,
-        method: r.method,
-        givenAt: new Date(r.givenAt).toISOString(),
-        categories: manifest.categories.map((c) => ({ id: c.id, required: !!c.required, state: r.choices[c.id] || c.required ? 'on' : 'off' })),
+      // [issue 5] built and chain-verified by web/src/receipt.js (fields after ISO/IEC TS 27560)
+      return buildReceipt({
+        record: rec.record, manifest, history: storage.history(), lang, policyUrl, now: now(),
         inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
-        history: storage.history(),
-      };
+      });
     },
     destroy() {
       dead = true;
