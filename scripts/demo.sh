@@ -4,6 +4,7 @@
 #   /            examples/site (script tag; ru bar, kk box, en dark + Consent Mode)
 #   /bundler/    examples/bundler (ESM import bundled by esbuild)
 #   /dist/       the built distributables;  /policies/  the seed policies, built
+#   /update-demo/  SmartAqkol v1 → v2 under the 7-day rule;  /viewer/  the policy viewer inline [issue 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -20,4 +21,5 @@ node examples/bundler/build.mjs build/demo/bundler
 # The example pages have no inline code, so nothing needs 'unsafe-inline'.
 exec node scripts/serve.mjs examples/site --port "${PORT:-8080}" \
   --mount /dist=dist --mount /policies="$POL" --mount /bundler=build/demo/bundler \
+  --mount /update-demo=examples/update-demo --mount /viewer=examples/viewer \
   --csp demo
