@@ -21,10 +21,10 @@ export function nodeCore() {
  * Gated scripts: analytics #1 inline, #2 external (/gated/analytics.js), marketing #1 inline,
  * analytics #3 inline; each calls the probe `__ran(cat, n)`.
  */
-export function pageHtml({ embed = 'script', lang = 'ru', manifest = 'demo-v1', options = {}, attrs = '', head = '', nonce = '' } = {}) {
+export function pageHtml({ embed = 'script', lang = 'ru', manifest = 'demo-v1', options = {}, attrs = '', head = '', nonce = '', defer = true } = {}) {
   const n = nonce ? ` nonce="${nonce}"` : '';
   const tag = embed === 'script'
-    ? `<script src="/dist/kelisim.js" data-policy="${MANIFEST(manifest)}" ${attrs} defer></script>`
+    ? `<script src="/dist/kelisim.js" data-policy="${MANIFEST(manifest)}" ${attrs}${defer ? ' defer' : ''}></script>`
     : `<link rel="stylesheet" href="/dist/kelisim.css">
 <script type="module"${n}>import { createKelisim } from '/dist/kelisim.mjs';
 window.kelisim = createKelisim(${JSON.stringify({ policy: MANIFEST(manifest), ...options })});</script>`;

@@ -21,6 +21,8 @@ before(async () => {
     '/esm-invalid.html': { embed: 'esm', manifest: 'invalid-hash' },
     '/esm-badwasm.html': { embed: 'esm', options: { consentWasm: '/nope/kelisim-consent.wasm', policyUrl: '/policy.html' } },
     '/script-missing.html': { embed: 'script', manifest: 'does-not-exist' },
+    '/script-sync.html': { embed: 'script', defer: false },
+    '/script-sync-missing.html': { embed: 'script', defer: false, manifest: 'does-not-exist', attrs: 'data-policy-url="/policy.html"' },
   });
 });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -283,5 +285,22 @@ test('the first-visit banner path requests only the script, css, wasm and manife
   await settle(page);
   assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
     ['/dist/kelisim-consent.wasm', '/dist/kelisim.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+  await context.close();
+});
+
+test('script without defer in <head>: fetches start during parsing; banner, gating and fail-closed still work', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${srv.url}/script-sync.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await page.waitForFunction(() => window.__probe.length === 4);
+  assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+  await assertProbeSound(page);
+  await page.goto(`${srv.url}/script-sync-missing.html`);
+  await ready(page);
+  const notice = page.locator('[data-kelisim-notice="error"]');
+  await notice.waitFor();
+  assert.equal(await notice.locator('a').getAttribute('href'), `${srv.url}/policy.html`);
+  assert.deepEqual(page.__errors, []);
   await context.close();
 });

@@ -451,11 +451,11 @@ export function createController(options = {}, env) {
     return m;
   }
 
-  async function start() {
+  async function start(loading, domReady) {
     await null;   // let the caller finish wiring listeners before anything is emitted
     try {
-      const wasm = o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined);
-      const [m, c] = await Promise.all([loadManifest(), env.loadCore({ consentWasm: wasm })]);
+      const [m, c] = await loading;
+      await domReady;
       if (dead) return;
       manifest = m;
       core = c;
@@ -473,6 +473,7 @@ export function createController(options = {}, env) {
       if (s.valid) storage.repair(s.value);
       offs.push(storage.subscribe(onSync));
     } catch (e) {
+      await domReady;
       if (!dead) failClosed(e);
     }
   }
@@ -493,9 +494,16 @@ export function createController(options = {}, env) {
   doc.addEventListener('click', onClick);
   offs.push(() => doc.removeEventListener('click', onClick));
 
+  // The manifest and the wasm are fetched at once (a script in <head> without `defer` starts
+  // them while the page is still parsing); the decision waits for the DOM.
   const domReady = doc.readyState === 'loading'
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
-  const ready = (domReady ? domReady.then(start) : start()).then(() => api);
+  const loading = (async () => Promise.all([
+    loadManifest(),
+    env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) }),
+  ]))();
+  loading.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
+  const ready = start(loading, domReady).then(() => api);
 
   const api = {
     ready,
