@@ -190,5 +190,6 @@ test('a record of another policy on the same site is not this policy’s consent
   await settle(page);
   assert.deepEqual(await probe(page), []);
   assert.equal(await page.evaluate(() => window.kelisim.state().reason), 'other-policy');
+  assert.equal(await page.evaluate(() => window.kelisim.state().decided), false);
   await context.close();
 });

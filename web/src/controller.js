@@ -118,7 +118,8 @@ export function createController(options = {}, env) {
     let rec = null;
     if (core && raw) {
       const d = core.decodeRecord(raw);
-      if (d.ok) rec = d.record;
+      // Another policy's record on the same site is not a choice about this one.
+      if (d.ok && d.record.policyId === manifest.id) rec = d.record;
     }
     return {
       status, lang,
@@ -193,7 +194,7 @@ export function createController(options = {}, env) {
     const opener = doc.activeElement;
     const p = createPreferences({
       t, lang, categories: manifest.categories, values: effectiveOrPrefill(),
-      canWithdraw: !!(raw && core.decodeRecord(raw).ok), policyUrl, onPolicy: onPolicyLink,
+      canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
       onAccept: () => act('accept-all'),
       onReject: () => act('reject-all'),
       onSave: (c) => act('set', c),
