@@ -274,6 +274,37 @@ test('inline viewer: [data-kelisim-policy] renders in the page; a deep link scro
   await phone.context.close();
 });
 
+test('print stylesheet: only the policy text is printed, in full, without tools, contents or the page behind', async () => {
+  const { context, page } = await newContext(browser);
+  await page.goto(`${srv.url}/v/smart.html#p-3.1`);
+  await viewerDialog(page).locator('.kelisim-viewer-target').waitFor();
+  await page.emulateMedia({ media: 'print' });
+  const d = await page.evaluate(() => {
+    const cs = (sel) => { const el = document.querySelector(sel); return el ? getComputedStyle(el) : null; };
+    return {
+      main: cs('body > main').display,
+      tools: cs('.kelisim-viewer-tools').display,
+      aside: cs('.kelisim-viewer-aside').display,
+      text: cs('[data-kelisim-text]').display,
+      scroll: cs('.kelisim-viewer-scroll').overflowY,
+      dialog: cs('dialog[data-kelisim-viewer-dialog]').overflowY + ' ' + cs('dialog[data-kelisim-viewer-dialog]').height,
+      color: cs('.kelisim-viewer').color,
+    };
+  });
+  const textHeight = await page.evaluate(() => document.querySelector('[data-kelisim-text]').getBoundingClientRect().height);
+  assert.ok(textHeight > 1000, 'the whole text is laid out, not a scrolling window');
+  assert.equal(d.dialog.split(' ')[0], 'visible');
+  delete d.dialog;
+  assert.deepEqual(d, { main: 'none', tools: 'none', aside: 'none', text: 'block', scroll: 'visible', color: 'rgb(0, 0, 0)' });
+  // A PDF of the page has several pages of policy text.
+  const pdf = await page.pdf({ format: 'A4' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 2, `pages: ${pages}`);
+  await page.emulateMedia({ media: 'screen' });
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.querySelector('.kelisim-viewer-tools')).display), 'none');
+  await context.close();
+});
+
 test("strict CSP (style-src 'self', no inline scripts): viewer, styles and diff work with no violation", async () => {
   const { context, page } = await newContext(browser);
   const violations = [];

@@ -12,7 +12,7 @@
 // Dates are the deadline's calendar day in the policy's own UTC offset (the one written in
 // publishedAt), never the device's time-zone database (DESIGN.md "Time"). The deadline is the
 // START of that day, so that day is the one shown.
-import { viewerT, isoOffset, formatDate, formatIsoDate } from './viewer-i18n.js';
+import { viewerT, isoOffset, formatDate, formatIsoDate, NOTICE_STRINGS } from './viewer-i18n.js';
 
 const HERE = import.meta.url;
 const BUILT = /\/kelisim-notice(\.min)?\.mjs(\?|#|$)/.test(HERE);
@@ -80,7 +80,7 @@ export function changeSummary(manifest, tr) {
  */
 export async function showUpdate(o) {
   await loadCss(o.css);
-  const tr = viewerT(o.lang, o.t);
+  const tr = viewerT(o.lang, o.t, NOTICE_STRINGS);
   const m = o.manifest || {};
   const id = 'kelisim-update-title-' + (++seq);
   const published = m.publishedAt ? formatIsoDate(m.publishedAt, o.lang) : null;
@@ -107,7 +107,7 @@ export async function showUpdate(o) {
  */
 export async function showImplicit(o) {
   await loadCss(o.css);
-  const tr = viewerT(o.lang, o.t);
+  const tr = viewerT(o.lang, o.t, NOTICE_STRINGS);
   const m = o.manifest || {};
   const id = 'kelisim-update-title-' + (++seq);
   const summary = changeSummary(m, tr);

@@ -3,7 +3,7 @@
 // (`strings: { kk: { 'notice.accept': '…' } }`): the controller's translator is asked first.
 // Placeholders: {date}, {version}, {n}, {num}, {list}, {title}.
 
-/** @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
+/** Viewer strings. @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
 export const VIEWER_STRINGS = {
   ru: {
     'viewer.label': 'Политика конфиденциальности',
@@ -43,19 +43,6 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'не указана',
     'viewer.readingVersion': 'Вы читаете редакцию {version}, а не действующую.',
     'viewer.backToCurrent': 'Вернуться к действующей',
-    'notice.updTitle': 'Мы обновили политику конфиденциальности',
-    'notice.updText': 'Новая редакция {version} опубликована {date}.',
-    'notice.deadline': 'Изменения вступят в силу для вас {date}, если вы продолжите пользоваться сайтом.',
-    'notice.added': 'новые пункты: {list}',
-    'notice.changed': 'изменены: {list}',
-    'notice.removed': 'удалены: {list}',
-    'notice.summary': 'Что изменилось: {list}.',
-    'notice.accept': 'Принять',
-    'notice.changes': 'Посмотреть изменения',
-    'notice.later': 'Позже',
-    'notice.implicitTitle': 'Действует новая редакция политики',
-    'notice.implicitText': 'С {date} для вас действует редакция {version} политики конфиденциальности: вы продолжили пользоваться сайтом после публикации изменений. Ваши настройки конфиденциальности не изменились.',
-    'notice.ok': 'Понятно',
   },
   kk: {
     'viewer.label': 'Құпиялылық саясаты',
@@ -95,19 +82,6 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'көрсетілмеген',
     'viewer.readingVersion': 'Сіз қолданыстағы емес, {version} редакцияны оқып отырсыз.',
     'viewer.backToCurrent': 'Қолданыстағы редакцияға оралу',
-    'notice.updTitle': 'Құпиялылық саясатын жаңарттық',
-    'notice.updText': 'Жаңа {version} редакциясы {date} жарияланды.',
-    'notice.deadline': 'Егер сайтты пайдалануды жалғастырсаңыз, өзгерістер сіз үшін {date} бастап күшіне енеді.',
-    'notice.added': 'жаңа тармақтар: {list}',
-    'notice.changed': 'өзгертілгендері: {list}',
-    'notice.removed': 'алып тасталғандары: {list}',
-    'notice.summary': 'Не өзгерді: {list}.',
-    'notice.accept': 'Қабылдау',
-    'notice.changes': 'Өзгерістерді көру',
-    'notice.later': 'Кейінірек',
-    'notice.implicitTitle': 'Саясаттың жаңа редакциясы қолданылады',
-    'notice.implicitText': 'Өзгерістер жарияланғаннан кейін сайтты пайдалануды жалғастырдыңыз, сондықтан {date} бастап сіз үшін құпиялылық саясатының {version} редакциясы қолданылады. Құпиялылық баптауларыңыз өзгерген жоқ.',
-    'notice.ok': 'Түсінікті',
   },
   en: {
     'viewer.label': 'Privacy policy',
@@ -147,6 +121,42 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'not stated',
     'viewer.readingVersion': 'You are reading version {version}, not the current one.',
     'viewer.backToCurrent': 'Back to the current version',
+  },
+};
+
+/** Update-notice strings (a separate table so the notice module stays small). @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
+export const NOTICE_STRINGS = {
+  ru: {
+    'notice.updTitle': 'Мы обновили политику конфиденциальности',
+    'notice.updText': 'Новая редакция {version} опубликована {date}.',
+    'notice.deadline': 'Изменения вступят в силу для вас {date}, если вы продолжите пользоваться сайтом.',
+    'notice.added': 'новые пункты: {list}',
+    'notice.changed': 'изменены: {list}',
+    'notice.removed': 'удалены: {list}',
+    'notice.summary': 'Что изменилось: {list}.',
+    'notice.accept': 'Принять',
+    'notice.changes': 'Посмотреть изменения',
+    'notice.later': 'Позже',
+    'notice.implicitTitle': 'Действует новая редакция политики',
+    'notice.implicitText': 'С {date} для вас действует редакция {version} политики конфиденциальности: вы продолжили пользоваться сайтом после публикации изменений. Ваши настройки конфиденциальности не изменились.',
+    'notice.ok': 'Понятно',
+  },
+  kk: {
+    'notice.updTitle': 'Құпиялылық саясатын жаңарттық',
+    'notice.updText': 'Жаңа {version} редакциясы {date} жарияланды.',
+    'notice.deadline': 'Егер сайтты пайдалануды жалғастырсаңыз, өзгерістер сіз үшін {date} бастап күшіне енеді.',
+    'notice.added': 'жаңа тармақтар: {list}',
+    'notice.changed': 'өзгертілгендері: {list}',
+    'notice.removed': 'алып тасталғандары: {list}',
+    'notice.summary': 'Не өзгерді: {list}.',
+    'notice.accept': 'Қабылдау',
+    'notice.changes': 'Өзгерістерді көру',
+    'notice.later': 'Кейінірек',
+    'notice.implicitTitle': 'Саясаттың жаңа редакциясы қолданылады',
+    'notice.implicitText': 'Өзгерістер жарияланғаннан кейін сайтты пайдалануды жалғастырдыңыз, сондықтан {date} бастап сіз үшін құпиялылық саясатының {version} редакциясы қолданылады. Құпиялылық баптауларыңыз өзгерген жоқ.',
+    'notice.ok': 'Түсінікті',
+  },
+  en: {
     'notice.updTitle': 'We have updated our privacy policy',
     'notice.updText': 'Version {version} was published on {date}.',
     'notice.deadline': 'The changes take effect for you on {date} if you keep using the site.',
@@ -164,14 +174,14 @@ export const VIEWER_STRINGS = {
 };
 
 /**
- * Returns tr(key, vars): the controller's translator `t` first (site overrides), then the
- * strings above in `lang`, then English; {name} placeholders are replaced from `vars`.
+ * Returns tr(key, vars): the controller's translator `t` first (site overrides), then
+ * `table` (VIEWER_STRINGS or NOTICE_STRINGS) in `lang`, then English; {name} placeholders are replaced from `vars`.
  */
-export function viewerT(lang, t) {
-  const L = VIEWER_STRINGS[lang] ? lang : 'en';
+export function viewerT(lang, t, table) {
+  const L = table[lang] ? lang : 'en';
   return (key, vars) => {
     let s = t ? t(key) : key;
-    if (s === key || typeof s !== 'string') s = VIEWER_STRINGS[L][key] ?? VIEWER_STRINGS.en[key] ?? key;
+    if (s === key || typeof s !== 'string') s = table[L][key] ?? table.en[key] ?? key;
     return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m)) : s;
   };
 }

@@ -7,7 +7,7 @@
 // snippets, diff) or through textContent. Styles come from kelisim-viewer.css, added with a
 // <link> (works under a strict `style-src 'self'`); no inline style attributes.
 import { loadPolicyModule } from '../engine/policy.js';
-import { viewerT, formatIsoDate } from './viewer-i18n.js';
+import { viewerT, formatIsoDate, VIEWER_STRINGS } from './viewer-i18n.js';
 
 const HERE = import.meta.url;
 // Built: dist/kelisim-viewer.mjs, with kelisim-policy.wasm and kelisim-viewer.css next to it.
@@ -186,7 +186,7 @@ export async function mountInline(el, ctx = {}) {
  */
 function createView(ctx) {
   const lang = ['ru', 'kk', 'en'].includes(ctx.lang) ? ctx.lang : 'ru';
-  const tr = viewerT(lang, ctx.t);
+  const tr = viewerT(lang, ctx.t, VIEWER_STRINGS);
   const manifest = ctx.manifest || {};
   const manifestUrl = ctx.manifestUrl || document.baseURI;
   const modalMode = ctx.mode === 'modal';
