@@ -91,6 +91,17 @@ export interface KelisimOptions {
   css?: string | URL;
   /** Element the UI is appended to. @default document.body */
   root?: HTMLElement;
+  /** POST every consent event (one per history entry, deduplicated by its hash) to this URL,
+   *  queued and retried while offline. @default undefined (no reporting) */
+  reportUrl?: string | URL;
+  /** Show the policy-update notice when the core says `update-notice`, and the one-time
+   *  notice after an implicit acceptance. @default true */
+  updateNotice?: boolean;
+  /** The update-notice module: a URL or a function returning it; null for none.
+   *  @default kelisim-notice.mjs next to the viewer, else null */
+  noticeModule?: string | URL | (() => Promise<unknown>) | null;
+  /** Stylesheet for the update notices. @default kelisim-viewer.css next to the notice module */
+  viewerCss?: string | URL;
 }
 
 export interface KelisimState {
@@ -132,21 +143,29 @@ export interface KelisimEvents {
   error: ErrorDetail;
 }
 
+/** Proof of consent, fields after the roles of ISO/IEC TS 27560 (built by web/src/receipt.js). */
 export interface Receipt {
   schema: 'kelisim-receipt/1';
   recordId: string;
   /** The version the visitor decided on (may be older than the current one); bodyHash is the
    *  full SHA-256 for the current version, the record's 16-hex prefix for an older one. */
   policy: { id: string; version: string; bodyHash: string; publishedAt: string | null; url: string | null };
-  controller: unknown;
-  language: Lang;
+  controller: string | null;
+  contact: string | null;
+  jurisdiction: string | null;
+  language: Lang | null;
   method: 'explicit' | 'implicit';
+  /** ISO 8601 times. */
   givenAt: string;
+  noticeShownAt: string | null;
+  generatedAt: string;
   /** The recorded choice per category of the current manifest. */
-  categories: Array<{ id: string; required: boolean; state: 'on' | 'off' }>;
+  categories: Array<{ id: string; title: string | null; required: boolean; state: 'on' | 'off' }>;
   /** False when the core asks again (material update, explicit rule, expiry): the record is history, not consent in force. */
   inForce: boolean;
   history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string }>;
+  /** The history's hash chain re-verified; `matchesRecord`: its head is the record's historyHead. */
+  chain: { valid: boolean; length: number; head: string | null; brokenAt: number; matchesRecord: boolean };
 }
 
 export interface Kelisim {
