@@ -16,6 +16,7 @@ const cfg = window.kelisimConfig || {};
 const options = {
   policy: d.policy,
   policyUrl: d.policyUrl,
+  reportUrl: d.reportUrl,
   lang: d.lang,
   layout: d.layout,
   theme: d.theme,

@@ -92,7 +92,7 @@ export interface KelisimOptions {
   /** Element the UI is appended to. @default document.body */
   root?: HTMLElement;
   /** POST every consent event (one per history entry, deduplicated by its hash) to this URL,
-   *  queued and retried while offline. @default undefined (no reporting) */
+   *  queued and retried while offline. Script tag: `data-report-url`. @default undefined (no reporting) */
   reportUrl?: string | URL;
   /** Show the policy-update notice when the core says `update-notice`, and the one-time
    *  notice after an implicit acceptance. @default true */
