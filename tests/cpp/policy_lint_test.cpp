@@ -232,6 +232,11 @@ TEST(PolicyLintRobustness, PathologicalInputs) {
   for (int i = 0; i < 20000; ++i) refs += "п. 9.9, ";
   auto f = lintText(refs);
   EXPECT_EQ(withCode(f, "broken-reference").size(), 20000u);
+  std::string many = "1. А\n1.1. ";
+  for (int i = 0; i < 70000; ++i) many += "п. 9.9, ";
+  auto capped = lintText(many);
+  ASSERT_EQ(capped.size(), 65535u);  // capped, and says so
+  EXPECT_EQ(capped.back().code, "too-many-findings");
   std::string nums;
   for (int i = 0; i < 5000; ++i) nums += "1.1. x\n";
   EXPECT_EQ(withCode(lintText(nums), "duplicate-number").size(), 4999u);

@@ -250,7 +250,8 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     e = readManifest(vs[k]);
     if (!e.ok()) return e;
   }
-  std::stable_sort(vs.begin(), vs.end(), [](const Version& a, const Version& b) { return compareVersions(a.version, b.version) < 0; });
+  for (size_t a = 1; a < vs.size(); ++a)  // a handful of versions: stable insertion sort
+    for (size_t b = a; b > 0 && compareVersions(vs[b - 1].version, vs[b].version) > 0; --b) std::swap(vs[b - 1], vs[b]);
   for (size_t k = 0; k < vs.size(); ++k) {
     if (vs[k].id != vs[0].id) return bad(vs[k].file, "id `" + vs[k].id + "` differs from `" + vs[0].id + "` (" + vs[0].file + ")");
     if (k && compareVersions(vs[k].version, vs[k - 1].version) == 0)

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "policy/import.h"
 #include "policy/text.h"
@@ -15,6 +14,8 @@ namespace {
 
 using json = nlohmann::json;
 using sv = std::string_view;
+
+constexpr size_t kMaxFindings = 65535;  // sort keys hold the index in 16 bits
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -153,8 +154,8 @@ size_t skipBlank(sv s, size_t i) {
 }
 
 void checkReferences(Ctx& c) {
-  std::set<std::string> nums;
-  for (auto& s : c.src.clauses) nums.insert(s.num);
+  std::map<std::string, int> nums;  // one map type for all of lint/import: smaller wasm
+  for (auto& s : c.src.clauses) nums[s.num] = 1;
   static const sv kMarkers[] = {"п.п.", "пп.", "п.", "пункт", "раздел", "clause", "section", "тармақ"};
   for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
     sv s = c.folded[l];
@@ -234,9 +235,12 @@ void checkJurisdictions(Ctx& c) {
       if (!known) first.push_back({j, Hit{int(l + 1), best}});
     }
   }
-  std::sort(first.begin(), first.end(), [](auto& a, auto& b) {
-    return a.second.line != b.second.line ? a.second.line < b.second.line : a.second.off < b.second.off;
-  });
+  for (size_t a = 1; a < first.size(); ++a)  // at most 4 entries: insertion sort by position
+    for (size_t b = a; b > 0; --b) {
+      Hit x = first[b - 1].second, y = first[b].second;
+      if (x.line < y.line || (x.line == y.line && x.off <= y.off)) break;
+      std::swap(first[b - 1], first[b]);
+    }
   // The primary jurisdiction: the header's, else the first one the text cites.
   const std::string* hj = c.src.field("jurisdiction");
   size_t primary = first.empty() ? 0 : first[0].first;
@@ -336,11 +340,6 @@ void checkDocument(Ctx& c) {
           "publishedAt must be ISO 8601 with an offset (2025-06-10T12:00:00+05:00) or `unknown`",
           "publishedAt должен быть в формате ISO 8601 со смещением (2025-06-10T12:00:00+05:00) или `unknown`");
   }
-  if (!date && !(pub && validIsoInstant(*pub))) {
-    c.add("warning", "no-date", "", c.firstBodyLine, 1,
-          "the policy states no publication or \"last updated\" date",
-          "в политике не указана дата публикации или последнего обновления");
-  }
   const std::string* hc = c.src.field("contact");
   if (!contact && (!hc || hc->empty() || *hc == "unknown")) {
     c.add("warning", "no-contact", "", c.firstBodyLine, 1,
@@ -351,17 +350,22 @@ void checkDocument(Ctx& c) {
           "the controller's contact is only in the header, not in the policy text",
           "контакт оператора указан только в заголовке, но не в тексте политики");
   }
+  if (!date && !(pub && validIsoInstant(*pub))) {
+    c.add("warning", "no-date", "", c.firstBodyLine, 1,
+          "the policy states no publication or \"last updated\" date",
+          "в политике не указана дата публикации или последнего обновления");
+  }
 }
 
 void checkRetention(Ctx& c) {
   bool limited = false;
   std::vector<std::pair<int, size_t>> unlimited;  // (line, offset)
-  std::set<int> titleLines;  // "5. Способы и сроки обработки" is a heading, not a statement
+  std::vector<bool> titleLine(c.folded.size() + 1);  // "5. Способы и сроки обработки" is a heading
   for (auto& cl : c.src.clauses)
-    if (!cl.title.empty()) titleLines.insert(cl.line);
+    if (!cl.title.empty()) titleLine[size_t(cl.line)] = true;
   for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
     sv s = c.folded[l];
-    if (titleLines.count(int(l + 1))) continue;
+    if (titleLine[l + 1]) continue;
     size_t u = s.find("без ограничения срока");
     if (u == sv::npos) u = s.find("бессрочно");
     if (u != sv::npos && hasAny(s, {"хран", "обработ"})) {
@@ -496,11 +500,24 @@ kelisim::Error lint(std::string_view sourceText, std::vector<Finding>* out) {
   checkRetention(c);
   checkConsentByUse(c);
   checkConsentPurposes(c);
-  std::stable_sort(out->begin(), out->end(), [](const Finding& a, const Finding& b) {
-    if (a.line != b.line) return a.line < b.line;
-    if (a.col != b.col) return a.col < b.col;
-    return a.code < b.code;
-  });
+  // Order by (line, col, order found), via 64-bit keys: the module already carries a sort of
+  // integers, a sort of Findings would be one more instantiation.
+  if (out->size() > kMaxFindings) {
+    out->resize(kMaxFindings);
+    out->back() = Finding{"info", "too-many-findings", "", out->back().line, out->back().col,
+                          "more than " + std::to_string(kMaxFindings) + " findings; the rest are not shown",
+                          "больше " + std::to_string(kMaxFindings) + " замечаний; остальные не показаны"};
+  }
+  std::vector<uint64_t> keys(out->size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const Finding& f = (*out)[k];
+    keys[k] = uint64_t(std::min(f.line, 0xFFFFFF)) << 40 | uint64_t(std::min(f.col, 0xFFFFFF)) << 16 | k;
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<Finding> sorted;
+  sorted.reserve(keys.size());
+  for (uint64_t key : keys) sorted.push_back(std::move((*out)[size_t(key & 0xFFFF)]));
+  *out = std::move(sorted);
   return {};
 }
 
