@@ -128,6 +128,8 @@ for (const embed of ['script', 'esm']) {
     await b.waitForFunction(() => window.__probe.length === 4);
     assert.deepEqual(await probe(b), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
     await assertProbeSound(b);
+    await a.waitForFunction(() => window.__probe.length === 4);
+    await assertProbeSound(a);
     // Withdrawal in B reaches A: A's scripts already ran, so A offers a reload.
     await b.evaluate(() => window.kelisim.withdraw());
     await a.waitForFunction(() => window.kelisim.allowed('analytics') === false);

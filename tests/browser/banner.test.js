@@ -175,6 +175,7 @@ for (const embed of EMBEDS) {
     await banner(page).waitFor();
     await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
     await page.waitForFunction(() => window.__probe.length === 4);
+    await assertProbeSound(page);
     // The fake analytics sets its cookies; the manifest lists `_ka`, `_ka_*` for analytics.
     await page.evaluate(() => { document.cookie = '_ka=1; path=/'; document.cookie = '_ka_x=2; path=/'; document.cookie = 'site=keep; path=/'; });
     const changes = [];
