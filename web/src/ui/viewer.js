@@ -128,6 +128,7 @@ async function openModal(ctx) {
     await modal.show(ctx);
     return modal;
   }
+  prefetch(ctx);
   await loadCss(ctx.css);
   const opener = document.activeElement;
   const view = createView({ ...ctx, mode: 'modal' });
@@ -164,6 +165,7 @@ async function openModal(ctx) {
 /** Renders the policy inline into `el` (once per element). `data-kelisim-policy="<manifest url>"` picks another policy. */
 export async function mountInline(el, ctx = {}) {
   if (inline.has(el)) return inline.get(el);
+  if (!el.getAttribute('data-kelisim-policy')) prefetch(ctx);
   await loadCss(ctx.css);
   const own = el.getAttribute('data-kelisim-policy');
   let c = ctx;
@@ -178,6 +180,25 @@ export async function mountInline(el, ctx = {}) {
   inline.set(el, view);
   await view.show({ ...c, clause: null });
   return view;
+}
+
+/** Where index.json is: ctx.index, manifest.index, or next to / one folder above the manifest. */
+function indexUrlFor(ctx) {
+  const manifest = ctx.manifest || {};
+  const base = ctx.manifestUrl || document.baseURI;
+  if (ctx.index) return new URL(ctx.index, base);
+  if (typeof manifest.index === 'string') return new URL(manifest.index, base);
+  // The top-level manifest points at "<v>/body.json" and sits next to index.json; a
+  // version's own manifest points at "body.json" and sits one folder below it.
+  return new URL(String(manifest.body || '').includes('/') ? 'index.json' : '../index.json', base);
+}
+
+/** Starts every fetch the first render needs at once (module, index, current body), cached. */
+function prefetch(ctx) {
+  if (!ctx.manifest) return;
+  policyModule(ctx.policyWasm).catch(() => {});
+  getText(indexUrlFor(ctx)).catch(() => {});
+  getText(new URL(ctx.manifest.body || 'body.json', ctx.manifestUrl || document.baseURI)).catch(() => {});
 }
 
 /**
@@ -288,13 +309,7 @@ function createView(ctx) {
   }
   fillMeta(manifest);
 
-  function indexUrlGuess() {
-    if (ctx.index) return new URL(ctx.index, manifestUrl);
-    if (typeof manifest.index === 'string') return new URL(manifest.index, manifestUrl);
-    // The top-level manifest points at "<v>/body.json" and sits next to index.json; a
-    // version's own manifest points at "body.json" and sits one folder below it.
-    return new URL(String(manifest.body || '').includes('/') ? 'index.json' : '../index.json', manifestUrl);
-  }
+  const indexUrlGuess = () => indexUrlFor(ctx);
 
   async function loadIndex() {
     if (index) return;
