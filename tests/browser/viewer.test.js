@@ -274,6 +274,24 @@ test('inline viewer: [data-kelisim-policy] renders in the page; a deep link scro
   await phone.context.close();
 });
 
+test('the consent settings are one click away in the viewer (withdrawal as easy as giving), then back to the text', async () => {
+  const { context, page } = await newContext(browser);
+  await page.goto(`${srv.url}/v/smart.html`);
+  await ready(page);
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await openViewer(page);
+  await viewerDialog(page).locator('[data-kelisim-action="viewer-preferences"]').click();
+  const prefs = page.locator('[data-kelisim-preferences]');
+  await prefs.waitFor();
+  await prefs.locator('[data-kelisim-action="withdraw"]').click();
+  await page.waitForFunction(() => window.kelisim.allowed('marketing') === false && window.kelisim.state().decided);
+  await prefs.waitFor({ state: 'detached' }).catch(() => {});
+  if (await prefs.count()) await page.keyboard.press('Escape');
+  assert.equal(await viewerDialog(page).count(), 1, 'the viewer stays open under the preferences');
+  assert.equal(await viewerDialog(page).evaluate((d) => d.open), true);
+  await context.close();
+});
+
 test('print stylesheet: only the policy text is printed, in full, without tools, contents or the page behind', async () => {
   const { context, page } = await newContext(browser);
   await page.goto(`${srv.url}/v/smart.html#p-3.1`);

@@ -43,6 +43,7 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'не указана',
     'viewer.readingVersion': 'Вы читаете редакцию {version}, а не действующую.',
     'viewer.backToCurrent': 'Вернуться к действующей',
+    'viewer.preferences': 'Настройки согласия',
   },
   kk: {
     'viewer.label': 'Құпиялылық саясаты',
@@ -82,6 +83,7 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'көрсетілмеген',
     'viewer.readingVersion': 'Сіз қолданыстағы емес, {version} редакцияны оқып отырсыз.',
     'viewer.backToCurrent': 'Қолданыстағы редакцияға оралу',
+    'viewer.preferences': 'Келісім баптаулары',
   },
   en: {
     'viewer.label': 'Privacy policy',
@@ -121,6 +123,7 @@ export const VIEWER_STRINGS = {
     'viewer.dateUnknown': 'not stated',
     'viewer.readingVersion': 'You are reading version {version}, not the current one.',
     'viewer.backToCurrent': 'Back to the current version',
+    'viewer.preferences': 'Consent settings',
   },
 };
 

@@ -240,6 +240,10 @@ function createView(ctx) {
     tabs[id] = h('button', { type: 'button', class: 'kelisim-viewer-tab', 'data-kelisim-tab': id, 'aria-pressed': 'false', onclick: () => setTab(id) }, tr(key));
     tabBar.append(tabs[id]);
   }
+  // Withdrawal is as easy as giving: the preferences (with "withdraw") are one click away.
+  const prefsBtn = ctx.controller && typeof ctx.controller.showPreferences === 'function'
+    ? h('button', { type: 'button', class: 'kelisim-viewer-tab kelisim-viewer-prefs', 'aria-haspopup': 'dialog', 'data-kelisim-action': 'viewer-preferences',
+      onclick: () => ctx.controller.showPreferences() }, tr('viewer.preferences')) : null;
   const search = h('input', {
     type: 'search', id: searchId, class: 'kelisim-viewer-search', autocomplete: 'off', spellcheck: 'false',
     placeholder: tr('viewer.searchHint'), 'aria-describedby': statusId, 'data-kelisim-search': true,
@@ -262,7 +266,7 @@ function createView(ctx) {
   const el = h('div', { class: 'kelisim-viewer' + (modalMode ? ' kelisim-viewer-modal' : ''), lang, 'data-kelisim-viewer': ctx.mode },
     h('header', { class: 'kelisim-viewer-head' },
       h('div', { class: 'kelisim-viewer-headtext' }, title, meta), closeBtn),
-    h('div', { class: 'kelisim-viewer-tools' }, tabBar, searchBox),
+    h('div', { class: 'kelisim-viewer-tools' }, tabBar, prefsBtn, searchBox),
     status,
     results,   // right after the search box in reading and Tab order
     scroller);
