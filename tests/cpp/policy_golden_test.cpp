@@ -289,3 +289,24 @@ TEST(PolicyGolden, XssCorpus) {
   }
   writeGolden("xss.json", g);
 }
+
+TEST(PolicyGolden, ErrorsAndEscapes) {
+  json doc = readJson(kRoot / "tests/fixtures/policy-bodies/invalid.json");
+  ASSERT_TRUE(doc.is_object());
+  json g = json::object();
+  size_t i = 0;
+  for (const json& t : doc["bodies"]) {
+    Body b;
+    auto e = parseBody(t.get<std::string>(), &b);
+    EXPECT_FALSE(e.ok()) << t.get<std::string>();
+    EXPECT_EQ(e.message.rfind("body: ", 0), 0u);
+    g["error/" + std::to_string(i++)] = e.message;
+  }
+  i = 0;
+  for (const json& t : doc["escapes"]) {
+    std::string out;
+    ASSERT_TRUE(importJson(t.get<std::string>(), &out).ok());
+    g["escape/" + std::to_string(i++)] = out;
+  }
+  writeGolden("errors.json", g);
+}

@@ -89,3 +89,17 @@ test('XSS corpus: render, search snippets and diff are byte-identical to the nat
   assert.equal(compared, corpus.cases.length);
   assert.ok(corpus.cases.some((c) => 'hex' in c));
 });
+
+test('error messages and JSON escapes are byte-identical to the native build', () => {
+  const golden = nativeGolden('errors.json');
+  const doc = JSON.parse(readFileSync(root + 'tests/fixtures/policy-bodies/invalid.json', 'utf8'));
+  doc.bodies.forEach((text, i) => {
+    assert.throws(() => policy.parse(text), (e) => {
+      assert.equal(e.code, 'bad-input');
+      assert.equal(e.message, golden[`error/${i}`], JSON.stringify(text));
+      return true;
+    });
+  });
+  doc.escapes.forEach((text, i) => assert.equal(call('kel_import', text), golden[`escape/${i}`], JSON.stringify(text)));
+  assert.equal(Object.keys(golden).length, doc.bodies.length + doc.escapes.length);
+});

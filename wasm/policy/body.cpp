@@ -20,7 +20,12 @@ struct LocatingSax {
   bool boolean(bool v) { return dom.boolean(v); }
   bool number_integer(json::number_integer_t v) { return dom.number_integer(v); }
   bool number_unsigned(json::number_unsigned_t v) { return dom.number_unsigned(v); }
-  bool number_float(json::number_float_t v, const std::string& s) { return dom.number_float(v, s); }
+  // kelisim's JSON formats hold integers only; refusing other numbers also keeps results
+  // independent of strtod's rounding (the policy module ships a small strtod).
+  bool number_float(json::number_float_t, const std::string& s) {
+    error = "number " + s.substr(0, 32) + " has a fraction or exponent: kelisim's JSON holds integers only";
+    return false;
+  }
   bool string(std::string& v) { return dom.string(v); }
   bool binary(json::binary_t& v) { return dom.binary(v); }
   bool start_object(std::size_t n) { return dom.start_object(n); }
@@ -30,10 +35,13 @@ struct LocatingSax {
   bool end_array() { return dom.end_array(); }
   template <class Exception>
   bool parse_error(std::size_t, const std::string&, const Exception& ex) {
+    if (!error.empty()) return false;  // number_float's message stands
     // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." -> from "parse error".
     std::string_view w = ex.what();
     size_t k = w.find("] ");
-    error = std::string(k == std::string_view::npos ? w : w.substr(k + 2));
+    // Cleaned: nlohmann quotes the last bytes read, which can end inside a UTF-8 sequence or
+    // hold controls/bidi overrides from the input (fuzz finding, see tests/fuzz).
+    error = cleanText(k == std::string_view::npos ? w : w.substr(k + 2), false);
     return false;
   }
 };
@@ -237,6 +245,14 @@ void appendPlain(std::string* out, const Inlines& in, int depth) {
 
 bool parseJson(std::string_view text, json* out, std::string* error) {
   *out = json();
+  // nlohmann's lexer takes a NUL byte for the end of input (it would accept "{}\0junk");
+  // JSON has no place for a raw NUL (inside strings it must be escaped).
+  size_t nul = text.find('\0');
+  if (nul != std::string_view::npos) {
+    *error = "NUL byte at offset ";
+    appendInt(error, static_cast<long long>(nul));
+    return false;
+  }
   LocatingSax sax(*out);
   auto ia = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
   nlohmann::detail::parser<json, decltype(ia)> parser(std::move(ia), nullptr, false, false);

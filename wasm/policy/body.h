@@ -54,7 +54,8 @@ struct Body {
  *  or `body: invalid JSON at byte 120: ...`; *out is then left empty. */
 kelisim::Error parseBody(std::string_view json, Body* out, std::string* canonical = nullptr);
 
-/** Parses any JSON text with nlohmann's non-throwing parser into *out. On a syntax error
+/** Parses any JSON text with nlohmann's non-throwing parser into *out. Numbers with a
+ *  fraction or exponent are refused (kelisim's JSON holds integers only). On a syntax error
  *  returns false and sets *error to e.g. "parse error at line 1, column 5: syntax error while
  *  parsing object key - …". One shared parser instantiation keeps the wasm module small: use
  *  this rather than json::parse in policy code. */
