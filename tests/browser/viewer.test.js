@@ -87,8 +87,11 @@ test('deep link #p-2.5 opens the viewer at that clause; clause numbers and hash 
   assert.ok(inView, 'scrolled into view');
   assert.equal(await page.evaluate(() => location.hash), '#p-2.5');
 
+  // Clause-number links are the shareable form itself ("copy link address" works).
+  assert.equal(await viewerDialog(page).locator('a.kelisim-num').first().getAttribute('href'), '#p-1');
+  assert.equal(await viewerDialog(page).locator('a[href^="#kelisim-"]').count(), 0);
   // Clicking another clause number moves there and rewrites the hash (shareable).
-  await viewerDialog(page).locator('a.kelisim-num[href$="p-3.3"]').click();
+  await viewerDialog(page).locator('a.kelisim-num[href="#p-3.3"]').click();
   await page.waitForFunction(() => location.hash === '#p-3.3');
   assert.match(await viewerDialog(page).locator('.kelisim-viewer-target').getAttribute('id'), /p-3\.3$/);
   // A hash change from the page (a link elsewhere, the back button) follows too.

@@ -281,9 +281,10 @@ function createView(ctx) {
   el.addEventListener('click', (e) => {
     const a = e.target.closest && e.target.closest('a[href^="#"]');
     if (!a || !el.contains(a)) return;
-    const id = a.getAttribute('href').slice(1);
-    const num = id.slice(prefix.length).replace(/^p-/, '');
-    if (!id.startsWith(prefix + 'p-')) return;
+    // Every in-viewer link is written as the shareable "#p-4.1.5" (see renderText).
+    const m = /^#p-(\d+(?:\.\d+)*)$/.exec(a.getAttribute('href'));
+    if (!m) return;
+    const num = m[1];
     e.preventDefault();
     if (tab !== 'text') setTab('text');
     goTo(num);
@@ -362,6 +363,11 @@ function createView(ctx) {
     shown = version;
     textBody = await bodyOf(version);
     const frag = safeFragment(pm.render(textBody, { lang, idPrefix: prefix, title: false }));
+    // Ids carry the modal's prefix (no clash with an inline viewer or the page); links are
+    // rewritten to the shareable "#p-…" form, so "copy link address" gives a working deep link.
+    if (prefix) {
+      for (const a of frag.querySelectorAll('a[href^="#' + prefix + 'p-"]')) a.setAttribute('href', '#' + a.getAttribute('href').slice(1 + prefix.length));
+    }
     const nav = frag.querySelector('nav.kelisim-toc');
     tocBox.replaceChildren(h('summary', { text: tr('viewer.contents') }));
     if (nav) { nav.setAttribute('aria-label', tr('viewer.contents')); tocBox.append(nav); }
@@ -388,7 +394,7 @@ function createView(ctx) {
     }
     const hits = pm.search(textBody, q, { limit: 200 });
     results.replaceChildren(...hits.map((r) => h('li', { 'data-kelisim-hit': r.id },
-      h('a', { href: '#' + prefix + r.id, class: 'kelisim-viewer-hitnum', text: tr('viewer.clause', { num: r.num }) }),
+      h('a', { href: '#' + r.id, class: 'kelisim-viewer-hitnum', text: tr('viewer.clause', { num: r.num }) }),
       ' ',
       h('span', { class: 'kelisim-viewer-snippet' }, safeFragment(r.snippet)))));
     results.hidden = !hits.length;
