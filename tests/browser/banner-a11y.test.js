@@ -61,7 +61,7 @@ for (const lang of LANGS) {
     // Category texts come from the manifest in the visitor's language.
     const analytics = { ru: 'Аналитика', kk: 'Аналитика', en: 'Analytics' }[lang];
     assert.ok(await prefs(page).getByLabel(analytics).isVisible());
-    const desc = { ru: /Обезличенная статистика/, kk: /иесіз келу статистикасы/, en: /Anonymised visit statistics/ }[lang];
+    const desc = { ru: /Обезличенная статистика/, kk: /келушілердің анонимді статистикасы/, en: /Anonymised visit statistics/ }[lang];
     assert.match(await prefs(page).innerText(), desc);
     await context.close();
   });
