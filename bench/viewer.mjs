@@ -6,10 +6,11 @@
 //  2. one search keystroke → results shown (input handler + the next frame), warm. Goal ≤ 16 ms.
 //  Also: the lazy path's bytes (gzip) — what opening the viewer costs over the banner path.
 // Usage: node bench/viewer.mjs [--runs 15] [--policy smartaqkol|toolpars|neupusti|…]
-// Writes bench/results/viewer.json. Absolute times drift between runs: compare within one run.
+// Writes bench/results/viewer-<policy>.json. Absolute times drift between runs: compare within one run.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { loadavg, cpus } from 'node:os';
 import { launchBrowser, startServer, REPO } from '../tests/browser/helpers.js';
 
 const args = process.argv.slice(2);
@@ -83,6 +84,7 @@ try {
         const t0 = performance.now();
         box.value = q;
         box.dispatchEvent(new Event('input', { bubbles: true }));
+        void box.closest('[data-kelisim-viewer]').offsetHeight;   // results laid out, not just in the DOM
         const t1 = performance.now();
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
         out.push({ q, sync: t1 - t0, frame: performance.now() - t0, hits: document.querySelectorAll('[data-kelisim-hit]').length });
@@ -101,16 +103,19 @@ try {
 const result = {
   date: new Date().toISOString(),
   chromium: 'Debian /usr/bin/chromium, headless, 1× CPU, loopback',
+  // Other work on the machine skews absolute times: the 1-minute load average at the end.
+  machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 },
   policy: POLICY,
   runs: RUNS,
   clickToViewerMs: { median: r1(median(open)), p90: r1(p90(open)), goal: 150 },
-  searchKeystrokeMs: { handlerMedian: r1(median(keys)), handlerP90: r1(p90(keys)), toNextFrameMedian: r1(median(keysFrame)), goal: 16 },
+  searchKeystrokeMs: { // handler = input event → results in the DOM and laid out; toNextFrame includes the wait for vsync
+    handlerMedian: r1(median(keys)), handlerP90: r1(p90(keys)), toNextFrameMedian: r1(median(keysFrame)), goal: 16 },
   lazyPathGzipBytes: bytes,
   sampleResources: openParts[openParts.length - 1],
 };
 mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-writeFileSync(join(REPO, 'bench/results/viewer.json'), JSON.stringify(result, null, 2) + '\n');
-console.log(`viewer bench (${POLICY}, ${RUNS} cold runs):`);
+writeFileSync(join(REPO, `bench/results/viewer-${POLICY}.json`), JSON.stringify(result, null, 2) + '\n');
+console.log(`viewer bench (${POLICY}, ${RUNS} cold runs, load average ${result.machine.loadAverage1m} on ${result.machine.cpus} CPUs):`);
 console.log(`  click → viewer rendered: median ${result.clickToViewerMs.median} ms, p90 ${result.clickToViewerMs.p90} ms (goal ≤ 150 ms)`);
 console.log(`  search keystroke: handler median ${result.searchKeystrokeMs.handlerMedian} ms, p90 ${result.searchKeystrokeMs.handlerP90} ms; to next frame ${result.searchKeystrokeMs.toNextFrameMedian} ms (goal ≤ 16 ms)`);
 console.log(`  lazy path gzip: ${Object.entries(bytes).map(([k, v]) => `${k} ${v} B`).join(', ')}`);
