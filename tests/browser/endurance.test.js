@@ -197,7 +197,7 @@ test('20 tabs changing consent concurrently end consistent: every tab agrees wit
     return { ls, cookie, tabs };
   };
   let snap;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100; i++) {
     await pages[0].waitForTimeout(100);
     snap = await snapshot();
     const same = snap.tabs.every((t) => JSON.stringify(t) === JSON.stringify(snap.tabs[0]));
