@@ -212,3 +212,15 @@ test('box layout, axe and no layout shift', async () => {
   assert.equal(new Set(looks).size, 1, looks.join('\n'));
   await context.close();
 });
+
+test('forced colors (Windows high contrast): the switches fall back to native checkboxes', async () => {
+  const { context, page } = await newPage(browser);
+  await page.emulateMedia({ forcedColors: 'active' });
+  await page.goto(`${srv.url}/en.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-action="settings"]');
+  await prefs(page).waitFor();
+  const appearance = await prefs(page).locator('input[data-kelisim-category="analytics"]').evaluate((el) => getComputedStyle(el).appearance);
+  assert.equal(appearance, 'auto');
+  await context.close();
+});
