@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO, axe, formatViolations } from './helpers.js';
-import { addPolicyRoutes, pageHtml, newContext, ready, viewerDialog } from './viewer-fixture.js';
+import { addPolicyRoutes, pageHtml, newContext, ready, viewerDialog, V2 } from './viewer-fixture.js';
 
 let browser;
 let srv;
@@ -194,8 +194,11 @@ test('versions list with dates; reading an older version and comparing it with t
   assert.deepEqual(await items.evaluateAll((li) => li.map((x) => x.getAttribute('data-version'))), ['2', '1']);
   assert.match(await items.nth(0).innerText(), /Редакция 2 — 20\.11\.2026 \(действующая\)/);
   assert.match(await items.nth(1).innerText(), /Редакция 1 — 01\.11\.2026/);
+  // v2 is demo material and says so; v1 (the seed text) does not.
+  assert.equal(await viewerDialog(page).locator('[data-kelisim-demo-note]').innerText(), V2.note);
   await items.nth(1).getByRole('button', { name: /^Читать/ }).click();
   await page.waitForFunction(() => /Вы читаете редакцию 1/.test(document.querySelector('.kelisim-viewer-note')?.textContent || ''));
+  assert.equal(await viewerDialog(page).locator('[data-kelisim-demo-note]').isHidden(), true);
   // v1's clause 2.6 is the withdrawal clause (v2 renumbered it to 2.5).
   assert.match(await viewerDialog(page).locator('[data-kelisim-text] [id$="p-2.6"]').innerText(), /отозвать свое согласие/);
   await viewerDialog(page).locator('[data-kelisim-tab="versions"]').click();

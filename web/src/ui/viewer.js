@@ -230,6 +230,7 @@ function createView(ctx) {
   // ---- skeleton ----
   const title = h('h2', { class: 'kelisim-viewer-title', id: titleId, tabindex: '-1', text: pick(manifest.title, lang) || tr('viewer.label') });
   const meta = h('dl', { class: 'kelisim-viewer-meta' });
+  const demoNote = h('p', { class: 'kelisim-viewer-demo', 'data-kelisim-demo-note': true, hidden: true });
   const closeBtn = modalMode ? h('button', {
     type: 'button', class: 'kelisim-viewer-close', 'aria-label': tr('viewer.close'), 'data-kelisim-action': 'close-viewer',
     onclick: () => view.close && view.close(),
@@ -265,7 +266,7 @@ function createView(ctx) {
 
   const el = h('div', { class: 'kelisim-viewer' + (modalMode ? ' kelisim-viewer-modal' : ''), lang, 'data-kelisim-viewer': ctx.mode },
     h('header', { class: 'kelisim-viewer-head' },
-      h('div', { class: 'kelisim-viewer-headtext' }, title, meta), closeBtn),
+      h('div', { class: 'kelisim-viewer-headtext' }, title, meta, demoNote), closeBtn),
     h('div', { class: 'kelisim-viewer-tools' }, tabBar, prefsBtn, searchBox),
     status,
     results,   // right after the search box in reading and Tab order
@@ -301,8 +302,12 @@ function createView(ctx) {
     if (!value) return;
     meta.append(h('div', null, h('dt', { text: label }), h('dd', null, value)));
   }
-  function fillMeta(m) {
+  function fillMeta(m, isCurrent = true) {
     meta.replaceChildren();
+    // Demo material says so (policies/README.md: demo versions carry `demo` and `note`).
+    const note = isCurrent && m.demo && m.note ? pick(m.note, lang) : '';
+    demoNote.textContent = note;
+    demoNote.hidden = !note;
     metaRow(tr('viewer.version'), String(m.version ?? ''));
     metaRow(tr('viewer.published'), m.publishedAt ? formatIsoDate(m.publishedAt, lang) || m.publishedAt : tr('viewer.dateUnknown'));
     if (m.effectiveAt && m.effectiveAt !== m.publishedAt) metaRow(tr('viewer.effective'), formatIsoDate(m.effectiveAt, lang));
@@ -380,7 +385,7 @@ function createView(ctx) {
         h('button', { type: 'button', class: 'kelisim-viewer-linkbtn', onclick: () => show({ view: 'text', version: manifest.version }) }, tr('viewer.backToCurrent')));
     }
     const vm = versions.find((v) => v.version === version) || {};
-    fillMeta(isCurrent ? manifest : { ...manifest, version, publishedAt: vm.publishedAt, effectiveAt: vm.effectiveAt });
+    fillMeta(isCurrent ? manifest : { ...manifest, version, publishedAt: vm.publishedAt, effectiveAt: vm.effectiveAt }, isCurrent);
     if (search.value) runSearch();
   }
 
