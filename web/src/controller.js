@@ -415,7 +415,11 @@ export function createController(options = {}, env) {
   function onSync() {
     if (status !== 'ready' || dead) return;
     const s = pickStored();
-    if (!s.valid || s.value === raw) return;   // a bad or unchanged value never replaces ours
+    if (!s.valid) return;   // a bad value never replaces ours
+    // [issue 6] Writes from several tabs can interleave so that the cookie and localStorage
+    // end with different records: put the newest valid one in every store (as at start-up).
+    storage.repair(s.value);
+    if (s.value === raw) return;
     const cur = raw && core.decodeRecord(raw);
     const nxt = core.decodeRecord(s.value);
     if (cur && cur.ok && Math.max(nxt.record.givenAt, nxt.record.noticeAt || 0) < Math.max(cur.record.givenAt, cur.record.noticeAt || 0)) return;
