@@ -41,6 +41,7 @@ before(async () => {
   browser = await launchBrowser();
   srv = await startServer(REPO, {
     headers: (path) => path.startsWith('/nowasm/') ? { 'Content-Security-Policy': CSP_NO_WASM }
+      : path.startsWith('/selfonly/') ? { 'Content-Security-Policy': "script-src 'self'; style-src 'self'" }
       : path.startsWith('/control/') ? { 'Content-Security-Policy': CSP_CONTROL }
         : path.startsWith('/strict/') ? { 'Content-Security-Policy': CSP_STRICT } : {},
   });
@@ -52,6 +53,7 @@ before(async () => {
     srv.route(`${prefix}esm.html`, pageHtml({ embed: 'esm', options: { policyUrl, ...(extra.options || {}) }, ...o }));
   };
   pages('/nowasm/');
+  srv.route('/selfonly/script.html', pageHtml({ embed: 'script', attrs: `data-policy-url="${policyUrl}"` }));
   pages('/control/');
   pages('/plain/');                                   // no CSP; failures are injected by page.route
   pages('/plain/notjson-', { manifest: 'not-json' });
@@ -185,7 +187,21 @@ for (const embed of ['script', 'esm']) {
     await context.close();
   });
 
+  if (embed === 'script') {
+    test("script: page CSP `script-src 'self'; style-src 'self'` (exactly, no 'wasm-unsafe-eval') → fail closed, the same-origin gated script never runs", async () => {
+      const { context, page } = await newPage(browser, { init: [WATCH] });
+      const requested = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await page.goto(`${srv.url}/selfonly/script.html`);
+      await assertFailedClosed(page, 'wasm-load', { policyHref: `${srv.url}/policy.html` });
+      assert.ok(!requested.includes('/gated/analytics.js'), 'the external gated script (allowed by the CSP) was not even fetched');
+      await context.close();
+    });
+  }
+
   const BAD_WASM = {
+    'a missing wasm (404)': { status: 404, body: 'not found', contentType: 'text/plain' },
+    'a server error for the wasm (500)': { status: 500, body: '<h1>500</h1>', contentType: 'text/html' },
     'a truncated wasm (200, application/wasm)': { body: WASM.subarray(0, Math.floor(WASM.length / 2)), contentType: 'application/wasm' },
     'a wasm with a few corrupted bytes in the code section (200, application/wasm)': {
       body: (() => { const b = Buffer.from(WASM); const mid = codeSectionMiddle(b); for (let i = mid; i < mid + 64; i++) b[i] = 0xff; return b; })(),
@@ -198,7 +214,7 @@ for (const embed of ['script', 'esm']) {
   for (const [what, reply] of Object.entries(BAD_WASM)) {
     test(`${embed}: ${what} → fail closed (wasm-load), no gated script`, async () => {
       const { context, page } = await newPage(browser, { init: [WATCH] });
-      await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, ...reply }));
+      await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, ...reply }));   // reply.status overrides
       await page.goto(`${srv.url}/plain/${embed}.html`);
       await assertFailedClosed(page, 'wasm-load', { policyHref: `${srv.url}/policy.html` });
       await context.close();
