@@ -422,6 +422,13 @@ TEST(PolicyImportRobustness, EmptyAndPathologicalInputs) {
     ASSERT_TRUE(importText(t, &r).ok());
     EXPECT_FALSE(json::parse(r.bodyJson, nullptr, false).is_discarded());
   }
+  // Inputs that would be quadratic for a naive URL/e-mail scan (each must finish).
+  for (std::string unit : {"a+", "a%", "http:", "x@", "[a](", "**1.1.** ", "п. 1."}) {
+    std::string t = "1. A\n1.1. ";
+    while (t.size() < 2000000) t += unit;
+    ImportResult r;
+    ASSERT_TRUE(importText(t, &r).ok()) << unit;
+  }
   std::string alternating;
   for (int i = 0; i < 20000; ++i) alternating += "**a *b [c ";
   ImportResult r;

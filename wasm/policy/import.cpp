@@ -140,6 +140,7 @@ json parseInlines(std::string_view s) {
   std::vector<Frame> st;
   st.push_back(Frame{kRoot, "", json::array(), ""});
   size_t i = 0, n = 0;
+  ptrdiff_t budget = ptrdiff_t(4 * s.size() + 4096);  // bytes failed link scans may read
   while (i < s.size()) {
     char c = s[i];
     Frame& f = st.back();
@@ -167,7 +168,9 @@ json parseInlines(std::string_view s) {
     } else if (c == '[' && !inLink) {
       st.push_back(Frame{kLink, "[", json::array(), ""});
       ++i;
-    } else if (c == ']' && inLink && i + 1 < s.size() && s[i + 1] == '(') {
+    } else if (c == ']' && inLink && i + 1 < s.size() && s[i + 1] == '(' && budget > 0) {
+      // The destination: up to the ')' that balances its parentheses. Failed scans spend a
+      // budget proportional to the text, so "[a](" repeated stays linear.
       size_t j = i + 2;
       int depth = 0;
       while (j < s.size() && (s[j] != ')' || depth > 0) && s[j] != '\n') {
@@ -176,6 +179,7 @@ json parseInlines(std::string_view s) {
         ++j;
       }
       if (j >= s.size() || s[j] != ')') {
+        budget -= ptrdiff_t(j - i);
         f.pending += c;
         ++i;
         continue;
@@ -198,8 +202,9 @@ json parseInlines(std::string_view s) {
         f.pending += c;
         ++i;
       }
-    } else if (!inLink && (c == 'h' || alnum(c)) && (i == 0 || !(alnum(s[i - 1]) || s[i - 1] == '.' ||
-                                                                s[i - 1] == '/' || s[i - 1] == '@' || s[i - 1] == '-' || s[i - 1] == '_'))) {
+    } else if (!inLink && alnum(c) && (i == 0 || !(alnum(s[i - 1]) || std::string_view("./@-_+%").find(s[i - 1]) != std::string_view::npos))) {
+      // A word start (not inside a run an e-mail's local part could continue: each run is
+      // scanned once, so the scan stays linear).
       size_t u = scanUrl(s, i), e = u ? 0 : scanEmail(s, i);
       if (u) {
         std::string url(s.substr(i, u));
@@ -346,6 +351,8 @@ struct Builder {
     size_t p = skipSpaces(s, 0), n = 0;
     if (p >= s.size()) return;  // blank: a paragraph broken mid-sentence may still continue
     bool heading = false, bullet = false;
+    size_t colOff = 0;
+    int colCol = 1;
     if (s[p] == '#') {
       size_t h = p;
       while (h < s.size() && s[h] == '#') ++h;
@@ -398,7 +405,9 @@ struct Builder {
       std::string rest = isClause && bold && !closed ? "**" : "";  // "**1. Title**" keeps its marker
       rest += trim(s.substr(restStart, mid == std::string_view::npos ? mid : mid - restStart));
       if (isClause) {
-        clause(num, parts, line, columnOf(s, q), rest, heading);
+        colCol += int(codePointCount(s.substr(colOff, q - colOff)));  // q only grows along a line
+        colOff = q;
+        clause(num, parts, line, colCol, rest, heading);
       } else if (heading) {
         cur = -1;
         add(Node{kHeading, -1, line, "", "", {rest}});
