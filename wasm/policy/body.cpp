@@ -89,16 +89,16 @@ struct Converter {
     return digit;
   }
 
-  bool inlines(const json& arr, Inlines* out, int depth) {
+  bool inlines(json& arr, Inlines* out, int depth) {
     if (!arr.is_array()) return fail("expected an array of inline runs (strings or {em|strong|a} objects)");
     if (depth > kMaxInlineDepth) return fail("inline markup nested deeper than 16 levels");
     out->reserve(arr.size());
     for (size_t i = 0; i < arr.size(); ++i) {
       Step s(this, i);
-      const json& v = arr[i];
+      json& v = arr[i];
       Inline in;
       if (v.is_string()) {
-        in.text = v.get_ref<const std::string&>();
+        in.text = std::move(v.get_ref<std::string&>());  // the DOM is discarded afterwards
         out->push_back(std::move(in));
         continue;
       }
@@ -117,7 +117,7 @@ struct Converter {
       if (in.kind == Inline::Kind::Link) {
         auto h = v.find("href");
         if (h == v.end() || !h->is_string()) return fail("a link needs a string \"href\"");
-        in.text = h->get_ref<const std::string&>();
+        in.text = std::move(h->get_ref<std::string&>());
       }
       {
         Step k(this, key);
@@ -137,13 +137,13 @@ struct Converter {
     return true;
   }
 
-  bool nodes(const json& arr, std::vector<Node>* out, int depth) {
+  bool nodes(json& arr, std::vector<Node>* out, int depth) {
     if (!arr.is_array()) return fail("\"children\" must be an array of nodes");
     if (depth > kMaxNodeDepth) return fail("nodes nested deeper than 32 levels");
     out->reserve(arr.size());
     for (size_t i = 0; i < arr.size(); ++i) {
       Step s(this, i);
-      const json& v = arr[i];
+      json& v = arr[i];
       if (!v.is_object()) return fail("a node must be an object");
       auto k = v.find("k");
       if (k == v.end() || !k->is_string()) return fail("a node needs a string \"k\" (clause, h, p or ul)");
@@ -198,14 +198,14 @@ struct Converter {
     return true;
   }
 
-  bool body(const json& root, Body* out) {
+  bool body(json& root, Body* out) {
     if (!root.is_object()) return fail("the body must be a JSON object");
     auto f = root.find("format");
     if (f == root.end() || !f->is_number_integer() || f->get<long long>() != 1)
       return fail("\"format\" must be 1 (this build reads body format 1)");
     auto t = root.find("title");
     if (t == root.end() || !t->is_string()) return fail("\"title\" must be a string");
-    out->title = t->get_ref<const std::string&>();
+    out->title = std::move(t->get_ref<std::string&>());
     auto c = root.find("children");
     if (c == root.end()) return fail("\"children\" is missing");
     Step s(this, "children");
@@ -273,22 +273,48 @@ kelisim::Error parseBody(std::string_view text, Body* out, std::string* canonica
   json root;
   std::string error;
   if (!parseJson(text, &root, &error)) return {ErrorCode::BadInput, "body: invalid JSON: " + error};
+  if (canonical) *canonical = root.dump();  // before the converter moves strings out
   Converter cv;
   Body b;
-  if (!cv.body(root, &b)) return cv.err;
-  if (canonical) *canonical = root.dump();
+  if (!cv.body(root, &b)) {
+    if (canonical) canonical->clear();
+    return cv.err;
+  }
   *out = std::move(b);
   return {};
 }
 
-void appendClean(std::string* out, std::string_view s, bool collapse) {
+void appendText(std::string* out, std::string_view s, bool collapse, bool escapeHtml) {
+  out->reserve(out->size() + s.size());
   bool pendingSpace = false;
   bool any = false;
   size_t i = 0;
-  while (i < s.size()) {
+  const size_t n = s.size();
+  while (i < n) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    uint32_t cp;
+    // Fast path: printable ASCII other than space.
+    if (c > 0x20 && c < 0x7F) {
+      if (pendingSpace) {
+        out->push_back(' ');
+        pendingSpace = false;
+      }
+      any = true;
+      ++i;
+      if (escapeHtml) {
+        switch (c) {
+          case '&': out->append("&amp;"); continue;
+          case '<': out->append("&lt;"); continue;
+          case '>': out->append("&gt;"); continue;
+          case '"': out->append("&quot;"); continue;
+          case '\'': out->append("&#39;"); continue;
+          default: break;
+        }
+      }
+      out->push_back(static_cast<char>(c));
+      continue;
+    }
     size_t start = i;
+    uint32_t cp;
     if (c < 0x80) {
       cp = c;
       ++i;

@@ -61,6 +61,9 @@ kelisim::Error parseBody(std::string_view json, Body* out, std::string* canonica
  *  this rather than json::parse in policy code. */
 bool parseJson(std::string_view text, nlohmann::json* out, std::string* error);
 
+/** appendClean, and with escapeHtml also & < > " ' written as &amp; &lt; &gt; &quot; &#39;. */
+void appendText(std::string* out, std::string_view s, bool collapseSpaces, bool escapeHtml);
+
 /** Plain text of inlines (markup dropped), cleaned like cleanText, spaces collapsed. */
 std::string plainText(const Inlines& in);
 
@@ -68,7 +71,9 @@ std::string plainText(const Inlines& in);
  *  DEL and C1 controls dropped; bidi embedding/override/isolate controls (U+202A-U+202E,
  *  U+2066-U+2069) dropped. With collapseSpaces, every run of white space (ASCII and Unicode
  *  spaces, newlines) becomes one ' ' and leading/trailing space is not written. */
-void appendClean(std::string* out, std::string_view s, bool collapseSpaces);
+inline void appendClean(std::string* out, std::string_view s, bool collapseSpaces) {
+  appendText(out, s, collapseSpaces, false);
+}
 inline std::string cleanText(std::string_view s, bool collapseSpaces) {
   std::string out;
   appendClean(&out, s, collapseSpaces);

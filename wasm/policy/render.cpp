@@ -245,20 +245,7 @@ std::string safeHref(std::string_view href, std::string_view idPrefix) {
   return std::string();
 }
 
-void appendEscaped(std::string* out, std::string_view s) {
-  std::string clean;
-  appendClean(&clean, s, false);
-  for (char c : clean) {
-    switch (c) {
-      case '&': out->append("&amp;"); break;
-      case '<': out->append("&lt;"); break;
-      case '>': out->append("&gt;"); break;
-      case '"': out->append("&quot;"); break;
-      case '\'': out->append("&#39;"); break;
-      default: out->push_back(c);
-    }
-  }
-}
+void appendEscaped(std::string* out, std::string_view s) { appendText(out, s, false, true); }
 
 std::string renderHtml(const Body& b, const RenderOptions& opts) {
   Renderer r;

@@ -9,21 +9,32 @@ import { KelisimError } from './errors.js';
 const DEFAULT_POLICY_WASM = new URL('../../../dist/kelisim-policy.wasm', import.meta.url);
 
 // Bodies and texts may be strings, raw UTF-8 bytes (Uint8Array: passed as they are, so a file
-// read from disk reaches the core byte-exact) or, for bodies, objects. Body objects are serialised once; the wasm side keeps the last two parsed bodies keyed by
-// their exact text, so repeated calls with the same object skip both steps.
-const _texts = new WeakMap();
+// read from disk reaches the core byte-exact) or, for bodies, objects. A body is encoded to
+// UTF-8 once and the bytes are reused: objects through a WeakMap, strings through a memo of
+// the last two (the viewer searches one body on every keystroke; a diff uses two). The wasm
+// side in turn keeps the last two parsed bodies keyed by their bytes.
+const _enc = new TextEncoder();
+const _objects = new WeakMap();
+const _strings = [];
 
 function _bodyText(body, what) {
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;  // text, or raw UTF-8 bytes
-  if (body && typeof body === 'object') {
-    let t = _texts.get(body);
-    if (t === undefined) {
-      t = JSON.stringify(body);
-      _texts.set(body, t);
-    }
-    return t;
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') {
+    for (const m of _strings) if (m.s === body) return m.b;
+    const b = _enc.encode(body);
+    _strings.unshift({ s: body, b });
+    _strings.length = Math.min(_strings.length, 2);
+    return b;
   }
-  throw new KelisimError('bad-argument', `kelisim: ${what} must be body JSON text or a body object`);
+  if (body && typeof body === 'object') {
+    let b = _objects.get(body);
+    if (b === undefined) {
+      b = _enc.encode(JSON.stringify(body));
+      _objects.set(body, b);
+    }
+    return b;
+  }
+  throw new KelisimError('bad-argument', `kelisim: ${what} must be body JSON text, UTF-8 bytes or a body object`);
 }
 
 function _text(v, what) {
