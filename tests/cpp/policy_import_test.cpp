@@ -269,6 +269,14 @@ TEST(PolicyImportQuirks, NumbersWithAndWithoutTrailingDots) {
   EXPECT_EQ(firstPara(b, "1.2.1"), "Третий.");
 }
 
+TEST(PolicyImportQuirks, NumbersGluedToText) {
+  json b = importBody("Т\n1.Общие положения\n1.1.Пользователь вправе.\n1.2.«Сайт» — это.\n1.3Не пункт.\n");
+  EXPECT_EQ(nums(b), "1 1.1 1.2");
+  EXPECT_EQ(title(b, "1"), "Общие положения");
+  EXPECT_EQ(firstPara(b, "1.1"), "Пользователь вправе.");
+  EXPECT_EQ(firstPara(b, "1.2"), "«Сайт» — это.");
+}
+
 TEST(PolicyImportQuirks, TabIndentedNumbering) {
   json b = importBody("\t1.\tОпределение терминов\n\t1.1.\tТермин.\n");
   EXPECT_EQ(nums(b), "1 1.1");

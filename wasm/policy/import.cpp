@@ -44,6 +44,13 @@ size_t scanNumber(std::string_view s, size_t i, std::string* num, int* parts, bo
   return j - i;
 }
 
+/** "1.1.Текст": a number glued to its text (after the number's trailing dot) when a letter or
+ *  an opening quote follows. */
+bool glued(std::string_view s, size_t i) {
+  uint32_t c = nextCodePoint(s, &i);
+  return (c < 0x80 && ((c | 32) >= 'a' && (c | 32) <= 'z')) || (c >= 0x400 && c <= 0x52F) || c == 0xAB || c == '"';
+}
+
 bool endsWithPunct(std::string_view t) {
   return !t.empty() && std::string_view(".;:,!?").find(t.back()) != std::string_view::npos;
 }
@@ -399,7 +406,7 @@ struct Builder {
       size_t after = q + len;
       bool closed = bold && len && startsWith(s, after, "**");
       if (closed) after += 2;
-      bool isClause = len && (after >= s.size() || spaceAt(s, after, &n));
+      bool isClause = len && (after >= s.size() || spaceAt(s, after, &n) || (!closed && s[after - 1] == '.' && glued(s, after)));
       size_t restStart = isClause ? skipSpaces(s, after) : p;
       size_t mid = findMidNumber(s, restStart);
       std::string rest = isClause && bold && !closed ? "**" : "";  // "**1. Title**" keeps its marker
