@@ -9,6 +9,7 @@
 // Results: bench/results/banner-<timestamp>.json and .md (and a line on stdout).
 import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { loadavg, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, startServer } from '../tests/browser/helpers.js';
@@ -114,6 +115,7 @@ const stats = (xs) => {
   return { n: s.length, median: +q(0.5).toFixed(1), p90: +q(0.9).toFixed(1), min: +s[0].toFixed(1), max: +s.at(-1).toFixed(1) };
 };
 
+const LOAD_BEFORE = loadavg().map((x) => +x.toFixed(2));
 const srv = await startServer(REPO, {
   mounts: { '/vcc': VCC },
   routes: { ...pages, '/bench/manifest.json': { body: manifest, type: 'application/json; charset=utf-8' } },
@@ -137,6 +139,8 @@ const result = {
   date: new Date().toISOString(),
   browser: 'Debian chromium (headless), playwright-core',
   cpuThrottle: RATE,
+  // Other work on the machine skews both contenders; the interleaving keeps the ratio fair-ish.
+  machine: { cpus: cpus().length, loadavgBefore: LOAD_BEFORE, loadavgAfter: loadavg().map((x) => +x.toFixed(2)) },
   runs: RUNS,
   manifest: manifestPath.slice(REPO.length + 1),
   bytesGzip: bytes,
@@ -163,6 +167,7 @@ const md = `# Banner path: kelisim vs vanilla-cookieconsent ${vccVersion} (${res
 | visible banner, ${RATE}× CPU, p90 ms | ${result.timeToVisibleMs.kelisim.p90} | ${result.timeToVisibleMs.vcc.p90} | |
 
 ${RUNS} interleaved runs each, fresh context, HTTP cache off, loopback. Manifest: \`${result.manifest}\`.
+Machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadavgBefore[0]} before, ${result.machine.loadavgAfter[0]} after.
 ${result.notes.map((n) => '- ' + n).join('\n')}
 `;
 writeFileSync(join(dir, `banner-${stamp}.md`), md);
