@@ -156,7 +156,7 @@ export function eventOf({ entry, record, manifest, lang }) {
 // Reporting queue
 // ---------------------------------------------------------------------------------------
 const QUEUE_MAX = 500;
-const SENT_MAX = 200;
+const SENT_MAX = 64;   // ids of recent deliveries kept for deduplication (~4 KB)
 
 /**
  * Creates the reporter for `url`. o: { url, name = 'kelisim', win, onError(e) }.
