@@ -42,7 +42,7 @@ bool cookieOctet(char c) {  // RFC 6265 §4.1.1
 TEST(Record, RoundTripsAndStaysCookieSafeAndSmall) {
   for (uint32_t seed = 0; seed < 50; ++seed) {
     Record r = sample(10, seed);
-    std::string s = encodeRecord(r);
+    std::string s = encodeRecord(r).str();
     EXPECT_LE(s.size(), 600u) << s;
     for (char c : s) EXPECT_TRUE(cookieOctet(c)) << s;
     DecodeResult d = decodeRecord(s);
@@ -52,7 +52,7 @@ TEST(Record, RoundTripsAndStaysCookieSafeAndSmall) {
 }
 
 TEST(Record, ErrorCodesNameWhatIsWrong) {
-  std::string good = encodeRecord(sample(3, 1));
+  std::string good = encodeRecord(sample(3, 1)).str();
   EXPECT_EQ(decodeRecord("").error, ErrorCode::RecordAbsent);
   EXPECT_EQ(decodeRecord(std::string(kMaxRecordLength + 1, 'k')).error, ErrorCode::RecordTooLong);
   EXPECT_EQ(decodeRecord("_ga=GA1.2.3").error, ErrorCode::RecordForeign);
@@ -69,7 +69,7 @@ TEST(Record, TenThousandMutatedAndRandomStringsNeverDecodeToARecordNotEncoded) {
   std::vector<std::string> originals;
   std::set<std::string> encoded;
   for (uint32_t seed = 0; seed < 20; ++seed) {
-    originals.push_back(encodeRecord(sample(1 + seed % 10, seed)));
+    originals.push_back(encodeRecord(sample(1 + seed % 10, seed)).str());
     encoded.insert(originals.back());
   }
   const std::string alphabet = "k1~:.0123456789abcdefxyzABC_-!%;= \x00\xff\xd0\x9a";
@@ -99,7 +99,7 @@ TEST(Record, TenThousandMutatedAndRandomStringsNeverDecodeToARecordNotEncoded) {
       ++decodedOk;
       // The only strings that may decode are unchanged originals, to exactly their record.
       EXPECT_EQ(encoded.count(s), 1u) << s;
-      EXPECT_EQ(encodeRecord(d.record), s);
+      EXPECT_EQ(encodeRecord(d.record).str(), s);
     } else {
       EXPECT_NE(d.error, ErrorCode::Ok);
       EXPECT_TRUE(d.record == Record());
@@ -109,10 +109,11 @@ TEST(Record, TenThousandMutatedAndRandomStringsNeverDecodeToARecordNotEncoded) {
 }
 
 TEST(History, ChainLinksEveryEntryToThePreviousHash) {
+  const std::string bodyHash(64, 'a');  // Manifest views its strings: keep them alive
   Manifest m;
   m.policyId = "p";
   m.version = "1";
-  m.bodyHash = std::string(64, 'a');
+  m.bodyHash = bodyHash;
   m.publishedAtMs = 1749538800000;
   m.categories = {{"necessary", true, false}, {"analytics", false, false}};
   std::string stored;
@@ -123,10 +124,39 @@ TEST(History, ChainLinksEveryEntryToThePreviousHash) {
     in.newId = "abcdefgh";
     ApplyResult r;
     ASSERT_TRUE(apply(m, stored, 1749538800000 + 1000, Signals{}, in, &r).ok());
-    EXPECT_EQ(r.entry.prevHash, prev);
-    EXPECT_EQ(r.entry.hash, sha256_hex(prev + "\n" + r.entry.canonical()));
+    EXPECT_EQ(std::string(r.entry.prevHash.view()), prev);
+    EXPECT_EQ(std::string(r.entry.hash.view()), sha256_hex(prev + "\n" + r.entry.canonical().str()));
     EXPECT_EQ(r.record.historyHead, r.entry.hash);
-    prev = r.entry.hash;
-    stored = encodeRecord(r.record);
+    prev = std::string(r.entry.hash.view());
+    stored = encodeRecord(r.record).str();
   }
+}
+
+TEST(Choices, AtMost64ItemsAndNoDuplicates) {
+  auto items = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += (i ? ".c" : "c") + std::to_string(i) + (i % 2 ? ":1" : ":0");
+    return s;
+  };
+  Choices c;
+  ASSERT_TRUE(parseChoices(items(64), &c));
+  EXPECT_EQ(c.size(), 64u);
+  EXPECT_EQ(choicesText(c).str(), items(64));
+  EXPECT_FALSE(parseChoices(items(65), &c)) << "a 65th item must be refused, not dropped";
+  EXPECT_FALSE(parseChoices("a:1.b:0.a:0", &c));
+  EXPECT_FALSE(parseChoices("a:1.", &c));
+  EXPECT_FALSE(parseChoices("A:1", &c));
+  EXPECT_FALSE(parseChoices("a:2", &c));
+  ASSERT_TRUE(parseChoices("", &c));
+  EXPECT_TRUE(c.empty());
+}
+
+TEST(Record, FixedFieldsRefuseWhatDoesNotFit) {
+  Id id;
+  EXPECT_TRUE(id.assign(std::string(32, 'x')));
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_FALSE(id.assign(std::string(33, 'x')));
+  EXPECT_TRUE(id.empty()) << "an over-long value leaves the field empty, never truncated";
+  Str<16> h = "0123456789abcdef0";  // 17 characters
+  EXPECT_TRUE(h.empty());
 }

@@ -40,3 +40,24 @@ TEST(Sha256, IncrementalEqualsOneShotAtEveryLengthAndSplit) {
   // 55/56/64 bytes straddle the padding boundary: check one against its known value.
   EXPECT_EQ(sha256_hex(std::string(56, 'a')), "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
 }
+
+TEST(Sha256, PaddingAtEveryBlockBoundary) {
+  // Lengths where the 0x80 + zeros + length padding spills into a second block or fills one
+  // exactly (reference values from an independent implementation, Python's hashlib).
+  EXPECT_EQ(sha256_hex(std::string(55, 'a')), "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+  EXPECT_EQ(sha256_hex(std::string(63, 'a')), "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34");
+  EXPECT_EQ(sha256_hex(std::string(64, 'a')), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+  EXPECT_EQ(sha256_hex(std::string(119, 'a')), "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb");
+  EXPECT_EQ(sha256_hex(std::string(120, 'a')), "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c");
+}
+
+TEST(Sha256, HexIntoABufferEqualsTheStringForm) {
+  const uint8_t bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+  char out[9] = "########";
+  to_hex(bytes, 4, out);
+  EXPECT_EQ(std::string(out, 8), "000fa5ff");
+  EXPECT_EQ(std::string(out, 8), to_hex(bytes, 4));
+  const uint8_t two[] = {0xab, 0xcd};
+  to_hex(two, 2, out);  // writes exactly 2n characters
+  EXPECT_EQ(std::string(out, 8), "abcda5ff") << "bytes past 2n must be untouched";
+}

@@ -1,11 +1,14 @@
 // kel_* bridge of the consent module (kelisim-consent.wasm): the banner path.
 // No JSON here: web/src/engine/core.js sends small line-oriented texts ("k=value\n")
 // and parses the same form back. See wasm/bridge/common.h for the calling convention.
+// Nothing here touches the heap: inputs are viewed in place, outputs are written straight
+// into the result (common.h, KELISIM_BRIDGE_ARENA).
+#define KELISIM_BRIDGE_ARENA 1
 #include "bridge/common.h"
 #include "core/consent.h"
 
 using namespace kelisim;
-using kelisim_bridge::finish;
+using kelisim_bridge::Out;
 using kelisim_bridge::view;
 
 namespace {
@@ -14,27 +17,62 @@ namespace {
 // Line protocol
 // ===========================================================================
 
-// Calls f(key, value) for every "key=value" line; false on a line without '='.
-template <class F>
-bool eachLine(std::string_view text, F f) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (line.empty()) continue;
-    size_t eq = line.find('=');
-    if (eq == std::string_view::npos || !f(line.substr(0, eq), line.substr(eq + 1))) return false;
-  }
-  return true;
+// Position of the first c in s, or s.size() (a plain loop: smaller than string_view::find).
+size_t indexOf(std::string_view s, char c) {
+  size_t i = 0;
+  while (i < s.size() && s[i] != c) ++i;
+  return i;
 }
 
-void put(std::string& out, const char* key, std::string_view value) {
-  out += key;
-  out += '=';
-  out += value;
-  out += '\n';
+// Index of `key` among `keys` (names separated by single spaces), or -1.
+int keyIndex(std::string_view key, const char* keys) {
+  for (int i = 0;; ++i) {
+    std::string_view rest(keys);
+    size_t end = indexOf(rest, ' ');
+    if (key == rest.substr(0, end)) return i;
+    if (end == rest.size()) return -1;
+    keys += end + 1;
+  }
+}
+
+// v is exactly the one character c.
+bool is(std::string_view v, char c) { return v.size() == 1 && v[0] == c; }
+
+/** Reads "key=value" lines; empty lines are skipped. */
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : rest_(text) {}
+  /** The next line's key and value; false at the end, or at a line without '=' (then
+   *  malformed() is true). */
+  bool next(std::string_view* key, std::string_view* value) {
+    while (!rest_.empty()) {
+      size_t end = indexOf(rest_, '\n');
+      std::string_view line = rest_.substr(0, end);
+      rest_ = end == rest_.size() ? std::string_view() : rest_.substr(end + 1);
+      if (line.empty()) continue;
+      size_t eq = indexOf(line, '=');
+      if (eq == line.size()) {
+        malformed_ = true;
+        return false;
+      }
+      *key = line.substr(0, eq);
+      *value = line.substr(eq + 1);
+      return true;
+    }
+    return false;
+  }
+  bool malformed() const { return malformed_; }
+
+ private:
+  std::string_view rest_;
+  bool malformed_ = false;
+};
+
+void put(Out& out, const char* key, std::string_view value) {
+  out.put(key);
+  out.put('=');
+  out.put(value);
+  out.put('\n');
 }
 
 bool timeMs(double v, int64_t* out) {
@@ -43,44 +81,65 @@ bool timeMs(double v, int64_t* out) {
   return true;
 }
 
-// Manifest lines: id v h p(ISO publishedAt) r(i|e) d(days) m(0|1) a(maxAgeAccepted ms)
-// j(maxAgeRejected ms) c(category "id:flags", flags from "r" required, "g" gpcOff; repeated).
-Error parseManifest(std::string_view text, Manifest* m) {
-  std::string bad;
-  bool havePub = false;
-  bool ok = eachLine(text, [&](std::string_view k, std::string_view v) {
-    int64_t n = 0;
-    if (k == "id") m->policyId = std::string(v);
-    else if (k == "v") m->version = std::string(v);
-    else if (k == "h") m->bodyHash = std::string(v);
-    else if (k == "p") {
-      havePub = parseInstant(v, &m->publishedAtMs, &m->offsetMinutes);
-      if (!havePub) bad = "publishedAt '" + std::string(v) + "' is not an ISO 8601 instant with an offset";
-    } else if (k == "r" && (v == "i" || v == "e")) m->rule = v == "i" ? UpdateRule::Implicit : UpdateRule::Explicit;
-    else if (k == "d" && parseDecimal(v, &n) && n >= -1000 && n <= 100000) m->implicitDays = int32_t(n);
-    else if (k == "m" && (v == "0" || v == "1")) m->material = v == "1";
-    else if (k == "a" && parseDecimal(v, &n)) m->maxAgeAcceptedMs = n;
-    else if (k == "j" && parseDecimal(v, &n)) m->maxAgeRejectedMs = n;
-    else if (k == "c") {
-      size_t colon = v.find(':');
-      CategorySpec c;
-      c.id = std::string(v.substr(0, colon));
-      for (char f : colon == std::string_view::npos ? std::string_view() : v.substr(colon + 1)) {
-        if (f == 'r') c.required = true;
-        else if (f == 'g') c.gpcOff = true;
-        else return false;
-      }
-      m->categories.push_back(std::move(c));
-    } else return false;
-    return bad.empty();
-  });
-  if (!bad.empty()) return Error{ErrorCode::ManifestInvalid, "manifest: " + bad};
-  if (!ok) return Error{ErrorCode::ManifestInvalid, "manifest: unreadable field"};
-  if (!havePub) return Error{ErrorCode::ManifestInvalid, "manifest: publishedAt is missing"};
-  return Error();
+Status manifestError(const char* head, std::string_view subject = {}, const char* tail = "") {
+  return Status{ErrorCode::ManifestInvalid, head, subject, tail};
 }
 
-void putEntry(std::string& out, const HistoryEntry& e) {
+// Manifest lines: id v h p(ISO publishedAt) r(i|e) d(days) m(0|1) a(maxAgeAccepted ms)
+// j(maxAgeRejected ms) c(category "id:flags", flags from "r" required, "g" gpcOff; repeated).
+// The manifest's strings view `text`.
+Status parseManifest(std::string_view text, Manifest* m) {
+  bool havePub = false;
+  Lines lines(text);
+  std::string_view k, v;
+  while (lines.next(&k, &v)) {
+    int64_t n = 0;
+    bool ok = true;  // the value has the key's form
+    switch (keyIndex(k, "id v h p r d m a j c")) {
+      case 0: m->policyId = v; break;
+      case 1: m->version = v; break;
+      case 2: m->bodyHash = v; break;
+      case 3:
+        havePub = parseInstant(v, &m->publishedAtMs, &m->offsetMinutes);
+        if (!havePub) return manifestError("manifest: publishedAt '", v, "' is not an ISO 8601 instant with an offset");
+        break;
+      case 4:
+        ok = is(v, 'i') || is(v, 'e');
+        m->rule = is(v, 'e') ? UpdateRule::Explicit : UpdateRule::Implicit;
+        break;
+      case 5:
+        ok = parseDecimal(v, &n) && n >= -1000 && n <= 100000;
+        m->implicitDays = int32_t(n);
+        break;
+      case 6:
+        ok = is(v, '0') || is(v, '1');
+        m->material = is(v, '1');
+        break;
+      case 7: ok = parseDecimal(v, &m->maxAgeAcceptedMs); break;
+      case 8: ok = parseDecimal(v, &m->maxAgeRejectedMs); break;
+      case 9: {
+        size_t colon = indexOf(v, ':');
+        CategorySpec c;
+        c.id = v.substr(0, colon);
+        for (size_t i = colon + 1; i < v.size(); ++i) {
+          if (v[i] == 'r') c.required = true;
+          else if (v[i] == 'g') c.gpcOff = true;
+          else ok = false;
+        }
+        m->categories.push_back(c);  // beyond 33 entries dropped: validate() refuses the list anyway
+        break;
+      }
+      default: ok = false;
+    }
+    // A value of the wrong form fails the whole manifest, so what it left in *m is never used.
+    if (!ok) return manifestError("manifest: unreadable field");
+  }
+  if (lines.malformed()) return manifestError("manifest: unreadable field");
+  if (!havePub) return manifestError("manifest: publishedAt is missing");
+  return Status();
+}
+
+void putEntry(Out& out, const HistoryEntry& e) {
   put(out, "eo", name(e.op));
   put(out, "et", decimal(e.atMs));
   put(out, "ev", e.version);
@@ -90,7 +149,7 @@ void putEntry(std::string& out, const HistoryEntry& e) {
   put(out, "eh", e.hash);
 }
 
-void putRecord(std::string& out, const Record& r) {
+void putRecord(Out& out, const Record& r) {
   put(out, "i", r.id);
   put(out, "p", r.policyId);
   put(out, "v", r.version);
@@ -103,7 +162,13 @@ void putRecord(std::string& out, const Record& r) {
   put(out, "hh", r.historyHead);
 }
 
-int32_t failWith(const Error& e) { return finish(int32_t(e.code), e.message); }
+int32_t failWith(const Status& e) {
+  Out out;
+  out.put(e.head);
+  out.put(e.subject);
+  out.put(e.tail);
+  return out.finish(int32_t(e.code));
+}
 
 }  // namespace
 
@@ -117,24 +182,24 @@ extern "C" {
 __attribute__((used)) int32_t kel_decide(const char* mp, uint32_t ml, const char* rp, uint32_t rl, double now,
                                          int32_t gpc) {
   Manifest m;
-  Error e = parseManifest(view(mp, ml), &m);
+  Status e = parseManifest(view(mp, ml), &m);
   int64_t t = 0;
-  if (e.ok() && !timeMs(now, &t)) e = Error{ErrorCode::BadArgument, "now is out of range"};
+  if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
   Decision d;
   if (e.ok()) e = decide(m, view(rp, rl), t, Signals{gpc != 0}, &d);
   if (!e.ok()) return failWith(e);
-  std::string out;
+  Out out;
   put(out, "a", name(d.action));
   put(out, "r", name(d.reason));
   put(out, "e", name(d.recordError));
-  put(out, "d", d.deadlineMs < 0 ? std::string() : decimal(d.deadlineMs));
+  put(out, "d", d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
   put(out, "x", choicesText(d.effective));
   put(out, "f", choicesText(d.prefill));
   if (d.hasNewRecord) {
     put(out, "n", encodeRecord(d.newRecord));
     putEntry(out, d.entry);
   }
-  return finish(0, out);
+  return out.finish(0);
 }
 
 /** apply(manifest lines, stored record, now ms, gpc, op, choices "id:1.id:0", newId, prevHash)
@@ -143,26 +208,26 @@ __attribute__((used)) int32_t kel_apply(const char* mp, uint32_t ml, const char*
                                         int32_t gpc, int32_t op, const char* cp, uint32_t cl, const char* ip,
                                         uint32_t il, const char* hp, uint32_t hl) {
   Manifest m;
-  Error e = parseManifest(view(mp, ml), &m);
+  Status e = parseManifest(view(mp, ml), &m);
   int64_t t = 0;
   ApplyInput in;
-  if (e.ok() && !timeMs(now, &t)) e = Error{ErrorCode::BadArgument, "now is out of range"};
-  if (e.ok() && (op < 0 || op > int32_t(Op::NoticeShown))) e = Error{ErrorCode::BadArgument, "unknown op"};
+  if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
+  if (e.ok() && (op < 0 || op > int32_t(Op::NoticeShown))) e = Status{ErrorCode::BadArgument, "unknown op"};
   if (e.ok() && !parseChoices(view(cp, cl), &in.choices))
-    e = Error{ErrorCode::BadArgument, "choices must be category ids with on/off values"};
+    e = Status{ErrorCode::BadArgument, "choices must be category ids with on/off values"};
   ApplyResult r;
   if (e.ok()) {
     in.op = Op(op);
-    in.newId = std::string(view(ip, il));
-    in.prevHash = std::string(view(hp, hl));
+    in.newId = view(ip, il);
+    in.prevHash = view(hp, hl);
     e = apply(m, view(rp, rl), t, Signals{gpc != 0}, in, &r);
   }
   if (!e.ok()) return failWith(e);
-  std::string out;
+  Out out;
   put(out, "n", encodeRecord(r.record));
   putRecord(out, r.record);
   putEntry(out, r.entry);
-  return finish(0, out);
+  return out.finish(0);
 }
 
 /** Epoch ms of the implicit-acceptance deadline (see consent.h); NaN for out-of-range input. */
@@ -178,12 +243,11 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
   int64_t ms;
   int32_t off;
   if (!parseInstant(view(p, n), &ms, &off))
-    return finish(int32_t(ErrorCode::BadInput),
-                  "'" + std::string(view(p, n)) + "' is not an ISO 8601 instant with an offset");
-  std::string out;
+    return failWith(Status{ErrorCode::BadInput, "'", view(p, n), "' is not an ISO 8601 instant with an offset"});
+  Out out;
   put(out, "ms", decimal(ms));
   put(out, "o", decimal(off));
-  return finish(0, out);
+  return out.finish(0);
 }
 
 // ===========================================================================
@@ -193,37 +257,54 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
 /** Record field lines (as putRecord writes them) → encoded record text. */
 __attribute__((used)) int32_t kel_encode_record(const char* p, uint32_t n) {
   Record r;
-  std::string m;
-  bool ok = eachLine(view(p, n), [&](std::string_view k, std::string_view v) {
-    if (k == "i") r.id = std::string(v);
-    else if (k == "p") r.policyId = std::string(v);
-    else if (k == "v") r.version = std::string(v);
-    else if (k == "h") r.bodyHash16 = std::string(v);
-    else if (k == "g") return parseDecimal(v, &r.givenAtMs);
-    else if (k == "m") m = std::string(v);
-    else if (k == "c") return parseChoices(v, &r.choices);
-    else if (k == "nv") r.noticeVersion = std::string(v);
-    else if (k == "na") return parseDecimal(v, &r.noticeAtMs);
-    else if (k == "hh") r.historyHead = std::string(v);
-    else return false;
-    return true;
-  });
-  r.method = m == "implicit" ? Method::Implicit : Method::Explicit;
-  std::string text = ok && (m == "implicit" || m == "explicit") ? encodeRecord(r) : std::string();
+  // String fields are kept as views until the end: a repeated key replaces the earlier value.
+  std::string_view id, policyId, version, hash16, method, noticeVersion, head;
+  Lines lines(view(p, n));
+  std::string_view k, v;
+  bool ok = true;
+  while (ok && lines.next(&k, &v)) {
+    switch (keyIndex(k, "i p v h g m c nv na hh")) {
+      case 0: id = v; break;
+      case 1: policyId = v; break;
+      case 2: version = v; break;
+      case 3: hash16 = v; break;
+      case 4: ok = parseDecimal(v, &r.givenAtMs); break;
+      case 5: method = v; break;
+      case 6: ok = parseChoices(v, &r.choices); break;
+      case 7: noticeVersion = v; break;
+      case 8: ok = parseDecimal(v, &r.noticeAtMs); break;
+      case 9: head = v; break;
+      default: ok = false;
+    }
+  }
+  r.method = method == "implicit" ? Method::Implicit : Method::Explicit;
+  // A field too long for the record is out of range like any other that does not round-trip.
+  ok = ok && !lines.malformed() && (method == "implicit" || method == "explicit") && r.id.assign(id) &&
+       r.policyId.assign(policyId) && r.version.assign(version) && r.bodyHash16.assign(hash16) &&
+       r.noticeVersion.assign(noticeVersion) && r.historyHead.assign(head);
   // Only values that decode back to the same record can be encoded.
-  DecodeResult back = decodeRecord(text);
-  if (!back.ok || !(back.record == r))
-    return finish(int32_t(ErrorCode::BadArgument), "record has a field out of range or of the wrong form");
-  return finish(0, text);
+  if (ok) {
+    Text text = encodeRecord(r);
+    DecodeResult back = decodeRecord(text);
+    if (back.ok && back.record == r) {
+      Out out;
+      out.put(text);
+      return out.finish(0);
+    }
+  }
+  return failWith(Status{ErrorCode::BadArgument, "record has a field out of range or of the wrong form"});
 }
 
 /** Encoded text → record field lines; status = the decode error code when there is no record. */
 __attribute__((used)) int32_t kel_decode_record(const char* p, uint32_t n) {
   DecodeResult d = decodeRecord(view(p, n));
-  if (!d.ok) return finish(int32_t(d.error), name(d.error));
-  std::string out;
+  Out out;
+  if (!d.ok) {
+    out.put(name(d.error));
+    return out.finish(int32_t(d.error));
+  }
   putRecord(out, d.record);
-  return finish(0, out);
+  return out.finish(0);
 }
 
 }  // extern "C"

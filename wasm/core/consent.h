@@ -1,13 +1,18 @@
 // The consent engine: pure functions of (manifest, stored record, now, signals).
-// No clock, no I/O, no allocation that outlives a call; errors are values.
+// No clock, no I/O, no heap: every type on the consent path has a fixed capacity and is
+// trivially copyable, so the consent wasm module (loaded on every page) needs neither an
+// allocator nor std::string/std::vector code. Errors are values.
 // Semantics: ../shared/docs/DESIGN.md "Consent semantics"; the update rule comes from
 // seed 003, clause 1.2 (accepted by pressing Accept, or by continued use after 7 calendar
 // days from publication).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <type_traits>
+#include <vector>  // not used here; kept because code that includes this header relies on it
 
 #include "core/constants.h"
 
@@ -15,64 +20,187 @@ namespace kelisim {
 
 constexpr int64_t kDayMs = 86400000;
 
-/** An error as a value: a code from constants.json, a message naming what and where. */
+/** An error as a value: a code from constants.json, a message naming what and where.
+ *  (Used by the policy code; the consent engine returns the heap-free Status below.) */
 struct Error {
   ErrorCode code = ErrorCode::Ok;
   std::string message;
   bool ok() const { return code == ErrorCode::Ok; }
 };
 
+/** The consent engine's error value, without heap: the message is head + subject + tail,
+ *  where `subject` (possibly empty) views the caller's own input, e.g. the offending
+ *  category id. Valid as long as that input is. */
+struct Status {
+  ErrorCode code = ErrorCode::Ok;
+  const char* head = "";
+  std::string_view subject;
+  const char* tail = "";
+  bool ok() const { return code == ErrorCode::Ok; }
+  /** The whole message as one string (native convenience; the wasm bridge copies the parts). */
+  std::string message() const { return head + std::string(subject) + tail; }
+};
+
+// ---------------------------------------------------------------------------
+// Fixed-capacity building blocks
+// ---------------------------------------------------------------------------
+
+/** A string of at most N bytes stored inline. Every id on the consent path has a bounded,
+ *  validated length, so this replaces std::string there. */
+template <size_t N>
+class Str {
+  static_assert(N < 256, "length is stored in one byte");
+
+ public:
+  Str() = default;
+  /** From anything viewable as a string_view; longer than N → empty (see assign). */
+  template <class S, class = std::enable_if_t<std::is_convertible_v<const S&, std::string_view>>>
+  Str(const S& s) {  // NOLINT: implicit on purpose, fields read like strings
+    assign(s);
+  }
+  /** Copies s; returns false and leaves the value empty when s is longer than N. */
+  bool assign(std::string_view s) {
+    n_ = 0;
+    if (s.size() > N) return false;
+    for (size_t i = 0; i < s.size(); ++i) s_[i] = s[i];
+    n_ = uint8_t(s.size());
+    return true;
+  }
+  std::string_view view() const { return std::string_view(s_, n_); }
+  operator std::string_view() const { return view(); }
+  bool empty() const { return n_ == 0; }
+  size_t size() const { return n_; }
+  bool operator==(const Str& o) const { return view() == o.view(); }
+  bool operator!=(const Str& o) const { return !(*this == o); }
+
+ private:
+  uint8_t n_ = 0;
+  char s_[N];
+};
+
+/** A list of at most N items stored inline (T trivially copyable). */
+template <class T, size_t N>
+class FixedList {
+ public:
+  FixedList() = default;
+  FixedList(std::initializer_list<T> items) {
+    for (const T& x : items) push_back(x);
+  }
+  /** Appends x; returns false (x is dropped) when the list is full. */
+  bool push_back(const T& x) {
+    if (n_ == N) return false;
+    items_[n_++] = x;
+    return true;
+  }
+  void clear() { n_ = 0; }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  T* begin() { return items_; }
+  T* end() { return items_ + n_; }
+  const T* begin() const { return items_; }
+  const T* end() const { return items_ + n_; }
+  T& operator[](size_t i) { return items_[i]; }
+  const T& operator[](size_t i) const { return items_[i]; }
+  bool operator==(const FixedList& o) const {
+    if (n_ != o.n_) return false;
+    for (uint32_t i = 0; i < n_; ++i)
+      if (!(items_[i] == o.items_[i])) return false;
+    return true;
+  }
+
+ private:
+  uint32_t n_ = 0;
+  T items_[N];
+};
+
+/** Bounded output text (records, history entries, choices, numbers), built without heap.
+ *  Every producer's length is bounded by the field limits (the longest, a record with 64
+ *  choices of 32-character ids, is ~2.6 KB); appending past kCapacity traps rather than
+ *  truncating silently. */
+class Text {
+ public:
+  static constexpr size_t kCapacity = 4096;
+  Text() = default;
+  Text& operator+=(std::string_view s);
+  Text& operator+=(char c) { return *this += std::string_view(&c, 1); }
+  std::string_view view() const { return std::string_view(buf_, n_); }
+  operator std::string_view() const { return view(); }
+  size_t size() const { return n_; }
+  /** A std::string copy (native convenience). */
+  std::string str() const { return std::string(view()); }
+  bool operator==(std::string_view o) const { return view() == o; }
+  bool operator!=(std::string_view o) const { return view() != o; }
+
+ private:
+  uint32_t n_ = 0;
+  char buf_[kCapacity];
+};
+
+using Id = Str<32>;        // record ids, versions, category ids: ≤ 32 characters
+using PolicyId = Str<64>;  // [a-z0-9][a-z0-9._-]{0,63}
+using Hex64 = Str<64>;     // a SHA-256 in hex, or empty
+
+constexpr size_t kMaxCategories = 32;  // a manifest lists 1..32 categories
+constexpr size_t kMaxChoices = 64;     // a choices text holds at most 64 items
+
+// ---------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------
+
 enum class UpdateRule : int32_t { Implicit = 0, Explicit = 1 };
 
 struct CategorySpec {
-  std::string id;        // [a-z][a-z0-9_]{0,31}
+  std::string_view id;   // [a-z][a-z0-9_]{0,31}; views the caller's text
   bool required = false; // always on, cannot be refused
   bool gpcOff = false;   // defaults off when the visitor sends Global Privacy Control
 };
 
-/** The manifest fields the banner needs (the shell parses manifest.json and fills these). */
+/** The manifest fields the banner needs (the shell parses manifest.json and fills these).
+ *  The string fields view the caller's text, which must outlive the calls that use them. */
 struct Manifest {
-  std::string policyId;   // [a-z0-9][a-z0-9._-]{0,63}
-  std::string version;    // [A-Za-z0-9][A-Za-z0-9._-]{0,31}
-  std::string bodyHash;   // SHA-256 of the canonical body, 64 lowercase hex
+  std::string_view policyId;  // [a-z0-9][a-z0-9._-]{0,63}
+  std::string_view version;   // [A-Za-z0-9][A-Za-z0-9._-]{0,31}
+  std::string_view bodyHash;  // SHA-256 of the canonical body, 64 lowercase hex
   int64_t publishedAtMs = 0;
   int32_t offsetMinutes = 0;  // UTC offset of publishedAt, the policy's own time zone
   UpdateRule rule = UpdateRule::Implicit;
   int32_t implicitDays = 7;
   bool material = false;      // the update adds consent purposes: ask again
-  std::vector<CategorySpec> categories;
+  // One slot more than allowed: an over-long list keeps 33 entries (the rest are dropped on
+  // push_back), so validate() still sees it is too long.
+  FixedList<CategorySpec, kMaxCategories + 1> categories;
   int64_t maxAgeAcceptedMs = 365 * kDayMs;
   int64_t maxAgeRejectedMs = 182 * kDayMs;  // CNIL: re-ask a refusal after ~6 months
 };
 
 /** Checks every field; returns ErrorCode::ManifestInvalid with the field name on failure. */
-Error validate(const Manifest& m);
+Status validate(const Manifest& m);
 
 struct Choice {
-  std::string category;
+  Id category;
   bool on = false;
   bool operator==(const Choice& o) const { return category == o.category && on == o.on; }
 };
-using Choices = std::vector<Choice>;
+using Choices = FixedList<Choice, kMaxChoices>;
 
 /** A stored consent decision. Encoded by encodeRecord, kept by the shell in cookie/localStorage. */
 struct Record {
-  std::string id;          // record id from the shell's CSPRNG, [A-Za-z0-9_-]{8,32}
-  std::string policyId;
-  std::string version;
-  std::string bodyHash16;  // first 16 hex digits of the policy body hash
+  Id id;                   // record id from the shell's CSPRNG, [A-Za-z0-9_-]{8,32}
+  PolicyId policyId;
+  Id version;
+  Str<16> bodyHash16;      // first 16 hex digits of the policy body hash
   int64_t givenAtMs = 0;   // when this choice was made (explicitly or implicitly)
   Method method = Method::Explicit;
   Choices choices;         // every category of that version, in manifest order
-  std::string noticeVersion;  // version whose update notice was shown ("" = none)
+  Id noticeVersion;        // version whose update notice was shown ("" = none)
   int64_t noticeAtMs = 0;
-  std::string historyHead;    // hash of the newest history entry, 64 hex ("" = none)
+  Hex64 historyHead;       // hash of the newest history entry, 64 hex ("" = none)
   bool operator==(const Record& o) const;
 };
 
 /** Record codec. The text is cookie-safe (RFC 6265 cookie-octets only), ≤ 600 bytes for 10
  *  categories, versioned ("k1~") and carries a SHA-256-based check of everything before it. */
-std::string encodeRecord(const Record& r);
+Text encodeRecord(const Record& r);
 
 struct DecodeResult {
   bool ok = false;
@@ -80,7 +208,7 @@ struct DecodeResult {
   ErrorCode error = ErrorCode::RecordAbsent;  // why there is no record when !ok
 };
 /** Never fails hard: empty → RecordAbsent; too long, foreign, unknown version, malformed or
- *  failing the check → that code and no record. */
+ *  failing the check → that code and no record (record == Record()). */
 DecodeResult decodeRecord(std::string_view text);
 constexpr size_t kMaxRecordLength = 1024;
 
@@ -102,13 +230,13 @@ struct Signals {
 struct HistoryEntry {
   Op op = Op::AcceptAll;
   int64_t atMs = 0;
-  std::string version;
+  Id version;
   Method method = Method::Explicit;
   Choices choices;
-  std::string prevHash;  // 64 hex of the previous entry ("" for the first)
-  std::string hash;      // 64 hex: SHA-256(prevHash "\n" canonical())
+  Hex64 prevHash;  // 64 hex of the previous entry ("" for the first)
+  Hex64 hash;      // 64 hex: SHA-256(prevHash "\n" canonical())
   /** Canonical text that the hash covers: op~at~version~method~choices. */
-  std::string canonical() const;
+  Text canonical() const;
 };
 
 struct Decision {
@@ -125,13 +253,13 @@ struct Decision {
 
 /** Decides what the page must do now. `stored` is the raw stored string (may be empty or
  *  garbage). Fails only when the manifest is invalid. */
-Error decide(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, Decision* out);
+Status decide(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, Decision* out);
 
 struct ApplyInput {
   Op op = Op::AcceptAll;
-  Choices choices;       // for Op::Set: the categories to change
-  std::string newId;     // record id to use when there is no valid stored record
-  std::string prevHash;  // hash of the newest history entry; "" = take the stored record's head
+  Choices choices;             // for Op::Set: the categories to change
+  std::string_view newId;      // record id to use when there is no valid stored record
+  std::string_view prevHash;   // hash of the newest history entry; "" = take the stored record's head
 };
 
 struct ApplyResult {
@@ -143,16 +271,17 @@ struct ApplyResult {
  *  entry. Errors: ManifestInvalid, BadArgument (bad id/op), UnknownCategory,
  *  RequiredCategory (turning a required category off), NoRecord (accept-update or
  *  notice-shown without a valid record of this policy). */
-Error apply(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, const ApplyInput& in,
-            ApplyResult* out);
+Status apply(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, const ApplyInput& in,
+             ApplyResult* out);
 
 /** choices as "id:1.id2:0" (the record and history wire form). */
-std::string choicesText(const Choices& c);
-/** Parses choicesText's form; false on any malformed item or duplicate id. */
+Text choicesText(const Choices& c);
+/** Parses choicesText's form (at most kMaxChoices items); false on any malformed item or
+ *  duplicate id. */
 bool parseChoices(std::string_view text, Choices* out);
 
 /** Decimal text of v (no locale, no printf). */
-std::string decimal(int64_t v);
+Text decimal(int64_t v);
 /** Parses an optional '-' and 1–18 digits; false otherwise. */
 bool parseDecimal(std::string_view s, int64_t* out);
 

@@ -6,8 +6,6 @@
 // check = first 16 hex of SHA-256("kelisim/record/k1\n" + everything before "~check").
 // The check catches edits, truncation and foreign values; it is not a secret MAC (the visitor
 // owns the record, and proof of consent lives on the site's server).
-#include <cstring>
-
 #include "core/consent.h"
 #include "core/sha256.h"
 
@@ -18,30 +16,34 @@ constexpr char kPrefix[] = "k1~";
 constexpr char kCheckSalt[] = "kelisim/record/k1\n";
 constexpr int kFields = 12;
 
-bool lowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool alnum(char c) { return lowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+// Character classes of the id grammars, as bits: one classifier serves every grammar.
+enum : unsigned { kLower = 1, kUpper = 2, kDigit = 4, kHexLetter = 8, kDot = 16, kUnderscore = 32, kDash = 64 };
 
-// Every character of s[1..] passes ok(), s[0] passes first(), 1 <= size <= max.
-template <class F, class G>
-bool token(std::string_view s, size_t max, F first, G ok) {
-  if (s.empty() || s.size() > max || !first(s[0])) return false;
-  for (size_t i = 1; i < s.size(); ++i)
-    if (!ok(s[i])) return false;
+unsigned charClass(char c) {
+  if (c >= 'a' && c <= 'z') return c <= 'f' ? kLower | kHexLetter : kLower;
+  if (c >= 'A' && c <= 'Z') return kUpper;
+  if (c >= '0' && c <= '9') return kDigit;
+  return c == '.' ? kDot : c == '_' ? kUnderscore : c == '-' ? kDash : 0u;
+}
+
+// min <= size <= max, s[0] in class `first`, every later character in class `rest`.
+bool token(std::string_view s, size_t min, size_t max, unsigned first, unsigned rest) {
+  if (s.size() < min || s.size() > max) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!(charClass(s[i]) & (i ? rest : first))) return false;
   return true;
 }
 
-std::string base36(int64_t v) {
-  if (v <= 0) return "0";
+void appendBase36(Text& out, int64_t v) {
+  if (v < 0) v = 0;  // times before 1970 are written "0"
   char buf[16];
   int n = 0;
-  while (v) {
+  do {
     int d = int(v % 36);
     buf[n++] = char(d < 10 ? '0' + d : 'a' + d - 10);
     v /= 36;
-  }
-  std::string s;
-  while (n) s += buf[--n];
-  return s;
+  } while (v);
+  while (n) out += buf[--n];
 }
 
 bool parseBase36(std::string_view s, int64_t* out) {
@@ -56,37 +58,47 @@ bool parseBase36(std::string_view s, int64_t* out) {
   return true;
 }
 
-std::string checkOf(std::string_view body) {
+// The 16 hex digits of the record check of `body`, written to out[0..16).
+void checkOf(std::string_view body, char* out) {
   Sha256 h;
   h.update(kCheckSalt, sizeof kCheckSalt - 1);
   h.update(body);
   auto d = h.digest();
-  return to_hex(d.data(), 8);
+  to_hex(d.data(), 8, out);
+}
+
+void appendChoices(Text& s, const Choices& c) {
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (i) s += '.';
+    s += c[i].category;
+    s += c[i].on ? ":1" : ":0";
+  }
 }
 
 }  // namespace
 
-bool validPolicyId(std::string_view s) {
-  return token(s, 64, lowerAlnum, [](char c) { return lowerAlnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-bool validVersion(std::string_view s) {
-  return token(s, 32, alnum, [](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-bool validCategoryId(std::string_view s) {
-  return token(s, 32, [](char c) { return c >= 'a' && c <= 'z'; }, [](char c) { return lowerAlnum(c) || c == '_'; });
-}
-bool validRecordId(std::string_view s) {
-  auto ok = [](char c) { return alnum(c) || c == '_' || c == '-'; };
-  return s.size() >= 8 && token(s, 32, ok, ok);
-}
-bool isHex(std::string_view s, size_t len) {
-  if (s.size() != len) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
+Text& Text::operator+=(std::string_view s) {
+  if (s.size() > kCapacity - n_) __builtin_trap();  // cannot happen: see the class comment
+  for (char c : s) buf_[n_++] = c;
+  return *this;
 }
 
-std::string decimal(int64_t v) {
+bool validPolicyId(std::string_view s) {  // [a-z0-9][a-z0-9._-]{0,63}
+  return token(s, 1, 64, kLower | kDigit, kLower | kDigit | kDot | kUnderscore | kDash);
+}
+bool validVersion(std::string_view s) {  // [A-Za-z0-9][A-Za-z0-9._-]{0,31}
+  return token(s, 1, 32, kLower | kUpper | kDigit, kLower | kUpper | kDigit | kDot | kUnderscore | kDash);
+}
+bool validCategoryId(std::string_view s) {  // [a-z][a-z0-9_]{0,31}
+  return token(s, 1, 32, kLower, kLower | kDigit | kUnderscore);
+}
+bool validRecordId(std::string_view s) {  // [A-Za-z0-9_-]{8,32}
+  unsigned ok = kLower | kUpper | kDigit | kUnderscore | kDash;
+  return token(s, 8, 32, ok, ok);
+}
+bool isHex(std::string_view s, size_t len) { return token(s, len, len, kDigit | kHexLetter, kDigit | kHexLetter); }
+
+Text decimal(int64_t v) {
   char buf[24];
   int n = 0;
   uint64_t u = v < 0 ? 0 - uint64_t(v) : uint64_t(v);
@@ -94,7 +106,7 @@ std::string decimal(int64_t v) {
     buf[n++] = char('0' + u % 10);
     u /= 10;
   } while (u);
-  std::string s;
+  Text s;
   if (v < 0) s += '-';
   while (n) s += buf[--n];
   return s;
@@ -113,13 +125,9 @@ bool parseDecimal(std::string_view s, int64_t* out) {
   return true;
 }
 
-std::string choicesText(const Choices& c) {
-  std::string s;
-  for (size_t i = 0; i < c.size(); ++i) {
-    if (i) s += '.';
-    s += c[i].category;
-    s += c[i].on ? ":1" : ":0";
-  }
+Text choicesText(const Choices& c) {
+  Text s;
+  appendChoices(s, c);
   return s;
 }
 
@@ -136,9 +144,9 @@ bool parseChoices(std::string_view text, Choices* out) {
     std::string_view id = item.substr(0, item.size() - 2);
     if ((v != '0' && v != '1') || !validCategoryId(id)) return false;
     for (const Choice& c : *out)
-      if (c.category == id) return false;
-    out->push_back({std::string(id), v == '1'});
-    if (out->size() > 64) return false;
+      if (c.category.view() == id) return false;
+    // A 65th item does not fit: too many choices.
+    if (!out->push_back({id, v == '1'})) return false;
     start = end + 1;
   }
   return true;
@@ -150,22 +158,30 @@ bool Record::operator==(const Record& o) const {
          noticeVersion == o.noticeVersion && noticeAtMs == o.noticeAtMs && historyHead == o.historyHead;
 }
 
-std::string encodeRecord(const Record& r) {
-  std::string s = kPrefix;
-  for (const std::string* f : {&r.id, &r.policyId, &r.version, &r.bodyHash16}) {
-    s += *f;
-    s += '~';
-  }
-  s += base36(r.givenAtMs);
+Text encodeRecord(const Record& r) {
+  Text s;
+  s += kPrefix;
+  s += r.id;
+  s += '~';
+  s += r.policyId;
+  s += '~';
+  s += r.version;
+  s += '~';
+  s += r.bodyHash16;
+  s += '~';
+  appendBase36(s, r.givenAtMs);
   s += r.method == Method::Implicit ? "~i~" : "~e~";
-  s += choicesText(r.choices);
+  appendChoices(s, r.choices);
   s += '~';
   s += r.noticeVersion;
   s += '~';
-  s += base36(r.noticeAtMs);
+  appendBase36(s, r.noticeAtMs);
   s += '~';
   s += r.historyHead;
-  s += '~' + checkOf(s);
+  char check[17];
+  check[0] = '~';
+  checkOf(s, check + 1);
+  s += std::string_view(check, 17);
   return s;
 }
 
@@ -202,11 +218,14 @@ DecodeResult decodeRecord(std::string_view text) {
   }
   res.error = ErrorCode::RecordMalformed;
   if (n != kFields || !isHex(f[11], 16)) return res;
-  if (checkOf(text.substr(0, text.size() - 17)) != f[11]) {
+  char check[16];
+  checkOf(text.substr(0, text.size() - 17), check);
+  if (f[11] != std::string_view(check, 16)) {
     res.error = ErrorCode::RecordChecksum;
     return res;
   }
   Record& r = res.record;
+  // Lengths are validated first, so every assign below fits.
   if (!validRecordId(f[1]) || !validPolicyId(f[2]) || !validVersion(f[3]) || !isHex(f[4], 16) ||
       !parseBase36(f[5], &r.givenAtMs) || f[6].size() != 1 || (f[6][0] != 'e' && f[6][0] != 'i') ||
       !parseChoices(f[7], &r.choices) || (!f[8].empty() && !validVersion(f[8])) ||
@@ -214,13 +233,13 @@ DecodeResult decodeRecord(std::string_view text) {
     res.record = Record();
     return res;
   }
-  r.id = std::string(f[1]);
-  r.policyId = std::string(f[2]);
-  r.version = std::string(f[3]);
-  r.bodyHash16 = std::string(f[4]);
+  r.id.assign(f[1]);
+  r.policyId.assign(f[2]);
+  r.version.assign(f[3]);
+  r.bodyHash16.assign(f[4]);
   r.method = f[6][0] == 'i' ? Method::Implicit : Method::Explicit;
-  r.noticeVersion = std::string(f[8]);
-  r.historyHead = std::string(f[10]);
+  r.noticeVersion.assign(f[8]);
+  r.historyHead.assign(f[10]);
   // Canonical form only: a value that decodes but would encode differently was not written by us.
   if (encodeRecord(r) != text) {
     res.record = Record();

@@ -57,27 +57,29 @@ void Sha256::update(const void* data, size_t len) {
 }
 
 std::array<uint8_t, 32> Sha256::digest() {
+  // Padding: 0x80, then zeros up to 56 bytes mod 64, then the bit length big-endian.
+  static const uint8_t pad[64] = {0x80};
   uint64_t bits = total_ * 8;
-  uint8_t pad = 0x80;
-  update(&pad, 1);
-  uint8_t zero = 0;
-  while (buf_len_ != 56) update(&zero, 1);
+  update(pad, 1 + (119 - buf_len_) % 64);
   uint8_t len_be[8];
   for (int i = 0; i < 8; ++i) len_be[i] = uint8_t(bits >> (56 - 8 * i));
   update(len_be, 8);
   std::array<uint8_t, 32> out;
-  for (int i = 0; i < 8; ++i)
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = uint8_t(h_[i] >> (24 - 8 * j));
+  for (int i = 0; i < 32; ++i) out[i] = uint8_t(h_[i / 4] >> (24 - 8 * (i % 4)));
   return out;
 }
 
-std::string to_hex(const uint8_t* bytes, size_t n) {
+void to_hex(const uint8_t* bytes, size_t n, char* out) {
   static const char digits[] = "0123456789abcdef";
-  std::string s(n * 2, '0');
   for (size_t i = 0; i < n; ++i) {
-    s[2 * i] = digits[bytes[i] >> 4];
-    s[2 * i + 1] = digits[bytes[i] & 15];
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 15];
   }
+}
+
+std::string to_hex(const uint8_t* bytes, size_t n) {
+  std::string s(n * 2, '0');
+  to_hex(bytes, n, &s[0]);
   return s;
 }
 

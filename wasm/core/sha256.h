@@ -1,5 +1,6 @@
 // SHA-256 (FIPS 180-4), written for kelisim: record integrity checks, the consent history
-// hash chain and canonical policy body hashes. No I/O, no allocation beyond the result string.
+// hash chain and canonical policy body hashes. No I/O; only the std::string helpers allocate
+// (the consent path uses the heap-free to_hex(bytes, n, out)).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -26,10 +27,13 @@ class Sha256 {
   uint64_t total_ = 0;
 };
 
-/** Lowercase hex of SHA-256(data): 64 characters. */
-std::string sha256_hex(std::string_view data);
+/** Writes the lowercase hex of n bytes to out[0 .. 2n) (no terminating NUL). */
+void to_hex(const uint8_t* bytes, size_t n, char* out);
 
 /** Lowercase hex of the given bytes. */
 std::string to_hex(const uint8_t* bytes, size_t n);
+
+/** Lowercase hex of SHA-256(data): 64 characters. */
+std::string sha256_hex(std::string_view data);
 
 }  // namespace kelisim
