@@ -253,6 +253,30 @@ bool parseJson(std::string_view text, json* out, std::string* error) {
     appendInt(error, static_cast<long long>(nul));
     return false;
   }
+  // Nesting cap before any DOM exists: nlohmann's dump(), copies and comparisons recurse once
+  // per level, and wasm has no stack check (adversarial finding: body JSON 10,000 levels deep
+  // overflowed the stack in kel_parse_body's canonical dump()). Valid bodies nest about 110
+  // levels at most (kMaxNodeDepth clauses, kMaxInlineDepth inlines, 2 levels each).
+  constexpr long kMaxJsonDepth = 256;
+  long depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\') ++i;
+      else if (c == '"') inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        *error = "nested deeper than 256 levels at byte ";
+        appendInt(error, static_cast<long long>(i));
+        return false;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
   LocatingSax sax(*out);
   auto ia = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
   nlohmann::detail::parser<json, decltype(ia)> parser(std::move(ia), nullptr, false, false);
@@ -285,7 +309,7 @@ kelisim::Error parseBody(std::string_view text, Body* out, std::string* canonica
 }
 
 void appendText(std::string* out, std::string_view s, bool collapse, bool escapeHtml) {
-  out->reserve(out->size() + s.size());
+  // (No reserve here: an exact reserve per call would defeat the string's geometric growth.)
   bool pendingSpace = false;
   bool any = false;
   size_t i = 0;

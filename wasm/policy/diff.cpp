@@ -93,8 +93,17 @@ void appendRun(std::string* out, const std::vector<Token>& t, size_t b, size_t e
 // ---------------------------------------------------------------------------------------
 struct Side {
   std::vector<TextUnit> units;
-  std::vector<std::vector<uint64_t>> bags;
+  std::vector<std::vector<uint64_t>> bags;  // word bags, computed on first use
+  std::vector<uint8_t> bagReady;
   std::vector<long> match;
+
+  const std::vector<uint64_t>& bag(size_t i) {
+    if (!bagReady[i]) {
+      bags[i] = wordBag(tokenize(units[i].text));
+      bagReady[i] = 1;
+    }
+    return bags[i];
+  }
 };
 
 }  // namespace
@@ -189,8 +198,8 @@ DiffResult diffBodies(const Body& a, const Body& b) {
   N.units = textUnits(b, true);
   for (Side* s : {&O, &N}) {
     s->match.assign(s->units.size(), -1);
-    s->bags.reserve(s->units.size());
-    for (const TextUnit& u : s->units) s->bags.push_back(wordBag(tokenize(u.text)));
+    s->bags.resize(s->units.size());
+    s->bagReady.assign(s->units.size(), 0);
   }
   const size_t no = O.units.size(), nn = N.units.size();
   std::vector<DiffStatus> statusN(nn, DiffStatus::Added);
@@ -240,18 +249,18 @@ DiffResult diffBodies(const Body& a, const Body& b) {
   for (size_t i = 0; i < no; ++i) {
     if (O.match[i] >= 0) continue;
     long j = sameNum(i);
-    if (j >= 0 && similarAtLeast(O.bags[i], N.bags[j], 50, &work)) link(i, j, DiffStatus::Changed);
+    if (j >= 0 && similarAtLeast(O.bag(i), N.bag(static_cast<size_t>(j)), 50, &work)) link(i, static_cast<size_t>(j), DiffStatus::Changed);
   }
   // 4. Another number (or both unnumbered), at least 60% of words in common: the most
   // similar unmatched clause wins (the first one on ties).
   for (size_t i = 0; i < no && work < kMaxAlignWork; ++i) {
-    if (O.match[i] >= 0 || O.bags[i].empty()) continue;
+    if (O.match[i] >= 0 || O.bag(i).empty()) continue;
     long best = -1;
     size_t bestCommon = 0, bestTotal = 1;
     for (size_t j = 0; j < nn && work < kMaxAlignWork; ++j) {
       if (N.match[j] >= 0 || O.units[i].num.empty() != N.units[j].num.empty()) continue;
-      size_t total = O.bags[i].size() + N.bags[j].size();
-      size_t c = common(O.bags[i], N.bags[j], &work);
+      size_t total = O.bag(i).size() + N.bag(j).size();
+      size_t c = common(O.bag(i), N.bag(j), &work);
       if (2 * c * 100 >= 60 * total && c * bestTotal > bestCommon * total) {
         best = static_cast<long>(j);
         bestCommon = c;

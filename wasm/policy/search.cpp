@@ -44,17 +44,41 @@ SearchIndex::SearchIndex(const Body& b) {
     Unit u;
     u.num = std::move(t.num);
     u.text = std::move(t.text);
-    u.folded.reserve(u.text.size());
-    u.origin.reserve(u.text.size() + 1);
+    const std::string& text = u.text;
+    // Usually every code point folds to one of the same UTF-8 length (true for all of
+    // foldCodePoint's mappings today): then folded[k] comes from text[k] and no offset table
+    // is needed. Otherwise fall back to a table from folded bytes to text offsets.
+    u.folded.resize(text.size());
+    bool sameLength = true;
     size_t i = 0;
-    while (i < u.text.size()) {
+    while (i < text.size()) {
       size_t start = i;
-      uint32_t cp = foldCodePoint(nextCodePoint(u.text, &i));
-      size_t before = u.folded.size();
-      appendUtf8(&u.folded, cp);
-      for (size_t k = before; k < u.folded.size(); ++k) u.origin.push_back(static_cast<uint32_t>(start));
+      uint32_t cp = foldCodePoint(nextCodePoint(text, &i));
+      size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (len != i - start) {
+        sameLength = false;
+        break;
+      }
+      char* o = &u.folded[start];
+      if (len == 1) {
+        o[0] = static_cast<char>(cp);
+      } else {
+        // UTF-8 (cp is a valid scalar value: nextCodePoint never returns a surrogate)
+        static const unsigned char kLead[] = {0, 0, 0xC0, 0xE0, 0xF0};
+        for (size_t k = len - 1; k > 0; --k, cp >>= 6) o[k] = static_cast<char>(0x80 | (cp & 0x3F));
+        o[0] = static_cast<char>(kLead[len] | cp);
+      }
     }
-    u.origin.push_back(static_cast<uint32_t>(u.text.size()));
+    if (!sameLength) {
+      u.folded.clear();
+      i = 0;
+      while (i < text.size()) {
+        size_t start = i;
+        appendUtf8(&u.folded, foldCodePoint(nextCodePoint(text, &i)));
+        u.origin.resize(u.folded.size(), static_cast<uint32_t>(start));
+      }
+      u.origin.push_back(static_cast<uint32_t>(text.size()));
+    }
     units_.push_back(std::move(u));
   }
 }
@@ -78,43 +102,58 @@ std::vector<SearchHit> SearchIndex::find(std::string_view query, const SearchOpt
   std::vector<Range> ranges;
   for (const Unit& u : units_) {
     if (hits.size() >= limit) break;
-    ranges.clear();
-    bool all = true;
+    const std::string& text = u.text;
+    const bool identity = u.origin.empty();
+    auto orig = [&](size_t k) -> size_t { return identity ? k : u.origin[k]; };
+    // Every word must occur; the earliest occurrence anchors the snippet.
+    size_t firstB = std::string::npos, firstE = 0;
     for (const std::string& t : terms) {
       size_t at = u.folded.find(t);
       if (at == std::string::npos) {
-        all = false;
+        firstB = std::string::npos;
         break;
       }
-      while (at != std::string::npos) {
-        size_t end = at + t.size();
-        ranges.push_back({u.origin[at], end < u.folded.size() ? u.origin[end] : u.text.size()});
-        at = u.folded.find(t, end);
+      size_t b = orig(at), e = orig(at + t.size());
+      if (b < firstB || (b == firstB && e > firstE)) {
+        firstB = b;
+        firstE = e;
       }
     }
-    if (!all) continue;
-    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-      return a.b != b.b ? a.b < b.b : a.e < b.e;
-    });
-    // Merge overlapping/adjacent hits.
+    if (firstB == std::string::npos) continue;
+    // Window start: kBefore code points back, then forward to a word start.
+    size_t ws = backCodePoints(text, firstB, kBefore);
+    if (ws > 0) {
+      size_t sp = text.find(' ', ws);
+      if (sp != std::string::npos && sp + 1 <= firstB) ws = sp + 1;
+    }
+    size_t we = forwardCodePoints(text, ws, kWindow);
+    if (we < firstE) we = firstE;
+    if (we < text.size()) {
+      size_t sp = text.rfind(' ', we);
+      if (sp != std::string::npos && sp >= firstE) we = sp;
+    }
+    // Occurrences inside the window only, sorted (insertion: a window holds few), merged.
+    ranges.clear();
+    for (const std::string& t : terms) {
+      size_t from = identity && ws > t.size() ? ws - t.size() : 0;
+      for (size_t at = u.folded.find(t, from); at != std::string::npos; at = u.folded.find(t, at + t.size())) {
+        size_t b = orig(at), e = orig(at + t.size());
+        if (b >= we) break;
+        if (e <= ws) continue;
+        Range r{b, e};
+        size_t k = ranges.size();
+        ranges.push_back(r);
+        while (k > 0 && (ranges[k - 1].b > r.b || (ranges[k - 1].b == r.b && ranges[k - 1].e > r.e))) {
+          ranges[k] = ranges[k - 1];
+          --k;
+        }
+        ranges[k] = r;
+      }
+    }
     std::vector<Range> merged;
     for (const Range& r : ranges) {
       if (!merged.empty() && r.b <= merged.back().e) merged.back().e = std::max(merged.back().e, r.e);
       else merged.push_back(r);
-    }
-    const std::string& text = u.text;
-    const Range& first = merged.front();
-    // Window start: kBefore code points back, then forward to a word start.
-    size_t ws = backCodePoints(text, first.b, kBefore);
-    if (ws > 0) {
-      size_t sp = text.find(' ', ws);
-      if (sp != std::string::npos && sp + 1 <= first.b) ws = sp + 1;
-    }
-    size_t we = forwardCodePoints(text, ws, kWindow);
-    if (we < first.e) we = first.e;
-    if (we < text.size()) {
-      size_t sp = text.rfind(' ', we);
-      if (sp != std::string::npos && sp >= first.e) we = sp;
     }
     SearchHit h;
     h.num = u.num;
@@ -123,8 +162,6 @@ std::vector<SearchHit> SearchIndex::find(std::string_view query, const SearchOpt
     if (ws > 0) s += "\xE2\x80\xA6";
     size_t pos = ws;
     for (const Range& r : merged) {
-      if (r.e <= ws) continue;
-      if (r.b >= we) break;
       size_t b = std::max(r.b, ws), e = std::min(r.e, we);
       appendEscaped(&s, std::string_view(text).substr(pos, b - pos));
       s += "<mark>";

@@ -40,7 +40,8 @@ class SearchIndex {
     std::string num;
     std::string text;              // cleaned, space-collapsed
     std::string folded;            // foldCodePoint over text
-    std::vector<uint32_t> origin;  // byte offset in text of each folded byte's code point (+ end)
+    std::vector<uint32_t> origin;  // empty when folded[k] comes from text[k]; else the text offset
+                                   // of each folded byte's code point (+ the end)
   };
   std::vector<Unit> units_;
 };
