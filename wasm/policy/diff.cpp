@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
 
 #include "policy/render.h"
 #include "policy/text.h"
@@ -106,6 +105,32 @@ struct Side {
   }
 };
 
+// Units looked up by a 64-bit key: entries (key << 20 | index) sorted; key 0 = not indexed.
+// Keys are truncated to 44 bits, so callers compare the real strings. Bodies hold far fewer
+// than 2^20 units (kMaxBodyBytes).
+class HashIndex {
+ public:
+  template <class KeyOf>
+  HashIndex(const std::vector<TextUnit>& units, KeyOf keyOf) {
+    for (size_t j = 0; j < units.size() && j < (size_t(1) << 20); ++j) {
+      uint64_t k = keyOf(units[j]);
+      if (k) entries_.push_back((k << 20) | j);
+    }
+    std::sort(entries_.begin(), entries_.end());
+  }
+  // Indices whose key matches `key`'s 44 bits, in document order.
+  std::vector<size_t> candidates(uint64_t key) const {
+    std::vector<size_t> out;
+    uint64_t lo = key << 20;
+    for (auto it = std::lower_bound(entries_.begin(), entries_.end(), lo); it != entries_.end() && (*it >> 20) == (lo >> 20); ++it)
+      out.push_back(static_cast<size_t>(*it & 0xFFFFF));
+    return out;
+  }
+
+ private:
+  std::vector<uint64_t> entries_;
+};
+
 }  // namespace
 
 const char* diffStatusName(DiffStatus s) {
@@ -204,16 +229,14 @@ DiffResult diffBodies(const Body& a, const Body& b) {
   const size_t no = O.units.size(), nn = N.units.size();
   std::vector<DiffStatus> statusN(nn, DiffStatus::Added);
 
-  std::map<std::string, std::vector<size_t>> byNum;  // new clauses by number
-  for (size_t j = 0; j < nn; ++j)
-    if (!N.units[j].num.empty()) byNum[N.units[j].num].push_back(j);
+  // New units by number and by text: sorted (hash << 20 | index) keys, so equal hashes sit
+  // together in document order (one std::sort<uint64_t> instantiation, shared with wordBag).
+  const HashIndex byNum(N.units, [](const TextUnit& u) { return u.num.empty() ? 0 : fnv1a(u.num); });
   // First unmatched new clause with old clause i's number, or -1.
   auto sameNum = [&](size_t i) -> long {
     if (O.units[i].num.empty()) return -1;
-    auto it = byNum.find(O.units[i].num);
-    if (it == byNum.end()) return -1;
-    for (size_t j : it->second)
-      if (N.match[j] < 0) return static_cast<long>(j);
+    for (size_t j : byNum.candidates(fnv1a(O.units[i].num)))
+      if (N.match[j] < 0 && N.units[j].num == O.units[i].num) return static_cast<long>(j);
     return -1;
   };
   auto link = [&](size_t i, size_t j, DiffStatus st) {
@@ -229,14 +252,10 @@ DiffResult diffBodies(const Body& a, const Body& b) {
   }
   // 2. Same (non-empty) text elsewhere: renumbered (or an unnumbered run that stayed).
   {
-    std::map<uint64_t, std::vector<size_t>> byText;
-    for (size_t j = 0; j < nn; ++j)
-      if (N.match[j] < 0 && !N.units[j].text.empty()) byText[fnv1a(N.units[j].text)].push_back(j);
+    const HashIndex byText(N.units, [](const TextUnit& u) { return u.text.empty() ? 0 : fnv1a(u.text); });
     for (size_t i = 0; i < no; ++i) {
       if (O.match[i] >= 0 || O.units[i].text.empty()) continue;
-      auto it = byText.find(fnv1a(O.units[i].text));
-      if (it == byText.end()) continue;
-      for (size_t j : it->second) {
+      for (size_t j : byText.candidates(fnv1a(O.units[i].text))) {
         if (N.match[j] >= 0 || N.units[j].text != O.units[i].text) continue;
         if (O.units[i].num.empty() != N.units[j].num.empty()) continue;
         link(i, j, O.units[i].num == N.units[j].num ? DiffStatus::Same : DiffStatus::Moved);
