@@ -4,6 +4,7 @@
 #include <string>
 
 #include "policy/body.h"
+#include "policy/text.h"
 
 using namespace kelisim::policy;
 
@@ -133,4 +134,16 @@ TEST(PolicyBody, JsonWriter) {
   appendInt(&out, -1234567890123LL);
   appendInt(&out, 0);
   EXPECT_EQ(out, "-12345678901230");
+}
+
+TEST(PolicyBody, ErrorMessagesAreValidUtf8) {
+  // The converter quotes a bad kind cut to 32 bytes; nlohmann quotes the bytes it last read.
+  // Either may end inside a multi-byte character (found by fuzz_body).
+  for (const char* json : {R"({"format":1,"title":"","children":[{"k":"clause_______________ыыыыыыыы"}]})",
+                           "{\"format\":1,\"title\":\"\",\"children\":й}", "{\"a\":\"x\" ж}"}) {
+    Body b;
+    auto e = parseBody(json, &b);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(sanitizeUtf8(e.message), e.message) << e.message;
+  }
 }

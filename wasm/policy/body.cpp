@@ -58,7 +58,7 @@ struct Converter {
     if (!clause.empty()) m += " (clause " + clause + ")";
     m += ": ";
     m += what;
-    err = {ErrorCode::BadInput, std::move(m)};
+    err = {ErrorCode::BadInput, sanitizeUtf8(m)};  // input quoted in `what` may be cut mid-character
     return false;
   }
 
@@ -190,7 +190,12 @@ struct Converter {
           if (!inlines((*items)[j], &n.items[j], 0)) return false;
         }
       } else {
-        return fail("unknown node kind \"" + cleanText(kind, true).substr(0, 32) +
+        // At most 32 bytes, cut at a character boundary (fuzz finding: a cut inside U+FFFD gave
+        // an error message that was not valid UTF-8).
+        std::string shown = cleanText(kind, true);
+        size_t cut = shown.size() > 32 ? 32 : shown.size();
+        while (cut < shown.size() && cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+        return fail("unknown node kind \"" + shown.substr(0, cut) +
                     "\" (expected clause, h, p or ul)");
       }
       out->push_back(std::move(n));
@@ -281,7 +286,8 @@ bool parseJson(std::string_view text, json* out, std::string* error) {
   auto ia = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
   nlohmann::detail::parser<json, decltype(ia)> parser(std::move(ia), nullptr, false, false);
   if (parser.sax_parse(&sax, true) && !sax.dom.is_errored()) return true;
-  *error = sax.error.empty() ? std::string("syntax error") : sax.error;
+  // nlohmann quotes the bytes it last read, which can end inside a multi-byte character.
+  *error = sax.error.empty() ? std::string("syntax error") : sanitizeUtf8(sax.error);
   *out = json();
   return false;
 }
