@@ -2,6 +2,7 @@
 // kelisim.receipt(), all written with textContent; and a button that forgets the stored choice.
 (function () {
   const t0 = performance.now();
+  let receiptSeq = 0;
   function panels(e) {
     const k = window.kelisim;
     if (!k) return;
@@ -16,8 +17,11 @@
     }
     const r = document.getElementById('receipt');
     if (r) {
-      const rc = k.receipt();
-      r.textContent = rc ? JSON.stringify(rc, null, 2) : 'Согласия пока нет.';
+      // receipt() is a promise (its code is loaded on first use); show only the newest answer.
+      const n = ++receiptSeq;
+      Promise.resolve(k.receipt()).then((rc) => {
+        if (n === receiptSeq) r.textContent = rc ? JSON.stringify(rc, null, 2) : 'Согласия пока нет.';
+      });
     }
     if (e) {
       const ol = document.getElementById('events');

@@ -9,8 +9,9 @@ import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { createPreferences } from './ui/preferences.js';
 import { pickLang, translator } from './ui/i18n.js';
-// [issue 5: viewer/notice/receipt] proof of consent and reporting (web/src/receipt.js)
-import { buildReceipt, createReporter, eventOf } from './receipt.js';
+// Events for reportUrl are queued here; receipt() and sending them load web/src/receipt.js
+// (dist/kelisim-receipt.mjs) lazily.
+import { createOutbox, eventOf } from './outbox.js';
 
 const EVENTS = ['consent', 'change', 'update', 'error'];
 
@@ -28,6 +29,11 @@ const safeUrl = (u, base) => {
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
   } catch { return null; }
 };
+
+/** A lazily loaded part: a URL, or a function returning the module (e.g. () => import(…)). */
+const loadModule = (src) => (typeof src === 'function' ? src() : import(/* @vite-ignore */ String(src)));
+/** When a record was last confirmed (given, or an update notice shown). */
+const recency = (r) => Math.max(r.givenAt, r.noticeAt || 0);
 
 function newId() {
   const b = new Uint8Array(12);
@@ -76,18 +82,41 @@ export function createController(options = {}, env) {
   let gate = null;
   let dead = false;
   const offs = [];
-  // ---- [issue 5] every consent event to options.reportUrl, queued until delivered ------
+  // ---- every consent event to options.reportUrl, queued until delivered ---------------
+  // The outbox is written synchronously with the choice; the sender is loaded when needed.
+  let box = null;
+  let reportUrl = null;
   let reporter = null;
+  let reporterP = null;
   if (o.reportUrl) {
     try {
-      reporter = createReporter({
-        url: new URL(String(o.reportUrl), doc.baseURI).href, name: cookieOpts.name, win,
-        onError: (e) => emit('error', { code: 'report-failed', message: String((e && e.message) || e) }),
+      reportUrl = new URL(String(o.reportUrl), doc.baseURI).href;
+      box = createOutbox(win, cookieOpts.name);
+    } catch { box = null; }
+  }
+  const receiptModule = () => loadModule(o.receiptModule !== undefined ? o.receiptModule : env.receipt);
+  function flushReports() {
+    if (!box || dead) return;
+    if (reporter) { reporter.flush(); return; }
+    reporterP = reporterP || receiptModule().then((m) => {
+      if (dead) return;
+      reporter = m.createReporter({
+        url: reportUrl, win, outbox: box,
+        onError: (e) => fail('report-failed', e),
       });
       offs.push(() => reporter.destroy());
-    } catch { reporter = null; }
+      reporter.flush();
+    }, (e) => {
+      reporterP = null;   // retried on the next event and when the browser is back online
+      fail('report-failed', e);
+    });
   }
-  // ---- [/issue 5] ------------------------------------------------------------------------
+  if (box) {
+    // Events left by an earlier page (offline, closed too early) go out now.
+    if (box.queue().length) flushReports();
+    win.addEventListener('online', flushReports);
+    offs.push(() => win.removeEventListener('online', flushReports));
+  }
 
   // ---- events ----------------------------------------------------------------------------
   function emit(name, detail) {
@@ -96,6 +125,7 @@ export function createController(options = {}, env) {
     }
     try { doc.dispatchEvent(new CustomEvent('kelisim:' + name, { detail })); } catch { /* no DOM */ }
   }
+  const fail = (code, e) => emit('error', { code, message: String((e && e.message) || e) });
 
   // ---- Google Consent Mode v2 ------------------------------------------------------------
   function gtag() {
@@ -114,13 +144,16 @@ export function createController(options = {}, env) {
   // ---- state -----------------------------------------------------------------------------
   const allowed = (cat) => status === 'ready' && effective[cat] === true;
 
+  const decoded = () => (core && raw ? core.decodeRecord(raw) : null);
+  /** The record in force, if it is about this policy (another policy's record on the same
+   *  site is not a choice about this one). */
+  function mine() {
+    const d = decoded();
+    return d && d.ok && d.record.policyId === manifest.id ? d.record : null;
+  }
+
   function state() {
-    let rec = null;
-    if (core && raw) {
-      const d = core.decodeRecord(raw);
-      // Another policy's record on the same site is not a choice about this one.
-      if (d.ok && d.record.policyId === manifest.id) rec = d.record;
-    }
+    const rec = mine();
     return {
       status, lang,
       policyId: manifest ? manifest.id : null,
@@ -238,8 +271,8 @@ export function createController(options = {}, env) {
   // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first visit.
   let updateUi = null;   // { kind: 'pending'|'implicit', close() }
   function acceptedVersion() {
-    const d = core && raw ? core.decodeRecord(raw) : null;
-    return d && d.ok && manifest && d.record.policyId === manifest.id ? d.record.version : null;
+    const r = mine();
+    return r ? r.version : null;
   }
   /** The version accepted before the current one (for the implicit notice's diff link). */
   function priorVersion() {
@@ -265,7 +298,7 @@ export function createController(options = {}, env) {
     updateUi = slot;
     const deadline = decision.deadline;
     try {
-      const mod = typeof src === 'function' ? await src() : await import(/* @vite-ignore */ String(src));
+      const mod = await loadModule(src);
       await env.cssReady;
       if (updateUi !== slot || slot.closed || dead) return;
       const common = { root: mount(), lang, t, manifest, deadline, css: o.viewerCss };
@@ -279,7 +312,7 @@ export function createController(options = {}, env) {
       if (kind === 'implicit') await act('notice-shown');
     } catch (e) {
       if (updateUi === slot) updateUi = null;
-      emit('error', { code: 'notice-load', message: String((e && e.message) || e) });
+      fail('notice-load', e);
     }
   }
   /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
@@ -298,7 +331,7 @@ export function createController(options = {}, env) {
     const src = viewerSource();
     if (src) {
       try {
-        const mod = typeof src === 'function' ? await src() : await import(/* @vite-ignore */ String(src));
+        const mod = await loadModule(src);
         const open = mod.open || (mod.default && mod.default.open);
         if (typeof open === 'function') {
           return await open({ manifest, manifestUrl, policyUrl, lang, clause: opts.clause || null, controller: api, root: mount(), t,
@@ -306,7 +339,7 @@ export function createController(options = {}, env) {
             view: opts.view, from: opts.from, to: opts.to, boot: opts.boot, hash: opts.hash, accepted: acceptedVersion() });
         }
       } catch (e) {
-        emit('error', { code: 'viewer-load', message: String(e && e.message || e) });
+        fail('viewer-load', e);
       }
     }
     // The viewer (issue 5) is not built yet: open the policy page itself.
@@ -324,7 +357,7 @@ export function createController(options = {}, env) {
     for (const c of cands) {
       const d = core.decodeRecord(c);
       if (!d.ok) continue;
-      const at = Math.max(d.record.givenAt, d.record.noticeAt || 0);
+      const at = recency(d.record);
       if (at > bestAt) { best = c; bestAt = at; }
     }
     return { value: best || cands[0] || null, valid: !!best, all: cands };
@@ -384,14 +417,14 @@ export function createController(options = {}, env) {
     try {
       storage.write(record);
     } catch (e) {
-      emit('error', { code: e.code || 'storage', message: e.message });
+      fail(e.code || 'storage', e);
       return false;
     }
     if (entry) storage.append(entry);
-    // [issue 5] the same event goes to reportUrl (web/src/receipt.js dedupes by entry hash)
-    if (reporter && entry && manifest) {
+    // The same event goes to reportUrl (deduplicated by entry hash).
+    if (box && entry && manifest) {
       const d = core.decodeRecord(record);
-      reporter.report(eventOf({ entry, record: d.ok ? d.record : null, manifest, lang }));
+      if (box.add(eventOf({ entry, record: d.ok ? d.record : null, manifest, lang }))) flushReports();
     }
     return true;
   }
@@ -420,9 +453,8 @@ export function createController(options = {}, env) {
     // end with different records: put the newest valid one in every store (as at start-up).
     storage.repair(s.value);
     if (s.value === raw) return;
-    const cur = raw && core.decodeRecord(raw);
-    const nxt = core.decodeRecord(s.value);
-    if (cur && cur.ok && Math.max(nxt.record.givenAt, nxt.record.noticeAt || 0) < Math.max(cur.record.givenAt, cur.record.noticeAt || 0)) return;
+    const cur = decoded();
+    if (cur && cur.ok && recency(core.decodeRecord(s.value).record) < recency(cur.record)) return;
     raw = s.value;
     refresh('sync');
   }
@@ -432,7 +464,7 @@ export function createController(options = {}, env) {
     error = e;
     effective = {};
     if (gate) { gate.destroy(); gate = null; }
-    emit('error', { code: e.code || 'error', message: e.message || String(e) });
+    fail(e.code || 'error', e);
     Promise.resolve(env.cssReady).then(() => {
       if (dead) return;
       showNotice('error', [t('errorText'), ' ', policyLink(t, policyUrl)]);
@@ -527,14 +559,16 @@ export function createController(options = {}, env) {
       listeners[name].add(fn);
       return () => listeners[name].delete(fn);
     },
-    receipt() {
-      const rec = core && raw ? core.decodeRecord(raw) : null;
+    async receipt() {
+      const rec = decoded();
       if (!rec || !rec.ok) return null;
-      // [issue 5] built and chain-verified by web/src/receipt.js (fields after ISO/IEC TS 27560)
-      return buildReceipt({
+      // Built and chain-verified by web/src/receipt.js (fields after ISO/IEC TS 27560), from
+      // what is in force at the call.
+      const args = {
         record: rec.record, manifest, history: storage.history(), lang, policyUrl, now: now(),
         inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
-      });
+      };
+      return (await receiptModule()).buildReceipt(args);
     },
     destroy() {
       dead = true;

@@ -1,6 +1,6 @@
 // npm entry: `import { createKelisim } from 'kelisim'`. The stylesheet is not injected here:
 // import 'kelisim/kelisim.css' with your bundler, link dist/kelisim.css, or pass `css`.
-import { loadCore } from './engine/core.js';
+import { loadConsentCore as loadCore } from './engine/core.js';
 import { createController, injectCss } from './controller.js';
 
 export { KelisimError } from './engine/errors.js';
@@ -16,6 +16,7 @@ export function createKelisim(options = {}) {
     base,
     cssReady: options.css ? injectCss(new URL(options.css, document.baseURI)) : null,
     // Set by scripts/build-web.mjs once the viewer (web/src/ui/viewer.js) exists.
+    receipt: new URL('kelisim-receipt.mjs', base).href,
     viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
   });
 }

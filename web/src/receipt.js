@@ -13,11 +13,15 @@
 // leave the queue only after the endpoint answered 2xx; failures and offline periods are
 // retried with backoff, on `online`, and on the next page load. Delivery is therefore at
 // least once; an event the browser delivered while the page was closing may arrive again —
-// the receiver deduplicates by `id`.
+// the receiver deduplicates by `id`. The queue itself is web/src/outbox.js (in the banner
+// bundle); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt() and to send.
+
+import { createOutbox, iso } from './outbox.js';
+
+export { eventOf } from './outbox.js';
 
 // ---------------------------------------------------------------------------------------
-// SHA-256 (FIPS 180-4), synchronous: receipt() is synchronous and crypto.subtle exists only
-// in secure contexts.
+// SHA-256 (FIPS 180-4) in JS: crypto.subtle exists only in secure contexts.
 // ---------------------------------------------------------------------------------------
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -91,7 +95,6 @@ export function verifyChain(history) {
   return { valid: true, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1 };
 }
 
-const iso = (ms) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null);
 
 /**
  * Builds the receipt. `record` is the decoded stored record (core.decodeRecord().record),
@@ -136,59 +139,23 @@ export function buildReceipt({ record, manifest, history, lang, policyUrl, now, 
   };
 }
 
-/** One reportable event from a history entry (the entry's hash is the event id). */
-export function eventOf({ entry, record, manifest, lang }) {
-  return {
-    id: entry.hash,
-    type: 'kelisim:consent-event',
-    recordId: record ? record.id : null,
-    policy: { id: manifest.id, version: manifest.version, bodyHash: manifest.bodyHash },
-    controller: manifest.controller ?? null,
-    language: lang ?? null,
-    event: {
-      op: entry.op, at: iso(entry.at), version: entry.version, method: entry.method,
-      choices: { ...entry.choices }, prevHash: entry.prevHash, hash: entry.hash,
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------
 // Reporting queue
 // ---------------------------------------------------------------------------------------
-const QUEUE_MAX = 500;
-const SENT_MAX = 64;   // ids of recent deliveries kept for deduplication (~4 KB)
-
 /**
- * Creates the reporter for `url`. o: { url, name = 'kelisim', win, onError(e) }.
+ * Creates the reporter for `url`. o: { url, name = 'kelisim', win, onError(e), outbox }
+ * (`outbox`: the controller's createOutbox(), so events it queued are sent from the same queue).
  * Returns { report(event), flush(), pending(), destroy() }. Never throws.
  */
 export function createReporter(o) {
   const win = o.win || globalThis;
   const url = String(o.url);
-  const qKey = (o.name || 'kelisim') + ':outbox';
-  const sKey = (o.name || 'kelisim') + ':sent';
-  const mem = { q: [], sent: [] };
-  let ls = null;
-  try { ls = win.localStorage; ls.getItem(qKey); } catch { ls = null; }
+  const box = o.outbox || createOutbox(win, o.name);
+  const queue = box.queue;
   let busy = false;
   let timer = null;
   let delay = 1000;
   let dead = false;
-
-  const read = (k, dflt) => {
-    if (ls) {
-      try {
-        const v = JSON.parse(ls.getItem(k) || 'null');
-        if (Array.isArray(v)) return v;
-      } catch { /* unreadable: start over */ }
-    }
-    return dflt.slice();
-  };
-  const write = (k, v) => { if (ls) { try { ls.setItem(k, JSON.stringify(v)); } catch { /* full: memory keeps it */ } } };
-  const queue = () => read(qKey, mem.q);
-  const sent = () => read(sKey, mem.sent);
-  const saveQ = (q) => { mem.q = q; write(qKey, q); };
-  const saveSent = (s) => { mem.sent = s.slice(-SENT_MAX); write(sKey, mem.sent); };
 
   async function post(ev) {
     const body = JSON.stringify(ev);
@@ -225,8 +192,8 @@ export function createReporter(o) {
         return;
       }
       delay = 1000;
-      saveSent(sent().concat(ev.id));
-      saveQ(queue().filter((x) => x.id !== ev.id));
+      box.saveSent(box.sent().concat(ev.id));
+      box.saveQ(queue().filter((x) => x.id !== ev.id));
     }
   }
 
@@ -253,13 +220,7 @@ export function createReporter(o) {
   return {
     /** Queues `event` (deduplicated by event.id against the queue and recent deliveries) and flushes. */
     report(event) {
-      if (!event || typeof event.id !== 'string' || dead) return;
-      const q = queue();
-      if (q.some((x) => x.id === event.id) || sent().includes(event.id)) return;
-      q.push(event);
-      while (q.length > QUEUE_MAX) q.shift();
-      saveQ(q);
-      flush();
+      if (!dead && box.add(event)) flush();
     },
     flush,
     pending: () => queue().length,

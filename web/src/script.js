@@ -3,7 +3,7 @@
 // Finds kelisim-consent.wasm and kelisim.css next to itself, reads its options from data-*
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
-import { loadCore } from './engine/core.js';
+import { loadConsentCore as loadCore } from './engine/core.js';
 import { createController, injectCss } from './controller.js';
 
 const me = document.currentScript;
@@ -36,5 +36,6 @@ window.kelisim = createController(options, {
   loadCore,
   base,
   cssReady: css ? injectCss(css) : null,
+  receipt: new URL('kelisim-receipt.mjs', base).href,
   viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
 });

@@ -92,8 +92,13 @@ export interface KelisimOptions {
   /** Element the UI is appended to. @default document.body */
   root?: HTMLElement;
   /** POST every consent event (one per history entry, deduplicated by its hash) to this URL,
-   *  queued and retried while offline. Script tag: `data-report-url`. @default undefined (no reporting) */
+   *  queued (in localStorage, synchronously with the choice) and retried while offline; the
+   *  sender is kelisim-receipt.mjs, loaded when there is an event to send. Script tag: `data-report-url`. @default undefined (no reporting) */
   reportUrl?: string | URL;
+  /** The module that builds receipts and sends reported events (loaded only for `receipt()`
+   *  and while reported events wait to be sent): a URL or a function returning it.
+   *  @default kelisim-receipt.mjs next to kelisim.js / kelisim.mjs */
+  receiptModule?: string | URL | (() => Promise<unknown>);
   /** Show the policy-update notice when the core says `update-notice`, and the one-time
    *  notice after an implicit acceptance. @default true */
   updateNotice?: boolean;
@@ -186,8 +191,10 @@ export interface Kelisim {
   showPolicy(options?: { clause?: string }): Promise<unknown>;
   /** Subscribes; returns an unsubscribe function. DOM events `kelisim:<event>` carry the same detail. */
   on<E extends keyof KelisimEvents>(event: E | `kelisim:${E}`, fn: (detail: KelisimEvents[E]) => void): () => void;
-  /** Proof of the current consent, or null when there is none. */
-  receipt(): Receipt | null;
+  /** Proof of the current consent (as in force at the call), or null when there is none.
+   *  A promise: its code (kelisim-receipt.mjs) is loaded on first use. Rejects when that
+   *  module cannot be loaded. */
+  receipt(): Promise<Receipt | null>;
   /** Removes the UI and every listener; gated scripts that already ran keep running. */
   destroy(): void;
 }

@@ -13,8 +13,46 @@ export async function loadCore(options = {}) {
   return createCore(await loadWasm(options.consentWasm || DEFAULT_CONSENT_WASM));
 }
 
-/** Wraps an already-loaded consent WasmModule (used by the page entry points). */
+/** The part of the core the banner uses (decide, apply, decodeRecord): the page entry points
+ *  bundle only this, so the visitor does not download encodeRecord/deadline/parseInstant. */
+export async function loadConsentCore(options = {}) {
+  return createConsentCore(await loadWasm(options.consentWasm || DEFAULT_CONSENT_WASM));
+}
+
+/** Wraps an already-loaded consent WasmModule: the full headless API (core.d.ts). */
 export function createCore(wasm) {
+  return {
+    ...createConsentCore(wasm),
+
+    deadline(publishedAtMs, offsetMinutes, days) {
+      const d = wasm._x.kel_deadline(publishedAtMs, offsetMinutes | 0, days | 0);
+      if (Number.isNaN(d)) throw new KelisimError('bad-argument', 'kelisim: deadline arguments out of range');
+      return d;
+    },
+
+    encodeRecord(r) {
+      if (!r || typeof r !== 'object') throw new KelisimError('bad-argument', 'kelisim: encodeRecord needs a record object');
+      return wasm.call('kel_encode_record', [
+        ['i', r.id], ['p', r.policyId], ['v', r.version], ['h', r.bodyHash16], ['g', int(r.givenAt)],
+        ['m', r.method], ['c', choicesText(r.choices || {})], ['nv', r.noticeVersion || ''],
+        ['na', int(r.noticeAt || 0)], ['hh', r.historyHead || ''],
+      ].map(([k, v]) => `${k}=${oneLine(v)}`).join('\n'));
+    },
+
+    parseInstant(iso) {
+      try {
+        const l = parseLines(wasm.call('kel_parse_instant', String(iso)));
+        return { ms: Number(l.ms), offsetMinutes: Number(l.o) };
+      } catch (e) {
+        if (e.code === 'bad-input') throw new KelisimError('manifest-invalid', `kelisim: ${e.message}`);
+        throw e;
+      }
+    },
+  };
+}
+
+/** decide, apply and decodeRecord over a consent WasmModule (used by the page entry points). */
+export function createConsentCore(wasm) {
   return {
     decide({ manifest, record, now, signals } = {}) {
       const lines = parseLines(wasm.call('kel_decide', manifestText(manifest), record || '', time(now), !!signals?.gpc));
@@ -41,36 +79,11 @@ export function createCore(wasm) {
       return { record: lines.n, decoded: recordOf(lines), entry: entryOf(lines) };
     },
 
-    deadline(publishedAtMs, offsetMinutes, days) {
-      const d = wasm._x.kel_deadline(publishedAtMs, offsetMinutes | 0, days | 0);
-      if (Number.isNaN(d)) throw new KelisimError('bad-argument', 'kelisim: deadline arguments out of range');
-      return d;
-    },
-
-    encodeRecord(r) {
-      if (!r || typeof r !== 'object') throw new KelisimError('bad-argument', 'kelisim: encodeRecord needs a record object');
-      return wasm.call('kel_encode_record', [
-        ['i', r.id], ['p', r.policyId], ['v', r.version], ['h', r.bodyHash16], ['g', int(r.givenAt)],
-        ['m', r.method], ['c', choicesText(r.choices || {})], ['nv', r.noticeVersion || ''],
-        ['na', int(r.noticeAt || 0)], ['hh', r.historyHead || ''],
-      ].map(([k, v]) => `${k}=${oneLine(v)}`).join('\n'));
-    },
-
     decodeRecord(text) {
       try {
         return { ok: true, record: recordOf(parseLines(wasm.call('kel_decode_record', typeof text === 'string' ? text : ''))) };
       } catch (e) {
         if (e instanceof KelisimError && e.code.startsWith('record-')) return { ok: false, error: e.code };
-        throw e;
-      }
-    },
-
-    parseInstant(iso) {
-      try {
-        const l = parseLines(wasm.call('kel_parse_instant', String(iso)));
-        return { ms: Number(l.ms), offsetMinutes: Number(l.o) };
-      } catch (e) {
-        if (e.code === 'bad-input') throw new KelisimError('manifest-invalid', `kelisim: ${e.message}`);
         throw e;
       }
     },
