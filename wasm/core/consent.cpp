@@ -196,6 +196,15 @@ Status validate(const Manifest& m) {
     for (size_t j = 0; j < i; ++j)
       if (m.categories[j].id == id) return badManifest("manifest: category '", id, "' is listed twice");
   }
+  // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
+  // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
+  // ids gave 1366-byte records; tests/cpp/adversarial_test.cpp). 228 bytes bound the other
+  // fields at their longest (record id and versions 32, times 11 base-36 digits, history hash,
+  // check, separators); then the policy id and "id:1" per category, '.'-joined.
+  size_t longest = 228 + m.policyId.size() + m.categories.size() - 1;
+  for (const CategorySpec& c : m.categories) longest += c.id.size() + 2;
+  if (longest > kMaxRecordLength)
+    return badManifest("manifest: category ids are too long in total: a record would exceed 1024 bytes");
   for (int64_t age : {m.maxAgeAcceptedMs, m.maxAgeRejectedMs})
     if (age < kDayMs || age > 3660 * kDayMs) return badManifest("manifest: maxAgeDays must be 1..3660 days");
   return Status();

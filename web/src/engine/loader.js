@@ -90,7 +90,9 @@ export class WasmModule {
       }
       return text;
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
+      // A RangeError here is V8's stack overflow inside the wasm call: like a trap, it leaves
+      // the instance's shadow stack pointer and heap mid-call, so restart it too.
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
         this._start();
         throw new KelisimError('wasm-trap', `kelisim: ${name} trapped (${e.message}); the module was restarted`);
       }
