@@ -9,8 +9,9 @@
 //     and without the parse) vs jsdiff diffWords on the two source texts.
 //  4. search, per query (goal <= 1 ms): kelisim search over the module's cached index vs a
 //     naive JS toLowerCase().includes() scan of the same clause texts.
-// Ratios are kelisim / anchor (below 1 = kelisim faster). Absolute times drift +-15% between
-// runs: compare within one run.
+// Ratios are kelisim / anchor medians (below 1 = kelisim faster). Absolute times drift +-15%
+// between runs, far more on a busy machine (the min column is the least disturbed): compare
+// within one run. Also records the machine's load average.
 // Usage: node bench/policy.mjs [--iters 200] [--warmup 30]
 // Writes bench/results/policy-<date>.json and prints a table.
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -44,7 +45,7 @@ function interleave(fns) {
       if (i >= WARMUP) times[k].push(dt);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { median: r3(median(v)), p90: r3(p90(v)) }]));
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { median: r3(median(v)), p90: r3(p90(v)), min: r3(Math.min(...v)) }]));
 }
 
 // The source text without the `key: value` header (what a Markdown renderer would be given).
@@ -131,12 +132,13 @@ const searchPerQuery = interleave({
   'kelisim search (cached index)': () => { for (const q of queries) policy.search(largest.body, q); },
   'naive JS includes()': () => { for (const q of queries) naiveSearch(q); },
 });
-for (const v of Object.values(searchPerQuery)) { v.median = r3(v.median / queries.length); v.p90 = r3(v.p90 / queries.length); }
+for (const v of Object.values(searchPerQuery)) for (const k of ['median', 'p90', 'min']) v[k] = r3(v[k] / queries.length);
 
 const gzip = gzipSync(wasmBytes, { level: 9 }).length;
 const result = {
   date: new Date().toISOString(),
   node: process.version,
+  loadavg: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
   iterations: ITERS,
   warmup: WARMUP,
   anchors: { marked: pkgVersion('marked'), diff: pkgVersion('diff') },
@@ -166,13 +168,13 @@ const rows = [
   ['module gzip', `${(gzip / 1024).toFixed(1)} KB`, '', '', `goal ≤ 60 KB (raw ${(wasmBytes.length / 1024).toFixed(1)} KB, instantiate ${r3(instantiateMs)} ms)`],
 ];
 const section = (title, obj, goal, ratio, ratioCached) => {
-  for (const [k, v] of Object.entries(obj)) if (v && typeof v === 'object' && 'median' in v) rows.push([`${title}: ${k}`, `${v.median} ms`, `${v.p90} ms`, '', '']);
-  rows.push([`${title}: ratio kelisim/anchor`, String(ratio), '', ratioCached !== undefined ? `cached: ${ratioCached}` : '', goal]);
+  for (const [k, v] of Object.entries(obj)) if (v && typeof v === 'object' && 'median' in v) rows.push([`${title}: ${k}`, `${v.median} ms`, `${v.p90} ms`, `${v.min} ms`, '']);
+  rows.push([`${title}: ratio kelisim/anchor (medians)`, String(ratio), '', '', (ratioCached !== undefined ? `cached parse: ${ratioCached}; ` : '') + goal]);
 };
 section(`render ${largest.key}`, render, 'goal ≤ 5 ms warm', result.render.ratio, result.render.ratioCached);
 section(`diff ${va.key} → ${vb.key}`, diff, 'goal ≤ 10 ms', result.diff.ratio, result.diff.ratioCached);
 section('search per query', searchPerQuery, 'goal ≤ 1 ms/query', result.search.ratio);
 const w = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i].length)));
-console.log(['what', 'median', 'p90', '', 'note'].map((h, i) => h.padEnd(w[i])).join('  '));
+console.log(['what', 'median', 'p90', 'min', 'note'].map((h, i) => h.padEnd(w[i])).join('  '));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));
 console.log(`\nwrote ${out}`);
