@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Size report (reported, never asserted; exits 0): raw and gzip -9 bytes of what a page loads,
+// against the goals of issue 2 (consent module <= 8 KB gzip, loader <= 1.5 KB gzip) and the
+// policy module's (<= 60 KB gzip).
+//   - dist/kelisim-consent.wasm, dist/kelisim-policy.wasm (if built)
+//   - the loader facade: web/src/engine/{loader,core,constants,errors}.js bundled by esbuild
+//     into one minified ESM module (entry core.js, as `kelisim/core` ships it)
+//   - dist/kelisim.js and dist/kelisim.css (if built)
+// gzip -9 is the `gzip -9 -n` command (GNU gzip; no file name in the header); without it,
+// Node's zlib at level 9, which compresses wasm ~1% worse (the JSON says which was used).
+// Usage: node bench/size.mjs        Writes bench/results/size-<date>.json and prints a table.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const KB = 1024;
+const gzipCli = spawnSync('gzip', ['--version']).status === 0;
+const gzip = (buf) => {
+  if (gzipCli) {
+    const r = spawnSync('gzip', ['-9', '-n', '-c'], { input: buf, maxBuffer: 1 << 28 });
+    if (r.status === 0) return r.stdout.length;
+  }
+  return gzipSync(buf, { level: 9 }).length;
+};
+
+const rows = [];
+function report(name, what, buf, goalGzip) {
+  if (!buf) {
+    rows.push({ name, what, missing: true, goalGzip: goalGzip ?? null });
+    return;
+  }
+  const g = gzip(buf);
+  rows.push({ name, what, raw: buf.length, gzip: g, goalGzip: goalGzip ?? null, withinGoal: goalGzip ? g <= goalGzip : null });
+}
+const file = (rel) => (existsSync(join(REPO, rel)) ? readFileSync(join(REPO, rel)) : null);
+
+report('consent module', 'dist/kelisim-consent.wasm', file('dist/kelisim-consent.wasm'), 8 * KB);
+
+// The loader facade, bundled the way an app's bundler would see `kelisim/core`.
+let loader = null;
+let loaderNote = '';
+try {
+  const { build } = await import('esbuild');
+  const out = await build({
+    entryPoints: [join(REPO, 'web/src/engine/core.js')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2020',
+    external: ['node:*'],  // loader.js reads file: URLs with node:fs only in Node
+    write: false,
+    logLevel: 'silent',
+  });
+  loader = Buffer.from(out.outputFiles[0].contents);
+  const inputs = ['loader', 'core', 'constants', 'errors'];
+  loaderNote = `web/src/engine/{${inputs.join(',')}}.js, esbuild --bundle --minify (ESM)`;
+} catch (e) {
+  loaderNote = `esbuild failed: ${e.message.split('\n')[0]}`;
+}
+report('loader facade', loaderNote, loader, 1.5 * KB);
+
+report('policy module', 'dist/kelisim-policy.wasm', file('dist/kelisim-policy.wasm'), 60 * KB);
+report('banner script', 'dist/kelisim.js', file('dist/kelisim.js'));
+report('banner styles', 'dist/kelisim.css', file('dist/kelisim.css'));
+
+// The banner path a page pays for: consent module + banner script + styles (when built).
+const path = rows.filter((r) => !r.missing && ['consent module', 'banner script', 'banner styles'].includes(r.name));
+if (path.length) {
+  rows.push({
+    name: 'banner path total', what: path.map((r) => r.what).join(' + '),
+    raw: path.reduce((a, r) => a + r.raw, 0), gzip: path.reduce((a, r) => a + r.gzip, 0), goalGzip: null, withinGoal: null,
+  });
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const result = { date, generatedAt: new Date().toISOString(), gzip: gzipCli ? 'gzip -9 -n' : 'node zlib level 9', rows };
+try {
+  mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+  writeFileSync(join(REPO, `bench/results/size-${date}.json`), JSON.stringify(result, null, 2) + '\n');
+} catch (e) {
+  console.error(`size: cannot write bench/results/size-${date}.json: ${e.message}`);
+}
+
+const kb = (n) => (n / KB).toFixed(2) + ' KB';
+console.log(`# Sizes (${date})\n`);
+console.log('| what | file(s) | raw | gzip -9 | goal (gzip) | |');
+console.log('|---|---|---:|---:|---:|---|');
+for (const r of rows) {
+  const goal = r.goalGzip ? `≤ ${kb(r.goalGzip)}` : '';
+  if (r.missing) {
+    console.log(`| ${r.name} | ${r.what} | – | – | ${goal} | not built |`);
+    continue;
+  }
+  const verdict = r.withinGoal === null ? '' : r.withinGoal ? 'within goal' : `over by ${kb(r.gzip - r.goalGzip)}`;
+  console.log(`| ${r.name} | ${r.what} | ${r.raw} B | ${r.gzip} B (${kb(r.gzip)}) | ${goal} | ${verdict} |`);
+}
