@@ -175,3 +175,36 @@ async function waitFor(cond, ms = 15000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+test('reportUrl: the lazily loaded sender (kelisim-receipt.mjs) cannot load: the event is queued at once, an error is reported, and it is sent once the sender loads', async () => {
+  inbox.length = 0;
+  endpointUp = true;
+  const { context, page } = await newContext(browser);
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  let senderUp = false;
+  // A regex, so the retry under another URL (?retry=1) goes through this route too.
+  await page.route(/\/kelisim-receipt\.mjs/, (r) => (senderUp ? r.continue() : r.fulfill({ status: 503, body: 'down' })));
+  await page.goto(`${srv.url}/r/v2.html`);
+  await ready(page);
+  assert.ok(!requested.some((p) => p.endsWith('/kelisim-receipt.mjs')), 'the first visit does not load the sender');
+  await page.evaluate(() => {
+    window.__errors = [];
+    document.addEventListener('kelisim:error', (e) => window.__errors.push(e.detail.code));
+  });
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  // Queued synchronously with the choice, before any module is loaded.
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('kelisim:outbox') || '[]').map((e) => e.id));
+  const hist = await history(page);
+  assert.deepEqual(queued, hist.map((e) => e.hash));
+  await page.waitForFunction(() => window.__errors.includes('report-failed'));
+  assert.equal(inbox.length, 0);
+
+  // The sender becomes reachable; the browser's `online` retries the load.
+  senderUp = true;
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await waitFor(() => inbox.length === 1);
+  assert.equal(inbox[0].id, hist[0].hash);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('kelisim:outbox')).length === 0);
+  await context.close();
+});

@@ -94,7 +94,14 @@ export function createController(options = {}, env) {
       box = createOutbox(win, cookieOpts.name);
     } catch { box = null; }
   }
-  const receiptModule = () => loadModule(o.receiptModule !== undefined ? o.receiptModule : env.receipt);
+  // After a failed load, ask again under another URL: some browsers keep a failed module
+  // fetch in their module map for the life of the page.
+  let receiptFails = 0;
+  function receiptModule() {
+    const src = o.receiptModule !== undefined ? o.receiptModule : env.receipt;
+    const url = receiptFails && typeof src !== 'function' ? String(src) + (String(src).includes('?') ? '&' : '?') + 'retry=' + receiptFails : src;
+    return loadModule(url).catch((e) => { receiptFails++; throw e; });
+  }
   function flushReports() {
     if (!box || dead) return;
     if (reporter) { reporter.flush(); return; }
