@@ -40,25 +40,6 @@ bool validCategoryId(sv s) {
     if (!lowerAlnum(c) && c != '_') return false;
   return true;
 }
-/** ISO 8601 instant with a mandatory offset: YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM). */
-bool validInstant(sv v) {
-  auto d = [&](size_t k) { return k < v.size() && digitC(v[k]); };
-  if (!(v.size() > 16 && d(0) && d(1) && d(2) && d(3) && v[4] == '-' && d(5) && d(6) && v[7] == '-' && d(8) && d(9) &&
-        v[10] == 'T' && d(11) && d(12) && v[13] == ':' && d(14) && d(15)))
-    return false;
-  size_t k = 16;
-  if (k < v.size() && v[k] == ':') {
-    if (!(d(k + 1) && d(k + 2))) return false;
-    k += 3;
-    if (k < v.size() && v[k] == '.') {
-      ++k;
-      while (d(k)) ++k;
-    }
-  }
-  sv tz = v.substr(k);
-  return tz == "Z" ||
-         (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
-}
 /** Comma-separated list, trimmed, empty parts dropped. */
 std::vector<std::string> splitList(sv s) {
   std::vector<std::string> out;
@@ -115,11 +96,11 @@ kelisim::Error readManifest(Version& v) {
   for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
   const std::string* pub = field("publishedAt");
   if (!pub) return bad(f, "header field `publishedAt` is missing (write `publishedAt: unknown` when the text states no date)");
-  if (*pub != "unknown" && !validInstant(*pub))
+  if (*pub != "unknown" && !isIsoInstant(*pub))
     return bad(f, "header field `publishedAt` must be ISO 8601 with an offset, e.g. 2025-06-10T12:00:00+05:00, or `unknown`");
   m["publishedAt"] = nullable(pub);
   const std::string* eff = field("effectiveAt");
-  if (eff && *eff != "unknown" && !validInstant(*eff)) return bad(f, "header field `effectiveAt` must be ISO 8601 with an offset");
+  if (eff && *eff != "unknown" && !isIsoInstant(*eff)) return bad(f, "header field `effectiveAt` must be ISO 8601 with an offset");
   m["effectiveAt"] = eff ? nullable(eff) : m["publishedAt"];
   if (const std::string* ds = field("dateSource")) m["dateSource"] = *ds;
 

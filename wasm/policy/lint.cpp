@@ -56,8 +56,21 @@ struct Ctx {
   std::vector<Finding>* out;
   int firstBodyLine = 1;
 
-  void add(sv sev, sv code, sv clause, int line, int col, std::string en, std::string ru) {
-    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, std::move(en), std::move(ru)});
+  /** Adds a finding; messages are templates where %0..%9 stand for args (one call site per
+   *  message instead of chains of string concatenations: smaller wasm). */
+  void add(sv sev, sv code, sv clause, int line, int col, sv en, sv ru, std::initializer_list<sv> args = {}) {
+    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, fill(en, args), fill(ru, args)});
+  }
+  static std::string fill(sv tpl, std::initializer_list<sv> args) {
+    std::string r;
+    for (size_t i = 0; i < tpl.size(); ++i) {
+      if (tpl[i] == '%' && i + 1 < tpl.size() && digit(tpl[i + 1]) && size_t(tpl[i + 1] - '0') < args.size()) {
+        r += args.begin()[tpl[++i] - '0'];
+      } else {
+        r += tpl[i];
+      }
+    }
+    return r;
   }
   std::string clauseAt(int line) const {
     int c = line >= 1 && size_t(line) <= src.lineClause.size() ? src.lineClause[size_t(line - 1)] : -1;
@@ -76,8 +89,6 @@ struct Ctx {
   size_t colOff = 0;
 };
 
-std::string where(int line) { return "line " + std::to_string(line); }
-std::string whereRu(int line) { return "строка " + std::to_string(line); }
 
 // ---- Numbering: gaps, duplicates, disorder ---------------------------------------------------
 
@@ -89,10 +100,8 @@ void checkNumbering(Ctx& c) {
     const SourceClause& s = cl[k];
     auto dup = seen.find(s.num);
     if (dup != seen.end()) {
-      int l0 = cl[size_t(dup->second)].line;
-      c.add("error", "duplicate-number", s.num, s.line, s.col,
-            "clause " + s.num + " is numbered twice (first at " + where(l0) + ")",
-            "пункт " + s.num + " пронумерован дважды (впервые: " + whereRu(l0) + ")");
+      c.add("error", "duplicate-number", s.num, s.line, s.col, "clause %0 is numbered twice (first at line %1)",
+            "пункт %0 пронумерован дважды (впервые: строка %1)", {s.num, std::to_string(cl[size_t(dup->second)].line)});
       continue;
     }
     seen[s.num] = int(k);
@@ -100,9 +109,8 @@ void checkNumbering(Ctx& c) {
     std::string prefix = dot == std::string::npos ? "" : s.num.substr(0, dot);
     int value = std::atoi(s.num.c_str() + (dot == std::string::npos ? 0 : dot + 1));
     if (!prefix.empty() && !seen.count(prefix)) {
-      c.add("warning", "missing-parent", s.num, s.line, s.col,
-            "clause " + s.num + " has no parent clause " + prefix,
-            "у пункта " + s.num + " нет родительского пункта " + prefix);
+      c.add("warning", "missing-parent", s.num, s.line, s.col, "clause %0 has no parent clause %1",
+            "у пункта %0 нет родительского пункта %1", {s.num, prefix});
     }
     auto it = lastPart.find(prefix);
     int expected = it == lastPart.end() ? 1 : it->second + 1;
@@ -111,17 +119,15 @@ void checkNumbering(Ctx& c) {
       std::string missing = pre + std::to_string(expected);
       if (value - expected > 1) missing += "\xE2\x80\xA6" + pre + std::to_string(value - 1);
       std::string prev = it == lastPart.end() ? "" : pre + std::to_string(it->second);
-      bool many = value - expected > 1;
-      c.add("warning", "numbering-gap", s.num, s.line, s.col,
-            "clause" + std::string(many ? "s " : " ") + missing + (many ? " are" : " is") + " missing" +
-                (prev.empty() ? " before " + s.num : " between " + prev + " and " + s.num),
-            std::string(many ? "пропущены пункты " : "пропущен пункт ") + missing +
-                (prev.empty() ? " перед " + s.num : " между " + prev + " и " + s.num));
+      int form = (value - expected > 1 ? 1 : 0) + (prev.empty() ? 2 : 0);
+      static const char* const kEn[] = {"clause %0 is missing between %1 and %2", "clauses %0 are missing between %1 and %2",
+                                        "clause %0 is missing before %2", "clauses %0 are missing before %2"};
+      static const char* const kRu[] = {"пропущен пункт %0 между %1 и %2", "пропущены пункты %0 между %1 и %2",
+                                        "пропущен пункт %0 перед %2", "пропущены пункты %0 перед %2"};
+      c.add("warning", "numbering-gap", s.num, s.line, s.col, kEn[form], kRu[form], {missing, prev, s.num});
     } else if (value < expected) {
-      std::string prev = pre + std::to_string(it->second);
-      c.add("warning", "numbering-order", s.num, s.line, s.col,
-            "clause " + s.num + " comes after " + prev + " (out of order)",
-            "пункт " + s.num + " идёт после " + prev + " (нарушен порядок)");
+      c.add("warning", "numbering-order", s.num, s.line, s.col, "clause %0 comes after %1 (out of order)",
+            "пункт %0 идёт после %1 (нарушен порядок)", {s.num, pre + std::to_string(it->second)});
     }
     if (it == lastPart.end() || value > it->second) lastPart[prefix] = value;
   }
@@ -194,8 +200,7 @@ void checkReferences(Ctx& c) {
         if (nums.count(r.first)) continue;
         int line = int(l + 1);
         c.add("error", "broken-reference", c.clauseAt(line), line, c.col(line, r.second),
-              "reference to clause " + r.first + ", which does not exist",
-              "ссылка на пункт " + r.first + ", которого нет в тексте");
+              "reference to clause %0, which does not exist", "ссылка на пункт %0, которого нет в тексте", {r.first});
       }
       i = j > i ? j - 1 : i;
     }
@@ -252,8 +257,9 @@ void checkJurisdictions(Ctx& c) {
   if (first.empty() || (first.size() == 1 && (!headerKnown || first[0].first == primary))) return;
   std::string all, allRu;
   for (auto& f : first) {
-    all += std::string(all.empty() ? "" : ", ") + kJuris[f.first].en + " (" + where(f.second.line) + ")";
-    allRu += std::string(allRu.empty() ? "" : ", ") + kJuris[f.first].ru + " (" + whereRu(f.second.line) + ")";
+    std::string ln = std::to_string(f.second.line);
+    all += Ctx::fill(all.empty() ? "%0 (line %1)" : ", %0 (line %1)", {kJuris[f.first].en, ln});
+    allRu += Ctx::fill(allRu.empty() ? "%0 (строка %1)" : ", %0 (строка %1)", {kJuris[f.first].ru, ln});
   }
   for (auto& f : first) {
     if (f.first == primary) continue;
@@ -261,10 +267,11 @@ void checkJurisdictions(Ctx& c) {
     const Juris& p = kJuris[primary];
     int line = f.second.line;
     c.add("warning", "mixed-jurisdiction", c.clauseAt(line), line, c.col(line, f.second.off),
-          std::string("cites the law of ") + j.en + " while the policy is under " + p.en +
-              (headerKnown ? " (header jurisdiction)" : "") + "; jurisdictions cited: " + all,
-          std::string("ссылка на законодательство ") + j.ru + ", хотя политика действует по праву " + p.ru +
-              (headerKnown ? " (jurisdiction в заголовке)" : "") + "; упомянуты: " + allRu);
+          headerKnown ? "cites the law of %0 while the policy is under %1 (header jurisdiction); jurisdictions cited: %2"
+                      : "cites the law of %0 while the policy is under %1; jurisdictions cited: %2",
+          headerKnown ? "ссылка на законодательство %3, хотя политика действует по праву %4 (jurisdiction в заголовке); упомянуты: %5"
+                      : "ссылка на законодательство %3, хотя политика действует по праву %4; упомянуты: %5",
+          {j.en, p.en, all, j.ru, p.ru, allRu});
   }
 }
 
@@ -288,25 +295,6 @@ bool hasDate(sv s) {
     if (j + 4 <= s.size() && digit(s[j]) && digit(s[j + 1]) && digit(s[j + 2]) && digit(s[j + 3])) return true;
   }
   return false;
-}
-
-bool validIsoInstant(sv v) {
-  // YYYY-MM-DDTHH:MM(:SS)?(Z|±HH:MM)
-  auto d = [&](size_t k) { return k < v.size() && digit(v[k]); };
-  if (!(d(0) && d(1) && d(2) && d(3) && v.size() > 16 && v[4] == '-' && d(5) && d(6) && v[7] == '-' && d(8) && d(9) &&
-        v[10] == 'T' && d(11) && d(12) && v[13] == ':' && d(14) && d(15)))
-    return false;
-  size_t k = 16;
-  if (k < v.size() && v[k] == ':') {
-    if (!(d(k + 1) && d(k + 2))) return false;
-    k += 3;
-  }
-  if (k < v.size() && v[k] == '.') {
-    ++k;
-    while (d(k)) ++k;
-  }
-  sv tz = v.substr(k);
-  return tz == "Z" || (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
 }
 
 void checkDocument(Ctx& c) {
@@ -333,7 +321,7 @@ void checkDocument(Ctx& c) {
     }
   }
   const std::string* pub = c.src.field("publishedAt");
-  if (pub && *pub != "unknown" && !validIsoInstant(*pub)) {
+  if (pub && *pub != "unknown" && !isIsoInstant(*pub)) {
     int line = 1;
     for (auto& f : c.src.header) if (f.key == "publishedAt") line = f.line;
     c.add("error", "header-invalid", "", line, 1,
@@ -350,7 +338,7 @@ void checkDocument(Ctx& c) {
           "the controller's contact is only in the header, not in the policy text",
           "контакт оператора указан только в заголовке, но не в тексте политики");
   }
-  if (!date && !(pub && validIsoInstant(*pub))) {
+  if (!date && !(pub && isIsoInstant(*pub))) {
     c.add("warning", "no-date", "", c.firstBodyLine, 1,
           "the policy states no publication or \"last updated\" date",
           "в политике не указана дата публикации или последнего обновления");
@@ -465,11 +453,11 @@ void checkConsentPurposes(Ctx& c) {
     }
     if (covered) continue;
     c.add("warning", "consent-purpose-no-category", cl[k].num, cl[k].line, cl[k].col,
-          "clause " + cl[k].num + " names a purpose that needs the user's consent, but no optional consent category "
-          "covers it (add category.<id>: optional and category.<id>.clauses: " + cl[k].num + " to the header)",
-          "пункт " + cl[k].num + " называет цель, требующую согласия пользователя, но её не покрывает ни одна "
-          "необязательная категория согласия (добавьте в заголовок category.<id>: optional и category.<id>.clauses: " +
-              cl[k].num + ")");
+          "clause %0 names a purpose that needs the user's consent, but no optional consent category covers it "
+          "(add category.<id>: optional and category.<id>.clauses: %0 to the header)",
+          "пункт %0 называет цель, требующую согласия пользователя, но её не покрывает ни одна необязательная "
+          "категория согласия (добавьте в заголовок category.<id>: optional и category.<id>.clauses: %0)",
+          {cl[k].num});
   }
 }
 
@@ -503,10 +491,9 @@ kelisim::Error lint(std::string_view sourceText, std::vector<Finding>* out) {
   // Order by (line, col, order found), via 64-bit keys: the module already carries a sort of
   // integers, a sort of Findings would be one more instantiation.
   if (out->size() > kMaxFindings) {
-    out->resize(kMaxFindings);
-    out->back() = Finding{"info", "too-many-findings", "", out->back().line, out->back().col,
-                          "more than " + std::to_string(kMaxFindings) + " findings; the rest are not shown",
-                          "больше " + std::to_string(kMaxFindings) + " замечаний; остальные не показаны"};
+    out->resize(kMaxFindings - 1);
+    c.add("info", "too-many-findings", "", out->back().line, out->back().col,
+          "more than 65535 findings; the rest are not shown", "больше 65535 замечаний; остальные не показаны");
   }
   std::vector<uint64_t> keys(out->size());
   for (size_t k = 0; k < keys.size(); ++k) {

@@ -125,4 +125,28 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
+namespace {
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+/** ISO 8601 instant with a mandatory offset: YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM). */
+bool isIsoInstant(std::string_view v) {
+  auto d = [&](size_t k) { return k < v.size() && isDigit(v[k]); };
+  if (!(v.size() > 16 && d(0) && d(1) && d(2) && d(3) && v[4] == '-' && d(5) && d(6) && v[7] == '-' && d(8) && d(9) &&
+        v[10] == 'T' && d(11) && d(12) && v[13] == ':' && d(14) && d(15)))
+    return false;
+  size_t k = 16;
+  if (k < v.size() && v[k] == ':') {
+    if (!(d(k + 1) && d(k + 2))) return false;
+    k += 3;
+    if (k < v.size() && v[k] == '.') {
+      ++k;
+      while (d(k)) ++k;
+    }
+  }
+  std::string_view tz = v.substr(k);
+  return tz == "Z" ||
+         (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
+}
+
 }  // namespace kelisim::policy

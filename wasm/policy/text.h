@@ -36,4 +36,8 @@ bool isSpaceAt(std::string_view s, size_t i, size_t* len);
 /** s without leading/trailing spaces (as isSpaceAt), CR included. */
 std::string_view trim(std::string_view s);
 
+/** YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z or ±HH:MM (ISO 8601 with an explicit offset,
+ *  what manifests' publishedAt holds). Checks the shape, not the calendar. */
+bool isIsoInstant(std::string_view v);
+
 }  // namespace kelisim::policy
