@@ -367,7 +367,7 @@ export function createController(options = {}, env) {
       const at = recency(d.record);
       if (at > bestAt) { best = c; bestAt = at; }
     }
-    return { value: best || cands[0] || null, valid: !!best, all: cands };
+    return { value: best || cands[0] || null, valid: !!best };
   }
 
   function now() { return Date.now(); }

@@ -10,7 +10,6 @@ const RAN = 'data-kelisim-ran';
 /**
  * @param {object} o
  * @param {(cat: string) => boolean} o.allowed
- * @param {(cat: string) => void} [o.onRun] told once per category when a gated script of it ran
  * @param {Document} [o.doc]
  * @returns {{ run(): Promise<void>, ran: Set<string>, destroy(): void }}
  */
@@ -35,7 +34,7 @@ export function createGate(o) {
       if (orig.nonce) s.nonce = orig.nonce;
       s.setAttribute(RAN, '');
       const c = cats(orig);
-      for (const cat of c) if (!ran.has(cat)) { ran.add(cat); o.onRun && o.onRun(cat); }
+      for (const cat of c) ran.add(cat);
       if (orig.src) {
         s.async = false;
         s.onload = s.onerror = () => resolve();
