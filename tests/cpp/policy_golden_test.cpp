@@ -310,3 +310,38 @@ TEST(PolicyGolden, ErrorsAndEscapes) {
   }
   writeGolden("errors.json", g);
 }
+
+// Big clauses: products of word counts pass 2^32 (size_t is 32-bit in wasm), LCS caps hit.
+// The bodies are written next to the outputs; the node test diffs the same files.
+TEST(PolicyGolden, BigBodies) {
+  uint32_t seed = 12345;
+  auto word = [&]() {
+    seed = seed * 1103515245u + 12345u;
+    return "слово" + std::to_string((seed >> 8) % 5000);
+  };
+  std::vector<std::string> words;
+  for (int i = 0; i < 60000; ++i) words.push_back(word());
+  auto clause = [&](const std::string& num, int every) {
+    std::string text;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (!text.empty()) text += ' ';
+      text += (every && i % every == 0) ? "замена" + std::to_string(i) : words[i];
+    }
+    return json{{"k", "clause"}, {"num", num}, {"id", "p-" + num}, {"children", json::array({json{{"k", "p"}, {"c", json::array({text})}}})}};
+  };
+  json oldBody = {{"format", 1}, {"title", "big"}, {"children", json::array({clause("1", 0), clause("9", 3)})}};
+  json newBody = {{"format", 1}, {"title", "big"}, {"children", json::array({clause("2", 7), clause("3", 10), clause("9", 4)})}};
+  std::string a = oldBody.dump(), b = newBody.dump();
+  Body ba = mustParse(a), bb = mustParse(b);
+  DiffResult d = diffBodies(ba, bb);
+  // Old 1 goes to the most similar new clause (3: 90% of words kept), not the first (2: 86%).
+  ASSERT_EQ(d.clauses.size(), 3u);
+  EXPECT_EQ(d.clauses[1].num, "3");
+  EXPECT_EQ(d.clauses[1].oldNum, "1");
+  EXPECT_EQ(d.clauses[1].status, DiffStatus::Changed);
+  EXPECT_EQ(d.clauses[0].status, DiffStatus::Added);
+  fs::create_directories(KELISIM_BINARY_DIR "/policy-golden");
+  std::ofstream(KELISIM_BINARY_DIR "/policy-golden/big-old.json", std::ios::binary) << a;
+  std::ofstream(KELISIM_BINARY_DIR "/policy-golden/big-new.json", std::ios::binary) << b;
+  writeGolden("big.json", json{{"diff", diffJson(d)}});
+}

@@ -103,3 +103,11 @@ test('error messages and JSON escapes are byte-identical to the native build', (
   doc.escapes.forEach((text, i) => assert.equal(call('kel_import', text), golden[`escape/${i}`], JSON.stringify(text)));
   assert.equal(Object.keys(golden).length, doc.bodies.length + doc.escapes.length);
 });
+
+test('big clauses (word-count products past 2^32, LCS caps): diff is byte-identical to the native build', () => {
+  const golden = nativeGolden('big.json');
+  const a = readFileSync(`${nativeDir}/policy-golden/big-old.json`);
+  const b = readFileSync(`${nativeDir}/policy-golden/big-new.json`);
+  const got = call('kel_diff', new Uint8Array(a), new Uint8Array(b));
+  assert.ok(got === golden.diff, `diff differs from the native build (${got.length} vs ${golden.diff.length} bytes)`);
+});

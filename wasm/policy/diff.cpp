@@ -80,7 +80,7 @@ size_t common(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, si
 // Dice similarity 2*common/(|a|+|b|) >= pct/100, in integers (identical on every platform).
 bool similarAtLeast(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, size_t pct, size_t* work) {
   size_t total = a.size() + b.size();
-  return total > 0 && 2 * common(a, b, work) * 100 >= pct * total;
+  return total > 0 && uint64_t(2) * common(a, b, work) * 100 >= uint64_t(pct) * total;
 }
 
 void appendRun(std::string* out, const std::vector<Token>& t, size_t b, size_t e) {
@@ -158,7 +158,7 @@ std::string wordDiffHtml(std::string_view a, std::string_view b) {
 
   // ops over the middle: 0 equal (advance both), 1 delete (a), 2 insert (b)
   std::vector<uint8_t> ops;
-  if (n == 0 || m == 0 || n * m > kMaxLcsCells) {
+  if (n == 0 || m == 0 || n > kMaxLcsCells / m) {  // (no n*m: size_t is 32-bit in wasm)
     ops.assign(n, 1);
     ops.insert(ops.end(), m, 2);
   } else {
@@ -280,7 +280,8 @@ DiffResult diffBodies(const Body& a, const Body& b) {
       if (N.match[j] >= 0 || O.units[i].num.empty() != N.units[j].num.empty()) continue;
       size_t total = O.bag(i).size() + N.bag(j).size();
       size_t c = common(O.bag(i), N.bag(j), &work);
-      if (2 * c * 100 >= 60 * total && c * bestTotal > bestCommon * total) {
+      // 64-bit products: size_t is 32-bit in wasm, and native and wasm must agree.
+      if (uint64_t(2) * c * 100 >= uint64_t(60) * total && uint64_t(c) * bestTotal > uint64_t(bestCommon) * total) {
         best = static_cast<long>(j);
         bestCommon = c;
         bestTotal = total;
