@@ -47,7 +47,10 @@ run_one() {
   local t=$1
   local dict=()
   mkdir -p "$B/corpus/$t"
-  [ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
+  case $t in
+    fuzz_record | fuzz_manifest) dict=("-dict=tests/fuzz/consent.dict") ;;
+    *) dict=("-dict=tests/fuzz/policy.dict") ;;
+  esac
   local before
   before=$(ls "$B/crashes" | grep -c "^$t-" || true)
   # -max_len: the seeds are cut into ~3 KB pieces; 8 KB leaves room to grow.
