@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { loadCore } from '../../web/src/engine/core.js';
 import { loadPolicyModule } from '../../web/src/engine/policy.js';
 import { KelisimError } from '../../web/src/engine/errors.js';
+import { loadWasm } from '../../web/src/engine/loader.js';
+import binaryen from 'binaryen';
 
 const core = await loadCore();
 const policy = await loadPolicyModule();
@@ -232,6 +234,26 @@ test('invalid UTF-8, NUL bytes and bidi overrides', () => {
   const [, e] = attempt(() => policy.wasm.call('kel_parse_body', bytes('{"format":1,"title":"x"', [0xd0, 0x96], '}')));
   assert.equal(e.code, 'bad-input');
   assert.ok(!e.message.includes('\uFFFD\uFFFD'), e.message);
+});
+
+// Adversarial finding (2026-11-22): V8 reports a stack overflow inside wasm as a RangeError, not
+// a WebAssembly.RuntimeError, so the loader kept the instance with its shadow stack pointer and
+// heap left mid-call. It now restarts the module and reports wasm-trap for both.
+test('a stack overflow inside wasm restarts the module (loader)', async () => {
+  const mod = binaryen.parseText(`(module
+    (memory (export "memory") 1)
+    (func (export "kel_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "kel_free") (param i32))
+    (func (export "kel_result_ptr") (result i32) (i32.const 0))
+    (func (export "kel_result_len") (result i32) (i32.const 0))
+    (func $boom (export "kel_boom") (result i32) (call $boom))
+    (func (export "kel_ok") (result i32) (i32.const 0)))`);
+  const wasm = await loadWasm(mod.emitBinary());
+  mod.dispose();
+  const first = wasm._x;
+  assert.throws(() => wasm.call('kel_boom'), (e) => e instanceof KelisimError && e.code === 'wasm-trap');
+  assert.notEqual(wasm._x, first, 'a fresh instance');
+  assert.equal(wasm.call('kel_ok'), '');
 });
 
 // ---------------------------------------------------------------------------
