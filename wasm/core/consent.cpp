@@ -27,27 +27,6 @@ int daysInMonth(int64_t y, int m) {
   return m == 2 && leap ? 29 : days[m - 1];
 }
 
-// Reads exactly n digits at s[*pos]; false if any is not a digit.
-bool digits(std::string_view s, size_t* pos, int n, int* out) {
-  if (*pos + n > s.size()) return false;
-  int v = 0;
-  for (int i = 0; i < n; ++i) {
-    char c = s[*pos + i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += n;
-  *out = v;
-  return true;
-}
-
-// Consumes c at s[*pos] if it is there.
-bool accept(std::string_view s, size_t* pos, char c) {
-  if (*pos >= s.size() || s[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
 const CategorySpec* findCategory(const Manifest& m, std::string_view id) {
   for (const CategorySpec& c : m.categories)
     if (c.id == id) return &c;
@@ -135,17 +114,32 @@ Text HistoryEntry::canonical() const {
 }
 
 bool parseInstant(std::string_view s, int64_t* ms, int32_t* offsetMinutes) {
-  // YYYY-MM-DDThh:mm: field i has kWidth[i] digits and, after the year, kBefore[i] before it.
-  static const char kBefore[] = " --T:";
-  static const uint8_t kWidth[] = {4, 2, 2, 2, 2};
-  int f[5];  // year, month, day, hour, minute
   size_t p = 0;
-  for (int i = 0; i < 5; ++i)
-    if ((i && !accept(s, &p, kBefore[i])) || !digits(s, &p, kWidth[i], &f[i])) return false;
+  // Consumes c if it comes next.
+  auto accept = [&](char c) {
+    if (p >= s.size() || s[p] != c) return false;
+    ++p;
+    return true;
+  };
+  // Reads exactly n digits.
+  auto digits = [&](int n, int* out) {
+    int v = 0;
+    for (; n > 0; --n, ++p) {
+      if (p >= s.size() || s[p] < '0' || s[p] > '9') return false;
+      v = v * 10 + (s[p] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  // YYYY-MM-DDThh:mm: a digit in the pattern reads that many digits, anything else must match.
+  int f[5];  // year, month, day, hour, minute
+  int n = 0;
+  for (const char* q = "4-2-2T2:2"; *q; ++q)
+    if (*q <= '9' && *q >= '0' ? !digits(*q - '0', &f[n++]) : !accept(*q)) return false;
   int sec = 0, milli = 0;
-  if (accept(s, &p, ':')) {
-    if (!digits(s, &p, 2, &sec)) return false;
-    if (accept(s, &p, '.')) {
+  if (accept(':')) {
+    if (!digits(2, &sec)) return false;
+    if (accept('.')) {
       size_t start = p;
       int scale = 100;
       while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
@@ -157,10 +151,10 @@ bool parseInstant(std::string_view s, int64_t* ms, int32_t* offsetMinutes) {
     }
   }
   int off = 0;
-  if (!accept(s, &p, 'Z')) {
-    int sign = accept(s, &p, '-') ? -1 : 1, oh, om;
-    if (sign > 0 && !accept(s, &p, '+')) return false;  // an instant without an offset is ambiguous: refuse it
-    if (!digits(s, &p, 2, &oh) || !accept(s, &p, ':') || !digits(s, &p, 2, &om) || om > 59) return false;
+  if (!accept('Z')) {
+    int sign = accept('-') ? -1 : 1, oh, om;
+    if (sign > 0 && !accept('+')) return false;  // an instant without an offset is ambiguous: refuse it
+    if (!digits(2, &oh) || !accept(':') || !digits(2, &om) || om > 59) return false;
     off = sign * (oh * 60 + om);
   }
   int y = f[0], mo = f[1], d = f[2], h = f[3], mi = f[4];
