@@ -12,45 +12,18 @@
 // Dates are the deadline's calendar day in the policy's own UTC offset (the one written in
 // publishedAt), never the device's time-zone database (DESIGN.md "Time"). The deadline is the
 // START of that day, so that day is the one shown.
+import { h } from './banner.js';
+import { loadLazyCss } from './lazy-css.js';
 import { viewerT, isoOffset, formatDate, formatIsoDate, NOTICE_STRINGS } from './viewer-i18n.js';
 
 const HERE = import.meta.url;
 const BUILT = /\/kelisim-notice(\.min)?\.mjs(\?|#|$)/.test(HERE);
-let cssPromise = null;
 let seq = 0;
 
 function loadCss(href) {
-  if (cssPromise) return cssPromise;
-  const url = String(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
-  cssPromise = new Promise((resolve) => {
-    let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
-    if (link && link.sheet) return resolve();
-    if (!link) {
-      link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = url;
-      link.setAttribute('data-kelisim-viewer-css', '');
-      document.head.append(link);
-    }
-    link.addEventListener('load', () => resolve(), { once: true });
-    link.addEventListener('error', () => resolve(), { once: true });
-    setTimeout(resolve, 3000);
-  });
-  return cssPromise;
+  return loadLazyCss(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
 }
 
-function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
-  for (const k in attrs || {}) {
-    const v = attrs[k];
-    if (v == null || v === false) continue;
-    if (k === 'text') el.textContent = v;
-    else if (k[0] === 'o' && k[1] === 'n') el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of kids) if (c != null && c !== false) el.append(c);
-  return el;
-}
 const btn = (label, onclick, extra = {}) => {
   const { class: cls, ...rest } = extra;
   return h('button', { type: 'button', class: 'kelisim-btn' + (cls ? ' ' + cls : ''), onclick, ...rest }, label);

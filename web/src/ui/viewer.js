@@ -6,6 +6,8 @@
 // Policy text reaches the DOM only as the policy module's safe HTML (render, search
 // snippets, diff) or through textContent. Styles come from kelisim-viewer.css, added with a
 // <link> (works under a strict `style-src 'self'`); no inline style attributes.
+import { h } from './banner.js';
+import { loadLazyCss } from './lazy-css.js';
 import { loadPolicyModule } from '../engine/policy.js';
 import { viewerT, formatIsoDate, VIEWER_STRINGS } from './viewer-i18n.js';
 
@@ -16,7 +18,6 @@ const BUILT = /\/kelisim-viewer(\.min)?\.mjs(\?|#|$)/.test(HERE);
 const CLAUSE_HASH = /^#p-(\d+(?:\.\d+)*)$/;
 
 let pmPromise = null;
-let cssPromise = null;
 const fetched = new Map();
 let modal = null;           // the open modal view, if any
 const inline = new WeakMap(); // element -> view
@@ -31,23 +32,7 @@ export function policyModule(src) {
 }
 
 function loadCss(href) {
-  if (cssPromise) return cssPromise;
-  const url = String(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
-  cssPromise = new Promise((resolve) => {
-    let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
-    if (link && link.sheet) return resolve();
-    if (!link) {
-      link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = url;
-      link.setAttribute('data-kelisim-viewer-css', '');
-      document.head.append(link);
-    }
-    link.addEventListener('load', () => resolve(), { once: true });
-    link.addEventListener('error', () => resolve(), { once: true });
-    setTimeout(resolve, 3000);   // never hang the viewer on a stylesheet
-  });
-  return cssPromise;
+  return loadLazyCss(href || new URL(BUILT ? 'kelisim-viewer.css' : '../../../dist/kelisim-viewer.css', HERE));
 }
 
 /** Fetches text once per URL per page (a failed fetch is retried next time). */
@@ -66,18 +51,6 @@ function getText(url) {
 const getJson = (url) => getText(url).then((t) => JSON.parse(t));
 
 let seq = 0;
-function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
-  for (const k in attrs || {}) {
-    const v = attrs[k];
-    if (v == null || v === false) continue;
-    if (k === 'text') el.textContent = v;
-    else if (k[0] === 'o' && k[1] === 'n') el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of kids) if (c != null && c !== false) el.append(c);
-  return el;
-}
 /** Parses the policy module's safe HTML into a fragment (never page-supplied text). */
 function safeFragment(html) {
   const tpl = document.createElement('template');
