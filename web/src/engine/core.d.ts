@@ -79,9 +79,30 @@ export interface Core {
   parseInstant(iso: string): { ms: number; offsetMinutes: number };
 }
 
+/** The policy module's functions (see web/src/engine/policy.d.ts for their results). */
+export interface PolicyFunctions {
+  /** Safe HTML of a body (contents, clause anchors, only http/https/mailto links). */
+  render(body: object | string, opts?: { lang?: string; idPrefix?: string; toc?: boolean; title?: boolean }): Promise<string>;
+  /** Clauses containing every word of the query (ru/kk/en case-insensitive, ё = е). */
+  search(body: object | string, query: string, opts?: { limit?: number }): Promise<Array<{ id: string; num: string; snippet: string }>>;
+  /** Clause-aligned diff of two versions, word-level <ins>/<del> inside changed clauses. */
+  diff(oldBody: object | string, newBody: object | string): Promise<{ summary: object; clauses: object[] }>;
+  /** Lint findings of a policy source text (format 'json' → array; 'text' / 'text-ru' → lines). */
+  lint(text: string | Uint8Array, opts?: { file?: string; format?: 'json' | 'text' | 'text-ru' }): Promise<unknown>;
+  /** Policy source text → { body, header, problems }. */
+  importText(text: string | Uint8Array): Promise<{ body: object; header: Record<string, string>; problems: unknown[] }>;
+}
+
 export interface LoadOptions {
   /** URL, bytes or compiled module of kelisim-consent.wasm. @default the copy next to this file's package dist/ */
   consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+  /** URL, bytes or compiled module of kelisim-policy.wasm. @default dist/kelisim-policy.wasm of this package */
+  policyWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
 }
 
-export function loadCore(options?: LoadOptions): Promise<Core>;
+/** Consent functions are synchronous; the policy functions load kelisim-policy.wasm on first
+ *  use (never on the banner path) and resolve with its results. */
+export function loadCore(options?: LoadOptions): Promise<Core & PolicyFunctions & {
+  /** The loaded policy module itself, for synchronous use after the first await. */
+  policy(): Promise<unknown>;
+}>;
