@@ -1,6 +1,7 @@
 // The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy.wasm) against the native CLI
 // (build/native/kelisim or build/native-<name>/kelisim): same stdout bytes, same exit codes; plus the shared lint fixtures.
-// Run: node --test tests/node/cli.test.js (after `npm run build`, or set KELISIM_NATIVE_CLI).
+// Run: node --test tests/node/cli.test.js (after `npm run build`; KELISIM_NATIVE_DIR=build/native-x
+// to use another native build).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,16 +14,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
 const WASM = path.join(ROOT, 'dist/kelisim-policy.wasm');
 
-/** The native CLI: $KELISIM_NATIVE_CLI, build/native/kelisim, or the newest build/native-<name>/kelisim. */
+/** The native CLI: $KELISIM_NATIVE_CLI, else <$KELISIM_NATIVE_DIR or build/native>/kelisim (the
+ *  same directory convention as policy-golden.test.js). */
 function nativeCli() {
-  if (process.env.KELISIM_NATIVE_CLI) return process.env.KELISIM_NATIVE_CLI;
-  const candidates = [path.join(ROOT, 'build/native/kelisim')];
-  for (const d of existsSync(path.join(ROOT, 'build')) ? readdirSync(path.join(ROOT, 'build')) : []) {
-    if (d.startsWith('native-')) candidates.push(path.join(ROOT, 'build', d, 'kelisim'));
-  }
-  const found = candidates.filter((c) => existsSync(c)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  assert.ok(found.length, 'native kelisim CLI not found: build it (scripts/build.sh) or set KELISIM_NATIVE_CLI');
-  return found[0];
+  const cli = process.env.KELISIM_NATIVE_CLI ||
+    path.join(process.env.KELISIM_NATIVE_DIR || path.join(ROOT, 'build/native'), 'kelisim');
+  assert.ok(existsSync(cli), `${cli} not found: run scripts/build.sh, or set KELISIM_NATIVE_DIR to your native build directory`);
+  return cli;
 }
 const NATIVE = nativeCli();
 assert.ok(existsSync(WASM), 'dist/kelisim-policy.wasm not found: run scripts/build.sh');
