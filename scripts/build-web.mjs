@@ -7,7 +7,7 @@
 //   kelisim.css, kelisim.d.ts
 // The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,11 @@ const common = {
   minify: true,
   target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
   legalComments: 'none',
+  // Russian and Kazakh strings as UTF-8, not \uXXXX escapes (5 KB less, 80 B less gzip). Module
+  // scripts are always decoded as UTF-8; kelisim.js gets a byte order mark (below), which
+  // browsers honour before any page or header encoding (a windows-1251 page, a server without
+  // `charset`).
+  charset: 'utf8',
   // `_`-prefixed internals are renamed; `_initialize` is a wasm export name and must stay.
   mangleProps: /^_[a-z]/,
   reserveProps: /^_initialize$/,
@@ -46,6 +51,11 @@ await Promise.all([
   hasViewer && build({ entryPoints: [src('ui/viewer.css')], minify: true, outfile: join(dist, 'kelisim-viewer.css'), logLevel: 'warning' }),
   build({ entryPoints: [src('ui/kelisim.css')], minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
 ]);
+{
+  const f = join(dist, 'kelisim.js');
+  const b = readFileSync(f);
+  if (!(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)) writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b]));
+}
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
