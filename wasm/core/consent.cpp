@@ -80,6 +80,15 @@ void makeEntry(Op op, int64_t now, std::string_view version, Method method, cons
   e->hash.assign(std::string_view(hex, 64));
 }
 
+// Makes r a record of m's current version given at `now` by `method`, keeping its id.
+void stamp(const Manifest& m, int64_t now, Method method, Record* r) {
+  r->policyId.assign(m.policyId);
+  r->version.assign(m.version);
+  r->bodyHash16.assign(hash16(m));
+  r->givenAtMs = now;
+  r->method = method;
+}
+
 // The stored record, if it is valid and belongs to this policy.
 bool storedRecord(const Manifest& m, std::string_view stored, Record* out, ErrorCode* err, bool* otherPolicy) {
   DecodeResult d = decodeRecord(stored);
@@ -264,11 +273,7 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   d.reason = Reason::UpdateDue;
   Record& n = d.newRecord;
   n.id = r.id;
-  n.policyId.assign(m.policyId);
-  n.version.assign(m.version);
-  n.bodyHash16.assign(hash16(m));
-  n.givenAtMs = now;
-  n.method = Method::Implicit;
+  stamp(m, now, Method::Implicit, &n);
   mapChoices(m, &r.choices, s.gpc, &n.choices);
   makeEntry(Op::AcceptUpdate, now, m.version, Method::Implicit, n.choices, r.historyHead, &d.entry);
   n.historyHead = d.entry.hash;
@@ -295,11 +300,7 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
   if (havePrev) r.id = prev.id;
   else if (!validRecordId(in.newId)) return fail(ErrorCode::BadArgument, "newId must match [A-Za-z0-9_-]{8,32}");
   else r.id.assign(in.newId);
-  r.policyId.assign(m.policyId);
-  r.version.assign(m.version);
-  r.bodyHash16.assign(hash16(m));
-  r.givenAtMs = now;
-  r.method = Method::Explicit;
+  stamp(m, now, Method::Explicit, &r);
 
   switch (in.op) {
     case Op::AcceptAll:
