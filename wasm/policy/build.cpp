@@ -108,7 +108,7 @@ kelisim::Error readManifest(Version& v) {
   const std::string* rule = field("updateRule");
   std::string r = rule ? *rule : "implicit 7";
   if (r == "explicit") {
-    m["updateRule"] = {{"type", "explicit"}};
+    m["updateRule"]["type"] = "explicit";
   } else if (r.compare(0, 8, "implicit") == 0) {
     sv days = trim(sv(r).substr(8));
     int n = 7;
@@ -120,7 +120,8 @@ kelisim::Error readManifest(Version& v) {
       }
       if (n > 366) return bad(f, "updateRule days must be 0..366");
     }
-    m["updateRule"] = {{"type", "implicit"}, {"days", n}};
+    m["updateRule"]["type"] = "implicit";
+    m["updateRule"]["days"] = n;
   } else {
     return bad(f, "header field `updateRule` must be `implicit <days>` or `explicit`");
   }
@@ -129,7 +130,9 @@ kelisim::Error readManifest(Version& v) {
   m["material"] = mat && *mat == "true";
 
   // maxAgeDays: "accepted 365, rejected 182"
-  json age = {{"accepted", 365}, {"rejected", 182}};
+  json age = json::object();
+  age["accepted"] = 365;
+  age["rejected"] = 182;
   if (const std::string* a = field("maxAgeDays")) {
     for (auto& part : splitList(*a)) {
       size_t sp = part.find(' ');
@@ -160,7 +163,10 @@ kelisim::Error readManifest(Version& v) {
       else return bad(f, "category." + cid + ": unknown flag `" + w + "` (required | optional, gpc-off)");
     }
     if (required == optional) return bad(f, "category." + cid + " must be either `required` or `optional`");
-    json c = {{"id", cid}, {"required", required}, {"gpcOff", gpcOff}};
+    json c = json::object();
+    c["id"] = cid;
+    c["required"] = required;
+    c["gpcOff"] = gpcOff;
     for (sv part : {"title", "description"}) {
       json t = json::object();
       for (sv lg : {"ru", "kk", "en"}) {
@@ -192,7 +198,12 @@ json changes(const Version& prev, const Version& cur) {
   Body a, b;
   if (!parseBody(prev.src.bodyJson, &a).ok() || !parseBody(cur.src.bodyJson, &b).ok()) return nullptr;
   DiffResult d = diffBodies(a, b);
-  return {{"added", d.added}, {"removed", d.removed}, {"changed", d.changed}, {"moved", d.moved}};
+  json o = json::object();
+  o["added"] = d.added;
+  o["removed"] = d.removed;
+  o["changed"] = d.changed;
+  o["moved"] = d.moved;
+  return o;
 }
 
 std::string pretty(const json& j) { return j.dump(2) + "\n"; }
@@ -250,18 +261,22 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
           m["material"] = true;
     }
     m["body"] = "body.json";
-    json entry = {{"version", vs[k].version},
-                  {"publishedAt", m["publishedAt"]},
-                  {"effectiveAt", m["effectiveAt"]},
-                  {"bodyHash", m["bodyHash"]},
-                  {"clauses", vs[k].src.clauses.size()},
-                  {"manifest", vs[k].version + "/manifest.json"},
-                  {"body", vs[k].version + "/body.json"}};
+    json entry = json::object();
+    entry["version"] = vs[k].version;
+    for (const char* key : {"publishedAt", "effectiveAt", "bodyHash"}) entry[key] = m[key];
+    entry["clauses"] = vs[k].src.clauses.size();
+    entry["manifest"] = vs[k].version + "/manifest.json";
+    entry["body"] = vs[k].version + "/body.json";
     if (m.contains("demo")) entry["demo"] = m["demo"];
     versions.push_back(std::move(entry));
   }
   const Version& cur = vs.back();
-  json index = {{"format", 1}, {"id", cur.id}, {"title", cur.manifest["title"]}, {"current", cur.version}, {"versions", versions}};
+  json index = json::object();
+  index["format"] = 1;
+  index["id"] = cur.id;
+  index["title"] = cur.manifest["title"];
+  index["current"] = cur.version;
+  index["versions"] = std::move(versions);
   json top = cur.manifest;
   top["body"] = cur.version + "/body.json";
   outFiles->emplace_back("index.json", pretty(index));
@@ -295,7 +310,12 @@ kelisim::Error buildJson(std::string_view filesJson, std::string* out) {
   kelisim::Error e = buildPolicy(files, &built);
   if (!e.ok()) return e;
   json arr = json::array();
-  for (auto& f : built) arr.push_back(json::array({f.first, f.second}));
+  for (auto& f : built) {
+    json pair = json::array();
+    pair.push_back(f.first);
+    pair.push_back(f.second);
+    arr.push_back(std::move(pair));
+  }
   *out = arr.dump();
   return {};
 }

@@ -99,6 +99,12 @@ int findFrame(const std::vector<Frame>& st, FrameKind kind) {
     if (st[k].kind == kind) return int(k);
   return -1;
 }
+/** A one-string inline list. */
+json textOf(std::string t) {
+  json a = json::array();
+  a.push_back(std::move(t));
+  return a;
+}
 json link(json text, std::string href) {
   json a = json::object();
   a["a"] = std::move(text);
@@ -203,7 +209,7 @@ json parseInlines(std::string_view s) {
       if (j < s.size() && s[j] == '>') {
         std::string href(s.substr(i + 1, j - i - 1));
         std::string text = startsWith(href, 0, "mailto:") ? href.substr(7) : href;
-        pushNode(f, link(json::array({text}), href));
+        pushNode(f, link(textOf(text), href));
         i = j + 1;
       } else {
         f.pending += c;
@@ -215,11 +221,11 @@ json parseInlines(std::string_view s) {
       size_t u = scanUrl(s, i), e = u ? 0 : scanEmail(s, i);
       if (u) {
         std::string url(s.substr(i, u));
-        pushNode(f, link(json::array({url}), url));
+        pushNode(f, link(textOf(url), url));
         i += u;
       } else if (e) {
         std::string addr(s.substr(i, e));
-        pushNode(f, link(json::array({addr}), "mailto:" + addr));
+        pushNode(f, link(textOf(addr), "mailto:" + addr));
         i += e;
       } else {
         // Copy the whole word: no markup starts inside it except '*' and '\\' and brackets.
@@ -608,7 +614,14 @@ kelisim::Error importJson(std::string_view text, std::string* out) {
   kelisim::Error e = importText(text, &r);
   if (!e.ok()) return e;
   json probs = json::array();
-  for (auto& p : r.problems) probs.push_back({{"line", p.line}, {"col", p.col}, {"code", p.code}, {"message", p.message}});
+  for (auto& p : r.problems) {
+    json o = json::object();
+    o["line"] = p.line;
+    o["col"] = p.col;
+    o["code"] = p.code;
+    o["message"] = p.message;
+    probs.push_back(std::move(o));
+  }
   // Keys in nlohmann's (sorted) order; body and header are already canonical JSON.
   *out = "{\"body\":" + r.bodyJson + ",\"header\":" + r.headerJson + ",\"problems\":" + probs.dump() + "}";
   return {};

@@ -517,7 +517,8 @@ std::string findingsJson(const std::vector<Finding>& findings) {
     o["clause"] = f.clause;
     o["line"] = f.line;
     o["col"] = f.col;
-    o["message"] = {{"en", f.messageEn}, {"ru", f.messageRu}};
+    o["message"]["en"] = f.messageEn;
+    o["message"]["ru"] = f.messageRu;
     arr.push_back(std::move(o));
   }
   return arr.dump();
