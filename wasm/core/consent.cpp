@@ -59,7 +59,8 @@ bool anyOptionalOn(const Manifest& m, const Choices& cs) {
   return false;
 }
 
-std::string_view hash16(const Manifest& m) { return m.bodyHash.substr(0, 16); }
+// (bodyHash is validated: 64 hex digits.)
+std::string_view hash16(const Manifest& m) { return std::string_view(m.bodyHash.data(), 16); }
 
 // Fills the history entry for a change; its hash is SHA-256(prevHash "\n" canonical()).
 void makeEntry(Op op, int64_t now, std::string_view version, Method method, const Choices& choices,

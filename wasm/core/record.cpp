@@ -134,22 +134,20 @@ Text choicesText(const Choices& c) {
 bool parseChoices(std::string_view text, Choices* out) {
   out->clear();
   if (text.empty()) return true;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('.', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view item = text.substr(start, end - start);
-    if (item.size() < 3 || item[item.size() - 2] != ':') return false;
-    char v = item.back();
-    std::string_view id = item.substr(0, item.size() - 2);
-    if ((v != '0' && v != '1') || !validCategoryId(id)) return false;
+  for (size_t start = 0;;) {
+    size_t end = start;
+    while (end < text.size() && text[end] != '.') ++end;
+    // The item text[start, end) is "<id>:0" or "<id>:1".
+    if (end - start < 3 || text[end - 2] != ':' || (text[end - 1] != '0' && text[end - 1] != '1')) return false;
+    std::string_view id(text.data() + start, end - start - 2);
+    if (!validCategoryId(id)) return false;
     for (const Choice& c : *out)
       if (c.category.view() == id) return false;
     // A 65th item does not fit: too many choices.
-    if (!out->push_back({id, v == '1'})) return false;
-    start = end + 1;
+    if (!out->push_back({id, text[end - 1] == '1'})) return false;
+    if (end == text.size()) return true;
+    start = end + 1;  // a trailing '.' leaves an empty item: refused above
   }
-  return true;
 }
 
 bool Record::operator==(const Record& o) const {
@@ -199,7 +197,7 @@ DecodeResult decodeRecord(std::string_view text) {
     res.error = ErrorCode::RecordForeign;
     return res;
   }
-  if (text.substr(0, i + 1) != kPrefix) {
+  if (i != 2 || text[1] != '1') {  // the version digits are not "1": not "k1~"
     res.error = ErrorCode::RecordUnknownVersion;
     return res;
   }
@@ -212,14 +210,14 @@ DecodeResult decodeRecord(std::string_view text) {
         res.error = ErrorCode::RecordMalformed;
         return res;
       }
-      f[n++] = text.substr(start, p - start);
+      f[n++] = std::string_view(text.data() + start, p - start);
       start = p + 1;
     }
   }
   res.error = ErrorCode::RecordMalformed;
   if (n != kFields || !isHex(f[11], 16)) return res;
   char check[16];
-  checkOf(text.substr(0, text.size() - 17), check);
+  checkOf(std::string_view(text.data(), text.size() - 17), check);  // all before "~check"
   if (f[11] != std::string_view(check, 16)) {
     res.error = ErrorCode::RecordChecksum;
     return res;
