@@ -17,6 +17,20 @@ const dist = join(root, 'dist');
 const src = (p) => join(root, 'web/src', p);
 mkdirSync(dist, { recursive: true });
 
+// kelisim.js and kelisim.mjs run only in browsers (the Node API is web/src/engine/core.js):
+// engine/loader.js's Node branch (`file:` URLs read with node:fs) gets an empty stub there, so
+// the npm entry does not name node:fs (webpack refuses `node:` imports for the web) and the
+// IIFE does not carry esbuild's unused require/ESM-interop helpers (~250 B gzip). The lazily
+// loaded parts keep the branch (a stub costs them esbuild's lazy-init wrapper).
+const browserOnly = {
+  name: 'kelisim-browser-only',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'kelisim-no-node' }));
+    // An empty module: a file: wasm URL then fails closed as 'wasm-load' (naming the URL).
+    b.onLoad({ filter: /.*/, namespace: 'kelisim-no-node' }, () => ({ contents: 'export {}', loader: 'js' }));
+  },
+};
+
 const hasViewer = existsSync(src('ui/viewer.js'));
 const common = {
   bundle: true,
@@ -40,9 +54,9 @@ await Promise.all([
   // time (unused here: script.js always passes the URL next to itself), so give it a valid base.
   build({
     ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
-    define: { ...common.define, 'import.meta.url': 'location.href' },
+    define: { ...common.define, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
   }),
-  build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs') }),
+  build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), plugins: [browserOnly] }),
   // receipt() and the report sender, loaded only when used (the outbox is in the banner bundle).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
   hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),

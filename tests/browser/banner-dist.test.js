@@ -1,6 +1,8 @@
-// dist/kelisim.js ships its Russian and Kazakh strings as UTF-8 (not \uXXXX escapes) with a
-// byte order mark, so they must reach the visitor intact on a windows-1251 page served
-// without a `charset` on the script's Content-Type (legacy Russian and Kazakh sites).
+// What the banner's dist files are made of. dist/kelisim.js ships its Russian and Kazakh
+// strings as UTF-8 (not \uXXXX escapes) with a byte order mark, so they must reach the visitor
+// intact on a windows-1251 page served without a `charset` on the script's Content-Type
+// (legacy Russian and Kazakh sites). Neither entry names a `node:` module (webpack refuses
+// them in web builds).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,6 +29,14 @@ after(async () => { await browser?.close(); await srv?.close(); });
 test('dist/kelisim.js starts with a UTF-8 byte order mark', () => {
   const b = readFileSync(join(REPO, 'dist/kelisim.js'));
   assert.deepEqual([...b.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+});
+
+test('dist/kelisim.js and dist/kelisim.mjs import no node: module', () => {
+  for (const f of ['kelisim.js', 'kelisim.mjs']) {
+    const code = readFileSync(join(REPO, 'dist', f), 'utf8');
+    assert.doesNotMatch(code, /["'`]node:/, f);
+    assert.doesNotMatch(code, /\brequire\b/, f + ': no require shim');
+  }
 });
 
 for (const lang of ['ru', 'kk']) {
