@@ -222,15 +222,14 @@ DecodeResult decodeRecord(std::string_view text) {
     res.error = ErrorCode::RecordChecksum;
     return res;
   }
-  Record& r = res.record;
+  // Built aside: on any failure below, res.record stays the empty Record().
+  Record r;
   // Lengths are validated first, so every assign below fits.
   if (!validRecordId(f[1]) || !validPolicyId(f[2]) || !validVersion(f[3]) || !isHex(f[4], 16) ||
       !parseBase36(f[5], &r.givenAtMs) || f[6].size() != 1 || (f[6][0] != 'e' && f[6][0] != 'i') ||
       !parseChoices(f[7], &r.choices) || (!f[8].empty() && !validVersion(f[8])) ||
-      !parseBase36(f[9], &r.noticeAtMs) || (!f[10].empty() && !isHex(f[10], 64))) {
-    res.record = Record();
+      !parseBase36(f[9], &r.noticeAtMs) || (!f[10].empty() && !isHex(f[10], 64)))
     return res;
-  }
   r.id.assign(f[1]);
   r.policyId.assign(f[2]);
   r.version.assign(f[3]);
@@ -239,10 +238,8 @@ DecodeResult decodeRecord(std::string_view text) {
   r.noticeVersion.assign(f[8]);
   r.historyHead.assign(f[10]);
   // Canonical form only: a value that decodes but would encode differently was not written by us.
-  if (encodeRecord(r) != text) {
-    res.record = Record();
-    return res;
-  }
+  if (encodeRecord(r) != text) return res;
+  res.record = r;
   res.ok = true;
   res.error = ErrorCode::Ok;
   return res;
