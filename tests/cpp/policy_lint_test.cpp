@@ -240,6 +240,8 @@ TEST(PolicyLintRobustness, PathologicalInputs) {
   std::string nums;
   for (int i = 0; i < 5000; ++i) nums += "1.1. x\n";
   EXPECT_EQ(withCode(lintText(nums), "duplicate-number").size(), 4999u);
+  auto zero = lintText("1. А\n1.0. ноль\n1.1. один\n2.0. ноль\n");  // zero-based parts: no crash, no disorder
+  EXPECT_TRUE(withCode(zero, "numbering-order").empty());
   for (std::string t : {std::string(), std::string("\xFF\xFE\xFD"), std::string(200000, '@'), std::string(100000, '.'),
                         std::string("п.") + std::string(100000, ' ')}) {
     std::vector<Finding> out;

@@ -2,7 +2,6 @@
 // explicit frame stack in which each kind of frame appears at most once).
 #include "policy/import.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "policy/text.h"
@@ -276,7 +275,7 @@ size_t findMidNumber(std::string_view s, size_t from) {
 struct Builder {
   ParsedSource* src = nullptr;
   std::vector<Node> nodes;
-  std::map<std::string, int> byNum;  // clause number -> latest node with it
+  NumMap byNum;  // clause number -> latest node with it
   std::vector<int> clauseOfNode;     // node index -> index in src->clauses (clauses only)
   int cur = -1;                      // current clause node (-1 = top level)
   bool paraOpen = false;             // last line was paragraph text that a next line may continue
@@ -308,9 +307,8 @@ struct Builder {
     for (int k = parts - 1; k >= 1; --k) {
       dot = num.rfind('.', dot - 1);
       if (k > 7) continue;  // depth cap: at most 8 levels
-      auto it = byNum.find(num.substr(0, dot));
-      if (it != byNum.end()) {
-        parent = it->second;
+      if (const int* found = byNum.find(std::string_view(num).substr(0, dot))) {
+        parent = *found;
         break;
       }
     }
@@ -327,7 +325,7 @@ struct Builder {
       n.title = std::string(rest);
     }
     int idx = add(n);
-    byNum[num] = idx;
+    byNum.set(num, idx);
     SourceClause sc;
     sc.num = num;
     sc.line = line;

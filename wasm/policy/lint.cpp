@@ -3,7 +3,6 @@
 #include "policy/lint.h"
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "policy/import.h"
@@ -93,43 +92,42 @@ struct Ctx {
 // ---- Numbering: gaps, duplicates, disorder ---------------------------------------------------
 
 void checkNumbering(Ctx& c) {
-  std::map<std::string, int> seen;      // num -> first clause index
-  std::map<std::string, int> lastPart;  // prefix ("" for top level) -> last component seen
+  NumMap seen;      // num -> first clause index
+  NumMap lastPart;  // prefix ("" for top level) -> last component seen
   const auto& cl = c.src.clauses;
   for (size_t k = 0; k < cl.size(); ++k) {
     const SourceClause& s = cl[k];
-    auto dup = seen.find(s.num);
-    if (dup != seen.end()) {
+    if (const int* dup = seen.find(s.num)) {
       c.add("error", "duplicate-number", s.num, s.line, s.col, "clause %0 is numbered twice (first at line %1)",
-            "пункт %0 пронумерован дважды (впервые: строка %1)", {s.num, std::to_string(cl[size_t(dup->second)].line)});
+            "пункт %0 пронумерован дважды (впервые: строка %1)", {s.num, std::to_string(cl[size_t(*dup)].line)});
       continue;
     }
-    seen[s.num] = int(k);
+    seen.set(s.num, int(k));
     size_t dot = s.num.rfind('.');
     std::string prefix = dot == std::string::npos ? "" : s.num.substr(0, dot);
     int value = std::atoi(s.num.c_str() + (dot == std::string::npos ? 0 : dot + 1));
-    if (!prefix.empty() && !seen.count(prefix)) {
+    if (!prefix.empty() && !seen.find(prefix)) {
       c.add("warning", "missing-parent", s.num, s.line, s.col, "clause %0 has no parent clause %1",
             "у пункта %0 нет родительского пункта %1", {s.num, prefix});
     }
-    auto it = lastPart.find(prefix);
-    int expected = it == lastPart.end() ? 1 : it->second + 1;
+    const int* last = lastPart.find(prefix);
+    int expected = last ? *last + 1 : 1;
     std::string pre = prefix.empty() ? "" : prefix + ".";
     if (value > expected) {
       std::string missing = pre + std::to_string(expected);
       if (value - expected > 1) missing += "\xE2\x80\xA6" + pre + std::to_string(value - 1);
-      std::string prev = it == lastPart.end() ? "" : pre + std::to_string(it->second);
+      std::string prev = last ? pre + std::to_string(*last) : "";
       int form = (value - expected > 1 ? 1 : 0) + (prev.empty() ? 2 : 0);
       static const char* const kEn[] = {"clause %0 is missing between %1 and %2", "clauses %0 are missing between %1 and %2",
                                         "clause %0 is missing before %2", "clauses %0 are missing before %2"};
       static const char* const kRu[] = {"пропущен пункт %0 между %1 и %2", "пропущены пункты %0 между %1 и %2",
                                         "пропущен пункт %0 перед %2", "пропущены пункты %0 перед %2"};
       c.add("warning", "numbering-gap", s.num, s.line, s.col, kEn[form], kRu[form], {missing, prev, s.num});
-    } else if (value < expected) {
+    } else if (value < expected && last) {  // "1.0" first: no predecessor, not disorder
       c.add("warning", "numbering-order", s.num, s.line, s.col, "clause %0 comes after %1 (out of order)",
-            "пункт %0 идёт после %1 (нарушен порядок)", {s.num, pre + std::to_string(it->second)});
+            "пункт %0 идёт после %1 (нарушен порядок)", {s.num, pre + std::to_string(*last)});
     }
-    if (it == lastPart.end() || value > it->second) lastPart[prefix] = value;
+    if (!last || value > *last) lastPart.set(prefix, value);
   }
 }
 
@@ -160,8 +158,8 @@ size_t skipBlank(sv s, size_t i) {
 }
 
 void checkReferences(Ctx& c) {
-  std::map<std::string, int> nums;  // one map type for all of lint/import: smaller wasm
-  for (auto& s : c.src.clauses) nums[s.num] = 1;
+  NumMap nums;
+  for (auto& s : c.src.clauses) nums.set(s.num, 1);
   static const sv kMarkers[] = {"п.п.", "пп.", "п.", "пункт", "раздел", "clause", "section", "тармақ"};
   for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
     sv s = c.folded[l];
@@ -197,7 +195,7 @@ void checkReferences(Ctx& c) {
       if (hasAny(after, {"ст.", "стать", "закон", "кодекс", "соглашени", "договор", "регламент", "article", "law", "agreement"}))
         continue;
       for (auto& r : refs) {
-        if (nums.count(r.first)) continue;
+        if (nums.find(r.first)) continue;
         int line = int(l + 1);
         c.add("error", "broken-reference", c.clauseAt(line), line, c.col(line, r.second),
               "reference to clause %0, which does not exist", "ссылка на пункт %0, которого нет в тексте", {r.first});

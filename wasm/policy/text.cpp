@@ -149,4 +149,35 @@ bool isIsoInstant(std::string_view v) {
          (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && d(k + 1) && d(k + 2) && tz[3] == ':' && d(k + 4) && d(k + 5));
 }
 
+size_t NumMap::slot(std::string_view key) const {
+  uint32_t h = 2166136261u;
+  for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  size_t mask = slots_.size() - 1, i = h & mask;
+  while (slots_[i] >= 0 && items_[size_t(slots_[i])].first != key) i = (i + 1) & mask;
+  return i;
+}
+
+const int* NumMap::find(std::string_view key) const {
+  if (slots_.empty()) return nullptr;
+  int s = slots_[slot(key)];
+  return s < 0 ? nullptr : &items_[size_t(s)].second;
+}
+
+void NumMap::set(std::string_view key, int value) {
+  if (!slots_.empty()) {
+    int s = slots_[slot(key)];
+    if (s >= 0) {
+      items_[size_t(s)].second = value;
+      return;
+    }
+  }
+  items_.emplace_back(std::string(key), value);
+  if (items_.size() * 2 > slots_.size()) {  // keep the load under 1/2: rehash everything
+    slots_.assign(slots_.empty() ? 16 : slots_.size() * 2, -1);
+    for (size_t k = 0; k < items_.size(); ++k) slots_[slot(items_[k].first)] = int(k);
+  } else {
+    slots_[slot(key)] = int(items_.size() - 1);
+  }
+}
+
 }  // namespace kelisim::policy

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kelisim::policy {
 
@@ -39,5 +41,20 @@ std::string_view trim(std::string_view s);
 /** YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z or ±HH:MM (ISO 8601 with an explicit offset,
  *  what manifests' publishedAt holds). Checks the shape, not the calendar. */
 bool isIsoInstant(std::string_view v);
+
+/** A small string -> int hash map (open addressing, FNV-1a): clause numbers to indices.
+ *  Smaller in wasm than std::map<std::string, int>; iterative, no recursion. */
+class NumMap {
+ public:
+  /** The value for key, or nullptr. */
+  const int* find(std::string_view key) const;
+  /** Inserts or overwrites. */
+  void set(std::string_view key, int value);
+
+ private:
+  size_t slot(std::string_view key) const;  // the slot holding key, or the empty one it would take
+  std::vector<std::pair<std::string, int>> items_;
+  std::vector<int> slots_;  // index into items_, -1 = empty; size is a power of two
+};
 
 }  // namespace kelisim::policy
