@@ -3,8 +3,8 @@
 // against the goals of issue 2 (consent module <= 8 KB gzip, loader <= 1.5 KB gzip) and the
 // policy module's (<= 60 KB gzip).
 //   - dist/kelisim-consent.wasm, dist/kelisim-policy.wasm (if built)
-//   - the loader facade: web/src/engine/{loader,core,constants,errors}.js bundled by esbuild
-//     into one minified ESM module (entry core.js, as `kelisim/core` ships it)
+//   - the loader (web/src/engine/loader.js + errors/constants it imports) and, beside it, the
+//     loader + core facade (entry core.js), each bundled by esbuild into one minified ESM module
 //   - dist/kelisim.js and dist/kelisim.css (if built)
 // gzip -9 is the `gzip -9 -n` command (GNU gzip; no file name in the header); without it,
 // Node's zlib at level 9, which compresses wasm ~1% worse (the JSON says which was used).
