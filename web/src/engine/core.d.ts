@@ -106,3 +106,7 @@ export function loadCore(options?: LoadOptions): Promise<Core & PolicyFunctions 
   /** The loaded policy module itself, for synchronous use after the first await. */
   policy(): Promise<unknown>;
 }>;
+
+/** The banner's subset (decide, apply, decodeRecord): what the page bundles use. */
+export type ConsentCore = Pick<Core, 'decide' | 'apply' | 'decodeRecord'>;
+export function loadConsentCore(options?: LoadOptions): Promise<ConsentCore>;
