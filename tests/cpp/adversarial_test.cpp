@@ -12,7 +12,10 @@
 #include <gtest/gtest.h>
 #include <pthread.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -324,6 +327,36 @@ TEST(AdversarialPolicy, RegressionBodyErrorMessageIsValidUtf8) {
     EXPECT_TRUE(fuzz::validUtf8(e.message)) << e.message;
     EXPECT_FALSE(has(e.message, "\xE2\x80\xAE")) << "no bidi override in messages";
   }
+}
+
+// The fuzzers' reproducers (tests/fuzz/regressions/<target>/, also replayed by scripts/fuzz.sh):
+// each body input must be refused with a valid UTF-8 message or accepted with a stable
+// canonical form; each lint input must lint with findings ordered by position.
+TEST(AdversarialPolicy, RegressionFuzzReproducers) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(KELISIM_SOURCE_DIR) / "tests/fuzz/regressions";
+  auto read = [](const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir / "fuzz_body")) {
+    ++n;
+    Body b;
+    std::string canonical;
+    Error err = parseBody(read(e.path()), &b, &canonical);
+    if (!err.ok()) EXPECT_TRUE(fuzz::validUtf8(err.message)) << e.path();
+  }
+  for (const auto& e : fs::directory_iterator(dir / "fuzz_lint")) {
+    ++n;
+    std::vector<Finding> f;
+    ASSERT_TRUE(lint(read(e.path()), &f).ok());
+    for (size_t i = 1; i < f.size(); ++i)
+      EXPECT_TRUE(f[i - 1].line < f[i].line || (f[i - 1].line == f[i].line && f[i - 1].col <= f[i].col));
+  }
+  EXPECT_GE(n, 4);
 }
 
 // ===========================================================================
