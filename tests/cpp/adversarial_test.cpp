@@ -329,9 +329,28 @@ TEST(AdversarialPolicy, RegressionBodyErrorMessageIsValidUtf8) {
   }
 }
 
+// fuzz_diff, 2026-11-22: appendText (escaping/cleaning for render, search, diff and JSON)
+// copied an invalid 3-byte prefix of a 4-byte sequence (F3 B4 B9 + non-continuation) through
+// as is, because a genuine U+FFFD is 3 bytes long too. Now only EF BF BD itself is copied.
+TEST(AdversarialPolicy, RegressionTruncatedFourByteSequenceIsReplaced) {
+  for (std::string_view bad : {"\xF3\xB4\xB9 x", "a\xF0\x9F\x98", "\xF4\x8F\xBF<", "\xEF\xBF\xBD\xF1\x80\x80"}) {
+    std::string esc;
+    appendEscaped(&esc, bad);
+    EXPECT_TRUE(fuzz::validUtf8(esc)) << esc;
+    EXPECT_TRUE(has(esc, "\xEF\xBF\xBD"));
+    EXPECT_TRUE(fuzz::validUtf8(cleanText(bad, true)));
+    std::string html = wordDiffHtml(std::string("было ") + std::string(bad), std::string("стало ") + std::string(bad));
+    EXPECT_TRUE(fuzz::validUtf8(html)) << html;
+  }
+  std::string json;
+  appendJsonString(&json, cleanText("\xF3\xB4\xB9", false));
+  EXPECT_TRUE(fuzz::validJson(json)) << json;
+}
+
 // The fuzzers' reproducers (tests/fuzz/regressions/<target>/, also replayed by scripts/fuzz.sh):
 // each body input must be refused with a valid UTF-8 message or accepted with a stable
-// canonical form; each lint input must lint with findings ordered by position.
+// canonical form; each lint input must lint with findings ordered by position; each diff
+// input must give a valid UTF-8 word diff.
 TEST(AdversarialPolicy, RegressionFuzzReproducers) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(KELISIM_SOURCE_DIR) / "tests/fuzz/regressions";
@@ -356,7 +375,17 @@ TEST(AdversarialPolicy, RegressionFuzzReproducers) {
     for (size_t i = 1; i < f.size(); ++i)
       EXPECT_TRUE(f[i - 1].line < f[i].line || (f[i - 1].line == f[i].line && f[i - 1].col <= f[i].col));
   }
-  EXPECT_GE(n, 4);
+  for (const auto& e : fs::directory_iterator(dir / "fuzz_diff")) {
+    ++n;
+    std::string d = read(e.path());
+    ASSERT_FALSE(d.empty());
+    std::string_view rest = std::string_view(d).substr(1);
+    size_t sep = rest.find('\x01');
+    std::string html = wordDiffHtml(rest.substr(0, sep), sep == std::string_view::npos ? "" : rest.substr(sep + 1));
+    EXPECT_TRUE(fuzz::validUtf8(html)) << e.path();
+    EXPECT_EQ(fuzz::htmlProblem(html), "") << e.path();
+  }
+  EXPECT_GE(n, 6);
 }
 
 // ===========================================================================

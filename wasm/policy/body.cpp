@@ -363,7 +363,10 @@ void appendText(std::string* out, std::string_view s, bool collapse, bool escape
       pendingSpace = false;
     }
     any = true;
-    if (cp == 0xFFFD && !(i - start == 3)) out->append("\xEF\xBF\xBD");  // invalid byte
+    // A U+FFFD that was not written as EF BF BD is an invalid sequence: write the replacement.
+    // (Fuzz finding: a 4-byte lead with 2 continuation bytes, e.g. F3 B4 B9, is also 3 bytes
+    // long and was copied through as is.)
+    if (cp == 0xFFFD && s.substr(start, i - start) != "\xEF\xBF\xBD") out->append("\xEF\xBF\xBD");
     else out->append(s.data() + start, i - start);
   }
 }
