@@ -9,7 +9,7 @@
 # Builds with clang-14 into build/fuzz, regenerates the seed corpora (build/fuzz/seeds/<t>),
 # keeps what the fuzzers learn in build/fuzz/corpus/<t>, logs in build/fuzz/logs/<t>.log,
 # crashes in build/fuzz/crashes/, and appends one line per run to build/fuzz/results.tsv
-# (date, target, seconds, execs, exec/s, cov, ft, corpus, crashes). Exit 1 if any target
+# (date, target, seconds it really ran, execs, exec/s, cov, ft, corpus, crashes). Exit 1 if any target
 # crashed or failed an invariant (the reproducer path is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +56,13 @@ run_one() {
   # -max_len: the seeds are cut into ~3 KB pieces; 8 KB leaves room to grow.
   # -timeout: an input slower than 20 s is a hang (a bug); -rss_limit_mb: runaway memory.
   # -use_value_profile: helps past comparisons against magic strings ("k1~", "https:").
+  # Inputs: what earlier runs learned, the seeds, and the reproducers of every crash found so
+  # far (tests/fuzz/regressions/<t>), so a fixed bug that comes back fails at once.
+  local inputs=("$B/corpus/$t" "$B/seeds/$t")
+  [ -d "tests/fuzz/regressions/$t" ] && inputs+=("tests/fuzz/regressions/$t")
+  local t0=$SECONDS
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  nice -n "$NICE" "$B/$t" "$B/corpus/$t" "$B/seeds/$t" "${dict[@]}" \
+  nice -n "$NICE" "$B/$t" "${inputs[@]}" "${dict[@]}" \
     -max_total_time="$SECS" -max_len=8192 -timeout=20 -rss_limit_mb=2048 -use_value_profile=1 \
     -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" >"$B/logs/$t.log" 2>&1 || true
   local execs eps cov ft corpus after
@@ -67,9 +72,9 @@ run_one() {
   ft=$(grep -o 'ft: [0-9]*' "$B/logs/$t.log" | tail -1 | grep -o '[0-9]*' || echo 0)
   corpus=$(ls "$B/corpus/$t" | wc -l)
   after=$(ls "$B/crashes" | grep -c "^$t-" || true)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$SECS" "${execs:-0}" "${eps:-0}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$((SECONDS - t0))" "${execs:-0}" "${eps:-0}" \
     "${cov:-0}" "${ft:-0}" "$corpus" "$((after - before))" >>"$B/results.tsv"
-  printf '%-14s %9s execs %6s/s  cov %5s  ft %6s  corpus %5s  new crashes %s\n' "$t" "${execs:-0}" "${eps:-0}" \
+  printf '%-14s %4ss %9s execs %6s/s  cov %5s  ft %6s  corpus %5s  new crashes %s\n' "$t" "$((SECONDS - t0))" "${execs:-0}" "${eps:-0}" \
     "${cov:-0}" "${ft:-0}" "$corpus" "$((after - before))"
   if [ "$after" -gt "$before" ] || grep -qE '^==[0-9]+==ERROR|FUZZ_CHECK failed|runtime error:' "$B/logs/$t.log"; then
     echo "  CRASH: see $B/logs/$t.log; reproducers: $(ls "$B/crashes" | grep "^$t-" | sed "s|^|$B/crashes/|" | tr '\n' ' ')"
