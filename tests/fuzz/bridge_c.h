@@ -5,9 +5,14 @@
 #include <string>
 
 extern "C" {
-int32_t kel_decide(const char* mp, uint32_t ml, const char* rp, uint32_t rl, double now, int32_t gpc);
-int32_t kel_apply(const char* mp, uint32_t ml, const char* rp, uint32_t rl, double now, int32_t gpc, int32_t op,
-                  const char* cp, uint32_t cl, const char* ip, uint32_t il, const char* hp, uint32_t hl);
+// The manifest's fields come first, positionally: id, version, body hash, publishedAt (ISO),
+// categories ("id:flags" items joined by '\n'), rule (0|1), days, material (0|1), max ages (ms).
+#define KEL_FUZZ_MANIFEST_PARAMS                                                                         \
+  const char *idp, uint32_t idl, const char *vp, uint32_t vl, const char *hp, uint32_t hl, const char *pp, \
+      uint32_t pl, const char *cp, uint32_t cl, int32_t rule, int32_t days, int32_t material, double acc, double rej
+int32_t kel_decide(KEL_FUZZ_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc);
+int32_t kel_apply(KEL_FUZZ_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc, int32_t op,
+                  const char* chp, uint32_t chl, const char* nip, uint32_t nil, const char* php, uint32_t phl);
 int32_t kel_encode_record(const char* p, uint32_t n);
 int32_t kel_decode_record(const char* p, uint32_t n);
 const char* kel_result_ptr();

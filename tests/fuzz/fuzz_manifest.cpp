@@ -1,6 +1,8 @@
 // Fuzz target: manifest field validation and the consent decisions behind it, through the C
-// bridge exactly as core.js drives it — kel_decide and kel_apply with fuzzed manifest lines,
-// stored record, time, GPC, op, choices, record id and history hash.
+// bridge exactly as core.js drives it — kel_decide and kel_apply with fuzzed manifest fields,
+// stored record, time, GPC, op, choices, record id and history hash. The manifest is written
+// as "key=value" lines (id v h p r d m a j c, as core.js once sent them) and turned into the
+// positional arguments the way core.js builds them (Args below).
 //
 // Input: <manifest lines> \x01 <stored record> \x01 <op>\n<choices>\n<newId>\n<prevHash>\n<now>\n<gpc>
 // (missing parts take defaults). The stored record is tried as is and with its integrity check
@@ -17,6 +19,7 @@
 //  - apply failures leave nothing to store: the passed stored record stays what decide sees.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -25,10 +28,13 @@
 #include "core/sha256.h"
 #include "fuzz_util.h"
 
+using kelisim::Action;
 using kelisim::ErrorCode;
 using kelisim::Op;
 
 namespace {
+
+std::string num(Action a) { return std::to_string(int32_t(a)); }
 
 std::vector<std::string> split(const std::string& s, char sep, size_t max) {
   std::vector<std::string> out;
@@ -41,6 +47,66 @@ std::vector<std::string> split(const std::string& s, char sep, size_t max) {
   }
   out.push_back(s.substr(start));
   return out;
+}
+
+// The manifest lines as kel_decide/kel_apply take them. Strings: the last line of a key wins;
+// c lines are joined by '\n'. A value core.js would never send (r not i|e, m not 0|1, d, a, j not
+// decimal integers, an unknown key, a line without '=') becomes an argument the bridge must
+// refuse (rule 2); d, a, j are otherwise passed as read, so out-of-range numbers reach it too.
+struct Args {
+  std::string id, v, h, p, c;
+  int32_t rule = 0, days = 7, material = 0;
+  double acc = 365.0 * 86400000, rej = 182.0 * 86400000;
+  bool bad = false;
+
+  static bool dec(const std::string& s, double* out) {
+    size_t i = !s.empty() && s[0] == '-';
+    if (s.size() == i || s.size() > 19) return false;
+    for (size_t j = i; j < s.size(); ++j)
+      if (s[j] < '0' || s[j] > '9') return false;
+    *out = double(std::strtoll(s.c_str(), nullptr, 10));
+    return true;
+  }
+
+  explicit Args(const std::string& manifest) {
+    bool first = true;
+    for (const std::string& l : split(manifest, '\n', 100000)) {
+      if (l.empty()) continue;
+      size_t eq = l.find('=');
+      if (eq == std::string::npos) { bad = true; continue; }
+      std::string k = l.substr(0, eq), val = l.substr(eq + 1);
+      double n = 0;
+      if (k == "id") id = val;
+      else if (k == "v") v = val;
+      else if (k == "h") h = val;
+      else if (k == "p") p = val;
+      else if (k == "r") { if (val == "i" || val == "e") rule = val == "e"; else bad = true; }
+      else if (k == "m") { if (val == "0" || val == "1") material = val == "1"; else bad = true; }
+      else if (k == "d") { if (dec(val, &n) && n > -2e9 && n < 2e9) days = int32_t(n); else bad = true; }
+      else if (k == "a") { if (dec(val, &n)) acc = n; else bad = true; }
+      else if (k == "j") { if (dec(val, &n)) rej = n; else bad = true; }
+      else if (k == "c") { c += (first ? "" : "\n") + val; first = false; }
+      else bad = true;
+    }
+    if (bad) rule = 2;
+  }
+};
+
+int32_t decideCall(const std::string& manifest, const std::string& rec, double now, int gpc) {
+  Args a(manifest);
+  return kel_decide(a.id.data(), uint32_t(a.id.size()), a.v.data(), uint32_t(a.v.size()), a.h.data(),
+                    uint32_t(a.h.size()), a.p.data(), uint32_t(a.p.size()), a.c.data(), uint32_t(a.c.size()), a.rule,
+                    a.days, a.material, a.acc, a.rej, rec.data(), uint32_t(rec.size()), now, gpc);
+}
+
+int32_t applyCall(const std::string& manifest, const std::string& rec, double now, int gpc, int op,
+                  const std::string& choices, const std::string& newId, const std::string& prevHash) {
+  Args a(manifest);
+  return kel_apply(a.id.data(), uint32_t(a.id.size()), a.v.data(), uint32_t(a.v.size()), a.h.data(),
+                   uint32_t(a.h.size()), a.p.data(), uint32_t(a.p.size()), a.c.data(), uint32_t(a.c.size()), a.rule,
+                   a.days, a.material, a.acc, a.rej, rec.data(), uint32_t(rec.size()), now, gpc, op, choices.data(),
+                   uint32_t(choices.size()), newId.data(), uint32_t(newId.size()), prevHash.data(),
+                   uint32_t(prevHash.size()));
 }
 
 // record.cpp's check: first 16 hex of SHA-256("kelisim/record/k1\n" + text before "~check").
@@ -106,11 +172,11 @@ void checkProduced(const std::string& manifest, const std::string& rec, double n
   std::string d = decoded(rec);
   FUZZ_CHECK(!d.empty(), context + ": produced a record that does not decode (" + fuzz::result() + "): " + rec);
   FUZZ_CHECK(fuzz::line(d, "p") == policyIdOf(manifest), context + ": record of another policy: " + rec);
-  int32_t st = kel_decide(manifest.data(), uint32_t(manifest.size()), rec.data(), uint32_t(rec.size()), now, gpc);
+  int32_t st = decideCall(manifest, rec, now, gpc);
   std::string out = fuzz::result();
   FUZZ_CHECK(st == 0, context + ": decide on the produced record failed: " + out);
   if (!expectCurrent) return;
-  FUZZ_CHECK(fuzz::line(out, "a") == "none", context + ": produced record is not current: " + out + "\n" + rec);
+  FUZZ_CHECK(fuzz::line(out, "a") == num(Action::None), context + ": produced record is not current: " + out + "\n" + rec);
   FUZZ_CHECK(fuzz::line(out, "x") == fuzz::line(d, "c"),
              context + ": stored choices not in force: " + out + "\n" + rec);
 }
@@ -124,7 +190,7 @@ void run(const std::string& manifest, const std::string& stored, double now, int
   if (storedOurs) storedChoices = pairs(fuzz::line(storedRec, "c"));
 
   // ---- decide ----
-  int32_t st = kel_decide(manifest.data(), uint32_t(manifest.size()), stored.data(), uint32_t(stored.size()), now, gpc);
+  int32_t st = decideCall(manifest, stored, now, gpc);
   std::string out = fuzz::result();
   if (st != 0) {
     FUZZ_CHECK(st == int32_t(ErrorCode::ManifestInvalid) || st == int32_t(ErrorCode::BadArgument),
@@ -142,18 +208,16 @@ void run(const std::string& manifest, const std::string& stored, double now, int
         bool consented = false;
         for (auto& [sid, son] : storedChoices) consented = consented || (sid == id && son);
         FUZZ_CHECK(consented, "category " + id + " on without the visitor's consent: " + out);
-        if (action == "implicit-accept" && gpc) FUZZ_CHECK(!c->gpcOff, "implicit acceptance ignored GPC: " + out);
+        if (action == num(Action::ImplicitAccept) && gpc) FUZZ_CHECK(!c->gpcOff, "implicit acceptance ignored GPC: " + out);
       }
     }
     std::string n = fuzz::line(out, "n");
-    FUZZ_CHECK(n.empty() == (action != "implicit-accept"), "new record iff implicit-accept: " + out);
+    FUZZ_CHECK(n.empty() == (action != num(Action::ImplicitAccept)), "new record iff implicit-accept: " + out);
     if (!n.empty()) checkProduced(manifest, n, now, gpc, true, "decide/implicit-accept");
   }
 
   // ---- apply ----
-  st = kel_apply(manifest.data(), uint32_t(manifest.size()), stored.data(), uint32_t(stored.size()), now, gpc, op,
-                 choices.data(), uint32_t(choices.size()), newId.data(), uint32_t(newId.size()), prevHash.data(),
-                 uint32_t(prevHash.size()));
+  st = applyCall(manifest, stored, now, gpc, op, choices, newId, prevHash);
   out = fuzz::result();
   if (st != 0) {
     FUZZ_CHECK(st >= int32_t(ErrorCode::ManifestInvalid) && st <= int32_t(ErrorCode::NoRecord),

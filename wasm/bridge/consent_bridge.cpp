@@ -1,6 +1,6 @@
 // kel_* bridge of the consent module (kelisim-consent.wasm): the banner path.
-// No JSON here: web/src/engine/core.js sends small line-oriented texts ("k=value\n")
-// and parses the same form back. See wasm/bridge/common.h for the calling convention.
+// No JSON here: web/src/engine/core.js passes the manifest's fields positionally, sends
+// records as small line-oriented texts ("k=value\n") and parses the same form back. See wasm/bridge/common.h for the calling convention.
 // Nothing here touches the heap: inputs are viewed in place, outputs are written straight
 // into the result (common.h, KELISIM_BRIDGE_ARENA).
 #define KELISIM_BRIDGE_ARENA 1
@@ -34,9 +34,6 @@ int keyIndex(std::string_view key, const char* keys) {
     keys += end + 1;
   }
 }
-
-// v is exactly the one character c.
-bool is(std::string_view v, char c) { return v.size() == 1 && v[0] == c; }
 
 /** Reads "key=value" lines; empty lines are skipped. */
 class Lines {
@@ -85,57 +82,55 @@ Status manifestError(const char* head, std::string_view subject = {}, const char
   return Status{ErrorCode::ManifestInvalid, head, subject, tail};
 }
 
-// Manifest lines: id v h p(ISO publishedAt) r(i|e) d(days) m(0|1) a(maxAgeAccepted ms)
-// j(maxAgeRejected ms) c(category "id:flags", flags from "r" required, "g" gpcOff; repeated).
-// The manifest's strings view `text`.
-Status parseManifest(std::string_view text, Manifest* m) {
-  bool havePub = false;
-  Lines lines(text);
-  std::string_view k, v;
-  while (lines.next(&k, &v)) {
-    int64_t n = 0;
-    bool ok = true;  // the value has the key's form
-    switch (keyIndex(k, "id v h p r d m a j c")) {
-      case 0: m->policyId = v; break;
-      case 1: m->version = v; break;
-      case 2: m->bodyHash = v; break;
-      case 3:
-        havePub = parseInstant(v, &m->publishedAtMs, &m->offsetMinutes);
-        if (!havePub) return manifestError("manifest: publishedAt '", v, "' is not an ISO 8601 instant with an offset");
-        break;
-      case 4:
-        ok = is(v, 'i') || is(v, 'e');
-        m->rule = is(v, 'e') ? UpdateRule::Explicit : UpdateRule::Implicit;
-        break;
-      case 5:
-        ok = parseDecimal(v, &n) && n >= -1000 && n <= 100000;
-        m->implicitDays = int32_t(n);
-        break;
-      case 6:
-        ok = is(v, '0') || is(v, '1');
-        m->material = is(v, '1');
-        break;
-      case 7: ok = parseDecimal(v, &m->maxAgeAcceptedMs); break;
-      case 8: ok = parseDecimal(v, &m->maxAgeRejectedMs); break;
-      case 9: {
-        size_t colon = indexOf(v, ':');
-        CategorySpec c;
-        c.id = std::string_view(v.data(), colon);
-        for (size_t i = colon + 1; i < v.size(); ++i) {
-          if (v[i] == 'r') c.required = true;
-          else if (v[i] == 'g') c.gpcOff = true;
-          else ok = false;
-        }
-        m->categories.push_back(c);  // beyond 33 entries dropped: validate() refuses the list anyway
-        break;
-      }
-      default: ok = false;
+// The manifest's fields, passed positionally by core.js: id, version, body hash, publishedAt
+// (ISO 8601 text), categories ("id:flags" items separated by '\n', flags from "r" required,
+// "g" gpcOff), rule (0 implicit, 1 explicit), implicit days, material (0|1), max ages (ms).
+// Checked in the order the fields were once sent as lines, so the first error is the same.
+// The manifest's strings view the arguments.
+#define KEL_MANIFEST_PARAMS                                                                            \
+  const char *idp, uint32_t idl, const char *vp, uint32_t vl, const char *hp, uint32_t hl, const char *pp, \
+      uint32_t pl, const char *cp, uint32_t cl, int32_t rule, int32_t days, int32_t material, double acc, double rej
+#define KEL_MANIFEST_ARGS idp, idl, vp, vl, hp, hl, pp, pl, cp, cl, rule, days, material, acc, rej
+
+// A max age in ms as core.js sends it: an integer below 10^18 in magnitude (what the decimal
+// line form accepted); anything else is unreadable.
+bool ageMs(double v, int64_t* out) {
+  if (!(v > -1e18 && v < 1e18) || v != double(int64_t(v))) return false;  // also rejects NaN
+  *out = int64_t(v);
+  return true;
+}
+
+Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
+  m->policyId = view(idp, idl);
+  m->version = view(vp, vl);
+  m->bodyHash = view(hp, hl);
+  std::string_view p = view(pp, pl);
+  if (!parseInstant(p, &m->publishedAtMs, &m->offsetMinutes))
+    return manifestError("manifest: publishedAt '", p, "' is not an ISO 8601 instant with an offset");
+  m->rule = rule == 1 ? UpdateRule::Explicit : UpdateRule::Implicit;
+  m->implicitDays = days;
+  m->material = material == 1;
+  bool ok = uint32_t(rule) <= 1 && days >= -1000 && days <= 100000 && uint32_t(material) <= 1 &&
+            ageMs(acc, &m->maxAgeAcceptedMs) && ageMs(rej, &m->maxAgeRejectedMs);
+  // No text is no category; otherwise every item, even an empty one, is a category.
+  std::string_view rest = view(cp, cl);
+  for (bool more = !rest.empty(); ok && more;) {
+    size_t end = indexOf(rest, '\n');
+    std::string_view v(rest.data(), end);
+    more = end < rest.size();
+    if (more) rest.remove_prefix(end + 1);
+    size_t colon = indexOf(v, ':');
+    CategorySpec c;
+    c.id = std::string_view(v.data(), colon);
+    for (size_t i = colon + 1; i < v.size(); ++i) {
+      if (v[i] == 'r') c.required = true;
+      else if (v[i] == 'g') c.gpcOff = true;
+      else ok = false;
     }
-    // A value of the wrong form fails the whole manifest, so what it left in *m is never used.
-    if (!ok) return manifestError("manifest: unreadable field");
+    m->categories.push_back(c);  // beyond 33 entries dropped: validate() refuses the list anyway
   }
-  if (lines.malformed()) return manifestError("manifest: unreadable field");
-  if (!havePub) return manifestError("manifest: publishedAt is missing");
+  // A value of the wrong form fails the whole manifest, so what it left in *m is never used.
+  if (!ok) return manifestError("manifest: unreadable field");
   return Status();
 }
 
@@ -178,20 +173,20 @@ extern "C" {
 // Consent engine
 // ===========================================================================
 
-/** decide(manifest lines, stored record, now ms, gpc) → lines a r e d x f [n eo..eh]. */
-__attribute__((used)) int32_t kel_decide(const char* mp, uint32_t ml, const char* rp, uint32_t rl, double now,
-                                         int32_t gpc) {
+/** decide(manifest fields, stored record, now ms, gpc) → lines a r e (indices of the Action,
+ *  Reason and ErrorCode names) d x f [n eo..eh]. */
+__attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc) {
   Manifest m;
-  Status e = parseManifest(view(mp, ml), &m);
+  Status e = parseManifest(&m, KEL_MANIFEST_ARGS);
   int64_t t = 0;
   if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
   Decision d;
   if (e.ok()) e = decide(m, view(rp, rl), t, Signals{gpc != 0}, &d);
   if (!e.ok()) return failWith(e);
   Out out;
-  put(out, "a", name(d.action));
-  put(out, "r", name(d.reason));
-  put(out, "e", name(d.recordError));
+  put(out, "a", decimal(int32_t(d.action)));
+  put(out, "r", decimal(int32_t(d.reason)));
+  put(out, "e", decimal(int32_t(d.recordError)));
   put(out, "d", d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
   put(out, "x", choicesText(d.effective));
   put(out, "f", choicesText(d.prefill));
@@ -202,24 +197,24 @@ __attribute__((used)) int32_t kel_decide(const char* mp, uint32_t ml, const char
   return out.finish(0);
 }
 
-/** apply(manifest lines, stored record, now ms, gpc, op, choices "id:1.id:0", newId, prevHash)
+/** apply(manifest fields, stored record, now ms, gpc, op, choices "id:1.id:0", newId, prevHash)
  *  → lines n (encoded record) + the record fields + eo..eh. */
-__attribute__((used)) int32_t kel_apply(const char* mp, uint32_t ml, const char* rp, uint32_t rl, double now,
-                                        int32_t gpc, int32_t op, const char* cp, uint32_t cl, const char* ip,
-                                        uint32_t il, const char* hp, uint32_t hl) {
+__attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc,
+                                        int32_t op, const char* chp, uint32_t chl, const char* nip, uint32_t nil,
+                                        const char* php, uint32_t phl) {
   Manifest m;
-  Status e = parseManifest(view(mp, ml), &m);
+  Status e = parseManifest(&m, KEL_MANIFEST_ARGS);
   int64_t t = 0;
   ApplyInput in;
   if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
   if (e.ok() && (op < 0 || op > int32_t(Op::NoticeShown))) e = Status{ErrorCode::BadArgument, "unknown op"};
-  if (e.ok() && !parseChoices(view(cp, cl), &in.choices))
+  if (e.ok() && !parseChoices(view(chp, chl), &in.choices))
     e = Status{ErrorCode::BadArgument, "choices must be category ids with on/off values"};
   ApplyResult r;
   if (e.ok()) {
     in.op = Op(op);
-    in.newId = view(ip, il);
-    in.prevHash = view(hp, hl);
+    in.newId = view(nip, nil);
+    in.prevHash = view(php, phl);
     e = apply(m, view(rp, rl), t, Signals{gpc != 0}, in, &r);
   }
   if (!e.ok()) return failWith(e);
@@ -298,14 +293,12 @@ __attribute__((used)) int32_t kel_encode_record(const char* p, uint32_t n) {
   return failWith(Status{ErrorCode::BadArgument, "record has a field out of range or of the wrong form"});
 }
 
-/** Encoded text → record field lines; status = the decode error code when there is no record. */
+/** Encoded text → record field lines; status = the decode error code (and no text) when there
+ *  is no record. */
 __attribute__((used)) int32_t kel_decode_record(const char* p, uint32_t n) {
   DecodeResult d = decodeRecord(view(p, n));
   Out out;
-  if (!d.ok) {
-    out.put(name(d.error));
-    return out.finish(int32_t(d.error));
-  }
+  if (!d.ok) return out.finish(int32_t(d.error));
   putRecord(out, d.record);
   return out.finish(0);
 }

@@ -3,7 +3,7 @@
 // This file only translates: every rule lives in C++ (wasm/core/consent.cpp).
 import { loadWasm } from './loader.js';
 import { KelisimError } from './errors.js';
-import { Op } from './constants.js';
+import { Op, Action, Reason, ErrorCode } from './constants.js';
 
 const DEFAULT_CONSENT_WASM = new URL('../../../dist/kelisim-consent.wasm', import.meta.url);
 const DAY = 86400000;
@@ -55,11 +55,11 @@ export function createCore(wasm) {
 export function createConsentCore(wasm) {
   return {
     decide({ manifest, record, now, signals } = {}) {
-      const lines = parseLines(wasm.call('kel_decide', manifestText(manifest), record || '', time(now), !!signals?.gpc));
+      const lines = parseLines(wasm.call('kel_decide', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc));
       const out = {
-        action: lines.a,
-        reason: lines.r,
-        recordError: lines.e,
+        action: Action[lines.a],
+        reason: Reason[lines.r],
+        recordError: ErrorCode[lines.e],
         deadline: lines.d ? Number(lines.d) : null,
         effective: choiceMap(lines.x),
         prefill: choiceMap(lines.f),
@@ -74,7 +74,7 @@ export function createConsentCore(wasm) {
     apply({ manifest, record, now, signals, op, choices, newId, prevHash } = {}) {
       const opIndex = Op.indexOf(op);
       if (opIndex < 0) throw new KelisimError('bad-argument', `kelisim: unknown op ${JSON.stringify(op)}; expected one of ${Op.join(', ')}`);
-      const lines = parseLines(wasm.call('kel_apply', manifestText(manifest), record || '', time(now), !!signals?.gpc,
+      const lines = parseLines(wasm.call('kel_apply', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc,
         opIndex, choicesText(choices || {}), newId || '', prevHash || ''));
       return { record: lines.n, decoded: recordOf(lines), entry: entryOf(lines) };
     },
@@ -97,7 +97,9 @@ export function createConsentCore(wasm) {
 // Plain objects <-> the bridge's line protocol (wasm/bridge/consent_bridge.cpp)
 // ---------------------------------------------------------------------------
 
-function manifestText(m) {
+// The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
+// ("id:flags" items joined by '\n'), rule (0|1), days, material (0|1), max ages in ms.
+function manifestArgs(m) {
   if (!m || typeof m !== 'object') throw new KelisimError('manifest-invalid', 'kelisim: manifest must be an object');
   if (!Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', 'kelisim: manifest.categories must be an array');
   const rule = m.updateRule || { type: 'implicit' };
@@ -105,16 +107,17 @@ function manifestText(m) {
     throw new KelisimError('manifest-invalid', `kelisim: manifest.updateRule.type must be "implicit" or "explicit"`);
   }
   const age = m.maxAgeDays || {};
-  const lines = [
-    ['id', m.id], ['v', m.version], ['h', m.bodyHash], ['p', m.publishedAt],
-    ['r', rule.type === 'explicit' ? 'e' : 'i'],
-    ['d', rule.days ?? 7], ['m', m.material ? 1 : 0],
-    ['a', ms(age.accepted ?? 365, 'maxAgeDays.accepted')], ['j', ms(age.rejected ?? 182, 'maxAgeDays.rejected')],
+  const accepted = ms(age.accepted ?? 365, 'maxAgeDays.accepted');
+  const rejected = ms(age.rejected ?? 182, 'maxAgeDays.rejected');
+  // days: what the core reads as a decimal integer (optional '-', 1..18 digits); anything
+  // else, or out of the core's range, becomes a value the core rejects as unreadable.
+  const d = oneLine(rule.days ?? 7);
+  const days = /^-?\d{1,18}$/.test(d) && Math.abs(d) <= 100000 ? +d : 1 << 30;
+  return [
+    oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`)).join('\n'),
+    rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
-  for (const c of m.categories) {
-    lines.push(['c', `${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`]);
-  }
-  return lines.map(([k, v]) => `${k}=${oneLine(v)}`).join('\n');
 }
 
 function ms(days, what) {
@@ -122,8 +125,8 @@ function ms(days, what) {
   return Math.round(days * DAY);
 }
 
-// A value for one protocol line: anything with a line break cannot be a valid field,
-// so it is replaced by a character the core will reject with a clear message.
+// A value for one protocol line or manifest field: anything with a line break cannot be a
+// valid field, so it is replaced by a character the core will reject with a clear message.
 function oneLine(v) {
   const s = v === undefined || v === null ? '' : typeof v === 'number' ? String(Math.trunc(v)) : String(v);
   return /[\n\r]/.test(s) ? '\u0000' : s;
