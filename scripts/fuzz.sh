@@ -66,11 +66,15 @@ run_one() {
     rm -rf "$work"
     mkdir -p "$work"
   fi
+  # Short runs also fix libFuzzer's seed, so npm test replays the same mutations every time
+  # (a long run explores with a fresh seed).
+  local seed=()
+  [ "$SECS" -lt 60 ] && seed=("-seed=20261122")
   local inputs=("$work" "$B/seeds/$t")
   [ -d "tests/fuzz/regressions/$t" ] && inputs+=("tests/fuzz/regressions/$t")
   local t0=$SECONDS
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  nice -n "$NICE" "$B/$t" "${inputs[@]}" "${dict[@]}" \
+  nice -n "$NICE" "$B/$t" "${inputs[@]}" "${dict[@]}" "${seed[@]}" \
     -max_total_time="$SECS" -max_len=8192 -timeout=20 -rss_limit_mb=2048 -use_value_profile=1 \
     -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" >"$B/logs/$t.log" 2>&1 || true
   local execs eps cov ft corpus after

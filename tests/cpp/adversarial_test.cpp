@@ -347,6 +347,22 @@ TEST(AdversarialPolicy, RegressionTruncatedFourByteSequenceIsReplaced) {
   EXPECT_TRUE(fuzz::validJson(json)) << json;
 }
 
+// Found by fuzz_render in a CI run: an http(s) link whose rest is unusual ("https:/./host")
+// keeps its https scheme and is rendered as a link; the HTML checker the fuzzers use agrees
+// with the renderer's rule (scheme http:, https:, mailto:, or a #p- fragment), and the
+// schemes that can run code are still refused.
+TEST(AdversarialPolicy, SchemeRuleOfTheRendererAndTheFuzzCheckerAgree) {
+  using kelisim::policy::safeHref;
+  for (const char* ok : {"https:/./smartaqkol.chat/privacy", "HTTP:example.kz", "mailto:dpo@example.kz"}) {
+    EXPECT_EQ(safeHref(ok, ""), ok);
+    EXPECT_EQ(fuzz::htmlProblem(std::string("<a href=\"") + ok + "\">x</a>"), "") << ok;
+  }
+  for (const char* bad : {"javascript:alert(1)", " jAvAsCrIpT:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
+                          "vbscript:x", "//evil.example", "#javascript:x"})
+    EXPECT_EQ(safeHref(bad, ""), "") << bad;
+  EXPECT_NE(fuzz::htmlProblem("<a href=\"javascript:alert(1)\">x</a>"), "");
+}
+
 // The fuzzers' reproducers (tests/fuzz/regressions/<target>/, also replayed by scripts/fuzz.sh):
 // each body input must be refused with a valid UTF-8 message or accepted with a stable
 // canonical form; each lint input must lint with findings ordered by position; each diff

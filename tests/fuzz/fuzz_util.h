@@ -113,9 +113,11 @@ inline std::string htmlProblem(std::string_view h) {
       std::string_view value = tag.substr(eq + 2, close - eq - 2);
       if (value.find('<') != std::string_view::npos) return "'<' inside an attribute";
       if (attr == "href") {
+        // The renderer's rule (issue 3, render.cpp safeHref): the scheme is http:, https: or
+        // mailto:, whatever follows it ("https:/./host" is still https), or a #fragment.
         std::string lower;
         for (char c : value.substr(0, 8)) lower += char(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        if (!(lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0 || lower.rfind("mailto:", 0) == 0 ||
+        if (!(lower.rfind("http:", 0) == 0 || lower.rfind("https:", 0) == 0 || lower.rfind("mailto:", 0) == 0 ||
               (!value.empty() && value[0] == '#')))
           return "unsafe href " + std::string(value);
       }
