@@ -95,7 +95,10 @@ TEST(PolicyRender, CleansControlsBidiAndBrokenUtf8) {
   Node p;
   p.kind = Node::Kind::Para;
   Inline t;
-  t.text = std::string("a\0b\xE2\x80\xAE" "c\xE2\x81\xA6" "d\xC0\xBC" "e\x1B\x7F", 18);
+  // sizeof - 1: every byte of the literal (embedded NUL included) but its terminator. (The
+  // length was 18, one byte past the 17-byte array: whatever followed it in memory was read.)
+  static const char raw[] = "a\0b\xE2\x80\xAE" "c\xE2\x81\xA6" "d\xC0\xBC" "e\x1B\x7F";
+  t.text = std::string(raw, sizeof raw - 1);
   p.inl.push_back(t);
   b.children.push_back(p);
   EXPECT_EQ(render(b), "<p>abcd\xEF\xBF\xBD\xEF\xBF\xBD" "e</p>");
