@@ -121,7 +121,8 @@ TEST(PolicyBody, InvalidUtf8IsRepaired) {
 
 TEST(PolicyBody, CleanText) {
   // Bidi overrides, NUL and C1 controls dropped; spaces collapsed; invalid bytes -> U+FFFD.
-  std::string s = std::string("  a\xE2\x80\xAE" "b\0c\xC2\x85\t\n d\xFF  ", 20);
+  static const char raw[] = "  a\xE2\x80\xAE" "b\0c\xC2\x85\t\n d\xFF  ";
+  std::string s(raw, sizeof raw - 1);  // the embedded NUL included, the terminator not
   EXPECT_EQ(cleanText(s, true), "abc d\xEF\xBF\xBD");
   EXPECT_EQ(cleanText("x\xE2\x81\xA6y\xE2\x81\xA9", false), "xy");
 }
