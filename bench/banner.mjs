@@ -27,29 +27,9 @@ const builtManifest = ['build/demo/policies/toolpars/manifest.json'].map((p) => 
 const manifestPath = builtManifest || join(REPO, 'tests/fixtures/manifests/demo-v1.json');
 const manifest = readFileSync(manifestPath);
 
-// Equivalent configuration: three categories (one required), Russian text, a policy link,
-// a bar at the bottom, and the same three first-layer buttons.
-const vccConfig = `CookieConsent.run({
-  hideFromBots: false,
-  guiOptions: { consentModal: { layout: 'bar', position: 'bottom' }, preferencesModal: { layout: 'box' } },
-  categories: { necessary: { enabled: true, readOnly: true }, analytics: {}, marketing: {} },
-  language: { default: 'ru', translations: { ru: {
-    consentModal: {
-      title: 'Файлы cookie и ваши данные',
-      description: 'Мы используем файлы cookie и похожие технологии. Необходимые нужны для работы сайта, а аналитические и маркетинговые включаются только с вашего согласия. Выбор можно изменить в любой момент. <a href="/policy.html">Политика конфиденциальности</a>',
-      acceptAllBtn: 'Принять все', acceptNecessaryBtn: 'Отклонить все', showPreferencesBtn: 'Настроить'
-    },
-    preferencesModal: {
-      title: 'Настройки конфиденциальности', acceptAllBtn: 'Принять все', acceptNecessaryBtn: 'Отклонить все',
-      savePreferencesBtn: 'Сохранить выбор', closeIconLabel: 'Закрыть',
-      sections: [
-        { title: 'Необходимые', description: 'Вход в аккаунт, защита от подделки запросов и хранение вашего выбора.', linkedCategory: 'necessary' },
-        { title: 'Аналитика', description: 'Обезличенная статистика посещений, чтобы понимать, какие разделы полезны.', linkedCategory: 'analytics' },
-        { title: 'Маркетинг', description: 'Рекламные метки партнёров и оценка рекламных кампаний.', linkedCategory: 'marketing' }
-      ]
-    }
-  } } }
-});`;
+// Equivalent configuration (three categories, one required; Russian text; a policy link; a
+// bar with the same three first-layer buttons): the one npm run bench serves too.
+const vccConfig = readFileSync(join(REPO, 'bench/pages/vcc/config.js'), 'utf8');
 
 const body = '<main><h1>Тестовая страница</h1><p>Обычный текст страницы.</p></main>';
 const pages = {
