@@ -3,6 +3,7 @@
 //   kelisim.js   IIFE for <script src data-policy> (web/src/script.js)
 //   kelisim.mjs  ESM for bundlers (web/src/index.js)
 //   kelisim-receipt.mjs  receipt() and the report sender, loaded lazily (web/src/receipt.js)
+//   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
 //   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
 //   kelisim.css, kelisim.d.ts
 // The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
@@ -59,6 +60,9 @@ await Promise.all([
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), plugins: [browserOnly] }),
   // receipt() and the report sender, loaded only when used (the outbox is in the banner bundle).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
+  // The banner's second layer (preferences dialog, its strings, the report outbox), loaded
+  // lazily by both banner entries; browser-only like them.
+  build({ ...common, entryPoints: [src('ui/more.js')], format: 'esm', outfile: join(dist, 'kelisim-more.mjs'), plugins: [browserOnly] }),
   hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),
   // [issue 5] the update notices and the viewer/notice stylesheet, both loaded lazily.
   hasViewer && build({ ...common, entryPoints: [src('ui/notice.js')], format: 'esm', outfile: join(dist, 'kelisim-notice.mjs') }),
@@ -73,5 +77,5 @@ await Promise.all([
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim.css', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

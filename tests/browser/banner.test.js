@@ -277,15 +277,29 @@ test('script: a missing manifest fails closed without a policy link', async () =
   await context.close();
 });
 
-test('the first-visit banner path requests only the script, css, wasm and manifest', async () => {
+test('the first-visit banner path requests only the script, css, wasm and manifest; the second layer comes after the banner', async () => {
   const { context, page } = await newPage(browser);
+  // When the banner entered the DOM, by the page's own clock.
+  await page.addInitScript(() => {
+    new MutationObserver((_, mo) => {
+      if (document.querySelector('[data-kelisim-banner]')) { window.__bannerAt = performance.now(); mo.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
   const urls = [];
   page.on('request', (r) => urls.push(new URL(r.url()).pathname));
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
+  // The preferences dialog's part is fetched at idle time once the banner is up.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/kelisim-more.mjs')));
   await settle(page);
   assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
-    ['/dist/kelisim-consent.wasm', '/dist/kelisim.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+    ['/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+  const t = await page.evaluate(() => {
+    const at = (f) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(f));
+    return { banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, css: at('/kelisim.css').responseEnd, wasm: at('/kelisim-consent.wasm').responseEnd };
+  });
+  assert.ok(t.banner > 0 && t.more > t.banner, `kelisim-more.mjs requested at ${t.more} ms, after the banner (${t.banner} ms)`);
+  assert.ok(t.css < t.banner && t.wasm < t.banner);
   await context.close();
 });
 

@@ -7,11 +7,10 @@ import { createStorage, clearCookies } from './engine/storage.js';
 import { KelisimError } from './engine/errors.js';
 import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
-import { createPreferences } from './ui/preferences.js';
-import { pickLang, translator } from './ui/i18n.js';
-// Events for reportUrl are queued here; receipt() and sending them load web/src/receipt.js
-// (dist/kelisim-receipt.mjs) lazily.
-import { createOutbox, eventOf } from './outbox.js';
+import { pickLang, translator, addStrings } from './ui/i18n.js';
+// Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
+// (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
+// (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
 
 const EVENTS = ['consent', 'change', 'update', 'error'];
 
@@ -32,6 +31,28 @@ const safeUrl = (u, base) => {
 
 /** A lazily loaded part: a URL, or a function returning the module (e.g. () => import(…)). */
 const loadModule = (src) => (typeof src === 'function' ? src() : import(/* @vite-ignore */ String(src)));
+/**
+ * Loads the part `source()` names once and keeps it. After a failed load the next call asks
+ * again under another URL: some browsers keep a failed module fetch in their module map for
+ * the life of the page.
+ */
+function lazyPart(source) {
+  let p = null;
+  let fails = 0;
+  return () => {
+    if (p) return p;
+    const src = source();
+    const url = fails && typeof src !== 'function' ? String(src) + (String(src).includes('?') ? '&' : '?') + 'retry=' + fails : src;
+    p = (async () => {
+      if (!src) throw new KelisimError('module-missing', 'kelisim: no URL for a lazily loaded part');
+      return loadModule(url);
+    })();
+    p.catch(() => { p = null; fails++; });
+    return p;
+  };
+}
+/** Runs `fn` when the browser is idle (soon, where requestIdleCallback is missing). */
+const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200));
 /** When a record was last confirmed (given, or an update notice shown). */
 const recency = (r) => Math.max(r.givenAt, r.noticeAt || 0);
 
@@ -44,10 +65,41 @@ function newId() {
 }
 
 /**
+ * Starts what the banner cannot be shown without: the manifest (`o.policy`: a URL, or the
+ * manifest object itself) and the consent wasm, in parallel. The entry points call it before
+ * anything else, so that the requests leave while the rest is still being set up (a script in
+ * <head> without `defer` even starts them while the page is parsing). Resolves with
+ * [{ manifest, url }, core]; rejects with KelisimError (manifest-invalid, manifest-load,
+ * wasm-load).
+ */
+export function startLoading(o, env) {
+  const doc = globalThis.document;
+  const p = Promise.all([
+    (async () => {
+      const src = o.policy;
+      if (src && typeof src === 'object' && !(src instanceof URL)) return { manifest: src, url: doc.baseURI };
+      if (!src) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
+      const url = new URL(String(src), doc.baseURI).href;
+      const res = await fetch(url, { credentials: 'same-origin' });
+      if (!res.ok) throw new KelisimError('manifest-load', `kelisim: HTTP ${res.status} for ${url}`);
+      const m = await res.json().catch(() => null);
+      if (!m || typeof m !== 'object' || Array.isArray(m) || !Array.isArray(m.categories)) {
+        throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
+      }
+      return { manifest: m, url };
+    })(),
+    env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) }),
+  ]);
+  p.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
+  return p;
+}
+
+/**
  * Creates a controller. `env` is supplied by the entry points:
  *   loadCore(opts) → Promise<Core>; base: URL the wasm/viewer are resolved against;
  *   cssReady: Promise settled when the stylesheet can style the banner (or null);
- *   viewer: default viewer module URL or null.
+ *   viewer: default viewer module URL or null; more/receipt: the lazily loaded parts' URLs;
+ *   loading: what startLoading(options, env) returned, if the entry point called it first.
  * Returns synchronously; `controller.ready` settles when the decision is made (it resolves
  * with the controller even when start-up failed; then `state().status === 'error'`).
  */
@@ -55,6 +107,9 @@ export function createController(options = {}, env) {
   const o = options;
   const win = globalThis;
   const doc = win.document;
+  // The manifest and the wasm: started by the entry point, else here, before anything else.
+  const fetching = env.loading || startLoading(o, env);
+  let manifestUrl = null;
   const listeners = Object.fromEntries(EVENTS.map((e) => [e, new Set()]));
   const signals = { gpc: o.respectGpc !== false && win.navigator && win.navigator.globalPrivacyControl === true };
   const cookieOpts = o.cookie || {};
@@ -68,7 +123,6 @@ export function createController(options = {}, env) {
   let error = null;
   let core = null;
   let manifest = null;
-  let manifestUrl = null;
   let policyUrl = safeUrl(o.policyUrl, doc.baseURI);
   let lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang);
   let t = translator(lang, o.strings);
@@ -82,47 +136,26 @@ export function createController(options = {}, env) {
   let gate = null;
   let dead = false;
   const offs = [];
+  // ---- the lazily loaded parts -------------------------------------------------------
+  const receiptModule = lazyPart(() => (o.receiptModule !== undefined ? o.receiptModule : env.receipt));
+  // The second layer (web/src/ui/more.js): its strings join t() once loaded.
+  const loadMore = lazyPart(() => (o.moreModule !== undefined ? o.moreModule : env.more));
+  const more = () => loadMore().then((m) => { addStrings(m.STRINGS); return m; });
+
   // ---- every consent event to options.reportUrl, queued until delivered ---------------
-  // The outbox is written synchronously with the choice; the sender is loaded when needed.
-  let box = null;
+  // web/src/reporting.js, in the lazily loaded part (fetched at start together with the
+  // manifest when reportUrl is set): events are queued synchronously with the choice.
+  let reporting = null;
   let reportUrl = null;
-  let reporter = null;
-  let reporterP = null;
   if (o.reportUrl) {
-    try {
-      reportUrl = new URL(String(o.reportUrl), doc.baseURI).href;
-      box = createOutbox(win, cookieOpts.name);
-    } catch { box = null; }
+    try { reportUrl = new URL(String(o.reportUrl), doc.baseURI).href; } catch { /* no reporting */ }
   }
-  // After a failed load, ask again under another URL: some browsers keep a failed module
-  // fetch in their module map for the life of the page.
-  let receiptFails = 0;
-  function receiptModule() {
-    const src = o.receiptModule !== undefined ? o.receiptModule : env.receipt;
-    const url = receiptFails && typeof src !== 'function' ? String(src) + (String(src).includes('?') ? '&' : '?') + 'retry=' + receiptFails : src;
-    return loadModule(url).catch((e) => { receiptFails++; throw e; });
-  }
-  function flushReports() {
-    if (!box || dead) return;
-    if (reporter) { reporter.flush(); return; }
-    reporterP = reporterP || receiptModule().then((m) => {
-      if (dead) return;
-      reporter = m.createReporter({
-        url: reportUrl, win, outbox: box,
-        onError: (e) => fail('report-failed', e),
-      });
-      offs.push(() => reporter.destroy());
-      reporter.flush();
-    }, (e) => {
-      reporterP = null;   // retried on the next event and when the browser is back online
-      fail('report-failed', e);
-    });
-  }
-  if (box) {
-    // Events left by an earlier page (offline, closed too early) go out now.
-    if (box.queue().length) flushReports();
-    win.addEventListener('online', flushReports);
-    offs.push(() => win.removeEventListener('online', flushReports));
+  /** At start: reporting from the lazily loaded part (`m`), or the error loading it. */
+  function openReporting(m) {
+    if (!reportUrl) return;
+    if (m instanceof Error) { fail('report-failed', m); return; }
+    reporting = m.createReporting({ url: reportUrl, win, name: cookieOpts.name, sender: receiptModule, fail });
+    offs.push(() => reporting.destroy());
   }
 
   // ---- events ----------------------------------------------------------------------------
@@ -215,6 +248,8 @@ export function createController(options = {}, env) {
     banner = { ...b, ret: a };
     mount().append(b.el);
     if (!typing) b.focus();
+    // The settings dialog is a click away: fetch it once the banner is up and the page idle.
+    idle(win, () => { if (!dead) more().catch(() => {}); });
   }
 
   function hideBanner() {
@@ -230,9 +265,11 @@ export function createController(options = {}, env) {
     await ready;
     if (dead || status !== 'ready') return;
     await env.cssReady;
+    let m;
+    try { m = await more(); } catch (e) { fail('ui-load', e); return; }
     if (prefs || dead) return;
     const opener = doc.activeElement;
-    const p = createPreferences({
+    const p = m.createPreferences({
       t, lang, categories: manifest.categories, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
       onAccept: () => act('accept-all'),
@@ -264,11 +301,18 @@ export function createController(options = {}, env) {
   }
   function hideNotice() { if (notice) { notice.remove(); notice = null; } }
 
+  /** A notice whose strings are in the lazily loaded part. */
+  function showLaterNotice(kind, textKey, actions = () => []) {
+    more().then(() => {
+      if (dead) return;
+      showNotice(kind, [t(textKey)], [
+        ...actions(),
+        button(t('dismiss'), hideNotice, { 'data-kelisim-action': 'dismiss' }),
+      ]);
+    }, (e) => fail('ui-load', e));
+  }
   function offerReload() {
-    showNotice('reload', [t('reloadText')], [
-      button(t('reload'), () => win.location.reload(), { 'data-kelisim-action': 'reload' }),
-      button(t('dismiss'), hideNotice, { 'data-kelisim-action': 'dismiss' }),
-    ]);
+    showLaterNotice('reload', 'reloadText', () => [button(t('reload'), () => win.location.reload(), { 'data-kelisim-action': 'reload' })]);
   }
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
@@ -393,9 +437,7 @@ export function createController(options = {}, env) {
       clearCookies(patterns, win);
     }
     if (revoked.some((k) => gate && gate.ran.has(k))) offerReload();
-    else if (op === 'withdraw') {
-      showNotice('withdrawn', [t('withdrawn')], [button(t('dismiss'), hideNotice, { 'data-kelisim-action': 'dismiss' })]);
-    }
+    else if (op === 'withdraw') showLaterNotice('withdrawn', 'withdrawn');
 
     const needsBanner = decision.action === 'banner' || decision.action === 'reprompt';
     if (!needsBanner) {
@@ -429,9 +471,9 @@ export function createController(options = {}, env) {
     }
     if (entry) storage.append(entry);
     // The same event goes to reportUrl (deduplicated by entry hash).
-    if (box && entry && manifest) {
+    if (reporting && entry && manifest) {
       const d = core.decodeRecord(record);
-      if (box.add(eventOf({ entry, record: d.ok ? d.record : null, manifest, lang }))) flushReports();
+      reporting.add({ entry, record: d.ok ? d.record : null, manifest, lang });
     }
     return true;
   }
@@ -478,31 +520,16 @@ export function createController(options = {}, env) {
     });
   }
 
-  async function loadManifest() {
-    const p = o.policy;
-    if (p && typeof p === 'object' && !(p instanceof URL)) {
-      manifestUrl = doc.baseURI;
-      return p;
-    }
-    if (!p) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
-    manifestUrl = new URL(String(p), doc.baseURI).href;
-    const res = await fetch(manifestUrl, { credentials: 'same-origin' });
-    if (!res.ok) throw new KelisimError('manifest-load', `kelisim: HTTP ${res.status} for ${manifestUrl}`);
-    const m = await res.json().catch(() => null);
-    if (!m || typeof m !== 'object' || Array.isArray(m) || !Array.isArray(m.categories)) {
-      throw new KelisimError('manifest-invalid', `kelisim: ${manifestUrl} is not a policy manifest`);
-    }
-    return m;
-  }
-
   async function start(loading, domReady) {
     await null;   // let the caller finish wiring listeners before anything is emitted
     try {
-      const [m, c] = await loading;
+      const [[{ manifest: m, url }, c], mod] = await loading;
       await domReady;
       if (dead) return;
       manifest = m;
+      manifestUrl = url;
       core = c;
+      openReporting(mod);
       if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
       lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang || m.lang);
       t = translator(lang, o.strings);
@@ -538,15 +565,14 @@ export function createController(options = {}, env) {
   doc.addEventListener('click', onClick);
   offs.push(() => doc.removeEventListener('click', onClick));
 
-  // The manifest and the wasm are fetched at once (a script in <head> without `defer` starts
-  // them while the page is still parsing); the decision waits for the DOM.
   const domReady = doc.readyState === 'loading'
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
-  const loading = (async () => Promise.all([
-    loadManifest(),
-    env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) }),
-  ]))();
-  loading.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
+  const loading = Promise.all([
+    fetching,
+    // The outbox must exist before the first event (an implicit acceptance at start).
+    reportUrl ? more().catch((e) => e) : null,
+  ]);
+  loading.catch(() => {});
   const ready = start(loading, domReady).then(() => api);
 
   const api = {

@@ -15,8 +15,9 @@ export function createKelisim(options = {}) {
     loadCore,
     base,
     cssReady: options.css ? injectCss(new URL(options.css, document.baseURI)) : null,
-    // Set by scripts/build-web.mjs once the viewer (web/src/ui/viewer.js) exists.
     receipt: new URL('kelisim-receipt.mjs', base).href,
+    more: new URL('kelisim-more.mjs', base).href,
+    // Set by scripts/build-web.mjs once the viewer (web/src/ui/viewer.js) exists.
     viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
   });
 }

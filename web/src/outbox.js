@@ -1,6 +1,7 @@
 // The report outbox: every consent event for `reportUrl`, queued synchronously in
-// localStorage (memory when that fails) the moment it happens. It is part of the banner
-// bundle so that no event is lost; the sender (createReporter in web/src/receipt.js,
+// localStorage (memory when that fails) the moment it happens. It comes with the lazily
+// loaded part (web/src/reporting.js), which the controller loads at start, before any event,
+// when reportUrl is set; the sender (createReporter in web/src/receipt.js,
 // dist/kelisim-receipt.mjs) is loaded only when there is something to send.
 
 const QUEUE_MAX = 500;

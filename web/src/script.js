@@ -4,7 +4,7 @@
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
 import { loadConsentCore as loadCore } from './engine/core.js';
-import { createController, injectCss } from './controller.js';
+import { createController, injectCss, startLoading } from './controller.js';
 
 const me = document.currentScript;
 const base = (me && me.src) || document.baseURI;
@@ -32,10 +32,12 @@ for (const k in options) if (options[k] === undefined) delete options[k];
 
 const css = d.css === 'false' ? null : new URL(d.css || 'kelisim.css', base);
 
-window.kelisim = createController(options, {
-  loadCore,
-  base,
-  cssReady: css ? injectCss(css) : null,
+// The stylesheet, the manifest and the wasm are requested first, before the controller is
+// set up: they are the banner's critical path.
+const env = { loadCore, base, cssReady: css ? injectCss(css) : null };
+env.loading = startLoading(options, env);
+window.kelisim = createController(options, Object.assign(env, {
   receipt: new URL('kelisim-receipt.mjs', base).href,
+  more: new URL('kelisim-more.mjs', base).href,
   viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
-});
+}));

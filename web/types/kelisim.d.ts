@@ -99,6 +99,12 @@ export interface KelisimOptions {
    *  and while reported events wait to be sent): a URL or a function returning it.
    *  @default kelisim-receipt.mjs next to kelisim.js / kelisim.mjs */
   receiptModule?: string | URL | (() => Promise<unknown>);
+  /** The banner's second layer: the preferences dialog, its strings and the report outbox
+   *  (loaded once the banner is visible and the page idle, on the first settings click, for a
+   *  withdrawal or reload notice, and at start when `reportUrl` is set): a URL or a function
+   *  returning it, e.g. `() => import('kelisim/kelisim-more.mjs')` to let your bundler split it.
+   *  @default kelisim-more.mjs next to kelisim.js / kelisim.mjs */
+  moreModule?: string | URL | (() => Promise<unknown>);
   /** Show the policy-update notice when the core says `update-notice`, and the one-time
    *  notice after an implicit acceptance. @default true */
   updateNotice?: boolean;

@@ -1,6 +1,7 @@
 // A bundled app using kelisim from npm: `import { createKelisim } from 'kelisim'`.
 // build.mjs bundles this with esbuild and copies kelisim-consent.wasm next to the bundle
-// (kelisim looks for it next to the code that imports it; or pass `consentWasm`).
+// (kelisim looks for it next to the code that imports it; or pass `consentWasm`). The
+// preferences dialog comes in through `moreModule` below, as a chunk esbuild splits off.
 import { createKelisim } from 'kelisim';
 import 'kelisim/kelisim.css';
 
@@ -9,6 +10,8 @@ const kelisim = createKelisim({
   policyUrl: '/policies/toolpars/2.md',
   layout: 'box',
   cookies: { analytics: ['_ka', '_ka_*'], marketing: ['_km'] },
+  // The second layer (preferences dialog) as a chunk of this bundle, split by esbuild.
+  moreModule: () => import('kelisim/kelisim-more.mjs'),
 });
 window.kelisim = kelisim;
 

@@ -1,6 +1,7 @@
-// Visitor-facing strings in Russian, Kazakh and English. Every string can be overridden by
-// the site (`strings: { ru: { title: '…' } }`); categories take their title and description
-// from the policy manifest first, then from `categories` below, then the category id.
+// Visitor-facing strings of the first layer (and the fail-closed notice) in Russian, Kazakh
+// and English. Every string can be overridden by the site (`strings: { ru: { title: '…' } }`).
+// The second layer's strings and the category texts come with the lazily loaded part
+// (web/src/ui/i18n-more.js) and join the lookup through addStrings() once it has loaded.
 
 /** @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
 export const STRINGS = {
@@ -11,16 +12,6 @@ export const STRINGS = {
     acceptAll: 'Принять все',
     rejectAll: 'Отклонить все',
     settings: 'Настроить',
-    prefsTitle: 'Настройки конфиденциальности',
-    prefsText: 'Выберите, что вы разрешаете. Необходимые файлы cookie включены всегда: без них сайт не работает.',
-    save: 'Сохранить выбор',
-    close: 'Закрыть',
-    alwaysOn: 'Всегда включены',
-    withdraw: 'Отозвать согласие',
-    withdrawn: 'Согласие отозвано. Необязательные файлы cookie отключены.',
-    reloadText: 'Некоторые скрипты, которые вы отключили, уже успели запуститься. Перезагрузите страницу, чтобы они перестали работать.',
-    reload: 'Перезагрузить',
-    dismiss: 'Не сейчас',
     errorText: 'Не удалось загрузить настройки конфиденциальности. Необязательные скрипты не запускаются.',
   },
   kk: {
@@ -30,16 +21,6 @@ export const STRINGS = {
     acceptAll: 'Барлығын қабылдау',
     rejectAll: 'Барлығынан бас тарту',
     settings: 'Баптау',
-    prefsTitle: 'Құпиялылық баптаулары',
-    prefsText: 'Нені рұқсат ететініңізді таңдаңыз. Қажетті cookie файлдары әрқашан қосулы: оларсыз сайт жұмыс істемейді.',
-    save: 'Таңдауды сақтау',
-    close: 'Жабу',
-    alwaysOn: 'Әрқашан қосулы',
-    withdraw: 'Келісімді кері қайтарып алу',
-    withdrawn: 'Келісім кері қайтарып алынды. Міндетті емес cookie файлдары өшірілді.',
-    reloadText: 'Сіз өшірген кейбір скрипттер іске қосылып үлгерді. Олардың жұмысын тоқтату үшін бетті қайта жүктеңіз.',
-    reload: 'Қайта жүктеу',
-    dismiss: 'Кейінірек',
     errorText: 'Құпиялылық баптаулары жүктелмеді. Міндетті емес скрипттер іске қосылмайды.',
   },
   en: {
@@ -49,26 +30,8 @@ export const STRINGS = {
     acceptAll: 'Accept all',
     rejectAll: 'Reject all',
     settings: 'Settings',
-    prefsTitle: 'Privacy settings',
-    prefsText: 'Choose what you allow. Necessary cookies are always on: the site cannot work without them.',
-    save: 'Save choices',
-    close: 'Close',
-    alwaysOn: 'Always on',
-    withdraw: 'Withdraw consent',
-    withdrawn: 'Consent withdrawn. Optional cookies are off.',
-    reloadText: 'Some of the scripts you turned off have already run. Reload the page to stop them.',
-    reload: 'Reload',
-    dismiss: 'Not now',
     errorText: 'Privacy settings could not be loaded. Optional scripts will not run.',
   },
-};
-
-/** Default titles for common category ids, used when the manifest has none. Descriptions
- *  come from the manifest (built from the policy) or the site's `strings`. */
-export const CATEGORIES = {
-  ru: { necessary: 'Необходимые', functional: 'Функциональные', analytics: 'Аналитика', marketing: 'Маркетинг' },
-  kk: { necessary: 'Қажетті', functional: 'Функционалдық', analytics: 'Аналитика', marketing: 'Маркетинг' },
-  en: { necessary: 'Necessary', functional: 'Functional', analytics: 'Analytics', marketing: 'Marketing' },
 };
 
 export const LANGS = ['ru', 'kk', 'en'];
@@ -92,28 +55,20 @@ export function pickLang(explicit, doc = globalThis.document, nav = globalThis.n
   return LANGS.includes(norm(fallback)) ? norm(fallback) : 'en';
 }
 
+/** The built-in tables t() looks in, in order: STRINGS, then those added by addStrings(). */
+const TABLES = [STRINGS];
+/** Adds a table of the same shape as STRINGS (the lazily loaded part's strings). */
+export const addStrings = (table) => { if (!TABLES.includes(table)) TABLES.push(table); };
+
 /**
  * Returns t(key) for `lang`, with site overrides (`overrides[lang][key]` or, for one-language
- * sites, `overrides[key]`) taking precedence.
+ * sites, `overrides[key]`) taking precedence, then the built-in strings in `lang`, then in
+ * English; an unknown key comes back as itself.
  */
 export function translator(lang, overrides = {}) {
   const own = overrides[lang] && typeof overrides[lang] === 'object' ? overrides[lang] : {};
   const flat = {};
   for (const k in overrides) if (typeof overrides[k] === 'string') flat[k] = overrides[k];
-  return (key) => own[key] ?? flat[key] ?? STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
-}
-
-/**
- * Title and description of a manifest category in `lang`: site overrides
- * (`strings[lang]['category.<id>.title']`), then the manifest's texts (a string or a
- * {ru,kk,en} map), then the default titles above, then the id.
- */
-export function categoryText(cat, lang, t) {
-  const pick = (v) => v == null ? undefined : typeof v === 'string' ? v : v[lang] ?? v.en ?? v.ru ?? v.kk;
-  const ot = t('category.' + cat.id + '.title');
-  const od = t('category.' + cat.id + '.description');
-  return {
-    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
-    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? '',
-  };
+  const builtIn = (l, key) => { for (const T of TABLES) if (T[l][key] != null) return T[l][key]; };
+  return (key) => own[key] ?? flat[key] ?? builtIn(lang, key) ?? builtIn('en', key) ?? key;
 }

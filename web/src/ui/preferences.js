@@ -2,7 +2,7 @@
 // Required categories are shown locked on. Focus is trapped inside (Tab wraps), Escape and
 // the close button close it, and focus returns to whatever opened it.
 import { h, button, uid, policyLink } from './banner.js';
-import { categoryText } from './i18n.js';
+import { categoryText } from './i18n-more.js';
 
 /**
  * @param {object} o

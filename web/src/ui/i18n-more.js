@@ -1,0 +1,67 @@
+// The second layer's strings (preferences dialog, withdrawal and reload notices) and the
+// category texts, in the lazily loaded part (web/src/ui/more.js → dist/kelisim-more.mjs).
+// The first layer's strings are in i18n.js, in the banner script. Every string can be
+// overridden by the site (`strings: { ru: { save: '…' } }`).
+
+/** @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
+export const MORE_STRINGS = {
+  ru: {
+    prefsTitle: 'Настройки конфиденциальности',
+    prefsText: 'Выберите, что вы разрешаете. Необходимые файлы cookie включены всегда: без них сайт не работает.',
+    save: 'Сохранить выбор',
+    close: 'Закрыть',
+    alwaysOn: 'Всегда включены',
+    withdraw: 'Отозвать согласие',
+    withdrawn: 'Согласие отозвано. Необязательные файлы cookie отключены.',
+    reloadText: 'Некоторые скрипты, которые вы отключили, уже успели запуститься. Перезагрузите страницу, чтобы они перестали работать.',
+    reload: 'Перезагрузить',
+    dismiss: 'Не сейчас',
+  },
+  kk: {
+    prefsTitle: 'Құпиялылық баптаулары',
+    prefsText: 'Нені рұқсат ететініңізді таңдаңыз. Қажетті cookie файлдары әрқашан қосулы: оларсыз сайт жұмыс істемейді.',
+    save: 'Таңдауды сақтау',
+    close: 'Жабу',
+    alwaysOn: 'Әрқашан қосулы',
+    withdraw: 'Келісімді кері қайтарып алу',
+    withdrawn: 'Келісім кері қайтарып алынды. Міндетті емес cookie файлдары өшірілді.',
+    reloadText: 'Сіз өшірген кейбір скрипттер іске қосылып үлгерді. Олардың жұмысын тоқтату үшін бетті қайта жүктеңіз.',
+    reload: 'Қайта жүктеу',
+    dismiss: 'Кейінірек',
+  },
+  en: {
+    prefsTitle: 'Privacy settings',
+    prefsText: 'Choose what you allow. Necessary cookies are always on: the site cannot work without them.',
+    save: 'Save choices',
+    close: 'Close',
+    alwaysOn: 'Always on',
+    withdraw: 'Withdraw consent',
+    withdrawn: 'Consent withdrawn. Optional cookies are off.',
+    reloadText: 'Some of the scripts you turned off have already run. Reload the page to stop them.',
+    reload: 'Reload',
+    dismiss: 'Not now',
+  },
+};
+
+/** Default titles for common category ids, used when the manifest has none. Descriptions
+ *  come from the manifest (built from the policy) or the site's `strings`. */
+export const CATEGORIES = {
+  ru: { necessary: 'Необходимые', functional: 'Функциональные', analytics: 'Аналитика', marketing: 'Маркетинг' },
+  kk: { necessary: 'Қажетті', functional: 'Функционалдық', analytics: 'Аналитика', marketing: 'Маркетинг' },
+  en: { necessary: 'Necessary', functional: 'Functional', analytics: 'Analytics', marketing: 'Marketing' },
+};
+
+/**
+ * Title and description of a manifest category in `lang`: site overrides
+ * (`strings[lang]['category.<id>.title']`), then the manifest's texts (a string or a
+ * {ru,kk,en} map), then the default titles above, then the id.
+ */
+export function categoryText(cat, lang, t) {
+  const pick = (v) => v == null ? undefined : typeof v === 'string' ? v : v[lang] ?? v.en ?? v.ru ?? v.kk;
+  const ot = t('category.' + cat.id + '.title');
+  const od = t('category.' + cat.id + '.description');
+  return {
+    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
+    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? '',
+  };
+}
