@@ -319,3 +319,37 @@ test('script without defer in <head>: fetches start during parsing; banner, gati
   assert.deepEqual(page.__errors, []);
   await context.close();
 });
+
+test('script: when kelisim-more.mjs cannot load, the banner still works, Settings reports ui-load, nothing runs early', async () => {
+  const { context, page } = await newPage(browser);
+  let asked = 0;
+  await page.route('**/kelisim-more.mjs*', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
+  await page.addInitScript(() => {
+    window.__kerr = [];
+    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
+  });
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await page.waitForFunction(() => window.__kerr.includes('ui-load'));
+  assert.equal(await prefs(page).count(), 0);
+  // The first layer is untouched and still decides; a second try asks the server again.
+  assert.ok(await banner(page).isVisible());
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await page.waitForFunction(() => window.__kerr.filter((c) => c === 'ui-load').length >= 2);
+  assert.ok(asked >= 2, `kelisim-more.mjs asked for ${asked} times`);
+  await settle(page);
+  assert.deepEqual(await probe(page), []);
+  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await page.evaluate(() => window.kelisim.state())).decided, true);
+  await settle(page);
+  assert.deepEqual(await probe(page), []);
+  // Once it is back, the settings open.
+  await page.unroute('**/kelisim-more.mjs*');
+  await page.evaluate(() => window.kelisim.showPreferences());
+  await prefs(page).waitFor();
+  assert.equal(await prefs(page).locator('[data-kelisim-category="analytics"]').isChecked(), false);
+  await assertProbeSound(page);
+  await context.close();
+});
