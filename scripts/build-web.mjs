@@ -8,6 +8,7 @@
 //   kelisim.css, kelisim.d.ts
 // The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
 import { build } from 'esbuild';
+import { minify } from 'terser';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -69,6 +70,18 @@ await Promise.all([
   hasViewer && build({ entryPoints: [src('ui/viewer.css')], minify: true, outfile: join(dist, 'kelisim-viewer.css'), logLevel: 'warning' }),
   build({ entryPoints: [src('ui/kelisim.css')], minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
 ]);
+// A second pass with terser over what visitors load: its compressor and top-level mangling
+// take another ~4% (~450 B gzip on kelisim.js) off esbuild's output. Safe options only (no
+// `unsafe*`); ES modules keep their export names.
+const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs'];
+await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f) => {
+  const code = readFileSync(join(dist, f), 'utf8').replace(/^\uFEFF/, '');
+  const out = await minify(code, {
+    ecma: 2020, module: f.endsWith('.mjs'), toplevel: true,
+    compress: { passes: 2 }, mangle: true, format: { ascii_only: false, comments: false },
+  });
+  writeFileSync(join(dist, f), out.code);
+}));
 {
   const f = join(dist, 'kelisim.js');
   const b = readFileSync(f);
