@@ -82,10 +82,15 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
   });
   writeFileSync(join(dist, f), out.code);
 }));
+// kelisim.js: the byte order mark (see `charset` above), then V8's explicit compile hint
+// (https://v8.dev/blog/explicit-compile-hints): most of the script runs while the page loads,
+// so Chromium compiles its functions eagerly, off the main thread while the script streams,
+// instead of one by one on the main thread at first call (the script's evaluation at 4× CPU
+// throttle measured ~55 ms instead of ~66–120 ms on this machine). Other engines ignore it.
 {
   const f = join(dist, 'kelisim.js');
-  const b = readFileSync(f);
-  if (!(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)) writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b]));
+  const code = readFileSync(f, 'utf8').replace(/^\uFEFF/, '').replace(/^\/\/# allFunctionsCalledOnLoad\n/, '');
+  writeFileSync(f, '\uFEFF//# allFunctionsCalledOnLoad\n' + code);
 }
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
