@@ -5,7 +5,7 @@
 //   kelisim-receipt.mjs  receipt() and the report sender, loaded lazily (web/src/receipt.js)
 //   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
 //   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
-//   kelisim.css, kelisim.d.ts
+//   kelisim.css (= kelisim-banner.css + kelisim-prefs.css), kelisim.d.ts
 // The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
 import { build } from 'esbuild';
 import { minify } from 'terser';
@@ -68,7 +68,11 @@ await Promise.all([
   // [issue 5] the update notices and the viewer/notice stylesheet, both loaded lazily.
   hasViewer && build({ ...common, entryPoints: [src('ui/notice.js')], format: 'esm', outfile: join(dist, 'kelisim-notice.mjs') }),
   hasViewer && build({ entryPoints: [src('ui/viewer.css')], minify: true, outfile: join(dist, 'kelisim-viewer.css'), logLevel: 'warning' }),
-  build({ entryPoints: [src('ui/kelisim.css')], minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
+  // kelisim.css = banner.css + prefs.css (for sites that link or bundle it); the script tag
+  // loads the parts: kelisim-banner.css at once, kelisim-prefs.css with the second layer.
+  build({ entryPoints: [src('ui/kelisim.css')], bundle: true, minify: true, outfile: join(dist, 'kelisim.css'), logLevel: 'warning' }),
+  build({ entryPoints: [src('ui/banner.css')], minify: true, outfile: join(dist, 'kelisim-banner.css'), logLevel: 'warning' }),
+  build({ entryPoints: [src('ui/prefs.css')], minify: true, outfile: join(dist, 'kelisim-prefs.css'), logLevel: 'warning' }),
 ]);
 // A second pass with terser over what visitors load: its compressor and top-level mangling
 // take another ~4% (~450 B gzip on kelisim.js) off esbuild's output. Safe options only (no
@@ -95,5 +99,5 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

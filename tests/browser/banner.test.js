@@ -23,6 +23,7 @@ before(async () => {
     '/script-missing.html': { embed: 'script', manifest: 'does-not-exist' },
     '/script-sync.html': { embed: 'script', defer: false },
     '/script-sync-missing.html': { embed: 'script', defer: false, manifest: 'does-not-exist', attrs: 'data-policy-url="/policy.html"' },
+    '/script-linked.html': { embed: 'script', head: '<link rel="stylesheet" href="/dist/kelisim.css">' },
   });
 });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -277,7 +278,7 @@ test('script: a missing manifest fails closed without a policy link', async () =
   await context.close();
 });
 
-test('the first-visit banner path requests only the script, css, wasm and manifest; the second layer comes after the banner', async () => {
+test('the first-visit banner path requests only the script, banner css, wasm and manifest; the second layer (module and css) comes after the banner', async () => {
   const { context, page } = await newPage(browser);
   // When the banner entered the DOM, by the page's own clock.
   await page.addInitScript(() => {
@@ -293,13 +294,25 @@ test('the first-visit banner path requests only the script, css, wasm and manife
   await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/kelisim-more.mjs')));
   await settle(page);
   assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
-    ['/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+    ['/dist/kelisim-banner.css', '/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim-prefs.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
   const t = await page.evaluate(() => {
     const at = (f) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(f));
-    return { banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, css: at('/kelisim.css').responseEnd, wasm: at('/kelisim-consent.wasm').responseEnd };
+    return {
+      banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, prefsCss: at('/kelisim-prefs.css').startTime,
+      css: at('/kelisim-banner.css').responseEnd, wasm: at('/kelisim-consent.wasm').responseEnd,
+      // The second layer's stylesheet sits right after the banner's, as in kelisim.css.
+      links: [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname),
+    };
   });
   assert.ok(t.banner > 0 && t.more > t.banner, `kelisim-more.mjs requested at ${t.more} ms, after the banner (${t.banner} ms)`);
+  assert.ok(t.prefsCss > t.banner, `kelisim-prefs.css requested at ${t.prefsCss} ms, after the banner (${t.banner} ms)`);
   assert.ok(t.css < t.banner && t.wasm < t.banner);
+  assert.deepEqual(t.links, ['/dist/kelisim-banner.css', '/dist/kelisim-prefs.css']);
+  // The preferences dialog is styled by it (a flex column in the top layer, drawn switches).
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await prefs(page).waitFor();
+  assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
+  assert.equal(await prefs(page).locator('input[type="checkbox"]').first().evaluate((el) => getComputedStyle(el).appearance), 'none');
   await context.close();
 });
 
@@ -350,6 +363,21 @@ test('script: when kelisim-more.mjs cannot load, the banner still works, Setting
   await page.evaluate(() => window.kelisim.showPreferences());
   await prefs(page).waitFor();
   assert.equal(await prefs(page).locator('[data-kelisim-category="analytics"]').isChecked(), false);
+  await assertProbeSound(page);
+  await context.close();
+});
+
+test('script: a page that links kelisim.css itself gets no second copy of the styles', async () => {
+  const { context, page } = await newPage(browser);
+  const urls = [];
+  page.on('request', (r) => urls.push(new URL(r.url()).pathname));
+  await page.goto(`${srv.url}/script-linked.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await prefs(page).waitFor();
+  assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
+  assert.deepEqual(urls.filter((u) => u.endsWith('.css')), ['/dist/kelisim.css']);
+  assert.equal(await page.locator('link[rel="stylesheet"]').count(), 1);
   await assertProbeSound(page);
   await context.close();
 });

@@ -140,7 +140,11 @@ export function createController(options = {}, env) {
   const receiptModule = lazyPart(() => (o.receiptModule !== undefined ? o.receiptModule : env.receipt));
   // The second layer (web/src/ui/more.js): its strings join t() once loaded.
   const loadMore = lazyPart(() => (o.moreModule !== undefined ? o.moreModule : env.more));
-  const more = () => loadMore().then((m) => { addStrings(m.STRINGS); return m; });
+  const more = () => Promise.all([
+    loadMore(),
+    // The second layer's styles, when the entry point loads the stylesheet in two parts.
+    env.moreCss && injectCss(env.moreCss, env.css),
+  ]).then(([m]) => { addStrings(m.STRINGS); return m; });
 
   // ---- every consent event to options.reportUrl, queued until delivered ---------------
   // web/src/reporting.js, in the lazily loaded part (fetched at start together with the
@@ -617,17 +621,24 @@ export function createController(options = {}, env) {
   return api;
 }
 
-/** Adds <link rel=stylesheet> unless one with this href exists; settles when it loaded or failed. */
-export function injectCss(url) {
+/**
+ * Adds <link rel=stylesheet> unless one with this href exists; settles when it loaded or
+ * failed. With `after` (another stylesheet's URL), the link goes right after that one's, so
+ * that the two cascade as one file would.
+ */
+export function injectCss(url, after) {
   const href = String(url);
-  let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
+  const find = (h) => [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === h);
+  let link = find(href);
   if (link && link.sheet) return Promise.resolve();
   const p = new Promise((resolve) => {
     if (!link) {
       link = document.createElement('link');
       link.rel = 'stylesheet';
       link.href = href;
-      document.head.append(link);
+      const prev = after && find(String(after));
+      if (prev) prev.after(link);
+      else document.head.append(link);
     }
     link.addEventListener('load', resolve, { once: true });
     link.addEventListener('error', resolve, { once: true });

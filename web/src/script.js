@@ -1,6 +1,6 @@
 // Script-tag entry (dist/kelisim.js):
 //   <script src="/kelisim/kelisim.js" data-policy="/policies/acme/manifest.json" defer></script>
-// Finds kelisim-consent.wasm and kelisim.css next to itself, reads its options from data-*
+// Finds kelisim-consent.wasm and its stylesheets next to itself, reads its options from data-*
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
 import { loadConsentCore as loadCore } from './engine/core.js';
@@ -30,11 +30,17 @@ const options = {
 };
 for (const k in options) if (options[k] === undefined) delete options[k];
 
-const css = d.css === 'false' ? null : new URL(d.css || 'kelisim.css', base);
+// kelisim.css is banner + preferences. When the page links it (next to this script) or
+// names a stylesheet in data-css, that one is used; otherwise the script loads it in two
+// parts: the banner's now, the preferences dialog's with the second layer (kelisim-more.mjs).
+const full = new URL('kelisim.css', base).href;
+const linked = [...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === full);
+const css = d.css === 'false' ? null : new URL(d.css || (linked ? full : 'kelisim-banner.css'), base);
+const moreCss = d.css || linked ? null : new URL('kelisim-prefs.css', base).href;
 
 // The stylesheet, the manifest and the wasm are requested first, before the controller is
 // set up: they are the banner's critical path.
-const env = { loadCore, base, cssReady: css ? injectCss(css) : null };
+const env = { loadCore, base, css: css && css.href, moreCss, cssReady: css ? injectCss(css) : null };
 env.loading = startLoading(options, env);
 window.kelisim = createController(options, Object.assign(env, {
   receipt: new URL('kelisim-receipt.mjs', base).href,
