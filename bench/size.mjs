@@ -5,7 +5,7 @@
 //   - dist/kelisim-consent.wasm, dist/kelisim-policy.wasm (if built)
 //   - the loader (web/src/engine/loader.js + errors/constants it imports) and, beside it, the
 //     loader + core facade (entry core.js), each bundled by esbuild into one minified ESM module
-//   - dist/kelisim.js and dist/kelisim.css (if built)
+//   - dist/kelisim.js and dist/kelisim-banner.css (if built); the second layer apart
 // gzip -9 is the `gzip -9 -n` command (GNU gzip; no file name in the header); without it,
 // Node's zlib at level 9, which compresses wasm ~1% worse (the JSON says which was used).
 // Usage: node bench/size.mjs        Writes bench/results/size-<date>.json and prints a table.
@@ -68,10 +68,11 @@ report('loader + core facade', facade.note, facade.buf);
 
 report('policy module', 'dist/kelisim-policy.wasm', file('dist/kelisim-policy.wasm'), 60 * KB);
 report('banner script', 'dist/kelisim.js', file('dist/kelisim.js'));
-report('banner styles', 'dist/kelisim.css', file('dist/kelisim.css'));
+report('banner styles', 'dist/kelisim-banner.css', file('dist/kelisim-banner.css'));
 // Not on the banner path: fetched at idle once the banner is visible (or on the first
 // settings click), so it is reported on its own and left out of the total below.
 report('second layer (after the banner)', 'dist/kelisim-more.mjs', file('dist/kelisim-more.mjs'));
+report('second layer styles (after the banner)', 'dist/kelisim-prefs.css', file('dist/kelisim-prefs.css'));
 
 // The banner path a page pays for: consent module + banner script + styles (when built).
 const path = rows.filter((r) => !r.missing && ['consent module', 'banner script', 'banner styles'].includes(r.name));
