@@ -38,8 +38,8 @@ bool timeMs(double v, int64_t* out) {
   return true;
 }
 
-Status manifestError(const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{ErrorCode::ManifestInvalid, head, subject, tail};
+Status manifestError(const char* text, std::string_view subject = {}) {
+  return Status{ErrorCode::ManifestInvalid, text, subject};
 }
 
 // The manifest's fields, passed positionally by core.js: id, version, body hash, publishedAt
@@ -66,7 +66,7 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
   m->bodyHash = view(hp, hl);
   std::string_view p = view(pp, pl);
   if (!parseInstant(p, &m->publishedAtMs, &m->offsetMinutes))
-    return manifestError("manifest: publishedAt '", p, "' is not an ISO 8601 instant with an offset");
+    return manifestError("manifest: publishedAt '\1' is not an ISO 8601 instant with an offset", p);
   m->rule = rule == 1 ? UpdateRule::Explicit : UpdateRule::Implicit;
   m->implicitDays = days;
   m->material = material == 1;
@@ -122,9 +122,7 @@ void putRecord(Out& out, const Record& r) {
 
 int32_t failWith(const Status& e) {
   Out out;
-  out.put(e.head);
-  out.put(e.subject);
-  out.put(e.tail);
+  for (const char* p = e.text; *p; ++p) *p == '\1' ? out.put(e.subject) : out.put(*p);
   return out.finish(int32_t(e.code));
 }
 
@@ -203,7 +201,7 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
   int64_t ms;
   int32_t off;
   if (!parseInstant(view(p, n), &ms, &off))
-    return failWith(Status{ErrorCode::BadInput, "'", view(p, n), "' is not an ISO 8601 instant with an offset"});
+    return failWith(Status{ErrorCode::BadInput, "'\1' is not an ISO 8601 instant with an offset", view(p, n)});
   Out out;
   put(out, decimal(ms));
   put(out, decimal(off));

@@ -100,11 +100,10 @@ bool storedRecord(const Manifest& m, std::string_view stored, Record* out, Error
   return true;
 }
 
-Status fail(ErrorCode code, const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{code, head, subject, tail};
-}
-Status badManifest(const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{ErrorCode::ManifestInvalid, head, subject, tail};
+// (A '\1' in text stands for subject; see Status.)
+Status fail(ErrorCode code, const char* text, std::string_view subject = {}) { return Status{code, text, subject}; }
+Status badManifest(const char* text, std::string_view subject = {}) {
+  return Status{ErrorCode::ManifestInvalid, text, subject};
 }
 
 }  // namespace
@@ -196,9 +195,9 @@ Status validate(const Manifest& m) {
     return badManifest("manifest: categories must list 1..32 categories");
   for (size_t i = 0; i < m.categories.size(); ++i) {
     std::string_view id = m.categories[i].id;
-    if (!validCategoryId(id)) return badManifest("manifest: category id '", id, "' must match [a-z][a-z0-9_]{0,31}");
+    if (!validCategoryId(id)) return badManifest("manifest: category id '\1' must match [a-z][a-z0-9_]{0,31}", id);
     for (size_t j = 0; j < i; ++j)
-      if (m.categories[j].id == id) return badManifest("manifest: category '", id, "' is listed twice");
+      if (m.categories[j].id == id) return badManifest("manifest: category '\1' is listed twice", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
@@ -315,9 +314,9 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
       mapChoices(m, havePrev ? &prev.choices : nullptr, false, &r.choices);
       for (const Choice& c : in.choices) {
         const CategorySpec* spec = findCategory(m, c.category);
-        if (!spec) return fail(ErrorCode::UnknownCategory, "unknown category '", c.category, "'");
+        if (!spec) return fail(ErrorCode::UnknownCategory, "unknown category '\1'", c.category);
         if (spec->required && !c.on)
-          return fail(ErrorCode::RequiredCategory, "category '", c.category, "' is required and cannot be turned off");
+          return fail(ErrorCode::RequiredCategory, "category '\1' is required and cannot be turned off", c.category);
         for (Choice& mine : r.choices)
           if (mine.category == c.category) mine.on = c.on;
       }

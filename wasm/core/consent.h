@@ -28,17 +28,20 @@ struct Error {
   bool ok() const { return code == ErrorCode::Ok; }
 };
 
-/** The consent engine's error value, without heap: the message is head + subject + tail,
- *  where `subject` (possibly empty) views the caller's own input, e.g. the offending
- *  category id. Valid as long as that input is. */
+/** The consent engine's error value, without heap: the message is `text` with its '\1', if
+ *  any, standing for `subject`, which views the caller's own input (e.g. the offending
+ *  category id; possibly empty). Valid as long as that input is. */
 struct Status {
   ErrorCode code = ErrorCode::Ok;
-  const char* head = "";
+  const char* text = "";
   std::string_view subject;
-  const char* tail = "";
   bool ok() const { return code == ErrorCode::Ok; }
   /** The whole message as one string (native convenience; the wasm bridge copies the parts). */
-  std::string message() const { return head + std::string(subject) + tail; }
+  std::string message() const {
+    std::string s;
+    for (const char* p = text; *p; ++p) *p == '\1' ? s += subject : s += *p;
+    return s;
+  }
 };
 
 // ---------------------------------------------------------------------------
