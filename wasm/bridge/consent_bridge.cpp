@@ -31,6 +31,10 @@ void put(Out& out, std::string_view value) {
   out.put(value);
   out.put('\n');
 }
+void put(Out& out, const char* value) {
+  while (*value) out.put(*value++);
+  out.put('\n');
+}
 
 bool timeMs(double v, int64_t* out) {
   if (!(v >= 0 && v < 253402300800000.0)) return false;  // also rejects NaN

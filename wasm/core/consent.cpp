@@ -29,13 +29,13 @@ int daysInMonth(int64_t y, int m) {
 
 const CategorySpec* findCategory(const Manifest& m, std::string_view id) {
   for (const CategorySpec& c : m.categories)
-    if (c.id == id) return &c;
+    if (same(c.id, id)) return &c;
   return nullptr;
 }
 
 const Choice* findChoice(const Choices& cs, std::string_view id) {
   for (const Choice& c : cs)
-    if (c.category.view() == id) return &c;
+    if (same(c.category, id)) return &c;
   return nullptr;
 }
 
@@ -94,7 +94,7 @@ void stamp(const Manifest& m, int64_t now, Method method, Record* r) {
 bool storedRecord(const Manifest& m, std::string_view stored, Record* out, ErrorCode* err, bool* otherPolicy) {
   DecodeResult d = decodeRecord(stored);
   *err = d.ok ? ErrorCode::Ok : d.error;
-  *otherPolicy = d.ok && d.record.policyId.view() != m.policyId;
+  *otherPolicy = d.ok && !same(d.record.policyId, m.policyId);
   if (!d.ok || *otherPolicy) return false;
   *out = d.record;
   return true;
@@ -197,7 +197,7 @@ Status validate(const Manifest& m) {
     std::string_view id = m.categories[i].id;
     if (!validCategoryId(id)) return badManifest("manifest: category id '\1' must match [a-z][a-z0-9_]{0,31}", id);
     for (size_t j = 0; j < i; ++j)
-      if (m.categories[j].id == id) return badManifest("manifest: category '\1' is listed twice", id);
+      if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
@@ -242,7 +242,7 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
     return Status();
   }
 
-  if (r.version.view() == m.version && r.bodyHash16.view() == hash16(m)) {
+  if (same(r.version, m.version) && same(r.bodyHash16, hash16(m))) {
     d.action = Action::None;
     d.reason = r.method == Method::Implicit && r.noticeVersion != r.version ? Reason::ImplicitUnacknowledged
                                                                             : Reason::Current;

@@ -20,6 +20,14 @@ namespace kelisim {
 
 constexpr int64_t kDayMs = 86400000;
 
+/** a == b, as a plain loop: smaller in wasm than string_view's compare() (which also orders). */
+inline bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /** An error as a value: a code from constants.json, a message naming what and where.
  *  (Used by the policy code; the consent engine returns the heap-free Status below.) */
 struct Error {
@@ -73,7 +81,7 @@ class Str {
   operator std::string_view() const { return view(); }
   bool empty() const { return n_ == 0; }
   size_t size() const { return n_; }
-  bool operator==(const Str& o) const { return view() == o.view(); }
+  bool operator==(const Str& o) const { return same(view(), o.view()); }
   bool operator!=(const Str& o) const { return !(*this == o); }
 
  private:
@@ -126,13 +134,18 @@ class Text {
   Text() = default;
   Text& operator+=(std::string_view s);
   Text& operator+=(char c) { return *this += std::string_view(&c, 1); }
+  /** Appends a NUL-terminated string (a loop: smaller in wasm than a call to libc's strlen). */
+  Text& operator+=(const char* s) {
+    while (*s) *this += *s++;
+    return *this;
+  }
   std::string_view view() const { return std::string_view(buf_, n_); }
   operator std::string_view() const { return view(); }
   size_t size() const { return n_; }
   /** A std::string copy (native convenience). */
   std::string str() const { return std::string(view()); }
-  bool operator==(std::string_view o) const { return view() == o; }
-  bool operator!=(std::string_view o) const { return view() != o; }
+  bool operator==(std::string_view o) const { return same(view(), o); }
+  bool operator!=(std::string_view o) const { return !same(view(), o); }
 
  private:
   uint32_t n_ = 0;

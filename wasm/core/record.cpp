@@ -142,7 +142,7 @@ bool parseChoices(std::string_view text, Choices* out) {
     std::string_view id(text.data() + start, end - start - 2);
     if (!validCategoryId(id)) return false;
     for (const Choice& c : *out)
-      if (c.category.view() == id) return false;
+      if (same(c.category, id)) return false;
     // A 65th item does not fit: too many choices.
     if (!out->push_back({id, text[end - 1] == '1'})) return false;
     if (end == text.size()) return true;
@@ -218,7 +218,7 @@ DecodeResult decodeRecord(std::string_view text) {
   if (n != kFields || !isHex(f[11], 16)) return res;
   char check[16];
   checkOf(std::string_view(text.data(), text.size() - 17), check);  // all before "~check"
-  if (f[11] != std::string_view(check, 16)) {
+  if (!same(f[11], std::string_view(check, 16))) {
     res.error = ErrorCode::RecordChecksum;
     return res;
   }
