@@ -41,7 +41,7 @@ report('consent module', 'dist/kelisim-consent.wasm', file('dist/kelisim-consent
 
 // The loader (web/src/engine/loader.js: compiles, instantiates and calls the wasm, restarts it
 // after a trap) is the "loader <= 1.5 KB" line; the facade around it (core.js: plain objects
-// <-> the bridge's line protocol) is reported beside it, without a goal.
+// <-> the bridge's positional fields) is reported beside it, without a goal.
 async function bundle(entry) {
   try {
     const { build } = await import('esbuild');

@@ -9,7 +9,7 @@
 // recomputed, so stored records that really decode reach the decision logic.
 //
 // Invariants (DESIGN.md "Consent semantics"):
-//  - a failing call names an error and produces no record ("n=" line);
+//  - a failing call names an error and produces no record (a message, not result fields);
 //  - decide: required categories are always on; an optional category is on only if the stored
 //    record of this policy has it on (implicit acceptance never turns on anything new); GPC
 //    turns gpcOff categories off in anything implicitly accepted;
@@ -114,7 +114,7 @@ std::string checkOf(const std::string& body) {
   return kelisim::sha256_hex("kelisim/record/k1\n" + body).substr(0, 16);
 }
 
-// The decoded record's field lines (kel_decode_record), or "" when it does not decode.
+// The decoded record's fields (kel_decode_record), or "" when it does not decode.
 std::string decoded(const std::string& rec) {
   return kel_decode_record(rec.data(), uint32_t(rec.size())) == 0 ? fuzz::result() : std::string();
 }
@@ -171,13 +171,13 @@ void checkProduced(const std::string& manifest, const std::string& rec, double n
                    const std::string& context) {
   std::string d = decoded(rec);
   FUZZ_CHECK(!d.empty(), context + ": produced a record that does not decode (" + fuzz::result() + "): " + rec);
-  FUZZ_CHECK(fuzz::line(d, "p") == policyIdOf(manifest), context + ": record of another policy: " + rec);
+  FUZZ_CHECK(fuzz::field(d, fuzz::kPolicyId) == policyIdOf(manifest), context + ": record of another policy: " + rec);
   int32_t st = decideCall(manifest, rec, now, gpc);
   std::string out = fuzz::result();
   FUZZ_CHECK(st == 0, context + ": decide on the produced record failed: " + out);
   if (!expectCurrent) return;
-  FUZZ_CHECK(fuzz::line(out, "a") == num(Action::None), context + ": produced record is not current: " + out + "\n" + rec);
-  FUZZ_CHECK(fuzz::line(out, "x") == fuzz::line(d, "c"),
+  FUZZ_CHECK(fuzz::field(out, fuzz::kAction) == num(Action::None), context + ": produced record is not current: " + out + "\n" + rec);
+  FUZZ_CHECK(fuzz::field(out, fuzz::kEffective) == fuzz::field(d, fuzz::kChoices),
              context + ": stored choices not in force: " + out + "\n" + rec);
 }
 
@@ -185,9 +185,9 @@ void run(const std::string& manifest, const std::string& stored, double now, int
          const std::string& choices, const std::string& newId, const std::string& prevHash) {
   std::vector<Cat> cats = categoriesOf(manifest);
   std::string storedRec = decoded(stored);
-  bool storedOurs = !storedRec.empty() && fuzz::line(storedRec, "p") == policyIdOf(manifest);
+  bool storedOurs = !storedRec.empty() && fuzz::field(storedRec, fuzz::kPolicyId) == policyIdOf(manifest);
   std::vector<std::pair<std::string, bool>> storedChoices;
-  if (storedOurs) storedChoices = pairs(fuzz::line(storedRec, "c"));
+  if (storedOurs) storedChoices = pairs(fuzz::field(storedRec, fuzz::kChoices));
 
   // ---- decide ----
   int32_t st = decideCall(manifest, stored, now, gpc);
@@ -196,10 +196,11 @@ void run(const std::string& manifest, const std::string& stored, double now, int
     FUZZ_CHECK(st == int32_t(ErrorCode::ManifestInvalid) || st == int32_t(ErrorCode::BadArgument),
                "decide failed with an unexpected code " + std::to_string(st) + ": " + out);
     FUZZ_CHECK(!out.empty(), "decide failed without a message");
-    FUZZ_CHECK(out.find("\nn=") == std::string::npos && out.rfind("n=", 0) != 0, "failed decide left a record");
+    // Result fields end in '\n'; a message has none (no fuzzed argument holds one: they come from lines).
+    FUZZ_CHECK(out.find('\n') == std::string::npos, "failed decide left result fields: " + out);
   } else {
-    std::string action = fuzz::line(out, "a");
-    for (auto& [id, on] : pairs(fuzz::line(out, "x"))) {
+    std::string action = fuzz::field(out, fuzz::kAction);
+    for (auto& [id, on] : pairs(fuzz::field(out, fuzz::kEffective))) {
       const Cat* c = findCat(cats, id);
       FUZZ_CHECK(c != nullptr, "effective lists an unknown category " + id);
       if (c->required) {
@@ -211,7 +212,7 @@ void run(const std::string& manifest, const std::string& stored, double now, int
         if (action == num(Action::ImplicitAccept) && gpc) FUZZ_CHECK(!c->gpcOff, "implicit acceptance ignored GPC: " + out);
       }
     }
-    std::string n = fuzz::line(out, "n");
+    std::string n = fuzz::field(out, fuzz::kNewRecord);
     FUZZ_CHECK(n.empty() == (action != num(Action::ImplicitAccept)), "new record iff implicit-accept: " + out);
     if (!n.empty()) checkProduced(manifest, n, now, gpc, true, "decide/implicit-accept");
   }
@@ -222,14 +223,14 @@ void run(const std::string& manifest, const std::string& stored, double now, int
   if (st != 0) {
     FUZZ_CHECK(st >= int32_t(ErrorCode::ManifestInvalid) && st <= int32_t(ErrorCode::NoRecord),
                "apply failed with an unexpected code " + std::to_string(st) + ": " + out);
-    FUZZ_CHECK(out.rfind("n=", 0) != 0, "failed apply left a record");
+    FUZZ_CHECK(out.find('\n') == std::string::npos, "failed apply left result fields: " + out);
     return;
   }
-  std::string n = fuzz::line(out, "n");
+  std::string n = fuzz::field(out, 0);  // the encoded record
   bool notice = op == int32_t(Op::NoticeShown);
   checkProduced(manifest, n, now, gpc, !notice, "apply op " + std::to_string(op));
   if (notice) return;
-  std::vector<std::pair<std::string, bool>> got = pairs(fuzz::line(decoded(n), "c"));
+  std::vector<std::pair<std::string, bool>> got = pairs(fuzz::field(decoded(n), fuzz::kChoices));
   FUZZ_CHECK(got.size() == cats.size(), "apply: record does not list every category: " + n);
   for (auto& [id, on] : got) {
     const Cat* c = findCat(cats, id);

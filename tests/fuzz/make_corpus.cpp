@@ -124,11 +124,13 @@ std::string recordFor(const json& m, const std::string& version, int64_t givenAt
       bool req = rq != c.end() && rq->is_boolean() && rq->get<bool>();
       choices += (choices.empty() ? "" : ".") + cid->get<std::string>() + ((allOn || req) ? ":1" : ":0");
     }
-  std::string lines = "i=Fz0RecordId_01\np=" + str("id", "x") + "\nv=" + version + "\nh=" +
-                      str("bodyHash", "0123456789abcdef").substr(0, 16) + "\ng=" + std::to_string(givenAt) +
-                      "\nm=" + (implicit ? "implicit" : "explicit") + "\nc=" + choices + "\nnv=\nna=0\nhh=" +
-                      std::string(64, 'a');
-  if (kel_encode_record(lines.data(), uint32_t(lines.size())) != 0) return std::string();
+  std::string id = "Fz0RecordId_01", policyId = str("id", "x"), hash16 = str("bodyHash", "0123456789abcdef").substr(0, 16),
+              head(64, 'a');
+  if (kel_encode_record(id.data(), uint32_t(id.size()), policyId.data(), uint32_t(policyId.size()), version.data(),
+                        uint32_t(version.size()), hash16.data(), uint32_t(hash16.size()), double(givenAt),
+                        implicit ? 1 : 0, choices.data(), uint32_t(choices.size()), "", 0, 0, head.data(),
+                        uint32_t(head.size())) != 0)
+    return std::string();
   return std::string(kel_result_ptr(), kel_result_len());
 }
 

@@ -80,7 +80,8 @@ test('decodeRecord takes anything without throwing', () => {
 test('encodeRecord refuses fields of the wrong form', () => {
   const good = sample(3, rng(2));
   for (const bad of [{ id: 'short' }, { policyId: 'Has Space' }, { version: '' }, { choices: { 'Bad-Id': true } },
-    { historyHead: 'xyz' }, { method: 'sometimes' }, { id: 'a\nb=c' }]) {
+    { historyHead: 'xyz' }, { method: 'sometimes' }, { id: 'a\nb=c' }, { givenAt: -1 }, { noticeAt: -86400000 },
+    { givenAt: 36 ** 11 }, { noticeAt: 1e18 }, { givenAt: NaN }, { givenAt: '1750000000000' }, { version: 'v~2' }]) {
     assert.throws(() => core.encodeRecord({ ...good, ...bad }), (e) => ['bad-argument', 'unknown-category'].includes(e.code));
   }
 });

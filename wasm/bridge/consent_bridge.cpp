@@ -1,6 +1,8 @@
 // kel_* bridge of the consent module (kelisim-consent.wasm): the banner path.
-// No JSON here: web/src/engine/core.js passes the manifest's fields positionally, sends
-// records as small line-oriented texts ("k=value\n") and parses the same form back. See wasm/bridge/common.h for the calling convention.
+// No JSON and no keys here: web/src/engine/core.js passes the manifest's and the record's
+// fields as positional arguments, and every result is its fields' values in a fixed order,
+// each followed by '\n' (no value on the consent path can hold a line break). See
+// wasm/bridge/common.h for the calling convention.
 // Nothing here touches the heap: inputs are viewed in place, outputs are written straight
 // into the result (common.h, KELISIM_BRIDGE_ARENA).
 #define KELISIM_BRIDGE_ARENA 1
@@ -14,7 +16,7 @@ using kelisim_bridge::view;
 namespace {
 
 // ===========================================================================
-// Line protocol
+// Fields in, fields out
 // ===========================================================================
 
 // Position of the first c in s, or s.size() (a plain loop: smaller than string_view::find).
@@ -24,51 +26,13 @@ size_t indexOf(std::string_view s, char c) {
   return i;
 }
 
-// Index of `key` among `keys` (names separated by single spaces), or -1.
-int keyIndex(std::string_view key, const char* keys) {
-  for (int i = 0;; ++i) {
-    std::string_view rest(keys);
-    size_t end = indexOf(rest, ' ');
-    if (key == std::string_view(keys, end)) return i;
-    if (end == rest.size()) return -1;
-    keys += end + 1;
-  }
-}
-
-/** Reads "key=value" lines; empty lines are skipped. */
-class Lines {
- public:
-  explicit Lines(std::string_view text) : rest_(text) {}
-  /** The next line's key and value; false at the end, or at a line without '=' (then
-   *  malformed() is true). */
-  bool next(std::string_view* key, std::string_view* value) {
-    while (!rest_.empty()) {
-      const char* p = rest_.data();
-      size_t end = indexOf(rest_, '\n');
-      rest_ = end == rest_.size() ? std::string_view() : std::string_view(p + end + 1, rest_.size() - end - 1);
-      if (end == 0) continue;  // an empty line
-      size_t eq = indexOf(std::string_view(p, end), '=');
-      if (eq == end) {
-        malformed_ = true;
-        return false;
-      }
-      *key = std::string_view(p, eq);
-      *value = std::string_view(p + eq + 1, end - eq - 1);
-      return true;
-    }
-    return false;
-  }
-  bool malformed() const { return malformed_; }
-
- private:
-  std::string_view rest_;
-  bool malformed_ = false;
-};
-
-void put(Out& out, const char* key, std::string_view value) {
-  out.put(key);
-  out.put('=');
+// One output field: the value and a line break (no value on the consent path holds one).
+void put(Out& out, std::string_view value) {
   out.put(value);
+  out.put('\n');
+}
+void put(Out& out, const char* value) {
+  while (*value) out.put(*value++);
   out.put('\n');
 }
 
@@ -78,8 +42,8 @@ bool timeMs(double v, int64_t* out) {
   return true;
 }
 
-Status manifestError(const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{ErrorCode::ManifestInvalid, head, subject, tail};
+Status manifestError(const char* text, std::string_view subject = {}) {
+  return Status{ErrorCode::ManifestInvalid, text, subject};
 }
 
 // The manifest's fields, passed positionally by core.js: id, version, body hash, publishedAt
@@ -92,9 +56,9 @@ Status manifestError(const char* head, std::string_view subject = {}, const char
       uint32_t pl, const char *cp, uint32_t cl, int32_t rule, int32_t days, int32_t material, double acc, double rej
 #define KEL_MANIFEST_ARGS idp, idl, vp, vl, hp, hl, pp, pl, cp, cl, rule, days, material, acc, rej
 
-// A max age in ms as core.js sends it: an integer below 10^18 in magnitude (what the decimal
-// line form accepted); anything else is unreadable.
-bool ageMs(double v, int64_t* out) {
+// A max age or a record time in ms as core.js sends it: an integer below 10^18 in magnitude
+// (what the decimal line form accepted); anything else is unreadable.
+bool wholeMs(double v, int64_t* out) {
   if (!(v > -1e18 && v < 1e18) || v != double(int64_t(v))) return false;  // also rejects NaN
   *out = int64_t(v);
   return true;
@@ -106,12 +70,12 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
   m->bodyHash = view(hp, hl);
   std::string_view p = view(pp, pl);
   if (!parseInstant(p, &m->publishedAtMs, &m->offsetMinutes))
-    return manifestError("manifest: publishedAt '", p, "' is not an ISO 8601 instant with an offset");
+    return manifestError("manifest: publishedAt '\1' is not an ISO 8601 instant with an offset", p);
   m->rule = rule == 1 ? UpdateRule::Explicit : UpdateRule::Implicit;
   m->implicitDays = days;
   m->material = material == 1;
   bool ok = uint32_t(rule) <= 1 && days >= -1000 && days <= 100000 && uint32_t(material) <= 1 &&
-            ageMs(acc, &m->maxAgeAcceptedMs) && ageMs(rej, &m->maxAgeRejectedMs);
+            wholeMs(acc, &m->maxAgeAcceptedMs) && wholeMs(rej, &m->maxAgeRejectedMs);
   // No text is no category; otherwise every item, even an empty one, is a category.
   std::string_view rest = view(cp, cl);
   for (bool more = !rest.empty(); ok && more;) {
@@ -134,34 +98,35 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
   return Status();
 }
 
+// A history entry as 7 fields: op, at, version, method, choices, prev hash, hash.
 void putEntry(Out& out, const HistoryEntry& e) {
-  put(out, "eo", name(e.op));
-  put(out, "et", decimal(e.atMs));
-  put(out, "ev", e.version);
-  put(out, "em", name(e.method));
-  put(out, "ec", choicesText(e.choices));
-  put(out, "ep", e.prevHash);
-  put(out, "eh", e.hash);
+  put(out, name(e.op));
+  put(out, decimal(e.atMs));
+  put(out, e.version);
+  put(out, name(e.method));
+  put(out, choicesText(e.choices));
+  put(out, e.prevHash);
+  put(out, e.hash);
 }
 
+// A record as 10 fields: id, policy id, version, body hash (16 hex), given at, method, choices,
+// notice version, notice at, history head.
 void putRecord(Out& out, const Record& r) {
-  put(out, "i", r.id);
-  put(out, "p", r.policyId);
-  put(out, "v", r.version);
-  put(out, "h", r.bodyHash16);
-  put(out, "g", decimal(r.givenAtMs));
-  put(out, "m", name(r.method));
-  put(out, "c", choicesText(r.choices));
-  put(out, "nv", r.noticeVersion);
-  put(out, "na", decimal(r.noticeAtMs));
-  put(out, "hh", r.historyHead);
+  put(out, r.id);
+  put(out, r.policyId);
+  put(out, r.version);
+  put(out, r.bodyHash16);
+  put(out, decimal(r.givenAtMs));
+  put(out, name(r.method));
+  put(out, choicesText(r.choices));
+  put(out, r.noticeVersion);
+  put(out, decimal(r.noticeAtMs));
+  put(out, r.historyHead);
 }
 
 int32_t failWith(const Status& e) {
   Out out;
-  out.put(e.head);
-  out.put(e.subject);
-  out.put(e.tail);
+  for (const char* p = e.text; *p; ++p) *p == '\1' ? out.put(e.subject) : out.put(*p);
   return out.finish(int32_t(e.code));
 }
 
@@ -173,8 +138,10 @@ extern "C" {
 // Consent engine
 // ===========================================================================
 
-/** decide(manifest fields, stored record, now ms, gpc) → lines a r e (indices of the Action,
- *  Reason and ErrorCode names) d x f [n eo..eh]. */
+/** decide(manifest fields, stored record, now ms, gpc) → fields: action, reason, record error
+ *  (indices of the Action, Reason and ErrorCode names), deadline ms ("" = none), effective
+ *  choices, prefill choices; for implicit-accept also the new encoded record and its history
+ *  entry (7 fields, putEntry). */
 __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc) {
   Manifest m;
   Status e = parseManifest(&m, KEL_MANIFEST_ARGS);
@@ -184,21 +151,21 @@ __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, ui
   if (e.ok()) e = decide(m, view(rp, rl), t, Signals{gpc != 0}, &d);
   if (!e.ok()) return failWith(e);
   Out out;
-  put(out, "a", decimal(int32_t(d.action)));
-  put(out, "r", decimal(int32_t(d.reason)));
-  put(out, "e", decimal(int32_t(d.recordError)));
-  put(out, "d", d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
-  put(out, "x", choicesText(d.effective));
-  put(out, "f", choicesText(d.prefill));
+  put(out, decimal(int32_t(d.action)));
+  put(out, decimal(int32_t(d.reason)));
+  put(out, decimal(int32_t(d.recordError)));
+  put(out, d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
+  put(out, choicesText(d.effective));
+  put(out, choicesText(d.prefill));
   if (d.hasNewRecord) {
-    put(out, "n", encodeRecord(d.newRecord));
+    put(out, encodeRecord(d.newRecord));
     putEntry(out, d.entry);
   }
   return out.finish(0);
 }
 
 /** apply(manifest fields, stored record, now ms, gpc, op, choices "id:1.id:0", newId, prevHash)
- *  → lines n (encoded record) + the record fields + eo..eh. */
+ *  → fields: the encoded record, its 10 fields (putRecord), its history entry (7, putEntry). */
 __attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc,
                                         int32_t op, const char* chp, uint32_t chl, const char* nip, uint32_t nil,
                                         const char* php, uint32_t phl) {
@@ -219,7 +186,7 @@ __attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uin
   }
   if (!e.ok()) return failWith(e);
   Out out;
-  put(out, "n", encodeRecord(r.record));
+  put(out, encodeRecord(r.record));
   putRecord(out, r.record);
   putEntry(out, r.entry);
   return out.finish(0);
@@ -233,15 +200,15 @@ __attribute__((used)) double kel_deadline(double publishedAtMs, int32_t offsetMi
   return double(deadline(t, offsetMinutes, days));
 }
 
-/** ISO 8601 instant → lines ms o (offset minutes). */
+/** ISO 8601 instant → fields: epoch ms, offset minutes. */
 __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
   int64_t ms;
   int32_t off;
   if (!parseInstant(view(p, n), &ms, &off))
-    return failWith(Status{ErrorCode::BadInput, "'", view(p, n), "' is not an ISO 8601 instant with an offset"});
+    return failWith(Status{ErrorCode::BadInput, "'\1' is not an ISO 8601 instant with an offset", view(p, n)});
   Out out;
-  put(out, "ms", decimal(ms));
-  put(out, "o", decimal(off));
+  put(out, decimal(ms));
+  put(out, decimal(off));
   return out.finish(0);
 }
 
@@ -249,34 +216,21 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
 // Record codec
 // ===========================================================================
 
-/** Record field lines (as putRecord writes them) → encoded record text. */
-__attribute__((used)) int32_t kel_encode_record(const char* p, uint32_t n) {
+/** Record fields, positionally: id, policy id, version, body hash (16 hex), given at (ms),
+ *  method (index: 0 explicit, 1 implicit), choices "id:1.id:0", notice version, notice at
+ *  (ms), history head → the encoded record text. */
+__attribute__((used)) int32_t kel_encode_record(const char* ip, uint32_t il, const char* pp, uint32_t pl,
+                                                const char* vp, uint32_t vl, const char* hp, uint32_t hl,
+                                                double given, int32_t method, const char* cp, uint32_t cl,
+                                                const char* np, uint32_t nl, double noticeAt, const char* hhp,
+                                                uint32_t hhl) {
   Record r;
-  // String fields are kept as views until the end: a repeated key replaces the earlier value.
-  std::string_view id, policyId, version, hash16, method, noticeVersion, head;
-  Lines lines(view(p, n));
-  std::string_view k, v;
-  bool ok = true;
-  while (ok && lines.next(&k, &v)) {
-    switch (keyIndex(k, "i p v h g m c nv na hh")) {
-      case 0: id = v; break;
-      case 1: policyId = v; break;
-      case 2: version = v; break;
-      case 3: hash16 = v; break;
-      case 4: ok = parseDecimal(v, &r.givenAtMs); break;
-      case 5: method = v; break;
-      case 6: ok = parseChoices(v, &r.choices); break;
-      case 7: noticeVersion = v; break;
-      case 8: ok = parseDecimal(v, &r.noticeAtMs); break;
-      case 9: head = v; break;
-      default: ok = false;
-    }
-  }
-  r.method = method == "implicit" ? Method::Implicit : Method::Explicit;
+  r.method = Method(method);
   // A field too long for the record is out of range like any other that does not round-trip.
-  ok = ok && !lines.malformed() && (method == "implicit" || method == "explicit") && r.id.assign(id) &&
-       r.policyId.assign(policyId) && r.version.assign(version) && r.bodyHash16.assign(hash16) &&
-       r.noticeVersion.assign(noticeVersion) && r.historyHead.assign(head);
+  bool ok = uint32_t(method) <= 1 && wholeMs(given, &r.givenAtMs) && wholeMs(noticeAt, &r.noticeAtMs) &&
+            parseChoices(view(cp, cl), &r.choices) && r.id.assign(view(ip, il)) && r.policyId.assign(view(pp, pl)) &&
+            r.version.assign(view(vp, vl)) && r.bodyHash16.assign(view(hp, hl)) &&
+            r.noticeVersion.assign(view(np, nl)) && r.historyHead.assign(view(hhp, hhl));
   // Only values that decode back to the same record can be encoded. When the text decodes,
   // every string field comes back verbatim (a '~' inside one would add a field, and decoding
   // refuses that) and the choices were parsed from their own canonical form; only a time
@@ -293,8 +247,8 @@ __attribute__((used)) int32_t kel_encode_record(const char* p, uint32_t n) {
   return failWith(Status{ErrorCode::BadArgument, "record has a field out of range or of the wrong form"});
 }
 
-/** Encoded text → record field lines; status = the decode error code (and no text) when there
- *  is no record. */
+/** Encoded text → the record's 10 fields (putRecord); status = the decode error code (and no
+ *  text) when there is no record. */
 __attribute__((used)) int32_t kel_decode_record(const char* p, uint32_t n) {
   DecodeResult d = decodeRecord(view(p, n));
   Out out;

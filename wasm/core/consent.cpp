@@ -29,13 +29,13 @@ int daysInMonth(int64_t y, int m) {
 
 const CategorySpec* findCategory(const Manifest& m, std::string_view id) {
   for (const CategorySpec& c : m.categories)
-    if (c.id == id) return &c;
+    if (same(c.id, id)) return &c;
   return nullptr;
 }
 
 const Choice* findChoice(const Choices& cs, std::string_view id) {
   for (const Choice& c : cs)
-    if (c.category.view() == id) return &c;
+    if (same(c.category, id)) return &c;
   return nullptr;
 }
 
@@ -94,17 +94,16 @@ void stamp(const Manifest& m, int64_t now, Method method, Record* r) {
 bool storedRecord(const Manifest& m, std::string_view stored, Record* out, ErrorCode* err, bool* otherPolicy) {
   DecodeResult d = decodeRecord(stored);
   *err = d.ok ? ErrorCode::Ok : d.error;
-  *otherPolicy = d.ok && d.record.policyId.view() != m.policyId;
+  *otherPolicy = d.ok && !same(d.record.policyId, m.policyId);
   if (!d.ok || *otherPolicy) return false;
   *out = d.record;
   return true;
 }
 
-Status fail(ErrorCode code, const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{code, head, subject, tail};
-}
-Status badManifest(const char* head, std::string_view subject = {}, const char* tail = "") {
-  return Status{ErrorCode::ManifestInvalid, head, subject, tail};
+// (A '\1' in text stands for subject; see Status.)
+Status fail(ErrorCode code, const char* text, std::string_view subject = {}) { return Status{code, text, subject}; }
+Status badManifest(const char* text, std::string_view subject = {}) {
+  return Status{ErrorCode::ManifestInvalid, text, subject};
 }
 
 }  // namespace
@@ -196,9 +195,9 @@ Status validate(const Manifest& m) {
     return badManifest("manifest: categories must list 1..32 categories");
   for (size_t i = 0; i < m.categories.size(); ++i) {
     std::string_view id = m.categories[i].id;
-    if (!validCategoryId(id)) return badManifest("manifest: category id '", id, "' must match [a-z][a-z0-9_]{0,31}");
+    if (!validCategoryId(id)) return badManifest("manifest: category id '\1' must match [a-z][a-z0-9_]{0,31}", id);
     for (size_t j = 0; j < i; ++j)
-      if (m.categories[j].id == id) return badManifest("manifest: category '", id, "' is listed twice");
+      if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
@@ -243,7 +242,7 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
     return Status();
   }
 
-  if (r.version.view() == m.version && r.bodyHash16.view() == hash16(m)) {
+  if (same(r.version, m.version) && same(r.bodyHash16, hash16(m))) {
     d.action = Action::None;
     d.reason = r.method == Method::Implicit && r.noticeVersion != r.version ? Reason::ImplicitUnacknowledged
                                                                             : Reason::Current;
@@ -315,9 +314,9 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
       mapChoices(m, havePrev ? &prev.choices : nullptr, false, &r.choices);
       for (const Choice& c : in.choices) {
         const CategorySpec* spec = findCategory(m, c.category);
-        if (!spec) return fail(ErrorCode::UnknownCategory, "unknown category '", c.category, "'");
+        if (!spec) return fail(ErrorCode::UnknownCategory, "unknown category '\1'", c.category);
         if (spec->required && !c.on)
-          return fail(ErrorCode::RequiredCategory, "category '", c.category, "' is required and cannot be turned off");
+          return fail(ErrorCode::RequiredCategory, "category '\1' is required and cannot be turned off", c.category);
         for (Choice& mine : r.choices)
           if (mine.category == c.category) mine.on = c.on;
       }

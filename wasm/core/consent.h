@@ -20,6 +20,14 @@ namespace kelisim {
 
 constexpr int64_t kDayMs = 86400000;
 
+/** a == b, as a plain loop: smaller in wasm than string_view's compare() (which also orders). */
+inline bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /** An error as a value: a code from constants.json, a message naming what and where.
  *  (Used by the policy code; the consent engine returns the heap-free Status below.) */
 struct Error {
@@ -28,17 +36,20 @@ struct Error {
   bool ok() const { return code == ErrorCode::Ok; }
 };
 
-/** The consent engine's error value, without heap: the message is head + subject + tail,
- *  where `subject` (possibly empty) views the caller's own input, e.g. the offending
- *  category id. Valid as long as that input is. */
+/** The consent engine's error value, without heap: the message is `text` with its '\1', if
+ *  any, standing for `subject`, which views the caller's own input (e.g. the offending
+ *  category id; possibly empty). Valid as long as that input is. */
 struct Status {
   ErrorCode code = ErrorCode::Ok;
-  const char* head = "";
+  const char* text = "";
   std::string_view subject;
-  const char* tail = "";
   bool ok() const { return code == ErrorCode::Ok; }
   /** The whole message as one string (native convenience; the wasm bridge copies the parts). */
-  std::string message() const { return head + std::string(subject) + tail; }
+  std::string message() const {
+    std::string s;
+    for (const char* p = text; *p; ++p) *p == '\1' ? s += subject : s += *p;
+    return s;
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -70,7 +81,7 @@ class Str {
   operator std::string_view() const { return view(); }
   bool empty() const { return n_ == 0; }
   size_t size() const { return n_; }
-  bool operator==(const Str& o) const { return view() == o.view(); }
+  bool operator==(const Str& o) const { return same(view(), o.view()); }
   bool operator!=(const Str& o) const { return !(*this == o); }
 
  private:
@@ -123,13 +134,18 @@ class Text {
   Text() = default;
   Text& operator+=(std::string_view s);
   Text& operator+=(char c) { return *this += std::string_view(&c, 1); }
+  /** Appends a NUL-terminated string (a loop: smaller in wasm than a call to libc's strlen). */
+  Text& operator+=(const char* s) {
+    while (*s) *this += *s++;
+    return *this;
+  }
   std::string_view view() const { return std::string_view(buf_, n_); }
   operator std::string_view() const { return view(); }
   size_t size() const { return n_; }
   /** A std::string copy (native convenience). */
   std::string str() const { return std::string(view()); }
-  bool operator==(std::string_view o) const { return view() == o; }
-  bool operator!=(std::string_view o) const { return view() != o; }
+  bool operator==(std::string_view o) const { return same(view(), o); }
+  bool operator!=(std::string_view o) const { return !same(view(), o); }
 
  private:
   uint32_t n_ = 0;

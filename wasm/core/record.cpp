@@ -34,17 +34,22 @@ bool token(std::string_view s, size_t min, size_t max, unsigned first, unsigned 
   return true;
 }
 
-void appendBase36(Text& out, int64_t v) {
-  if (v < 0) v = 0;  // times before 1970 are written "0"
-  char buf[16];
+// v in base 10 or 36 (digits 0-9a-z), after a '-' when v is negative. One formatter serves
+// decimal() and the record's base-36 times.
+void appendNumber(Text& out, int64_t v, unsigned base) {
+  char buf[24];
   int n = 0;
+  uint64_t u = v < 0 ? 0 - uint64_t(v) : uint64_t(v);
+  if (v < 0) out += '-';
   do {
-    int d = int(v % 36);
+    unsigned d = unsigned(u % base);
     buf[n++] = char(d < 10 ? '0' + d : 'a' + d - 10);
-    v /= 36;
-  } while (v);
+    u /= base;
+  } while (u);
   while (n) out += buf[--n];
 }
+
+void appendBase36(Text& out, int64_t v) { appendNumber(out, v < 0 ? 0 : v, 36); }  // before 1970: "0"
 
 bool parseBase36(std::string_view s, int64_t* out) {
   if (s.empty() || s.size() > 11 || (s.size() > 1 && s[0] == '0')) return false;
@@ -99,16 +104,8 @@ bool validRecordId(std::string_view s) {  // [A-Za-z0-9_-]{8,32}
 bool isHex(std::string_view s, size_t len) { return token(s, len, len, kDigit | kHexLetter, kDigit | kHexLetter); }
 
 Text decimal(int64_t v) {
-  char buf[24];
-  int n = 0;
-  uint64_t u = v < 0 ? 0 - uint64_t(v) : uint64_t(v);
-  do {
-    buf[n++] = char('0' + u % 10);
-    u /= 10;
-  } while (u);
   Text s;
-  if (v < 0) s += '-';
-  while (n) s += buf[--n];
+  appendNumber(s, v, 10);
   return s;
 }
 
@@ -142,7 +139,7 @@ bool parseChoices(std::string_view text, Choices* out) {
     std::string_view id(text.data() + start, end - start - 2);
     if (!validCategoryId(id)) return false;
     for (const Choice& c : *out)
-      if (c.category.view() == id) return false;
+      if (same(c.category, id)) return false;
     // A 65th item does not fit: too many choices.
     if (!out->push_back({id, text[end - 1] == '1'})) return false;
     if (end == text.size()) return true;
@@ -218,7 +215,7 @@ DecodeResult decodeRecord(std::string_view text) {
   if (n != kFields || !isHex(f[11], 16)) return res;
   char check[16];
   checkOf(std::string_view(text.data(), text.size() - 17), check);  // all before "~check"
-  if (f[11] != std::string_view(check, 16)) {
+  if (!same(f[11], std::string_view(check, 16))) {
     res.error = ErrorCode::RecordChecksum;
     return res;
   }

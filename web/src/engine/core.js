@@ -3,7 +3,7 @@
 // This file only translates: every rule lives in C++ (wasm/core/consent.cpp).
 import { loadWasm } from './loader.js';
 import { KelisimError } from './errors.js';
-import { Op, Action, Reason, ErrorCode } from './constants.js';
+import { Op, Action, Reason, Method, ErrorCode } from './constants.js';
 
 const DEFAULT_CONSENT_WASM = new URL('../../../dist/kelisim-consent.wasm', import.meta.url);
 const DAY = 86400000;
@@ -32,17 +32,16 @@ export function createCore(wasm) {
 
     encodeRecord(r) {
       if (!r || typeof r !== 'object') throw new KelisimError('bad-argument', 'kelisim: encodeRecord needs a record object');
-      return wasm.call('kel_encode_record', [
-        ['i', r.id], ['p', r.policyId], ['v', r.version], ['h', r.bodyHash16], ['g', int(r.givenAt)],
-        ['m', r.method], ['c', choicesText(r.choices || {})], ['nv', r.noticeVersion || ''],
-        ['na', int(r.noticeAt || 0)], ['hh', r.historyHead || ''],
-      ].map(([k, v]) => `${k}=${oneLine(v)}`).join('\n'));
+      // An unknown method is passed as -1, which the core refuses like any field of the wrong form.
+      return wasm.call('kel_encode_record', oneLine(r.id), oneLine(r.policyId), oneLine(r.version),
+        oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}),
+        oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''));
     },
 
     parseInstant(iso) {
       try {
-        const l = parseLines(wasm.call('kel_parse_instant', String(iso)));
-        return { ms: Number(l.ms), offsetMinutes: Number(l.o) };
+        const f = fields(wasm.call('kel_parse_instant', String(iso)));
+        return { ms: Number(f[0]), offsetMinutes: Number(f[1]) };
       } catch (e) {
         if (e.code === 'bad-input') throw new KelisimError('manifest-invalid', `kelisim: ${e.message}`);
         throw e;
@@ -55,18 +54,18 @@ export function createCore(wasm) {
 export function createConsentCore(wasm) {
   return {
     decide({ manifest, record, now, signals } = {}) {
-      const lines = parseLines(wasm.call('kel_decide', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc));
+      const f = fields(wasm.call('kel_decide', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc));
       const out = {
-        action: Action[lines.a],
-        reason: Reason[lines.r],
-        recordError: ErrorCode[lines.e],
-        deadline: lines.d ? Number(lines.d) : null,
-        effective: choiceMap(lines.x),
-        prefill: choiceMap(lines.f),
+        action: Action[f[0]],
+        reason: Reason[f[1]],
+        recordError: ErrorCode[f[2]],
+        deadline: f[3] ? Number(f[3]) : null,
+        effective: choiceMap(f[4]),
+        prefill: choiceMap(f[5]),
       };
-      if (lines.n) {
-        out.record = lines.n;
-        out.entry = entryOf(lines);
+      if (f[6]) {
+        out.record = f[6];
+        out.entry = entryOf(f, 7);
       }
       return out;
     },
@@ -74,14 +73,14 @@ export function createConsentCore(wasm) {
     apply({ manifest, record, now, signals, op, choices, newId, prevHash } = {}) {
       const opIndex = Op.indexOf(op);
       if (opIndex < 0) throw new KelisimError('bad-argument', `kelisim: unknown op ${JSON.stringify(op)}; expected one of ${Op.join(', ')}`);
-      const lines = parseLines(wasm.call('kel_apply', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc,
+      const f = fields(wasm.call('kel_apply', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc,
         opIndex, choicesText(choices || {}), newId || '', prevHash || ''));
-      return { record: lines.n, decoded: recordOf(lines), entry: entryOf(lines) };
+      return { record: f[0], decoded: recordOf(f, 1), entry: entryOf(f, 11) };
     },
 
     decodeRecord(text) {
       try {
-        return { ok: true, record: recordOf(parseLines(wasm.call('kel_decode_record', typeof text === 'string' ? text : ''))) };
+        return { ok: true, record: recordOf(fields(wasm.call('kel_decode_record', typeof text === 'string' ? text : '')), 0) };
       } catch (e) {
         if (e instanceof KelisimError && e.code.startsWith('record-')) return { ok: false, error: e.code };
         throw e;
@@ -94,7 +93,7 @@ export function createConsentCore(wasm) {
 }
 
 // ---------------------------------------------------------------------------
-// Plain objects <-> the bridge's line protocol (wasm/bridge/consent_bridge.cpp)
+// Plain objects <-> the bridge's positional fields (wasm/bridge/consent_bridge.cpp)
 // ---------------------------------------------------------------------------
 
 // The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
@@ -109,10 +108,10 @@ function manifestArgs(m) {
   const age = m.maxAgeDays || {};
   const accepted = ms(age.accepted ?? 365, 'maxAgeDays.accepted');
   const rejected = ms(age.rejected ?? 182, 'maxAgeDays.rejected');
-  // days: what the core reads as a decimal integer (optional '-', 1..18 digits); anything
-  // else, or out of the core's range, becomes a value the core rejects as unreadable.
-  const d = oneLine(rule.days ?? 7);
-  const days = /^-?\d{1,18}$/.test(d) && Math.abs(d) <= 100000 ? +d : 1 << 30;
+  // days: an integer for the core, which checks 0..366; a non-number, or one that would wrap
+  // around as an int32, becomes 1 << 30, which the core refuses as unreadable.
+  const d = rule.days ?? 7;
+  const days = typeof d === 'number' && Math.abs(d) <= 100000 ? Math.trunc(d) : 1 << 30;
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
     m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`)).join('\n'),
@@ -125,8 +124,9 @@ function ms(days, what) {
   return Math.round(days * DAY);
 }
 
-// A value for one protocol line or manifest field: anything with a line break cannot be a
-// valid field, so it is replaced by a character the core will reject with a clear message.
+// A string field for the core: numbers as integers; anything with a line break (never a valid
+// field, and the separator of the categories argument) becomes a character the core refuses
+// with a clear message.
 function oneLine(v) {
   const s = v === undefined || v === null ? '' : typeof v === 'number' ? String(Math.trunc(v)) : String(v);
   return /[\n\r]/.test(s) ? '\u0000' : s;
@@ -137,20 +137,16 @@ function int(v) {
   return Math.trunc(v);
 }
 
+// The core refuses NaN and times out of range ('bad-argument'); a non-number would shift the
+// positional arguments, so it is refused here.
 function time(now) {
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new KelisimError('bad-argument', 'kelisim: now must be a number (epoch ms)');
-  }
+  if (typeof now !== 'number') throw new KelisimError('bad-argument', 'kelisim: now must be a number (epoch ms)');
   return now;
 }
 
-function parseLines(text) {
-  const out = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return out;
+// A bridge result: its fields' values in a fixed order, each followed by '\n'.
+function fields(text) {
+  return text.split('\n');
 }
 
 function choiceMap(text) {
@@ -168,15 +164,18 @@ function choicesText(map) {
   }).join('.');
 }
 
-function recordOf(l) {
+// The 10 record fields from f[i] on (the bridge's putRecord order).
+function recordOf(f, i) {
   return {
-    id: l.i, policyId: l.p, version: l.v, bodyHash16: l.h, givenAt: Number(l.g), method: l.m,
-    choices: choiceMap(l.c), noticeVersion: l.nv, noticeAt: Number(l.na), historyHead: l.hh,
+    id: f[i], policyId: f[i + 1], version: f[i + 2], bodyHash16: f[i + 3], givenAt: Number(f[i + 4]), method: f[i + 5],
+    choices: choiceMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
   };
 }
 
-function entryOf(l) {
+// The 7 history entry fields from f[i] on (the bridge's putEntry order).
+function entryOf(f, i) {
   return {
-    op: l.eo, at: Number(l.et), version: l.ev, method: l.em, choices: choiceMap(l.ec), prevHash: l.ep, hash: l.eh,
+    op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], choices: choiceMap(f[i + 4]),
+    prevHash: f[i + 5], hash: f[i + 6],
   };
 }
