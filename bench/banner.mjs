@@ -22,10 +22,12 @@ const RATE = arg('--rate', 4);
 
 const VCC = join(REPO, 'node_modules/vanilla-cookieconsent/dist');
 const vccVersion = JSON.parse(readFileSync(join(REPO, 'node_modules/vanilla-cookieconsent/package.json'), 'utf8')).version;
-// The manifest a real site would serve: a built seed policy if present, else the test fixture.
-const builtManifest = ['build/demo/policies/toolpars/manifest.json'].map((p) => join(REPO, p)).find(existsSync);
-const manifestPath = builtManifest || join(REPO, 'tests/fixtures/manifests/demo-v1.json');
+// The equivalent page: the demo manifest has the same three categories (ru/kk/en texts) as
+// the anchor's configuration (bench/pages/vcc/config.js), as in `npm run bench`. A built seed
+// manifest (toolpars: four categories) is reported beside it for reference.
+const manifestPath = join(REPO, 'tests/fixtures/manifests/demo-v1.json');
 const manifest = readFileSync(manifestPath);
+const seedManifest = join(REPO, 'build/demo/policies/toolpars/manifest.json');
 
 // Equivalent configuration (three categories, one required; Russian text; a policy link; a
 // bar with the same three first-layer buttons): the one npm run bench serves too.
@@ -53,6 +55,7 @@ const bytes = {
 for (const k of Object.keys(bytes)) bytes[k].total = Object.values(bytes[k]).reduce((a, b) => a + b, 0);
 // kelisim's second layer (preferences dialog) is fetched at idle once the banner is visible:
 // reported, not part of the banner path. vanilla-cookieconsent's preferences are in its one file.
+const seedManifestGzip = existsSync(seedManifest) ? gz(readFileSync(seedManifest)) : null;
 const afterBanner = { kelisim: { more: gz(file('dist/kelisim-more.mjs')), css: gz(file('dist/kelisim-prefs.css')) } };
 
 // In the page from the very start: report performance.now() at the first animation frame in
@@ -151,7 +154,7 @@ const md = `# Banner path: kelisim vs vanilla-cookieconsent ${vccVersion} (${res
 | visible banner, ${RATE}× CPU, median ms | ${result.timeToVisibleMs.kelisim.median} | ${result.timeToVisibleMs.vcc.median} | ${result.timeRatio} |
 | visible banner, ${RATE}× CPU, p90 ms | ${result.timeToVisibleMs.kelisim.p90} | ${result.timeToVisibleMs.vcc.p90} | |
 
-${RUNS} interleaved runs each, fresh context, HTTP cache off, loopback. Manifest: \`${result.manifest}\`.
+${RUNS} interleaved runs each, fresh context, HTTP cache off, loopback. Manifest: \`${result.manifest}\`${seedManifestGzip ? ` (the built toolpars seed manifest, four categories, would be ${seedManifestGzip} B instead of ${bytes.kelisim.manifest} B)` : ''}.
 Machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadavgBefore[0]} before, ${result.machine.loadavgAfter[0]} after.
 ${result.notes.map((n) => '- ' + n).join('\n')}
 `;

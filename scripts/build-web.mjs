@@ -33,6 +33,10 @@ const browserOnly = {
   },
 };
 
+// ...and the loader's `file:` branch is dropped from them altogether (no lazy-init wrapper
+// for the stub either).
+const browserDefine = { __KELISIM_BROWSER__: 'true' };
+
 const hasViewer = existsSync(src('ui/viewer.js'));
 const common = {
   bundle: true,
@@ -56,9 +60,9 @@ await Promise.all([
   // time (unused here: script.js always passes the URL next to itself), so give it a valid base.
   build({
     ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
-    define: { ...common.define, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
+    define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
   }),
-  build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), plugins: [browserOnly] }),
+  build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), define: { ...common.define, ...browserDefine }, plugins: [browserOnly] }),
   // receipt() and the report sender, loaded only when used (the outbox is in the banner bundle).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
   // The banner's second layer (preferences dialog, its strings, the report outbox), loaded

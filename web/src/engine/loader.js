@@ -18,7 +18,8 @@ export async function compileWasm(source) {
     if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return await WebAssembly.compile(source);
     if (typeof Response !== 'undefined' && source instanceof Response) return await compileResponse(source);
     const url = source instanceof URL ? source : new URL(String(source), globalThis.location?.href);
-    if (url.protocol === 'file:') {
+    // The page bundles define __KELISIM_BROWSER__, which drops this Node-only branch there.
+    if (typeof __KELISIM_BROWSER__ === 'undefined' && url.protocol === 'file:') {
       const { readFile } = await import('node:fs/promises');
       return await WebAssembly.compile(await readFile(url));
     }
