@@ -74,6 +74,8 @@ function newId() {
  */
 export function startLoading(o, env) {
   const doc = globalThis.document;
+  // The wasm first: it is fetched and then compiled, the longest of the two.
+  const core = env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) });
   const p = Promise.all([
     (async () => {
       const src = o.policy;
@@ -88,7 +90,7 @@ export function startLoading(o, env) {
       }
       return { manifest: m, url };
     })(),
-    env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) }),
+    core,
   ]);
   p.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
   return p;
