@@ -85,3 +85,26 @@ test('encodeRecord refuses fields of the wrong form', () => {
     assert.throws(() => core.encodeRecord({ ...good, ...bad }), (e) => ['bad-argument', 'unknown-category'].includes(e.code));
   }
 });
+
+test('record times lie before 10000-01-01: exact as JS numbers, and what decodes re-encodes verbatim', async () => {
+  const { createHash } = await import('node:crypto');
+  const withCheck = (body) => body + '~' + createHash('sha256').update('kelisim/record/k1\n' + body).digest('hex').slice(0, 16);
+  const MAX = 253402300800000;
+  const good = { ...sample(3, rng(9)), givenAt: MAX - 1, noticeVersion: '2', noticeAt: MAX - 1 };
+  const s = core.encodeRecord(good);
+  const d = core.decodeRecord(s);
+  assert.ok(d.ok);
+  assert.equal(d.record.givenAt, MAX - 1);
+  assert.equal(core.encodeRecord(d.record), s);
+  for (const t of [MAX, 2 ** 53]) {
+    assert.throws(() => core.encodeRecord({ ...good, givenAt: t }), (e) => e.code === 'bad-argument');
+    assert.throws(() => core.encodeRecord({ ...good, noticeAt: t }), (e) => e.code === 'bad-argument');
+  }
+  // fuzz_record's find: an 11-digit base-36 time (> 2^53) with a valid check used to decode.
+  const body = 'k1~Fz0RecordId_01~smartaqkokl~2~2222222222222222~mbq689sn0ye~e~analytics:1~marketing~0~' + 'a'.repeat(64);
+  const far = core.decodeRecord(withCheck(body));
+  assert.equal(far.ok, false);
+  assert.match(far.error, /^record-/);
+  // The same record with a real time decodes (so the refusal above is about the time alone).
+  assert.equal(core.decodeRecord(withCheck(body.replace('mbq689sn0ye', 'mbq689sn'))).ok, true);
+});

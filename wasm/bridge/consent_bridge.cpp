@@ -234,9 +234,10 @@ __attribute__((used)) int32_t kel_encode_record(const char* ip, uint32_t il, con
   // Only values that decode back to the same record can be encoded. When the text decodes,
   // every string field comes back verbatim (a '~' inside one would add a field, and decoding
   // refuses that) and the choices were parsed from their own canonical form; only a time
-  // can change, as base 36 writes a negative time as "0". So "decodes to r" is exactly
-  // "decodes, and neither time is negative" (checked by the 60,000-call differential run).
-  if (ok && r.givenAtMs >= 0 && r.noticeAtMs >= 0) {
+  // can change, as base 36 writes a negative time as "0", and decoding refuses a time at or
+  // past kMaxMs. So "decodes to r" is exactly "decodes, and both times lie in
+  // [0, kMaxMs)" (checked by the 60,000-call differential run and fuzz_record).
+  if (ok && r.givenAtMs >= 0 && r.noticeAtMs >= 0 && r.givenAtMs < kMaxMs && r.noticeAtMs < kMaxMs) {
     Text text = encodeRecord(r);
     if (decodeRecord(text).ok) {
       Out out;

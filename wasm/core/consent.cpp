@@ -6,7 +6,6 @@
 namespace kelisim {
 namespace {
 
-constexpr int64_t kMaxMs = 253402300800000;  // 10000-01-01T00:00Z: beyond any real date
 constexpr int32_t kMaxOffset = 14 * 60;      // UTC+14:00 (Kiribati) is the widest in use
 
 int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

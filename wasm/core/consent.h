@@ -227,6 +227,9 @@ struct DecodeResult {
  *  failing the check → that code and no record (record == Record()). */
 DecodeResult decodeRecord(std::string_view text);
 constexpr size_t kMaxRecordLength = 1024;
+/// Every instant the core takes or stores (now, publishedAt, a record's times) lies before
+/// 10000-01-01T00:00Z: beyond any real date, and exact as a JS number (< 2^53).
+constexpr int64_t kMaxMs = 253402300800000;
 
 /** Parses an ISO 8601 instant with an explicit offset ("2025-06-10T12:00:00+05:00",
  *  "…T07:00:00.5Z", seconds optional) into epoch ms and the offset in minutes. Returns false

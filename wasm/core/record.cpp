@@ -225,7 +225,11 @@ DecodeResult decodeRecord(std::string_view text) {
   if (!validRecordId(f[1]) || !validPolicyId(f[2]) || !validVersion(f[3]) || !isHex(f[4], 16) ||
       !parseBase36(f[5], &r.givenAtMs) || f[6].size() != 1 || (f[6][0] != 'e' && f[6][0] != 'i') ||
       !parseChoices(f[7], &r.choices) || (!f[8].empty() && !validVersion(f[8])) ||
-      !parseBase36(f[9], &r.noticeAtMs) || (!f[10].empty() && !isHex(f[10], 64)))
+      !parseBase36(f[9], &r.noticeAtMs) || (!f[10].empty() && !isHex(f[10], 64)) ||
+      // 11 base-36 digits reach 2^56: a time past kMaxMs is no real consent time, and JS
+      // could not hold it exactly (found by fuzz_record: it decoded, but came back different
+      // through the positional kel_encode_record, whose times are JS numbers).
+      r.givenAtMs >= kMaxMs || r.noticeAtMs >= kMaxMs)
     return res;
   r.id.assign(f[1]);
   r.policyId.assign(f[2]);
