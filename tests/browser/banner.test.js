@@ -381,3 +381,33 @@ test('script: a page that links kelisim.css itself gets no second copy of the st
   await assertProbeSound(page);
   await context.close();
 });
+
+test('script: on a return visit the second layer is fetched when the site\'s settings control is pointed at or focused, not before', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+  await banner(page).waitFor({ state: 'detached' });
+  for (const how of ['hover', 'focus']) {
+    const urls = [];
+    const onReq = (r) => urls.push(new URL(r.url()).pathname);
+    page.on('request', onReq);
+    await page.reload();
+    await ready(page);
+    await settle(page);
+    assert.equal(await banner(page).count(), 0);
+    assert.ok(!urls.includes('/dist/kelisim-more.mjs'), `${how}: no second layer on a return visit before any intent`);
+    const seen = page.waitForRequest((r) => r.url().endsWith('/kelisim-more.mjs'));
+    if (how === 'hover') await page.hover('#open-prefs');
+    else await page.focus('#open-prefs');
+    await seen;
+    await page.click('#open-prefs');
+    await prefs(page).waitFor();
+    await page.keyboard.press('Escape');
+    await prefs(page).waitFor({ state: 'detached' });
+    page.off('request', onReq);
+  }
+  assert.deepEqual(await probe(page), []);
+  await assertProbeSound(page);
+  await context.close();
+});

@@ -570,6 +570,20 @@ export function createController(options = {}, env) {
   };
   doc.addEventListener('click', onClick);
   offs.push(() => doc.removeEventListener('click', onClick));
+  // A settings control about to be used (pointer over it, keyboard focus on it): fetch the
+  // second layer once, now, so that the dialog opens at once on a return visit too (the
+  // first visit fetches it at idle, after the banner).
+  let warmed = false;
+  const onIntent = (e) => {
+    if (warmed || status !== 'ready' || dead) return;
+    if (e.target && e.target.closest && e.target.closest('[data-kelisim-open="preferences"]')) {
+      warmed = true;
+      more().catch(() => {});
+    }
+  };
+  doc.addEventListener('pointerover', onIntent, { passive: true });
+  doc.addEventListener('focusin', onIntent);
+  offs.push(() => { doc.removeEventListener('pointerover', onIntent); doc.removeEventListener('focusin', onIntent); });
 
   const domReady = doc.readyState === 'loading'
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
