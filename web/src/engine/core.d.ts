@@ -40,8 +40,14 @@ export interface Signals { /** @default false */ gpc?: boolean }
 
 export interface Record_ {
   id: string; policyId: string; version: string; bodyHash16: string;
+  /** Epoch ms, a whole number in [0, 253402300800000): before 10000-01-01T00:00Z, like every
+   *  instant the core takes (`now`, `publishedAt`). encodeRecord refuses others; a stored value
+   *  with another time does not decode. */
   givenAt: number; method: Method; choices: ChoiceMap;
-  noticeVersion: string; noticeAt: number; historyHead: string;
+  noticeVersion: string;
+  /** Epoch ms as for givenAt; 0 when no update notice was shown. */
+  noticeAt: number;
+  historyHead: string;
 }
 
 export interface HistoryEntry {
