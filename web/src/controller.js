@@ -637,6 +637,9 @@ export function createController(options = {}, env) {
   return api;
 }
 
+/** The page's <link rel=stylesheet> whose (absolute) href is `href`, if any. */
+export const linkedCss = (href) => [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
+
 /**
  * Adds <link rel=stylesheet> unless one with this href exists; settles when it loaded or
  * failed. With `after` (another stylesheet's URL), the link goes right after that one's, so
@@ -644,15 +647,14 @@ export function createController(options = {}, env) {
  */
 export function injectCss(url, after) {
   const href = String(url);
-  const find = (h) => [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === h);
-  let link = find(href);
+  let link = linkedCss(href);
   if (link && link.sheet) return Promise.resolve();
   const p = new Promise((resolve) => {
     if (!link) {
       link = document.createElement('link');
       link.rel = 'stylesheet';
       link.href = href;
-      const prev = after && find(String(after));
+      const prev = after && linkedCss(String(after));
       if (prev) prev.after(link);
       else document.head.append(link);
     }

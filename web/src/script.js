@@ -4,7 +4,7 @@
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
 import { loadConsentCore as loadCore } from './engine/core.js';
-import { createController, injectCss, startLoading } from './controller.js';
+import { createController, injectCss, linkedCss, startLoading } from './controller.js';
 
 const me = document.currentScript;
 const base = (me && me.src) || document.baseURI;
@@ -34,7 +34,7 @@ for (const k in options) if (options[k] === undefined) delete options[k];
 // names a stylesheet in data-css, that one is used; otherwise the script loads it in two
 // parts: the banner's now, the preferences dialog's with the second layer (kelisim-more.mjs).
 const full = new URL('kelisim.css', base).href;
-const linked = [...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === full);
+const linked = !!linkedCss(full);
 const css = d.css === 'false' ? null : new URL(d.css || (linked ? full : 'kelisim-banner.css'), base);
 const moreCss = d.css || linked ? null : new URL('kelisim-prefs.css', base).href;
 
