@@ -24,6 +24,7 @@ before(async () => {
     '/script-sync.html': { embed: 'script', defer: false },
     '/script-sync-missing.html': { embed: 'script', defer: false, manifest: 'does-not-exist', attrs: 'data-policy-url="/policy.html"' },
     '/script-linked.html': { embed: 'script', head: '<link rel="stylesheet" href="/dist/kelisim.css">' },
+    '/script-report.html': { embed: 'script', head: '<script>window.kelisimConfig = { reportUrl: "/collect" };</script>' },
   });
 });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -408,6 +409,27 @@ test('script: on a return visit the second layer is fetched when the site\'s set
     page.off('request', onReq);
   }
   assert.deepEqual(await probe(page), []);
+  await assertProbeSound(page);
+  await context.close();
+});
+
+test('script: with reportUrl the outbox module comes at start, but the dialog\'s stylesheet waits until the UI needs it', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${srv.url}/script-report.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+  await banner(page).waitFor({ state: 'detached' });
+  const urls = [];
+  page.on('request', (r) => urls.push(new URL(r.url()).pathname));
+  await page.reload();
+  await ready(page);
+  await settle(page);
+  assert.ok(urls.includes('/dist/kelisim-more.mjs'), 'the outbox is loaded at start');
+  assert.ok(!urls.includes('/dist/kelisim-prefs.css'), 'no dialog stylesheet on a visit without the dialog');
+  await page.click('#open-prefs');
+  await prefs(page).waitFor();
+  assert.ok(urls.includes('/dist/kelisim-prefs.css'));
+  assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
   await assertProbeSound(page);
   await context.close();
 });

@@ -589,8 +589,9 @@ export function createController(options = {}, env) {
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
   const loading = Promise.all([
     fetching,
-    // The outbox must exist before the first event (an implicit acceptance at start).
-    reportUrl ? more().catch((e) => e) : null,
+    // The outbox must exist before the first event (an implicit acceptance at start): the
+    // module only; the dialog's stylesheet and strings wait until the UI needs them.
+    reportUrl ? loadMore().catch((e) => e) : null,
   ]);
   loading.catch(() => {});
   const ready = start(loading, domReady).then(() => api);
