@@ -36,8 +36,9 @@ void put(Out& out, const char* value) {
   out.put('\n');
 }
 
+// An instant in ms as core.js sends it: within [0, kMaxMs) (consent.h), fractions dropped.
 bool timeMs(double v, int64_t* out) {
-  if (!(v >= 0 && v < 253402300800000.0)) return false;  // also rejects NaN
+  if (!(v >= 0 && v < double(kMaxMs))) return false;  // also rejects NaN
   *out = int64_t(v);
   return true;
 }
