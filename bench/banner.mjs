@@ -27,7 +27,11 @@ const vccVersion = JSON.parse(readFileSync(join(REPO, 'node_modules/vanilla-cook
 // manifest (toolpars: four categories) is reported beside it for reference.
 const manifestPath = join(REPO, 'tests/fixtures/manifests/demo-v1.json');
 const manifest = readFileSync(manifestPath);
-const seedManifest = join(REPO, 'build/demo/policies/toolpars/manifest.json');
+// The category titles and descriptions are in the texts file the manifest names (format 2),
+// fetched with the preferences dialog after the banner.
+const textsName = JSON.parse(manifest).texts;
+const texts = readFileSync(join(REPO, 'tests/fixtures/manifests', textsName));
+const seedManifest = join(REPO, 'policies/toolpars/manifest.json');
 
 // Equivalent configuration (three categories, one required; Russian text; a policy link; a
 // bar with the same three first-layer buttons): the one npm run bench serves too.
@@ -56,7 +60,7 @@ for (const k of Object.keys(bytes)) bytes[k].total = Object.values(bytes[k]).red
 // kelisim's second layer (preferences dialog) is fetched at idle once the banner is visible:
 // reported, not part of the banner path. vanilla-cookieconsent's preferences are in its one file.
 const seedManifestGzip = existsSync(seedManifest) ? gz(readFileSync(seedManifest)) : null;
-const afterBanner = { kelisim: { more: gz(file('dist/kelisim-more.mjs')), css: gz(file('dist/kelisim-prefs.css')) } };
+const afterBanner = { kelisim: { more: gz(file('dist/kelisim-more.mjs')), css: gz(file('dist/kelisim-prefs.css')), texts: gz(texts) } };
 
 // In the page from the very start: report performance.now() at the first animation frame in
 // which the banner has a box, is not hidden and not fully transparent.
@@ -104,7 +108,8 @@ const stats = (xs) => {
 const LOAD_BEFORE = loadavg().map((x) => +x.toFixed(2));
 const srv = await startServer(REPO, {
   mounts: { '/vcc': VCC },
-  routes: { ...pages, '/bench/manifest.json': { body: manifest, type: 'application/json; charset=utf-8' } },
+  routes: { ...pages, '/bench/manifest.json': { body: manifest, type: 'application/json; charset=utf-8' },
+    ['/bench/' + textsName]: { body: texts, type: 'application/json; charset=utf-8' } },
 });
 const browser = await launchBrowser();
 const times = { kelisim: [], vcc: [] };
@@ -150,7 +155,7 @@ const md = `# Banner path: kelisim vs vanilla-cookieconsent ${vccVersion} (${res
 | | kelisim | vanilla-cookieconsent | ratio |
 |---|---:|---:|---:|
 | bytes, gzip -9 | ${bytes.kelisim.total} (js ${bytes.kelisim.js}, css ${bytes.kelisim.css}, wasm ${bytes.kelisim.wasm}, manifest ${bytes.kelisim.manifest}) | ${bytes.vcc.total} (js ${bytes.vcc.js}, css ${bytes.vcc.css}, config ${bytes.vcc.config}) | ${result.bytesRatio} |
-| bytes after the banner is visible (idle), gzip -9 | ${afterBanner.kelisim.more + afterBanner.kelisim.css} (kelisim-more.mjs ${afterBanner.kelisim.more}, kelisim-prefs.css ${afterBanner.kelisim.css}: the preferences dialog) | 0 (in its one file) | |
+| bytes after the banner is visible (idle), gzip -9 | ${afterBanner.kelisim.more + afterBanner.kelisim.css + afterBanner.kelisim.texts} (kelisim-more.mjs ${afterBanner.kelisim.more}, kelisim-prefs.css ${afterBanner.kelisim.css}: the preferences dialog; ${textsName} ${afterBanner.kelisim.texts}: its category texts) | 0 (in its one file and its config) | |
 | visible banner, ${RATE}× CPU, median ms | ${result.timeToVisibleMs.kelisim.median} | ${result.timeToVisibleMs.vcc.median} | ${result.timeRatio} |
 | visible banner, ${RATE}× CPU, p90 ms | ${result.timeToVisibleMs.kelisim.p90} | ${result.timeToVisibleMs.vcc.p90} | |
 

@@ -238,7 +238,7 @@ int cmdBuild(const Args& a) {
     fs::path target = outRoot / slug;
     for (auto& f : built)
       if (!writeFile(target / f.first, f.second, &err)) return failInput(err);
-    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), (built.size() - 2) / 2, target.string().c_str());
+    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), sources.size(), target.string().c_str());
   }
   return status;
 }

@@ -85,6 +85,9 @@ test('receipt(), on() and unsubscribe, state() before and after', async () => {
   assert.equal(r.language, 'ru');
   assert.match(r.recordId, /^[A-Za-z0-9_-]{8,32}$/);
   assert.deepEqual(r.categories.map((c) => c.state), ['on', 'off', 'off']);
+  // Titles from the policy's texts file (demo-v1.texts.json): the manifest itself has none.
+  assert.equal(m.categories[0].title, undefined);
+  assert.deepEqual(r.categories.map((c) => c.title), ['Необходимые', 'Аналитика', 'Маркетинг']);
   assert.equal(r.history.length, 2);
   const code = await page.evaluate(() => { try { window.kelisim.on('nope', () => {}); } catch (e) { return e.code; } });
   assert.equal(code, 'bad-argument');

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson } from './banner-fixture.js';
 
 let browser;
 let srv;
@@ -279,7 +279,7 @@ test('script: a missing manifest fails closed without a policy link', async () =
   await context.close();
 });
 
-test('the first-visit banner path requests only the script, banner css, wasm and manifest; the second layer (module and css) comes after the banner', async () => {
+test('the first-visit banner path requests only the script, banner css, wasm and manifest; the second layer (module, css, category texts) comes after the banner', async () => {
   const { context, page } = await newPage(browser);
   // When the banner entered the DOM, by the page's own clock.
   await page.addInitScript(() => {
@@ -292,14 +292,17 @@ test('the first-visit banner path requests only the script, banner css, wasm and
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   // The preferences dialog's part is fetched at idle time once the banner is up.
-  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/kelisim-more.mjs')));
+  // So is the policy's texts file (category titles and descriptions), which the manifest names.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/demo-v1.texts.json')));
   await settle(page);
   assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
-    ['/dist/kelisim-banner.css', '/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim-prefs.css', '/dist/kelisim.js', '/script.html', '/tests/fixtures/manifests/demo-v1.json']);
+    ['/dist/kelisim-banner.css', '/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim-prefs.css', '/dist/kelisim.js', '/script.html',
+      '/tests/fixtures/manifests/demo-v1.json', '/tests/fixtures/manifests/demo-v1.texts.json']);
   const t = await page.evaluate(() => {
     const at = (f) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(f));
     return {
       banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, prefsCss: at('/kelisim-prefs.css').startTime,
+      texts: at('/demo-v1.texts.json').startTime,
       css: at('/kelisim-banner.css').responseEnd, wasm: at('/kelisim-consent.wasm').responseEnd,
       // The second layer's stylesheet sits right after the banner's, as in kelisim.css.
       links: [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname),
@@ -307,6 +310,7 @@ test('the first-visit banner path requests only the script, banner css, wasm and
   });
   assert.ok(t.banner > 0 && t.more > t.banner, `kelisim-more.mjs requested at ${t.more} ms, after the banner (${t.banner} ms)`);
   assert.ok(t.prefsCss > t.banner, `kelisim-prefs.css requested at ${t.prefsCss} ms, after the banner (${t.banner} ms)`);
+  assert.ok(t.texts > t.banner, `demo-v1.texts.json requested at ${t.texts} ms, after the banner (${t.banner} ms)`);
   assert.ok(t.css < t.banner && t.wasm < t.banner);
   assert.deepEqual(t.links, ['/dist/kelisim-banner.css', '/dist/kelisim-prefs.css']);
   // The preferences dialog is styled by it (a flex column in the top layer, drawn switches).
@@ -314,6 +318,9 @@ test('the first-visit banner path requests only the script, banner css, wasm and
   await prefs(page).waitFor();
   assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
   assert.equal(await prefs(page).locator('input[type="checkbox"]').first().evaluate((el) => getComputedStyle(el).appearance), 'none');
+  // The category texts come from that file (the manifest itself has none).
+  assert.equal(manifestJson('demo-v1').categories[1].description, undefined);
+  assert.match(await prefs(page).innerText(), /Аналитика[\s\S]*Обезличенная статистика посещений/);
   await context.close();
 });
 
@@ -364,6 +371,42 @@ test('script: when kelisim-more.mjs cannot load, the banner still works, Setting
   await page.evaluate(() => window.kelisim.showPreferences());
   await prefs(page).waitFor();
   assert.equal(await prefs(page).locator('[data-kelisim-category="analytics"]').isChecked(), false);
+  await assertProbeSound(page);
+  await context.close();
+});
+
+test('script: when the policy texts file cannot load, the dialog opens with the default titles, texts-load is reported, and a later open retries', async () => {
+  const { context, page } = await newPage(browser);
+  let asked = 0;
+  await page.route('**/demo-v1.texts.json', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
+  await page.addInitScript(() => {
+    window.__kerr = [];
+    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
+  });
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await prefs(page).waitFor();
+  await page.waitForFunction(() => window.__kerr.includes('texts-load'));
+  // The built-in Russian titles, no descriptions: the choice can still be made.
+  const text = await prefs(page).innerText();
+  assert.match(text, /Необходимые[\s\S]*Аналитика[\s\S]*Маркетинг/);
+  assert.doesNotMatch(text, /Обезличенная статистика/);
+  await prefs(page).locator('[data-kelisim-category="analytics"]').check();
+  await prefs(page).locator('[data-kelisim-action="save"]').click();
+  await prefs(page).waitFor({ state: 'detached' });
+  assert.deepEqual((await page.evaluate(() => window.kelisim.state())).choices, { necessary: true, analytics: true, marketing: false });
+  // The receipt is still made; its titles are what is known without the file (none).
+  const r1 = await page.evaluate(() => window.kelisim.receipt());
+  assert.deepEqual(r1.categories.map((c) => c.title), [null, null, null]);
+  // Once the file is back, the next opening asks again and shows the policy's texts.
+  await page.unroute('**/demo-v1.texts.json');
+  await page.evaluate(() => window.kelisim.showPreferences());
+  await prefs(page).waitFor();
+  await page.waitForFunction(() => /Обезличенная статистика/.test(document.querySelector('[data-kelisim-preferences]')?.innerText || ''));
+  assert.ok(asked >= 1);
+  const r2 = await page.evaluate(() => window.kelisim.receipt());
+  assert.deepEqual(r2.categories.map((c) => c.title), ['Необходимые', 'Аналитика', 'Маркетинг']);
   await assertProbeSound(page);
   await context.close();
 });

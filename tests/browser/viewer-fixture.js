@@ -80,11 +80,13 @@ export async function addPolicyRoutes(srv) {
   for (const [dir, m2] of Object.entries(variants)) {
     const base = `/fx/${dir}`;
     srv.route(`${base}/index.json`, JSON.stringify(index), 'application/json');
-    srv.route(`${base}/manifest.json`, JSON.stringify({ ...m2, body: '2/body.json' }), 'application/json');
-    srv.route(`${base}/1/manifest.json`, JSON.stringify({ ...v1, body: 'body.json' }), 'application/json');
-    srv.route(`${base}/2/manifest.json`, JSON.stringify({ ...m2, body: 'body.json' }), 'application/json');
+    srv.route(`${base}/manifest.json`, JSON.stringify({ ...m2, body: '2/body.json', texts: '2/texts.json' }), 'application/json');
+    srv.route(`${base}/1/manifest.json`, JSON.stringify({ ...v1, body: 'body.json', texts: 'texts.json' }), 'application/json');
+    srv.route(`${base}/2/manifest.json`, JSON.stringify({ ...m2, body: 'body.json', texts: 'texts.json' }), 'application/json');
     srv.route(`${base}/1/body.json`, b1, 'application/json');
     srv.route(`${base}/2/body.json`, b2, 'application/json');
+    srv.route(`${base}/1/texts.json`, read('policies/smartaqkol/1/texts.json'), 'application/json');
+    srv.route(`${base}/2/texts.json`, read('policies/smartaqkol/2/texts.json'), 'application/json');
   }
   const pm = await nodePolicy();
   const kk = pm.importText(KK_SOURCE);

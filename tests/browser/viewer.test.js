@@ -86,6 +86,9 @@ test('deep link #p-2.5 opens the viewer at that clause; clause numbers and hash 
   });
   assert.ok(inView, 'scrolled into view');
   assert.equal(await page.evaluate(() => location.hash), '#p-2.5');
+  // The heading is the policy's title, from its texts file (the format-2 manifest has none).
+  assert.equal(V2.title, undefined);
+  assert.equal(await viewerDialog(page).locator('.kelisim-viewer-title').innerText(), 'Политика конфиденциальности приложения SmartAqkol');
 
   // Clause-number links are the shareable form itself ("copy link address" works).
   assert.equal(await viewerDialog(page).locator('a.kelisim-num').first().getAttribute('href'), '#p-1');

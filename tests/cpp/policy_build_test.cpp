@@ -65,7 +65,7 @@ TEST(PolicyBuild, OutputFilesAndHashes) {
     json index = jsonFile(out, "index.json");
     ASSERT_TRUE(index.is_object()) << id;
     EXPECT_EQ(index["id"], id);
-    EXPECT_EQ(out.size(), 2 + 2 * index["versions"].size());
+    EXPECT_EQ(out.size(), 2 + 3 * index["versions"].size());
     for (auto& v : index["versions"]) {
       std::string ver = v["version"];
       const std::string* body = file(out, ver + "/body.json");
@@ -85,16 +85,39 @@ TEST(PolicyBuild, OutputFilesAndHashes) {
       EXPECT_GE(m["categories"].size(), 1u);
       EXPECT_EQ(m["categories"][0]["id"], "necessary");
       EXPECT_EQ(m["categories"][0]["required"], true);
-      for (const char* k : {"title", "lang", "controller", "contact", "policyUrl", "publishedAt", "effectiveAt",
+      for (const char* k : {"lang", "controller", "contact", "policyUrl", "publishedAt", "effectiveAt",
                             "updateRule", "material", "maxAgeDays", "changes", "previousVersion"})
         EXPECT_TRUE(m.contains(k)) << id << " " << k;
+      // Format 2: the visitor texts are in texts.json, none in the manifest the banner fetches.
+      EXPECT_EQ(m["format"], 2);
+      EXPECT_EQ(m["texts"], "texts.json");
+      EXPECT_EQ(v["texts"], ver + "/texts.json");
+      EXPECT_FALSE(m.contains("title")) << id;
+      json tx = jsonFile(out, ver + "/texts.json");
+      EXPECT_EQ(tx["id"], id);
+      EXPECT_EQ(tx["version"], ver);
+      EXPECT_TRUE(tx["title"].is_string() && !tx["title"].get<std::string>().empty()) << id;
+      EXPECT_EQ(tx["categories"].size(), m["categories"].size()) << id;
+      for (auto& c : m["categories"]) {
+        EXPECT_FALSE(c.contains("title") || c.contains("description")) << id;
+        for (const char* lg : {"ru", "kk", "en"})
+          EXPECT_FALSE(tx["categories"][c["id"].get<std::string>()]["title"][lg].get<std::string>().empty()) << id << " " << lg;
+      }
+      // What pages fetch is written without indentation; index.json stays readable.
+      EXPECT_EQ(file(out, ver + "/manifest.json")->find("\n "), std::string::npos);
+      EXPECT_EQ(file(out, ver + "/texts.json")->find("\n "), std::string::npos);
     }
+    EXPECT_NE(file(out, "index.json")->find("\n  "), std::string::npos);
+    EXPECT_EQ(index["title"], jsonFile(out, index["current"].get<std::string>() + "/texts.json")["title"]);
     // The top-level manifest is the current version's, with the body path from the policy folder.
     json top = jsonFile(out, "manifest.json");
     json cur = jsonFile(out, index["current"].get<std::string>() + "/manifest.json");
     EXPECT_EQ(top["body"], index["current"].get<std::string>() + "/body.json");
-    top.erase("body");
-    cur.erase("body");
+    EXPECT_EQ(top["texts"], index["current"].get<std::string>() + "/texts.json");
+    for (const char* k : {"body", "texts"}) {
+      top.erase(k);
+      cur.erase(k);
+    }
     EXPECT_EQ(top, cur);
   }
 }
@@ -117,9 +140,12 @@ TEST(PolicyBuild, MetadataAsTheTextStatesIt) {
   EXPECT_FALSE(sa.contains("demo"));
   json tp = jsonFile(build("toolpars"), "1/manifest.json");
   EXPECT_EQ(tp["contact"], "support@toolpars.kz");
-  EXPECT_EQ(tp["categories"][2], json::parse(R"({"id":"marketing","required":false,"gpcOff":true,"clauses":["4.1.5"],
+  EXPECT_EQ(tp["categories"][2], json::parse(R"({"id":"marketing","required":false,"gpcOff":true,"clauses":["4.1.5"]})"));
+  json tpt = jsonFile(build("toolpars"), "1/texts.json");
+  EXPECT_EQ(tpt["categories"]["marketing"], json::parse(R"({
     "title":{"ru":"Реклама","kk":"Жарнама","en":"Advertising"},
     "description":{"ru":"Рекламная деятельность (п. 4.1.5).","kk":"Жарнамалық қызмет (4.1.5-т.).","en":"Advertising (clause 4.1.5)."}})"));
+  EXPECT_EQ(tpt["title"], "Политика конфиденциальности — Toolpars");
 }
 
 TEST(PolicyBuild, DemoUpdatesAndChangeSummaries) {
@@ -207,9 +233,10 @@ TEST(PolicyBuild, JsonEntryPointsForTheBridge) {
   ASSERT_TRUE(buildJson(in.dump(), &out).ok());
   json files = json::parse(out, nullptr, false);
   ASSERT_TRUE(files.is_array());
-  ASSERT_EQ(files.size(), 4u);
+  ASSERT_EQ(files.size(), 5u);
   EXPECT_EQ(files[0][0], "index.json");
-  EXPECT_EQ(files[3][0], "1/body.json");
+  EXPECT_EQ(files[3][0], "1/texts.json");
+  EXPECT_EQ(files[4][0], "1/body.json");
   EXPECT_EQ(buildJson("{", &out).code, kelisim::ErrorCode::BadInput);
   EXPECT_EQ(buildJson(R"([["a"]])", &out).code, kelisim::ErrorCode::BadInput);
   std::string lintOut;

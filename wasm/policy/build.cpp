@@ -63,6 +63,7 @@ struct Version {
   ParsedSource src;
   std::string id, version;
   json manifest;
+  json texts;  // <version>/texts.json: what the visitor reads beyond the first layer
   std::vector<std::string> optionalCats;
 };
 
@@ -85,12 +86,18 @@ kelisim::Error readManifest(Version& v) {
     dir = dir.substr(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/') + 1);
     if (dir != v.id) return bad(f, "folder name `" + dir + "` differs from header id `" + v.id + "`");
   }
+  // Format 2: the manifest carries what the consent decision needs and the controller's
+  // identity; the texts a visitor reads after the first layer (the policy title, category
+  // titles and descriptions in ru/kk/en) are in texts.json, which the banner never waits for.
   json m = json::object();
-  m["format"] = 1;
+  json tx = json::object();
+  m["format"] = 2;
   m["id"] = v.id;
   m["version"] = v.version;
+  for (const char* k : {"format", "id", "version"}) tx[k] = m[k];
   const std::string* title = field("title");
-  m["title"] = title ? *title : s.title;
+  tx["title"] = title ? *title : s.title;
+  tx["categories"] = json::object();
   const std::string* lang = field("lang");
   m["lang"] = lang ? *lang : "ru";
   for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
@@ -167,6 +174,7 @@ kelisim::Error readManifest(Version& v) {
     c["id"] = cid;
     c["required"] = required;
     c["gpcOff"] = gpcOff;
+    json& ct = tx["categories"][cid];
     for (sv part : {"title", "description"}) {
       json t = json::object();
       for (sv lg : {"ru", "kk", "en"}) {
@@ -174,7 +182,7 @@ kelisim::Error readManifest(Version& v) {
         if (!val && part == "title") return bad(f, "category." + cid + ".title." + std::string(lg) + " is missing");
         t[std::string(lg)] = val ? *val : "";
       }
-      c[std::string(part)] = t;
+      ct[std::string(part)] = t;
     }
     if (const std::string* cl = field("category." + cid + ".clauses")) c["clauses"] = splitList(*cl);
     if (!required) v.optionalCats.push_back(cid);
@@ -189,6 +197,7 @@ kelisim::Error readManifest(Version& v) {
   if (const std::string* note = field("note")) m["note"] = *note;
   m["bodyHash"] = sha256_hex(s.bodyJson);
   v.manifest = std::move(m);
+  v.texts = std::move(tx);
   return {};
 }
 
@@ -206,7 +215,8 @@ json changes(const Version& prev, const Version& cur) {
   return o;
 }
 
-std::string pretty(const json& j) { return j.dump(2) + "\n"; }
+/** index.json is indented by 2; what pages fetch (manifest.json, texts.json) is not (-1). */
+std::string dumped(const json& j, int indent) { return j.dump(indent) + "\n"; }
 
 }  // namespace
 
@@ -260,13 +270,16 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
         if (std::find(vs[k - 1].optionalCats.begin(), vs[k - 1].optionalCats.end(), c) == vs[k - 1].optionalCats.end())
           m["material"] = true;
     }
-    m["body"] = "body.json";
     json entry = json::object();
     entry["version"] = vs[k].version;
     for (const char* key : {"publishedAt", "effectiveAt", "bodyHash"}) entry[key] = m[key];
     entry["clauses"] = vs[k].src.clauses.size();
     entry["manifest"] = vs[k].version + "/manifest.json";
-    entry["body"] = vs[k].version + "/body.json";
+    // The version's parts: next to its own manifest, and from the policy folder.
+    for (const char* part : {"body", "texts"}) {
+      m[part] = std::string(part) + ".json";
+      entry[part] = vs[k].version + "/" + m[part].get_ref<const std::string&>();
+    }
     if (m.contains("demo")) entry["demo"] = m["demo"];
     versions.push_back(std::move(entry));
   }
@@ -274,15 +287,16 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
   json index = json::object();
   index["format"] = 1;
   index["id"] = cur.id;
-  index["title"] = cur.manifest["title"];
+  index["title"] = vs.back().texts["title"];
   index["current"] = cur.version;
   index["versions"] = std::move(versions);
   json top = cur.manifest;
-  top["body"] = cur.version + "/body.json";
-  outFiles->emplace_back("index.json", pretty(index));
-  outFiles->emplace_back("manifest.json", pretty(top));
+  for (const char* part : {"body", "texts"}) top[part] = index["versions"].back()[part];
+  outFiles->emplace_back("index.json", dumped(index, 2));
+  outFiles->emplace_back("manifest.json", dumped(top, -1));
   for (auto& v : vs) {
-    outFiles->emplace_back(v.version + "/manifest.json", pretty(v.manifest));
+    outFiles->emplace_back(v.version + "/manifest.json", dumped(v.manifest, -1));
+    outFiles->emplace_back(v.version + "/texts.json", dumped(v.texts, -1));
     outFiles->emplace_back(v.version + "/body.json", v.src.bodyJson);
   }
   return {};

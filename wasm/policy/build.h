@@ -2,8 +2,12 @@
 // files (path, content) out; the CLIs do the I/O. Output layout (docs: policies/README.md),
 // relative to the policy's output folder `<out>/<id>/`:
 //   index.json              {id, title, current, versions:[{version, publishedAt, bodyHash, ...}]}
-//   manifest.json           the current version's manifest (what data-policy= points at)
-//   <version>/manifest.json that version's manifest ("body": "body.json")
+//   manifest.json           the current version's manifest (what data-policy= points at;
+//                           "body": "<version>/body.json", "texts": "<version>/texts.json")
+//   <version>/manifest.json that version's manifest ("body": "body.json", "texts": "texts.json")
+//   <version>/texts.json    that version's visitor texts: policy title, category titles and
+//                           descriptions (ru/kk/en), read by the preferences dialog, the viewer
+//                           and receipts, never by the first layer
 //   <version>/body.json     canonical body (bodyHash = sha256_hex of exactly these bytes)
 #pragma once
 #include <string>
@@ -19,8 +23,9 @@ using FileList = std::vector<std::pair<std::string, std::string>>;  // (path, co
 
 /** Builds ONE policy from all its version sources ((file name e.g. "smartaqkol/2.md", text)
  *  pairs, any order; versions are ordered by the header's `version`, compared as dotted
- *  numbers). On success *outFiles holds the files listed above (JSON pretty-printed with
- *  2 spaces, except body.json which is canonical), in a fixed order. Errors
+ *  numbers). On success *outFiles holds the files listed above (index.json pretty-printed
+ *  with 2 spaces; manifest.json and texts.json, which pages fetch, without indentation;
+ *  body.json canonical), in a fixed order. Errors
  *  (ErrorCode::BadInput) name the file and the header field that is wrong. */
 kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles);
 

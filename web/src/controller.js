@@ -146,7 +146,11 @@ export function createController(options = {}, env) {
     loadMore(),
     // The second layer's styles, when the entry point loads the stylesheet in two parts.
     env.moreCss && injectCss(env.moreCss, env.css),
-  ]).then(([m]) => { addStrings(m.STRINGS); return m; });
+  ]).then(([m]) => {
+    addStrings(m.STRINGS);
+    m.loadTexts(manifest, manifestUrl).catch(() => {});   // the category texts, fetched once
+    return m;
+  });
 
   // ---- every consent event to options.reportUrl, queued until delivered ---------------
   // web/src/reporting.js, in the lazily loaded part (fetched at start together with the
@@ -273,10 +277,12 @@ export function createController(options = {}, env) {
     await env.cssReady;
     let m;
     try { m = await more(); } catch (e) { fail('ui-load', e); return; }
+    // Without its texts file the dialog still opens, with the default category titles.
+    const texts = await m.loadTexts(manifest, manifestUrl).catch((e) => fail('texts-load', e));
     if (prefs || dead) return;
     const opener = doc.activeElement;
     const p = m.createPreferences({
-      t, lang, categories: manifest.categories, values: effectiveOrPrefill(),
+      t, lang, categories: manifest.categories, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
       onAccept: () => act('accept-all'),
       onReject: () => act('reject-all'),
@@ -619,10 +625,10 @@ export function createController(options = {}, env) {
       // Built and chain-verified by web/src/receipt.js (fields after ISO/IEC TS 27560), from
       // what is in force at the call.
       const args = {
-        record: rec.record, manifest, history: storage.history(), lang, policyUrl, now: now(),
+        record: rec.record, manifest, manifestUrl, history: storage.history(), lang, policyUrl, now: now(),
         inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
       };
-      return (await receiptModule()).buildReceipt(args);
+      return (await receiptModule()).makeReceipt(args);
     },
     destroy() {
       dead = true;

@@ -17,6 +17,7 @@
 // bundle); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt() and to send.
 
 import { createOutbox, iso } from './outbox.js';
+import { loadTexts, textsOf } from './texts.js';
 
 export { eventOf } from './outbox.js';
 
@@ -97,12 +98,22 @@ export function verifyChain(history) {
 
 
 /**
- * Builds the receipt. `record` is the decoded stored record (core.decodeRecord().record),
+ * buildReceipt with the policy's texts file (web/src/texts.js) loaded from `manifestUrl`, for
+ * the category titles; when it cannot be loaded, the receipt is still built, with the titles
+ * the manifest itself has (else null).
+ */
+export async function makeReceipt(args) {
+  const texts = await loadTexts(args.manifest, args.manifestUrl).catch(() => null);
+  return buildReceipt({ ...args, texts });
+}
+
+/**
+ * Builds the receipt. `texts` is the policy's texts file, if any. `record` is the decoded stored record (core.decodeRecord().record),
  * `manifest` the policy in force, `history` the stored hash-chained history, `now` epoch ms,
  * `inForce` whether the record is what applies now (false when the banner asks again).
  * Returns null without a record.
  */
-export function buildReceipt({ record, manifest, history, lang, policyUrl, now, inForce }) {
+export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce }) {
   if (!record || !manifest) return null;
   const chain = verifyChain(history);
   const lang2 = typeof lang === 'string' ? lang : manifest.lang;
@@ -130,7 +141,7 @@ export function buildReceipt({ record, manifest, history, lang, policyUrl, now, 
     noticeShownAt: iso(record.noticeAt),
     generatedAt: iso(now),
     categories: (manifest.categories || []).map((c) => ({
-      id: c.id, title: text(c.title), required: !!c.required,
+      id: c.id, title: text(c.title) ?? text(textsOf(texts, c.id).title), required: !!c.required,
       state: record.choices[c.id] || c.required ? 'on' : 'off',
     })),
     inForce: inForce !== false,

@@ -150,7 +150,8 @@ export interface KelisimEvents {
   change: ChangeDetail;
   /** A policy update: notice pending, implicitly accepted, or asked again. */
   update: UpdateDetail;
-  /** Start-up failed (wasm, manifest) or a store refused a value. */
+  /** Start-up failed (wasm, manifest), a store refused a value, or a lazily loaded part or
+   *  the policy's texts file (`texts-load`) could not be loaded. */
   error: ErrorDetail;
 }
 
@@ -170,7 +171,8 @@ export interface Receipt {
   givenAt: string;
   noticeShownAt: string | null;
   generatedAt: string;
-  /** The recorded choice per category of the current manifest. */
+  /** The recorded choice per category of the current manifest; `title` in the receipt's
+   *  language, from the manifest or the policy's texts file (null when neither has one). */
   categories: Array<{ id: string; title: string | null; required: boolean; state: 'on' | 'off' }>;
   /** False when the core asks again (material update, explicit rule, expiry): the record is history, not consent in force. */
   inForce: boolean;

@@ -180,7 +180,7 @@ function cmdBuild(wasm, a) {
     const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
-    out(`built ${slug}: ${(built.length - 2) / 2} version(s) -> ${target}\n`);
+    out(`built ${slug}: ${sources.length} version(s) -> ${target}\n`);
   }
   return status;
 }

@@ -2,6 +2,7 @@
 // category texts, in the lazily loaded part (web/src/ui/more.js → dist/kelisim-more.mjs).
 // The first layer's strings are in i18n.js, in the banner script. Every string can be
 // overridden by the site (`strings: { ru: { save: '…' } }`).
+import { textsOf } from '../texts.js';
 
 /** @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
 export const MORE_STRINGS = {
@@ -53,15 +54,17 @@ export const CATEGORIES = {
 
 /**
  * Title and description of a manifest category in `lang`: site overrides
- * (`strings[lang]['category.<id>.title']`), then the manifest's texts (a string or a
- * {ru,kk,en} map), then the default titles above, then the id.
+ * (`strings[lang]['category.<id>.title']`), then texts written inline in the manifest's
+ * category, then the policy's texts file (`texts`, see web/src/texts.js; a string or a
+ * {ru,kk,en} map each), then the default titles above, then the id.
  */
-export function categoryText(cat, lang, t) {
+export function categoryText(cat, lang, t, texts) {
   const pick = (v) => v == null ? undefined : typeof v === 'string' ? v : v[lang] ?? v.en ?? v.ru ?? v.kk;
+  const file = textsOf(texts, cat.id);
   const ot = t('category.' + cat.id + '.title');
   const od = t('category.' + cat.id + '.description');
   return {
-    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
-    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? '',
+    title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? pick(file.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
+    description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? pick(file.description) ?? '',
   };
 }

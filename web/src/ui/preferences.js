@@ -9,6 +9,7 @@ import { categoryText } from './i18n-more.js';
  * @param {(k: string) => string} o.t
  * @param {string} o.lang
  * @param {Array<{id: string, required?: boolean}>} o.categories manifest categories
+ * @param {object} [o.texts] the policy's texts file (web/src/texts.js), if it has one
  * @param {Record<string, boolean>} o.values what the switches start at
  * @param {boolean} o.canWithdraw show the withdrawal control (a stored choice exists)
  * @param {string} [o.policyUrl]
@@ -27,7 +28,7 @@ export function createPreferences(o) {
   const inputs = [];
   const list = h('ul', { class: 'kelisim-cats' });
   for (const cat of o.categories) {
-    const { title, description } = categoryText(cat, o.lang, t);
+    const { title, description } = categoryText(cat, o.lang, t, o.texts);
     const id = uid('cat');
     const descId = id + '-d';
     const input = h('input', {

@@ -172,6 +172,13 @@ function prefetch(ctx) {
   policyModule(ctx.policyWasm).catch(() => {});
   getText(indexUrlFor(ctx)).catch(() => {});
   getText(new URL(ctx.manifest.body || 'body.json', ctx.manifestUrl || document.baseURI)).catch(() => {});
+  const tx = textsUrlFor(ctx.manifest, ctx.manifestUrl || document.baseURI);
+  if (tx) getText(tx).catch(() => {});
+}
+
+/** The policy's texts file (format 2 manifests: `texts`; its title heads the viewer), or null. */
+function textsUrlFor(manifest, base) {
+  try { return typeof manifest.texts === 'string' ? new URL(manifest.texts, base) : null; } catch { return null; }
 }
 
 /**
@@ -297,7 +304,10 @@ function createView(ctx) {
   async function loadIndex() {
     if (index) return;
     const iu = indexUrlGuess();
-    const idx = await getJson(iu).catch(() => null);
+    const tu = textsUrlFor(manifest, manifestUrl);
+    const [idx, texts] = await Promise.all([getJson(iu).catch(() => null), tu && getJson(tu).catch(() => null)]);
+    // A format-2 manifest has its title in the texts file (format 1: in the manifest itself).
+    if (!pick(manifest.title, lang) && texts && pick(texts.title, lang)) title.textContent = pick(texts.title, lang);
     const list = [];
     if (idx && Array.isArray(idx.versions) && idx.id === manifest.id) {
       for (const v of idx.versions) {

@@ -1,0 +1,38 @@
+// A policy's visitor texts: the file the manifest's `texts` names (format 2, built by
+// `kelisim build` as `<version>/texts.json`): { title, categories: { <id>: { title,
+// description } } }, each text a string or a { ru, kk, en } map. The first layer never shows
+// them, so the banner does not wait for them; the preferences dialog (web/src/ui/more.js),
+// receipts (web/src/receipt.js) and the viewer read them.
+import { KelisimError } from './engine/errors.js';
+
+const cache = new Map();
+
+/**
+ * Resolves with the texts of `manifest` (fetched once per URL; a failed fetch is retried on
+ * the next call), or with null when the manifest names no texts file (format 1 and
+ * hand-written manifests carry their texts inline). Rejects with KelisimError('texts-load').
+ */
+export function loadTexts(manifest, manifestUrl) {
+  const src = manifest && manifest.texts;
+  if (typeof src !== 'string') return Promise.resolve(null);
+  let url;
+  try { url = new URL(src, manifestUrl || document.baseURI).href; } catch { return Promise.reject(new KelisimError('texts-load', `kelisim: bad texts URL ${src}`)); }
+  if (!cache.has(url)) {
+    const p = (async () => {
+      const res = await fetch(url, { credentials: 'same-origin' }).catch((e) => { throw new KelisimError('texts-load', `kelisim: cannot fetch ${url}: ${e.message}`); });
+      if (!res.ok) throw new KelisimError('texts-load', `kelisim: HTTP ${res.status} for ${url}`);
+      const j = await res.json().catch(() => null);
+      if (!j || typeof j !== 'object' || Array.isArray(j)) throw new KelisimError('texts-load', `kelisim: ${url} is not a texts file`);
+      return j;
+    })();
+    p.catch(() => cache.delete(url));
+    cache.set(url, p);
+  }
+  return cache.get(url);
+}
+
+/** The texts of category `id` ({ title, description }, either may be missing) in `texts`. */
+export function textsOf(texts, id) {
+  const c = texts && texts.categories && typeof texts.categories === 'object' ? texts.categories[id] : null;
+  return c && typeof c === 'object' ? c : {};
+}
