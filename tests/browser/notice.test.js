@@ -251,3 +251,39 @@ for (const colorScheme of ['light', 'dark']) {
     await context.close();
   });
 }
+
+test('the notice module failing (503): notice-load is reported, no notice, the old choices stay in force; the next decision loads it again and shows the notice', async () => {
+  const { context, page } = await newContext(browser);
+  await decideV1(page, 'smart', 'accept-all');
+  let asked = 0;
+  await page.route('**/kelisim-notice.mjs*', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
+  await page.addInitScript(() => {
+    window.__kerr = [];
+    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
+  });
+  const st = await visitV2(page, 'smart', P + DAY);
+  assert.equal(st.action, 'update-notice');
+  await page.waitForFunction(() => window.__kerr.includes('notice-load'));
+  await settle(page);
+  assert.equal(await updateNotice(page, 'pending').count(), 0);
+  const now = await page.evaluate(() => window.kelisim.state());
+  assert.equal(now.action, 'update-notice');
+  assert.equal(now.version, '2');
+  assert.deepEqual(now.choices, { necessary: true, marketing: true }, 'v1 choices in force until the deadline');
+  assert.equal((await stored(page)).version, '1', 'nothing was written');
+  // Back again: the next decision asks for the module anew. Here it follows a choice made in
+  // another tab that still shows v1 (marketing off there): a newer v1 record arrives.
+  await page.unroute('**/kelisim-notice.mjs*');
+  const core = await nodeCore();
+  const v1 = await page.evaluate(() => fetch('/fx/smart/1/manifest.json').then((r) => r.json()));
+  const raw = await page.evaluate(() => localStorage.getItem('kelisim'));
+  const next = core.apply({ manifest: v1, record: raw, now: P + DAY + 60000, signals: {}, op: 'set', choices: { marketing: false }, newId: 'othertab0001', prevHash: '' });
+  await page.evaluate((v) => {
+    localStorage.setItem('kelisim', v);
+    window.dispatchEvent(new StorageEvent('storage', { key: 'kelisim' }));
+  }, next.record);
+  await updateNotice(page, 'pending').waitFor();
+  assert.ok(asked >= 1);
+  assert.deepEqual((await page.evaluate(() => window.kelisim.state())).choices, { necessary: true, marketing: false });
+  await context.close();
+});

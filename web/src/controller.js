@@ -331,52 +331,30 @@ export function createController(options = {}, env) {
 
   // ---- [issue 5] update notices (web/src/ui/notice.js) and viewer boot ------------------
   // The notice module is imported only when the core decides 'update-notice' or
-  // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first visit.
-  let updateUi = null;   // { kind: 'pending'|'implicit', close() }
+  // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first
+  // visit. Which notice to show after each decision is its createUpdates().sync()'s business.
+  let updates = null;   // Promise of the notice module's updater, once a notice was due
+  const noticeModule = lazyPart(noticeSource);
   function acceptedVersion() {
     const r = mine();
     return r ? r.version : null;
-  }
-  /** The version accepted before the current one (for the implicit notice's diff link). */
-  function priorVersion() {
-    const hist = storage.history();
-    for (let i = hist.length - 1; i >= 0; i--) if (hist[i] && hist[i].version !== manifest.version) return hist[i].version;
-    return manifest.previousVersion || null;
   }
   function noticeSource() {
     if (o.noticeModule !== undefined) return o.noticeModule;
     if (env.notice !== undefined) return env.notice;
     return env.viewer ? new URL('kelisim-notice.mjs', env.viewer).href : null;
   }
-  async function syncUpdateUi() {
-    if (!decision || o.updateNotice === false) return;
-    const kind = decision.action === 'update-notice' ? 'pending'
-      : decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged' ? 'implicit' : null;
-    // A pending notice goes once the update is accepted; the implicit one stays until dismissed.
-    if (updateUi && updateUi.kind === 'pending' && kind !== 'pending') { updateUi.close(); updateUi = null; }
-    if (!kind || updateUi) return;
-    const src = noticeSource();
-    if (!src) return;
-    const slot = { kind, close() { slot.closed = true; } };
-    updateUi = slot;
-    const deadline = decision.deadline;
-    try {
-      const mod = await loadModule(src);
-      await env.cssReady;
-      if (updateUi !== slot || slot.closed || dead) return;
-      const common = { root: mount(), lang, t, manifest, deadline, css: o.viewerCss };
-      const ui = kind === 'pending'
-        ? await mod.showUpdate({ ...common, onAccept: () => act('accept-update'), onChanges: () => showPolicy({ view: 'changes' }) })
-        : await mod.showImplicit({ ...common, onChanges: () => showPolicy({ view: 'changes', from: priorVersion() }) });
-      if (updateUi !== slot || slot.closed || dead) { ui.close(); return; }
-      slot.close = ui.close;
-      slot.el = ui.el;
-      // Shown once: the record now says the visitor was told (core op 'notice-shown').
-      if (kind === 'implicit') await act('notice-shown');
-    } catch (e) {
-      if (updateUi === slot) updateUi = null;
-      fail('notice-load', e);
-    }
+  function syncUpdateUi() {
+    const a = decision && o.updateNotice !== false && (updates || decision.action === 'update-notice'
+      || decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged') && noticeSource();
+    if (!a) return;
+    const u = updates = updates || noticeModule().then((m) => m.createUpdates({
+      lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
+      history: storage.history, dead: () => dead,
+    }));
+    u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
+    const d = decision;
+    u.then((x) => x.sync(d)).catch((e) => fail('notice-load', e));
   }
   /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
   function bootViewer() {

@@ -1,6 +1,8 @@
 // The update notices (dist/kelisim-notice.mjs), loaded by the controller only when the
 // consent core decides 'update-notice' or 'implicit-accept' (or the record says an
-// implicit acceptance was not yet acknowledged). Never loaded on a first visit.
+// implicit acceptance was not yet acknowledged). Never loaded on a first visit. The
+// controller hands each later decision to createUpdates().sync(), which knows which notice
+// that decision calls for.
 //
 //  - Update notice (seed 003, clause 1.2: an update counts as accepted when the user presses
 //    Accept, or keeps using the service after 7 calendar days from its publication):
@@ -97,4 +99,51 @@ export async function showImplicit(o) {
   return { el, close };
 }
 
-export default { showUpdate, showImplicit, deadlineDate, changeSummary };
+/**
+ * What the controller hands over (web/src/controller.js): c = { lang, t, manifest, css,
+ * cssReady, mount() → root element, act(op), showPolicy(opts), history() → stored history,
+ * dead() → the controller was destroyed }. Returns { sync(decision) }, called after every
+ * decision of the core once an update notice was due: shows the pending-update notice while
+ * the core says 'update-notice', closes it once the update is accepted, and shows the
+ * implicit-acceptance notice once (then records 'notice-shown'); it stays until dismissed.
+ * sync() rejects when a notice cannot be shown (the controller reports 'notice-load').
+ */
+export function createUpdates(c) {
+  let ui = null;   // { kind: 'pending'|'implicit', close(), closed }
+  /** The version accepted before the current one (for the implicit notice's diff link). */
+  function priorVersion() {
+    const hist = c.history();
+    for (let i = hist.length - 1; i >= 0; i--) if (hist[i] && hist[i].version !== c.manifest.version) return hist[i].version;
+    return c.manifest.previousVersion || null;
+  }
+  return {
+    async sync(decision) {
+      const kind = decision.action === 'update-notice' ? 'pending'
+        : decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged' ? 'implicit' : null;
+      // A pending notice goes once the update is accepted; the implicit one stays until dismissed.
+      if (ui && ui.kind === 'pending' && kind !== 'pending') { ui.close(); ui = null; }
+      if (!kind || ui) return;
+      const slot = { kind, close() { slot.closed = true; } };
+      ui = slot;
+      const gone = () => ui !== slot || slot.closed || c.dead();
+      try {
+        await c.cssReady;
+        if (gone()) return;
+        const common = { root: c.mount(), lang: c.lang, t: c.t, manifest: c.manifest, deadline: decision.deadline, css: c.css };
+        const shown = kind === 'pending'
+          ? await showUpdate({ ...common, onAccept: () => c.act('accept-update'), onChanges: () => c.showPolicy({ view: 'changes' }) })
+          : await showImplicit({ ...common, onChanges: () => c.showPolicy({ view: 'changes', from: priorVersion() }) });
+        if (gone()) { shown.close(); return; }
+        slot.close = shown.close;
+        slot.el = shown.el;
+        // Shown once: the record now says the visitor was told (core op 'notice-shown').
+        if (kind === 'implicit') await c.act('notice-shown');
+      } catch (e) {
+        if (ui === slot) ui = null;
+        throw e;
+      }
+    },
+  };
+}
+
+export default { showUpdate, showImplicit, deadlineDate, changeSummary, createUpdates };
