@@ -96,3 +96,9 @@ export async function assertProbeSound(page, policyId = 'kelisim-demo') {
 export const banner = (page) => page.locator('[data-kelisim-banner]');
 export const prefs = (page) => page.locator('[data-kelisim-preferences]');
 export const ready = (page) => page.waitForFunction(() => window.kelisim && window.kelisim.state().status !== 'loading');
+
+/** Collects the code of every kelisim:error event the page dispatches in window.__kerr. */
+export const watchErrors = (page) => page.addInitScript(() => {
+  window.__kerr = [];
+  document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
+});

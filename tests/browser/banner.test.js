@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors } from './banner-fixture.js';
 
 let browser;
 let srv;
@@ -345,10 +345,7 @@ test('script: when kelisim-more.mjs cannot load, the banner still works, Setting
   const { context, page } = await newPage(browser);
   let asked = 0;
   await page.route('**/kelisim-more.mjs*', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
-  await page.addInitScript(() => {
-    window.__kerr = [];
-    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
-  });
+  await watchErrors(page);
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
@@ -379,10 +376,7 @@ test('script: when the policy texts file cannot load, the dialog opens with the 
   const { context, page } = await newPage(browser);
   let asked = 0;
   await page.route('**/demo-v1.texts.json', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
-  await page.addInitScript(() => {
-    window.__kerr = [];
-    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
-  });
+  await watchErrors(page);
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');

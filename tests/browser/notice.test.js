@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO, axe, formatViolations } from './helpers.js';
-import { nodeCore } from './banner-fixture.js';
+import { nodeCore, watchErrors } from './banner-fixture.js';
 import {
   addPolicyRoutes, pageHtml, newContext, ready, updateNotice, viewerDialog,
   P, DAY, DEADLINE, DEADLINE_TEXT, V2,
@@ -257,10 +257,7 @@ test('the notice module failing (503): notice-load is reported, no notice, the o
   await decideV1(page, 'smart', 'accept-all');
   let asked = 0;
   await page.route('**/kelisim-notice.mjs*', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
-  await page.addInitScript(() => {
-    window.__kerr = [];
-    document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
-  });
+  await watchErrors(page);
   const st = await visitV2(page, 'smart', P + DAY);
   assert.equal(st.action, 'update-notice');
   await page.waitForFunction(() => window.__kerr.includes('notice-load'));
