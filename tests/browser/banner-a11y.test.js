@@ -58,7 +58,7 @@ for (const lang of LANGS) {
     }
     await page.click('[data-kelisim-action="settings"]');
     await prefs(page).waitFor();
-    // Category texts come from the manifest in the visitor's language.
+    // Category texts come from the policy's texts file (demo-v1.texts.json) in the visitor's language.
     const analytics = { ru: 'Аналитика', kk: 'Аналитика', en: 'Analytics' }[lang];
     assert.ok(await prefs(page).getByLabel(analytics).isVisible());
     const desc = { ru: /Обезличенная статистика/, kk: /келушілердің анонимді статистикасы/, en: /Anonymised visit statistics/ }[lang];
@@ -177,6 +177,10 @@ for (const lang of LANGS) {
       await prefs(page).waitFor();
       v = await axe(page, { include: ['[data-kelisim-preferences]'] });
       assert.equal(v.length, 0, formatViolations(v));
+      // The switches take the scheme's colours (prefs.css), ≥ 3:1 against the dialog: off is
+      // #6b7280 on white, #8a94a3 on #1d2127.
+      const off = await prefs(page).locator('[data-kelisim-category="analytics"]').evaluate((el) => getComputedStyle(el).borderTopColor);
+      assert.equal(off, colorScheme === 'dark' ? 'rgb(138, 148, 163)' : 'rgb(107, 114, 128)');
       await shot(page, `preferences-${lang}-${colorScheme}-desktop`);
       await page.setViewportSize(VIEWPORTS.phone);
       await shot(page, `preferences-${lang}-${colorScheme}-phone`);
