@@ -103,6 +103,15 @@ before(async () => {
     c.description = { ru: P.desc, kk: P.desc, en: P.desc };
   }
   srv.route(MANIFEST('xss'), JSON.stringify(x), 'application/json');
+  // The same payloads in a texts file (format 2), where built policies keep these texts.
+  const f = manifestJson();
+  f.texts = 'xss.texts.json';
+  f.controller = P.controller;
+  const texts = { format: 2, id: f.id, version: f.version, title: { ru: P.title, kk: P.title, en: P.title }, categories: {} };
+  for (const c of f.categories) texts.categories[c.id] = { title: { ru: c.id + P.cat, kk: c.id + P.cat, en: c.id + P.cat }, description: { ru: P.desc, kk: P.desc, en: P.desc } };
+  srv.route(MANIFEST('xss-file'), JSON.stringify(f), 'application/json');
+  srv.route('/tests/fixtures/manifests/xss.texts.json', JSON.stringify(texts), 'application/json');
+  srv.route('/plain/xss-file.html', pageHtml({ embed: 'script', manifest: 'xss-file', nonce: NONCE }));
   x.policyUrl = "javascript:__ran('xss',6)";
   srv.route(MANIFEST('xss-url'), JSON.stringify(x), 'application/json');
   srv.route('/plain/xss.html', pageHtml({ embed: 'script', manifest: 'xss', nonce: NONCE }));
@@ -289,11 +298,11 @@ test('a stored choice survives a failed start: the record is untouched and nothi
   await context.close();
 });
 
-test('XSS payloads in the manifest texts are shown as text only: banner and preferences', async () => {
+for (const [where, path] of [['the manifest', 'xss'], ['the texts file', 'xss-file']]) test(`XSS payloads in ${where} texts are shown as text only: banner and preferences`, async () => {
   const { context, page } = await newPage(browser, { init: [WATCH] });
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
-  await page.goto(`${srv.url}/plain/xss.html`);
+  await page.goto(`${srv.url}/plain/${path}.html`);
   await ready(page);
   await banner(page).waitFor();
   await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
