@@ -147,3 +147,12 @@ test('the page bundles name only the banner build, never the full module', () =>
     assert.ok(!code.includes('kelisim-consent.wasm'), `${f} does not name kelisim-consent.wasm`);
   }
 });
+
+test('the package exports both builds (npm users copy the banner build next to their bundle)', () => {
+  const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
+  for (const f of ['kelisim-consent-banner.wasm', 'kelisim-consent.wasm']) {
+    assert.equal(pkg.exports['./' + f], './dist/' + f);
+    assert.ok(readFileSync(root + 'dist/' + f).length > 0, f);
+  }
+  assert.ok(pkg.files.includes('dist/'));
+});
