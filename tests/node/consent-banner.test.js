@@ -37,9 +37,7 @@ function storedOf(r) {
 /** The result of `fn`, or the error it threw (its class, code and message), as plain data. */
 function outcome(fn) {
   try {
-    const r = fn();
-    delete r.wasm;   // createConsentCore's own WasmModule, never equal across two modules
-    return { ok: r };
+    return { ok: fn() };
   } catch (e) {
     return { error: { kelisim: e instanceof KelisimError, code: e.code, message: e.message } };
   }
