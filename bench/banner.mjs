@@ -49,10 +49,14 @@ const pages = {
 
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const file = (p) => readFileSync(join(REPO, p));
+// The consent module the page loads by default (kelisim.js resolves it next to itself): the
+// banner build. The runs below record which .wasm the page really requested.
+const KELISIM_WASM = 'dist/kelisim-consent-banner.wasm';
+const wasmSeen = new Set();
 const bytes = {
   kelisim: {
     js: gz(file('dist/kelisim.js')), css: gz(file('dist/kelisim-banner.css')),
-    wasm: gz(file('dist/kelisim-consent.wasm')), manifest: gz(manifest),
+    wasm: gz(file(KELISIM_WASM)), manifest: gz(manifest),
   },
   vcc: { js: gz(readFileSync(join(VCC, 'cookieconsent.umd.js'))), css: gz(readFileSync(join(VCC, 'cookieconsent.css'))), config: gz(vccConfig) },
 };
@@ -89,6 +93,7 @@ async function runOnce(browser, url) {
   await context.exposeBinding('__benchVisible', (_src, t) => report(t));
   await context.addInitScript(WATCH);
   const page = await context.newPage();
+  page.on('request', (r) => { const u = new URL(r.url()).pathname; if (u.endsWith('.wasm')) wasmSeen.add(u.slice(1)); });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -126,6 +131,11 @@ try {
   await srv.close();
 }
 
+// Reported, not asserted: the bytes above must be those of the module the page loaded.
+const wasmNote = wasmSeen.size === 1 && wasmSeen.has(KELISIM_WASM)
+  ? `kelisim's wasm bytes are ${KELISIM_WASM}, the only wasm the page requested`
+  : `WARNING: the page requested ${[...wasmSeen].join(', ') || 'no wasm'}, but the wasm bytes counted are ${KELISIM_WASM}`;
+if (!wasmNote.startsWith('kelisim')) console.error(wasmNote);
 const result = {
   date: new Date().toISOString(),
   browser: 'Debian chromium (headless), playwright-core',
@@ -143,6 +153,7 @@ const result = {
   notes: [
     `anchor: vanilla-cookieconsent ${vccVersion}, hideFromBots: false, same three categories and Russian texts, bar layout`,
     'kelisim bytes include the consent wasm and the policy manifest; vanilla-cookieconsent bytes include its inline config',
+    wasmNote,
     'time = performance.now() at the first animation frame with a visible banner (navigation start = 0)',
   ],
 };

@@ -12,7 +12,7 @@ for p in vanilla-cookieconsent klaro tarteaucitronjs cookieconsent marked diff p
     break
   fi
 done
-if [ ! -f dist/kelisim.js ] || [ ! -f dist/kelisim-consent.wasm ] || [ ! -f dist/kelisim-policy.wasm ]; then
+if [ ! -f dist/kelisim.js ] || [ ! -f dist/kelisim-consent.wasm ] || [ ! -f dist/kelisim-consent-banner.wasm ] || [ ! -f dist/kelisim-policy.wasm ]; then
   echo "bench: dist/ incomplete; building (scripts/build.sh)" >&2
   bash scripts/build.sh
 fi

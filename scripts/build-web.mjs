@@ -6,7 +6,8 @@
 //   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
 //   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
 //   kelisim.css (= kelisim-banner.css + kelisim-prefs.css), kelisim.d.ts
-// The consent wasm (dist/kelisim-consent.wasm) is put there by the CMake wasm build.
+// The consent wasm (dist/kelisim-consent-banner.wasm, the page's; dist/kelisim-consent.wasm, the
+// headless core's) is put there by the CMake wasm build.
 import { build } from 'esbuild';
 import { minify } from 'terser';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -56,8 +57,8 @@ const common = {
 };
 
 await Promise.all([
-  // An IIFE has no import.meta; engine/core.js computes a default wasm URL from it at load
-  // time (unused here: script.js always passes the URL next to itself), so give it a valid base.
+  // An IIFE has no import.meta; should any bundled code ever read import.meta.url, give it a
+  // valid base (script.js itself resolves the wasm and the parts against its own src).
   build({
     ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
     define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
@@ -103,5 +104,5 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

@@ -20,7 +20,8 @@ await build({
   outdir: out,
   logLevel: 'warning',
 });
-// kelisim finds its wasm next to the bundle that imported it.
-copyFileSync(join(repo, 'dist/kelisim-consent.wasm'), join(out, 'kelisim-consent.wasm'));
+// kelisim finds its wasm next to the bundle that imported it: the banner build of the consent
+// module (only what the page calls; dist/kelisim-consent.wasm is the headless core's).
+copyFileSync(join(repo, 'dist/kelisim-consent-banner.wasm'), join(out, 'kelisim-consent-banner.wasm'));
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 console.log('bundler example built in ' + out);

@@ -138,7 +138,8 @@ test('examples/bundler: ESM bundle shows the banner, loads the analytics chunk o
   await banner(page).waitFor();
   await settle(page);
   assert.ok(!urls.some((u) => /analytics/.test(u)), 'no analytics chunk before consent');
-  assert.ok(urls.includes('/bundler/kelisim-consent.wasm'), 'the wasm is found next to the bundle');
+  assert.ok(urls.includes('/bundler/kelisim-consent-banner.wasm'), 'the wasm is found next to the bundle');
+  assert.ok(!urls.some((u) => u.endsWith('/kelisim-consent.wasm')), 'the full consent module is not loaded');
   await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
   await page.waitForFunction(() => document.querySelectorAll('#log li').length === 2);
   const items = (await page.locator('#log li').allInnerTexts()).sort();

@@ -25,6 +25,9 @@ before(async () => {
     '/script-sync-missing.html': { embed: 'script', defer: false, manifest: 'does-not-exist', attrs: 'data-policy-url="/policy.html"' },
     '/script-linked.html': { embed: 'script', head: '<link rel="stylesheet" href="/dist/kelisim.css">' },
     '/script-report.html': { embed: 'script', head: '<script>window.kelisimConfig = { reportUrl: "/collect" };</script>' },
+    // A site naming the full consent module (a superset of the banner build) instead.
+    '/script-fullwasm.html': { embed: 'script', head: '<script>window.kelisimConfig = { consentWasm: "/dist/kelisim-consent.wasm" };</script>' },
+    '/esm-fullwasm.html': { embed: 'esm', options: { consentWasm: '/dist/kelisim-consent.wasm' } },
   });
 });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -207,7 +210,9 @@ for (const embed of EMBEDS) {
 
   test(`${embed}: fail closed when the wasm cannot load`, async () => {
     const { context, page } = await newPage(browser);
-    if (embed === 'script') await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 404, body: 'no' }));
+    // The script tag loads the consent module next to itself (the banner build); the ESM page
+    // names one that does not exist (consentWasm).
+    if (embed === 'script') await page.route('**/kelisim-consent-banner.wasm', (r) => r.fulfill({ status: 404, body: 'no' }));
     const errors = [];
     await page.exposeFunction('__err', (e) => errors.push(e));
     await page.addInitScript(() => document.addEventListener('kelisim:error', (e) => window.__err(e.detail.code)));
@@ -268,6 +273,57 @@ for (const embed of EMBEDS) {
   });
 }
 
+// The consent module each page requested (pathnames of *.wasm requests).
+const wasmRequests = (page) => {
+  const urls = [];
+  page.on('request', (r) => { const u = new URL(r.url()).pathname; if (u.endsWith('.wasm')) urls.push(u); });
+  return urls;
+};
+
+for (const embed of EMBEDS) {
+  test(`${embed}: the first visit loads the banner build of the consent module, not the full one`, async () => {
+    const { context, page } = await newPage(browser);
+    const wasm = wasmRequests(page);
+    await page.goto(`${srv.url}/${embed}.html`);
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+    await page.waitForFunction(() => window.kelisim.state().decided);
+    await page.reload();
+    await ready(page);
+    await settle(page);
+    assert.equal(await banner(page).count(), 0);
+    assert.deepEqual(wasm, ['/dist/kelisim-consent-banner.wasm', '/dist/kelisim-consent-banner.wasm']);
+    assert.deepEqual(await probe(page), []);
+    await context.close();
+  });
+
+  test(`${embed}: a site passing consentWasm = the full module: banner, choices, reload and withdrawal work`, async () => {
+    const { context, page } = await newPage(browser);
+    const wasm = wasmRequests(page);
+    await page.goto(`${srv.url}/${embed}-fullwasm.html`);
+    await banner(page).waitFor();
+    await settle(page);
+    assert.deepEqual(await probe(page), []);
+    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+    await page.waitForFunction(() => window.__probe.length === 4);
+    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    assert.deepEqual((await stored(page)).choices, { necessary: true, analytics: true, marketing: true });
+    await assertProbeSound(page);
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => window.__probe.length === 4);
+    assert.equal(await banner(page).count(), 0);
+    assert.equal(await page.evaluate(() => window.kelisim.state().reason), 'current');
+    await page.evaluate(() => window.kelisim.withdraw());
+    assert.deepEqual((await stored(page)).choices, { necessary: true, analytics: false, marketing: false });
+    const hist = await page.evaluate(() => JSON.parse(localStorage.getItem('kelisim:history')));
+    assert.deepEqual(hist.map((h) => h.op), ['accept-all', 'withdraw']);
+    await assertProbeSound(page);
+    assert.deepEqual(wasm, ['/dist/kelisim-consent.wasm', '/dist/kelisim-consent.wasm'], 'only the module the site named');
+    await context.close();
+  });
+}
+
 test('script: a missing manifest fails closed without a policy link', async () => {
   const { context, page } = await newPage(browser);
   await page.goto(`${srv.url}/script-missing.html`);
@@ -296,14 +352,14 @@ test('the first-visit banner path requests only the script, banner css, wasm and
   await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/demo-v1.texts.json')));
   await settle(page);
   assert.deepEqual(urls.filter((u) => u !== '/favicon.ico').sort(),
-    ['/dist/kelisim-banner.css', '/dist/kelisim-consent.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim-prefs.css', '/dist/kelisim.js', '/script.html',
+    ['/dist/kelisim-banner.css', '/dist/kelisim-consent-banner.wasm', '/dist/kelisim-more.mjs', '/dist/kelisim-prefs.css', '/dist/kelisim.js', '/script.html',
       '/tests/fixtures/manifests/demo-v1.json', '/tests/fixtures/manifests/demo-v1.texts.json']);
   const t = await page.evaluate(() => {
     const at = (f) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(f));
     return {
       banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, prefsCss: at('/kelisim-prefs.css').startTime,
       texts: at('/demo-v1.texts.json').startTime,
-      css: at('/kelisim-banner.css').responseEnd, wasm: at('/kelisim-consent.wasm').responseEnd,
+      css: at('/kelisim-banner.css').responseEnd, wasm: at('/kelisim-consent-banner.wasm').responseEnd,
       // The second layer's stylesheet sits right after the banner's, as in kelisim.css.
       links: [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname),
     };

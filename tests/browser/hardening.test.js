@@ -21,7 +21,10 @@ const CSP_NO_WASM = `default-src 'self'; script-src 'self' 'nonce-${NONCE}'; sty
 const CSP_CONTROL = `default-src 'self'; script-src 'self' 'nonce-${NONCE}' 'wasm-unsafe-eval'; style-src 'self'`;
 const CSP_STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
 
-const WASM = readFileSync(join(REPO, 'dist/kelisim-consent.wasm'));
+// The consent module the page loads by default (the banner build, next to the script); the
+// bad-wasm cases below are served in its place.
+const WASM_ROUTE = '**/kelisim-consent-banner.wasm';
+const WASM = readFileSync(join(REPO, 'dist/kelisim-consent-banner.wasm'));
 /** Offset of the middle of the wasm code section (id 10), found by walking the section headers. */
 function codeSectionMiddle(b) {
   let p = 8;
@@ -223,7 +226,7 @@ for (const embed of ['script', 'esm']) {
   for (const [what, reply] of Object.entries(BAD_WASM)) {
     test(`${embed}: ${what} → fail closed (wasm-load), no gated script`, async () => {
       const { context, page } = await newPage(browser, { init: [WATCH] });
-      await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, ...reply }));   // reply.status overrides
+      await page.route(WASM_ROUTE, (r) => r.fulfill({ status: 200, ...reply }));   // reply.status overrides
       await page.goto(`${srv.url}/plain/${embed}.html`);
       await assertFailedClosed(page, 'wasm-load', { policyHref: `${srv.url}/policy.html` });
       await context.close();
@@ -241,7 +244,7 @@ for (const embed of ['script', 'esm']) {
   for (const [what, body] of Object.entries(OTHER_WASM)) {
     test(`${embed}: ${what} → fail closed (wasm-missing-export / wasm-load), no gated script`, async () => {
       const { context, page } = await newPage(browser, { init: [WATCH] });
-      await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, body, contentType: 'application/wasm' }));
+      await page.route(WASM_ROUTE, (r) => r.fulfill({ status: 200, body, contentType: 'application/wasm' }));
       await page.goto(`${srv.url}/plain/${embed}.html`);
       const code = await page.evaluate(() => window.kelisim.ready.then((k) => k.state().error && k.state().error.code));
       assert.ok(['wasm-missing-export', 'wasm-load'].includes(code), code);
@@ -252,9 +255,11 @@ for (const embed of ['script', 'esm']) {
 
   test(`${embed}: the real wasm with a wrong content type still works (documented byte fallback), gating intact`, async () => {
     const { context, page } = await newPage(browser, { init: [WATCH] });
-    await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, body: WASM, contentType: 'application/octet-stream' }));
+    let served = 0;
+    await page.route(WASM_ROUTE, (r) => { served++; return r.fulfill({ status: 200, body: WASM, contentType: 'application/octet-stream' }); });
     await page.goto(`${srv.url}/plain/${embed}.html`);
     await banner(page).waitFor();
+    assert.equal(served, 1, 'the page loaded the wasm through the route');
     await settle(page);
     assert.deepEqual(await probe(page), []);
     await page.evaluate(() => window.kelisim.set({ analytics: true }));
@@ -282,7 +287,7 @@ test('a stored choice survives a failed start: the record is untouched and nothi
   await page.waitForFunction(() => window.__probe.length === 4);
   const stored = await page.evaluate(() => localStorage.getItem('kelisim'));
   const cookie = (await context.cookies()).find((c) => c.name === 'kelisim').value;
-  await page.route('**/kelisim-consent.wasm', (r) => r.fulfill({ status: 200, body: WASM.subarray(0, 100), contentType: 'application/wasm' }));
+  await page.route(WASM_ROUTE, (r) => r.fulfill({ status: 200, body: WASM.subarray(0, 100), contentType: 'application/wasm' }));
   await page.reload();
   await ready(page);
   await page.locator('[data-kelisim-notice="error"]').waitFor();
@@ -291,7 +296,7 @@ test('a stored choice survives a failed start: the record is untouched and nothi
   assert.deepEqual(await probe(page), []);
   assert.equal(await page.evaluate(() => localStorage.getItem('kelisim')), stored);
   assert.equal((await context.cookies()).find((c) => c.name === 'kelisim').value, cookie);
-  await page.unroute('**/kelisim-consent.wasm');
+  await page.unroute(WASM_ROUTE);
   await page.reload();
   await page.waitForFunction(() => window.__probe.length === 4);
   await assertProbeSound(page);

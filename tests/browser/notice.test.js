@@ -205,7 +205,7 @@ test('network log: the first-visit banner path never requests the policy module,
   await settle(page);
   const lazy = /kelisim-policy\.wasm|kelisim-viewer\.(mjs|css)|kelisim-notice\.mjs|body\.json|index\.json/;
   assert.deepEqual(urls.filter((u) => lazy.test(u)), [], urls.join('\n'));
-  assert.ok(urls.includes('/dist/kelisim-consent.wasm') && urls.includes('/fx/smart/manifest.json'), 'the banner path itself was observed');
+  assert.ok(urls.includes('/dist/kelisim-consent-banner.wasm') && urls.includes('/fx/smart/manifest.json'), 'the banner path itself was observed');
   // Opening the policy is what loads them.
   await page.click('#policy-link');
   await viewerDialog(page).locator('[data-kelisim-text] .kelisim-clause').first().waitFor();

@@ -74,8 +74,10 @@ function newId() {
  */
 export function startLoading(o, env) {
   const doc = globalThis.document;
-  // The wasm first: it is fetched and then compiled, the longest of the two.
-  const core = env.loadCore({ consentWasm: o.consentWasm || (env.base ? new URL('kelisim-consent.wasm', env.base) : undefined) });
+  // The wasm first: it is fetched and then compiled, the longest of the two. By default the
+  // banner build next to the entry point (only decide/apply/decodeRecord, ~400 B gzip less
+  // than kelisim-consent.wasm); a site's consentWasm may name the full module too.
+  const core = env.loadCore({ consentWasm: o.consentWasm || new URL('kelisim-consent-banner.wasm', env.base) });
   const p = Promise.all([
     (async () => {
       const src = o.policy;

@@ -1,6 +1,6 @@
 // Script-tag entry (dist/kelisim.js):
 //   <script src="/kelisim/kelisim.js" data-policy="/policies/acme/manifest.json" defer></script>
-// Finds kelisim-consent.wasm and its stylesheets next to itself, reads its options from data-*
+// Finds kelisim-consent-banner.wasm and its stylesheets next to itself, reads its options from data-*
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
 import { loadConsentCore as loadCore } from './engine/core.js';

@@ -50,7 +50,9 @@ export interface KelisimOptions {
   /** URL of the policy version's manifest.json, or the manifest object itself. Required.
    *  Script tag: `data-policy`. @default undefined */
   policy: string | URL | Record<string, unknown>;
-  /** Where kelisim-consent.wasm is. @default the file next to kelisim.js / kelisim.mjs */
+  /** The consent module: a URL, bytes or a compiled module. Either build works: the banner build
+   *  kelisim-consent-banner.wasm (only what the page calls) or the full kelisim-consent.wasm.
+   *  @default kelisim-consent-banner.wasm next to kelisim.js / kelisim.mjs */
   consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
   /** UI language. Script tag: `data-lang`. @default from <html lang>, then navigator.languages, then the manifest's lang, then 'en' */
   lang?: Lang;

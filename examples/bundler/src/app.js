@@ -1,5 +1,5 @@
 // A bundled app using kelisim from npm: `import { createKelisim } from 'kelisim'`.
-// build.mjs bundles this with esbuild and copies kelisim-consent.wasm next to the bundle
+// build.mjs bundles this with esbuild and copies kelisim-consent-banner.wasm next to the bundle
 // (kelisim looks for it next to the code that imports it; or pass `consentWasm`). The
 // preferences dialog comes in through `moreModule` below, as a chunk esbuild splits off.
 import { createKelisim } from 'kelisim';

@@ -100,7 +100,9 @@ export interface PolicyFunctions {
 }
 
 export interface LoadOptions {
-  /** URL, bytes or compiled module of kelisim-consent.wasm. @default the copy next to this file's package dist/ */
+  /** URL, bytes or compiled module of kelisim-consent.wasm (kelisim-consent-banner.wasm lacks
+   *  deadline, parseInstant and encodeRecord: calling them throws 'wasm-missing-export').
+   *  @default the copy in this package's dist/ */
   consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
   /** URL, bytes or compiled module of kelisim-policy.wasm. @default dist/kelisim-policy.wasm of this package */
   policyWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
@@ -115,4 +117,6 @@ export function loadCore(options?: LoadOptions): Promise<Core & PolicyFunctions 
 
 /** The banner's subset (decide, apply, decodeRecord): what the page bundles use. */
 export type ConsentCore = Pick<Core, 'decide' | 'apply' | 'decodeRecord'>;
-export function loadConsentCore(options?: LoadOptions): Promise<ConsentCore>;
+/** `consentWasm` is required here (the page entries pass kelisim-consent-banner.wasm, which
+ *  exports only these three, or a site's choice); loadCore's default is the full module. */
+export function loadConsentCore(options: LoadOptions & Required<Pick<LoadOptions, 'consentWasm'>>): Promise<ConsentCore>;

@@ -5,18 +5,20 @@ import { loadWasm } from './loader.js';
 import { KelisimError } from './errors.js';
 import { Op, Action, Reason, Method, ErrorCode } from './constants.js';
 
-const DEFAULT_CONSENT_WASM = new URL('../../../dist/kelisim-consent.wasm', import.meta.url);
 const DAY = 86400000;
 
-/** Loads the consent module; see core.d.ts. */
+/** Loads the consent module (by default dist/kelisim-consent.wasm, the full one); see core.d.ts. */
 export async function loadCore(options = {}) {
-  return createCore(await loadWasm(options.consentWasm || DEFAULT_CONSENT_WASM));
+  return createCore(await loadWasm(options.consentWasm || new URL('../../../dist/kelisim-consent.wasm', import.meta.url)));
 }
 
 /** The part of the core the banner uses (decide, apply, decodeRecord): the page entry points
- *  bundle only this, so the visitor does not download encodeRecord/deadline/parseInstant. */
-export async function loadConsentCore(options = {}) {
-  return createConsentCore(await loadWasm(options.consentWasm || DEFAULT_CONSENT_WASM));
+ *  bundle only this, so the visitor does not download encodeRecord/deadline/parseInstant.
+ *  `options.consentWasm` is required: the entry points always pass the module next to
+ *  themselves (kelisim-consent-banner.wasm, which exports only what this part calls, or the
+ *  site's consentWasm), so the page bundles carry no default URL into the package's dist/. */
+export async function loadConsentCore(options) {
+  return createConsentCore(await loadWasm(options.consentWasm));
 }
 
 /** Wraps an already-loaded consent WasmModule: the full headless API (core.d.ts). */
@@ -25,7 +27,11 @@ export function createCore(wasm) {
     ...createConsentCore(wasm),
 
     deadline(publishedAtMs, offsetMinutes, days) {
-      const d = wasm._x.kel_deadline(publishedAtMs, offsetMinutes | 0, days | 0);
+      // Called directly (a number in, a number out), so the missing-export check is here:
+      // kelisim-consent-banner.wasm has no kel_deadline.
+      const fn = wasm._x.kel_deadline;
+      if (!fn) throw new KelisimError('wasm-missing-export', 'kelisim: the wasm module has no export kel_deadline');
+      const d = fn(publishedAtMs, offsetMinutes | 0, days | 0);
       if (Number.isNaN(d)) throw new KelisimError('bad-argument', 'kelisim: deadline arguments out of range');
       return d;
     },
