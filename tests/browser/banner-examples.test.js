@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO } from './helpers.js';
 import { DEMO_CSP } from '../../scripts/serve.mjs';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, acceptAllRunsAll } from './banner-fixture.js';
 import { STRINGS } from '../../web/src/ui/i18n.js';
 
 let browser;
@@ -158,12 +158,7 @@ for (const embed of ['script', 'esm']) {
   test(`${embed}: inline gated scripts run under a nonce CSP, and only after consent`, async () => {
     const { context, page } = await newPage(browser, { init: [CSP_WATCH] });
     await page.goto(`${nonceSrv.url}/nonce${embed === 'esm' ? '-esm' : ''}.html`);
-    await banner(page).waitFor();
-    await settle(page);
-    assert.deepEqual(await probe(page), []);
-    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
-    await page.waitForFunction(() => window.__probe.length === 4);
-    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    await acceptAllRunsAll(page);
     await assertProbeSound(page);
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
     await context.close();

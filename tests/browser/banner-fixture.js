@@ -102,3 +102,19 @@ export const watchErrors = (page) => page.addInitScript(() => {
   window.__kerr = [];
   document.addEventListener('kelisim:error', (e) => window.__kerr.push(e.detail.code));
 });
+
+/** The four gated demo scripts, in document order. */
+export const ALL_RAN = ['analytics1', 'analytics2', 'marketing1', 'analytics3'];
+
+/**
+ * The banner is up and no gated script has run; "Accept all" then runs all four, once each,
+ * in document order.
+ */
+export async function acceptAllRunsAll(page) {
+  await banner(page).waitFor();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  assert.deepEqual(await probe(page), [], 'nothing runs before the choice');
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await page.waitForFunction(() => window.__probe.length === 4);
+  assert.deepEqual(await probe(page), ALL_RAN);
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors, acceptAllRunsAll } from './banner-fixture.js';
 
 let browser;
 let srv;
@@ -301,12 +301,7 @@ for (const embed of EMBEDS) {
     const { context, page } = await newPage(browser);
     const wasm = wasmRequests(page);
     await page.goto(`${srv.url}/${embed}-fullwasm.html`);
-    await banner(page).waitFor();
-    await settle(page);
-    assert.deepEqual(await probe(page), []);
-    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
-    await page.waitForFunction(() => window.__probe.length === 4);
-    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    await acceptAllRunsAll(page);
     assert.deepEqual((await stored(page)).choices, { necessary: true, analytics: true, marketing: true });
     await assertProbeSound(page);
     await page.reload();

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { pageHtml, newPage, probe, assertProbeSound, ready, banner, prefs, manifestJson, MANIFEST } from './banner-fixture.js';
+import { pageHtml, newPage, probe, assertProbeSound, ready, banner, prefs, manifestJson, MANIFEST, acceptAllRunsAll } from './banner-fixture.js';
 
 const NONCE = 'h4rd3n';
 const CSP_NO_WASM = `default-src 'self'; script-src 'self' 'nonce-${NONCE}'; style-src 'self'`;
@@ -176,12 +176,7 @@ for (const embed of ['script', 'esm']) {
   test(`${embed}: control — the same nonce CSP with 'wasm-unsafe-eval' starts, and the probe sees gated scripts run`, async () => {
     const { context, page } = await newPage(browser, { init: [WATCH] });
     await page.goto(`${srv.url}/control/${embed}.html`);
-    await banner(page).waitFor();
-    await settle(page);
-    assert.deepEqual(await probe(page), []);
-    await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
-    await page.waitForFunction(() => window.__probe.length === 4);
-    assert.deepEqual(await probe(page), ['analytics1', 'analytics2', 'marketing1', 'analytics3']);
+    await acceptAllRunsAll(page);
     await assertProbeSound(page);
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
     assert.deepEqual(await page.evaluate(() => window.__errs), []);
