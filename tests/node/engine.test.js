@@ -61,6 +61,16 @@ test('errors are KelisimError values with codes and messages naming the field', 
     (e) => e.code === 'bad-argument');
 });
 
+test('deadline(): days and offset that would wrap around as int32 are refused, not wrapped', async () => {
+  const core = await loadCore();
+  const pub = Date.parse('2025-06-10T12:00:00+05:00');
+  const seven = Date.parse('2025-06-17T19:00:00Z');
+  assert.equal(core.deadline(pub, 300, 7), seven);
+  for (const [off, days] of [[300, 2 ** 32 + 7], [2 ** 32 + 300, 7], [300, '7'], [300, NaN], [300, -1], [300, 367], [841, 7], [null, 7]]) {
+    assert.throws(() => core.deadline(pub, off, days), (e) => e.code === 'bad-argument', `${off}, ${days}`);
+  }
+});
+
 test('10,000 consent changes do not grow wasm memory without bound', async () => {
   const core = await loadCore();
   let record = null;

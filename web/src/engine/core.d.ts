@@ -77,6 +77,8 @@ export interface Core {
     manifest: Manifest; record?: string | null; now: number; signals?: Signals;
     op: Op; choices?: ChoiceMap; newId?: string; prevHash?: string;
   }): ApplyResult;
+  /** Start of local day D+days+1 in the offset (DESIGN.md). offsetMinutes −840..840 and days
+   *  0..366 (fractions truncated); anything else, or a non-number, throws 'bad-argument'. */
   deadline(publishedAtMs: number, offsetMinutes: number, days: number): number;
   encodeRecord(record: Record_): string;
   /** Never throws for bad input: { ok: false, error } instead. */

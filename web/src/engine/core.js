@@ -31,7 +31,7 @@ export function createCore(wasm) {
       // kelisim-consent-banner.wasm has no kel_deadline.
       const fn = wasm._x.kel_deadline;
       if (!fn) throw new KelisimError('wasm-missing-export', 'kelisim: the wasm module has no export kel_deadline');
-      const d = fn(publishedAtMs, offsetMinutes | 0, days | 0);
+      const d = fn(publishedAtMs, int32(offsetMinutes), int32(days));
       if (Number.isNaN(d)) throw new KelisimError('bad-argument', 'kelisim: deadline arguments out of range');
       return d;
     },
@@ -114,15 +114,18 @@ function manifestArgs(m) {
   const age = m.maxAgeDays || {};
   const accepted = ms(age.accepted ?? 365, 'maxAgeDays.accepted');
   const rejected = ms(age.rejected ?? 182, 'maxAgeDays.rejected');
-  // days: an integer for the core, which checks 0..366; a non-number, or one that would wrap
-  // around as an int32, becomes 1 << 30, which the core refuses as unreadable.
-  const d = rule.days ?? 7;
-  const days = typeof d === 'number' && Math.abs(d) <= 100000 ? Math.trunc(d) : 1 << 30;
+  const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
     m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`)).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
+}
+
+// An integer argument for the core (int32 in the bridge): truncated; a non-number, or one that
+// would wrap around as an int32, becomes 1 << 30, which the core refuses as out of range.
+function int32(v) {
+  return typeof v === 'number' && Math.abs(v) <= 100000 ? Math.trunc(v) : 1 << 30;
 }
 
 function ms(days, what) {
