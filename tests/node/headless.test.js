@@ -36,3 +36,10 @@ test('a policy module that cannot load rejects with wasm-load, and the consent p
   await assert.rejects(core.render({}), (e) => e.code === 'wasm-load');
   assert.equal(core.decodeRecord('junk').ok, false);
 });
+
+test('kelisim/core also exports loadConsentCore (declared in core.d.ts): decide/apply/decodeRecord over the banner build', async () => {
+  const { loadConsentCore } = await import('kelisim/core');
+  const core = await loadConsentCore({ consentWasm: new URL('../../dist/kelisim-consent-banner.wasm', import.meta.url) });
+  assert.deepEqual(Object.keys(core).filter((k) => typeof core[k] === 'function').sort(), ['apply', 'decide', 'decodeRecord']);
+  assert.equal(core.decodeRecord('garbage').ok, false);
+});

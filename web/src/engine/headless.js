@@ -6,7 +6,8 @@
 // never import this file, so the banner path never loads the policy module.
 import { loadCore as loadConsent } from './core.js';
 
-export { createCore } from './core.js';
+// loadConsentCore: decide/apply/decodeRecord only, over a module you name (e.g. the banner build).
+export { createCore, loadConsentCore } from './core.js';
 
 /** See core.d.ts. options.consentWasm / options.policyWasm: URL, bytes or compiled module. */
 export async function loadCore(options = {}) {
