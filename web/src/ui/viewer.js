@@ -9,6 +9,7 @@
 import { h } from './banner.js';
 import { loadLazyCss } from './lazy-css.js';
 import { loadPolicyModule } from '../engine/policy.js';
+import { loadTexts } from '../texts.js';
 import { viewerT, formatIsoDate, VIEWER_STRINGS } from './viewer-i18n.js';
 
 const HERE = import.meta.url;
@@ -172,13 +173,7 @@ function prefetch(ctx) {
   policyModule(ctx.policyWasm).catch(() => {});
   getText(indexUrlFor(ctx)).catch(() => {});
   getText(new URL(ctx.manifest.body || 'body.json', ctx.manifestUrl || document.baseURI)).catch(() => {});
-  const tx = textsUrlFor(ctx.manifest, ctx.manifestUrl || document.baseURI);
-  if (tx) getText(tx).catch(() => {});
-}
-
-/** The policy's texts file (format 2 manifests: `texts`; its title heads the viewer), or null. */
-function textsUrlFor(manifest, base) {
-  try { return typeof manifest.texts === 'string' ? new URL(manifest.texts, base) : null; } catch { return null; }
+  loadTexts(ctx.manifest, ctx.manifestUrl).catch(() => {});
 }
 
 /**
@@ -304,9 +299,8 @@ function createView(ctx) {
   async function loadIndex() {
     if (index) return;
     const iu = indexUrlGuess();
-    const tu = textsUrlFor(manifest, manifestUrl);
-    const [idx, texts] = await Promise.all([getJson(iu).catch(() => null), tu && getJson(tu).catch(() => null)]);
-    // A format-2 manifest has its title in the texts file (format 1: in the manifest itself).
+    const [idx, texts] = await Promise.all([getJson(iu).catch(() => null), loadTexts(manifest, manifestUrl).catch(() => null)]);
+    // A format-2 manifest has its title in the policy's texts file (format 1: in the manifest itself).
     if (!pick(manifest.title, lang) && texts && pick(texts.title, lang)) title.textContent = pick(texts.title, lang);
     const list = [];
     if (idx && Array.isArray(idx.versions) && idx.id === manifest.id) {
