@@ -5,6 +5,7 @@
 // the consent rules.
 import { createStorage, clearCookies } from './engine/storage.js';
 import { KelisimError } from './engine/errors.js';
+import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
@@ -84,12 +85,8 @@ export function startLoading(o, env) {
       if (src && typeof src === 'object' && !(src instanceof URL)) return { manifest: src, url: doc.baseURI };
       if (!src) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
       const url = new URL(String(src), doc.baseURI).href;
-      const res = await fetch(url, { credentials: 'same-origin' });
-      if (!res.ok) throw new KelisimError('manifest-load', `kelisim: HTTP ${res.status} for ${url}`);
-      const m = await res.json().catch(() => null);
-      if (!m || typeof m !== 'object' || Array.isArray(m) || !Array.isArray(m.categories)) {
-        throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
-      }
+      const m = await fetchJsonObject(url, 'manifest-load');
+      if (!m || !Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
       return { manifest: m, url };
     })(),
     core,

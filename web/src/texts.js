@@ -4,6 +4,7 @@
 // them, so the banner does not wait for them; the preferences dialog (web/src/ui/more.js),
 // receipts (web/src/receipt.js) and the viewer read them.
 import { KelisimError } from './engine/errors.js';
+import { fetchJsonObject } from './engine/fetch-json.js';
 
 const cache = new Map();
 
@@ -19,10 +20,10 @@ export function loadTexts(manifest, manifestUrl) {
   try { url = new URL(src, manifestUrl || document.baseURI).href; } catch { return Promise.reject(new KelisimError('texts-load', `kelisim: bad texts URL ${src}`)); }
   if (!cache.has(url)) {
     const p = (async () => {
-      const res = await fetch(url, { credentials: 'same-origin' }).catch((e) => { throw new KelisimError('texts-load', `kelisim: cannot fetch ${url}: ${e.message}`); });
-      if (!res.ok) throw new KelisimError('texts-load', `kelisim: HTTP ${res.status} for ${url}`);
-      const j = await res.json().catch(() => null);
-      if (!j || typeof j !== 'object' || Array.isArray(j)) throw new KelisimError('texts-load', `kelisim: ${url} is not a texts file`);
+      const j = await fetchJsonObject(url, 'texts-load').catch((e) => {
+        throw e instanceof KelisimError ? e : new KelisimError('texts-load', `kelisim: cannot fetch ${url}: ${e.message}`);
+      });
+      if (!j) throw new KelisimError('texts-load', `kelisim: ${url} is not a texts file`);
       return j;
     })();
     p.catch(() => cache.delete(url));
