@@ -347,13 +347,15 @@ export function createController(options = {}, env) {
     const a = decision && o.updateNotice !== false && (updates || decision.action === 'update-notice'
       || decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged') && noticeSource();
     if (!a) return;
-    const u = updates = updates || noticeModule().then((m) => m.createUpdates({
-      lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
-      history: storage.history, dead: () => dead,
-    }));
-    u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
+    if (!updates) {
+      const u = updates = noticeModule().then((m) => m.createUpdates({
+        lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
+        history: storage.history, dead: () => dead,
+      }));
+      u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
+    }
     const d = decision;
-    u.then((x) => x.sync(d)).catch((e) => fail('notice-load', e));
+    updates.then((x) => x.sync(d)).catch((e) => fail('notice-load', e));
   }
   /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
   function bootViewer() {
