@@ -64,7 +64,7 @@ await Promise.all([
     define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
   }),
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), define: { ...common.define, ...browserDefine }, plugins: [browserOnly] }),
-  // receipt() and the report sender, loaded only when used (the outbox is in the banner bundle).
+  // receipt() and the report sender, loaded only when used (the outbox is in kelisim-more.mjs).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
   // The banner's second layer (preferences dialog, its strings, the report outbox), loaded
   // lazily by both banner entries; browser-only like them.

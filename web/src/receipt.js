@@ -13,8 +13,8 @@
 // leave the queue only after the endpoint answered 2xx; failures and offline periods are
 // retried with backoff, on `online`, and on the next page load. Delivery is therefore at
 // least once; an event the browser delivered while the page was closing may arrive again —
-// the receiver deduplicates by `id`. The queue itself is web/src/outbox.js (in the banner
-// bundle); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt() and to send.
+// the receiver deduplicates by `id`. The queue itself is web/src/outbox.js (in the lazily
+// loaded kelisim-more.mjs); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt() and to send.
 
 import { createOutbox, iso } from './outbox.js';
 import { loadTexts, textsOf } from './texts.js';
