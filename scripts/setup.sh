@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make clang-14 lld-14 libclang-rt-14-dev emscripten nlohmann-json3-dev
-              libgtest-dev googletest chromium gzip ca-certificates)
+              libgtest-dev googletest chromium gzip ca-certificates
+              # the consent ledger (server/): HTTP, storage, signatures, a PostgreSQL for its tests, load
+              pkg-config libcpp-httplib-dev libsqlite3-dev libpq-dev libsodium-dev postgresql-15 wrk)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -70,14 +70,7 @@ void makeEntry(Op op, int64_t now, std::string_view version, Method method, cons
   e->method = method;
   e->choices = choices;
   e->prevHash.assign(prevHash);
-  Sha256 h;
-  h.update(prevHash);
-  h.update("\n", 1);
-  h.update(e->canonical());
-  auto d = h.digest();
-  char hex[64];
-  to_hex(d.data(), d.size(), hex);
-  e->hash.assign(std::string_view(hex, 64));
+  e->hash = entryHash(*e);
 }
 
 // Makes r a record of m's current version given at `now` by `method`, keeping its id.
@@ -119,6 +112,17 @@ Text HistoryEntry::canonical() const {
   s += '~';
   s += choicesText(choices);
   return s;
+}
+
+Hex64 entryHash(const HistoryEntry& e) {
+  Sha256 h;
+  h.update(e.prevHash.view());
+  h.update("\n", 1);
+  h.update(e.canonical());
+  auto d = h.digest();
+  char hex[64];
+  to_hex(d.data(), d.size(), hex);
+  return Hex64(std::string_view(hex, 64));
 }
 
 bool parseInstant(std::string_view s, int64_t* ms, int32_t* offsetMinutes) {

@@ -258,6 +258,27 @@ struct HistoryEntry {
   Text canonical() const;
 };
 
+/** The hash a history entry must carry: SHA-256(prevHash "\n" canonical()) as 64 lowercase
+ *  hex. The page (through apply/decide), the CLI and the ledger server (which checks every
+ *  reported entry with it) all use this one rule. */
+Hex64 entryHash(const HistoryEntry& e);
+
+/** The enum value whose wire name (constants.json, name()) is s; false for any other text.
+ *  Works for every generated enum: their values run 0, 1, … and name() of the first value
+ *  past the end is "". */
+template <class E>
+bool fromName(std::string_view s, E* out) {
+  for (int32_t i = 0; i < 64; ++i) {
+    const char* n = name(E(i));
+    if (!*n) return false;
+    if (same(s, n)) {
+      *out = E(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 struct Decision {
   Action action = Action::Banner;
   Reason reason = Reason::NoRecord;

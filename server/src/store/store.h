@@ -1,0 +1,124 @@
+// The ledger's storage: one interface, a SQLite and a PostgreSQL implementation
+// (sqlite_store.cpp, postgres_store.cpp), the same schema through the numbered migrations in
+// server/migrations/<engine>/. docs/ledger.md §3–4 is the contract.
+//
+// Threading: append() is called by the ledger's single writer thread of this process (group
+// commit); reads may come from any HTTP thread at the same time. Implementations make that
+// safe (SQLite: a connection per thread or a mutex around reads; PostgreSQL: a small pool).
+// Errors are values: every call returns a StoreError; `ok()` when it worked. A store that lost
+// its database (PostgreSQL restarted) reconnects on the next call; the failed call reports
+// `unavailable = true` and nothing of it was committed.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kelisim {
+namespace server {
+
+struct StoreError {
+  std::string message;       // empty = ok
+  bool unavailable = false;  // the database could not be reached: retry later (HTTP 503)
+  bool ok() const { return message.empty(); }
+};
+
+/** One event to append, already checked and normalized by the ledger (docs/ledger.md §3). */
+struct NewRow {
+  std::string eventKey;      // ledger::eventKey(recordId, eventId): unique
+  std::string kind;          // change | display | erasure
+  std::string op;            // change op, display kind, or "erasure"
+  std::string method;        // explicit | implicit | "" (displays, erasures)
+  std::string policyId, policyVersion;
+  int64_t clientAt = 0;      // epoch ms, client clock (0 = none)
+  std::string recordId;      // "" for erasure rows
+  std::string body;          // compact JSON, non-personal
+  std::string personal;      // compact JSON, personal fields ("" for erasure rows)
+  std::string personalHash;  // ledger::personalHash(personal)
+};
+
+/** A stored row, as read back. */
+struct Row {
+  int64_t seq = 0;
+  int64_t serverAt = 0;
+  std::string eventKey, kind, op, method, policyId, policyVersion;
+  int64_t clientAt = 0;
+  std::optional<std::string> recordId;   // nullopt after erasure
+  std::string body;
+  std::optional<std::string> personal;   // nullopt after erasure
+  std::string personalHash;
+  std::string rowHash;
+  std::optional<int64_t> erasedAt;
+};
+
+struct Checkpoint {
+  int64_t seq = 0;         // the chain position it seals
+  std::string head;        // row_hash at seq
+  int64_t at = 0;          // epoch ms
+  std::string publicKey;   // Ed25519, 64 hex
+  std::string signature;   // Ed25519 over ledger::checkpointMessage(seq, head, at), 128 hex
+};
+
+struct Head {
+  int64_t seq = 0;         // 0 = empty ledger
+  std::string hash;        // ledger::kGenesis when empty
+};
+
+/** What append() did with each input row, in input order. */
+struct AppendResult {
+  bool stored = false;     // false: a duplicate of an already stored event_key
+  int64_t seq = 0;         // its chain position (also for duplicates: the stored one's)
+};
+
+/** Seals a row: given the previous row's hash and the row's seq and server time, returns its
+ *  row_hash (ledger::rowHash). Called by append() inside its transaction, in chain order. */
+using Sealer = std::function<std::string(const std::string& prevHash, int64_t seq, int64_t serverAt, const NewRow&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  /** "sqlite" or "postgres". */
+  virtual const char* engine() const = 0;
+  /** Runs the migrations not yet applied (schema_migrations table). Idempotent; safe when
+   *  several servers start at once on one PostgreSQL database. */
+  virtual StoreError migrate() = 0;
+
+  /** Appends the rows whose event_key is new, in order, as one durable transaction: each new
+   *  row gets the next seq and its row_hash from `seal` (previous hash: the stored head, then
+   *  the rows before it in this batch). Duplicates (already stored, or twice in `rows`) are
+   *  skipped and reported. When it returns ok, everything is committed durably; otherwise
+   *  nothing is. Several processes on one PostgreSQL database serialize on the head row. */
+  virtual StoreError append(const std::vector<NewRow>& rows, int64_t serverAt, const Sealer& seal,
+                            std::vector<AppendResult>* out) = 0;
+
+  virtual StoreError head(Head* out) = 0;
+  /** Rows of one record (by record_id), oldest first. */
+  virtual StoreError rowsOfRecord(const std::string& recordId, std::vector<Row>* out) = 0;
+  /** Rows with fromSeq <= seq < toSeq (toSeq 0 = to the end), in seq order, at most `limit`. */
+  virtual StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) = 0;
+  /** Rows whose server_at lies in [fromMs, toMs), in seq order (export, stats). */
+  virtual StoreError rowsByTime(int64_t fromMs, int64_t toMs, std::vector<Row>* out) = 0;
+
+  virtual StoreError addCheckpoint(const Checkpoint& c) = 0;
+  /** Every checkpoint, in seq order. */
+  virtual StoreError checkpoints(std::vector<Checkpoint>* out) = 0;
+
+  /** Erasure: sets personal and record_id to NULL and erased_at = at for every row of the
+   *  record (count in *n). Does not append the erasure row (the ledger does, via append). */
+  virtual StoreError erase(const std::string& recordId, int64_t at, int64_t* n) = 0;
+  /** Retention: the same for every row with server_at < beforeMs not yet erased; the ids of
+   *  the records touched go to *records (for the erasure rows). */
+  virtual StoreError eraseBefore(int64_t beforeMs, int64_t at, int64_t* n, std::vector<std::string>* records) = 0;
+};
+
+/** Opens the store a --db value names: "sqlite:PATH" (created if missing) or
+ *  "postgres://…" / "postgresql://…" (libpq URI). Returns nullptr and sets *err otherwise. */
+std::unique_ptr<Store> openStore(const std::string& db, std::string* err);
+
+std::unique_ptr<Store> openSqliteStore(const std::string& path, std::string* err);
+std::unique_ptr<Store> openPostgresStore(const std::string& uri, std::string* err);
+
+}  // namespace server
+}  // namespace kelisim
