@@ -92,7 +92,7 @@ const Statement kStatements[] = {
      2},
 };
 // Prepared by migrate() only, once schema_migrations exists, as the connection's unnamed
-// statement (which the next unnamed PQprepare replaces: nothing to deallocate).
+// statement right before each use (the next simple query drops it: nothing to deallocate).
 const Statement kMigrationAdd = {"",
                                  "INSERT INTO schema_migrations (number, name, applied_at) "
                                  "VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)",
@@ -476,7 +476,6 @@ class PostgresStore final : public Store {
       if (std::strcmp(m.engine, "postgres") == 0 && !applied.count(m.number)) todo.push_back(&m);
     }
     std::sort(todo.begin(), todo.end(), [](const Migration* a, const Migration* b) { return a->number < b->number; });
-    if (!todo.empty() && !(e = c.prepare(kMigrationAdd)).ok()) return e;
     for (const Migration* m : todo) {
       e = c.exec(m->sql);
       if (!e.ok()) {
@@ -484,7 +483,7 @@ class PostgresStore final : public Store {
         return e;
       }
       std::string number = num(m->number);
-      if (!(e = c.run("", {number.c_str(), m->name})).ok()) return e;
+      if (!(e = c.prepare(kMigrationAdd)).ok() || !(e = c.run("", {number.c_str(), m->name})).ok()) return e;
     }
     return c.exec("COMMIT");
   }
