@@ -164,11 +164,13 @@ async function startServer(db) {
   throw new Error('kelisim-server did not answer /healthz');
 }
 
-/** The server's flags beyond --listen/--db: no rate limit to speak of (the load comes from one IP). */
+/** The server's flags beyond --listen/--db: no rate limit to speak of (the whole load comes
+ *  from one IP), the bench's own signing key; more from $LEDGER_BENCH_SERVER_ARGS. */
 function serverArgs() {
-  const extra = process.env.LEDGER_BENCH_SERVER_ARGS;
-  if (extra) return extra.split(/\s+/).filter(Boolean);
-  return ['--rate', '1000000', '--rate-burst', '1000000'];
+  const key = join(WORK, 'ledger-bench.key');
+  if (!existsSync(key)) execFileSync(join(BUILD, 'server/kelisim-server'), ['keygen', '--key', key], { stdio: 'ignore' });
+  const extra = (process.env.LEDGER_BENCH_SERVER_ARGS || '').split(/\s+/).filter(Boolean);
+  return ['--rate-limit', '1000000:10000000', '--key', key, ...extra];
 }
 
 async function headSeq(base) {

@@ -3,12 +3,18 @@
 // the middle of a run ("nothing acknowledged is lost, nothing duplicated").
 #include <gtest/gtest.h>
 
+#include <httplib.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/consent.h"
 #include "core/ledger.h"
 #include "store/store.h"
 #include "store_test_util.h"
@@ -245,6 +252,161 @@ TEST(PostgresMulti, RestartMidRunLosesAndDuplicatesNothing) {
     EXPECT_EQ(it->second, seq) << key;
   }
   EXPECT_GT(acked.size(), 100u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two kelisim-server processes on one database
+// ---------------------------------------------------------------------------------------------
+
+using json = nlohmann::ordered_json;
+
+/** epoch ms as "2026-12-06T10:00:00.123Z". */
+std::string isoOf(int64_t ms) {
+  time_t secs = static_cast<time_t>(ms / 1000);
+  struct tm t;
+  gmtime_r(&secs, &t);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+                t.tm_min, t.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+/** A v2 change event (docs/ledger.md §1) made by the core: a first accept-all of record `id`. */
+json changeEvent(const std::string& id, int64_t now) {
+  static const std::string bodyHash(64, 'b');
+  Manifest m;
+  m.policyId = "multi";
+  m.version = "1";
+  m.bodyHash = bodyHash;
+  m.publishedAtMs = kT0 - 86400000;
+  CategorySpec necessary, analytics;
+  necessary.id = "necessary";
+  necessary.required = true;
+  analytics.id = "analytics";
+  m.categories.push_back(necessary);
+  m.categories.push_back(analytics);
+  ApplyInput in;
+  in.op = Op::AcceptAll;
+  in.newId = id;
+  ApplyResult r;
+  Status st = apply(m, "", now, Signals{}, in, &r);
+  EXPECT_TRUE(st.ok());
+  const HistoryEntry& e = r.entry;
+  json choices = json::object();
+  for (const Choice& c : e.choices) choices[std::string(c.category.view())] = c.on;
+  return {{"type", "kelisim:consent-event"}, {"v", 2}, {"id", std::string(e.hash.view())}, {"recordId", id},
+          {"record", encodeRecord(r.record).str()},
+          {"policy", {{"id", "multi"}, {"version", "1"}, {"bodyHash", bodyHash}}},
+          {"controller", "Multi LLP"}, {"language", "ru"}, {"display", nullptr},
+          {"event", {{"op", "accept-all"}, {"at", isoOf(e.atMs)}, {"atMs", e.atMs}, {"version", "1"},
+                     {"method", "explicit"}, {"choices", choices}, {"prevHash", std::string(e.prevHash.view())}, {"hash", std::string(e.hash.view())}}}};
+}
+
+/** A kelisim-server child process; SIGTERM and wait on destruction. */
+class ServerProcess {
+ public:
+  ServerProcess(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      std::vector<char*> argv;
+      std::string exe = KELISIM_SERVER_EXE;
+      argv.push_back(exe.data());
+      std::vector<std::string> copy = args;
+      for (auto& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(exe.c_str(), argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    // The first stdout line: "kelisim-server: listening on http://127.0.0.1:PORT (…)".
+    FILE* f = fdopen(out[0], "r");
+    char line[512];
+    if (f && std::fgets(line, sizeof line, f)) {
+      std::string l = line;
+      size_t at = l.find("127.0.0.1:");
+      if (at != std::string::npos) port = std::atoi(l.c_str() + at + 10);
+    }
+    if (f) std::fclose(f);
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+  }
+  int port = 0;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Two kelisim-server processes (as two machines behind a load balancer would run) on one
+// PostgreSQL database receive the same events at the same time, in batches of 10, each in its
+// own order: each event is stored once, seq runs 1..n, the chain verifies, both servers
+// answered 202 for every batch and named the same seq for each event.
+TEST(PostgresMulti, TwoServerProcessesStoreEachEventOnce) {
+  testing_util::PgTestDb db;
+  ASSERT_EQ(db.error, "");
+  const std::string dir = std::string(KELISIM_BINARY_DIR) + "/multi-" + testing_util::randomHex(8);
+  std::filesystem::create_directories(dir);
+  const std::string key = dir + "/key";
+  ASSERT_EQ(std::system((std::string(KELISIM_SERVER_EXE) + " keygen --key " + key + " >/dev/null").c_str()), 0);
+
+  const int kEvents = 120;
+  std::vector<json> events;
+  for (int i = 0; i < kEvents; ++i) events.push_back(changeEvent("multi" + std::to_string(100000 + i), kT0 + i));
+  {
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    for (int s = 0; s < 2; ++s) {
+      servers.push_back(std::make_unique<ServerProcess>(std::vector<std::string>{
+          "--listen", "127.0.0.1:0", "--db", db.uri(), "--key", key, "--rate-limit", "100000"}));
+      ASSERT_GT(servers.back()->port, 0) << "server " << s << " did not say where it listens";
+    }
+    std::vector<std::map<std::string, int64_t>> told(2);  // event id -> seq
+    std::vector<int> storedBy(2, 0);
+    std::vector<std::string> errors(2);
+    std::vector<std::thread> clients;
+    for (int s = 0; s < 2; ++s) {
+      clients.emplace_back([&, s] {
+        std::vector<json> mine = events;
+        std::shuffle(mine.begin(), mine.end(), std::mt19937(77 + s));
+        httplib::Client http("127.0.0.1", servers[s]->port);
+        http.set_read_timeout(10, 0);
+        for (size_t at = 0; at < mine.size(); at += 10) {
+          json batch = json::array();
+          for (size_t i = at; i < at + 10 && i < mine.size(); ++i) batch.push_back(mine[i]);
+          auto res = http.Post("/v1/events", batch.dump(), "application/json");
+          if (!res || res->status != 202) {
+            errors[s] = res ? std::to_string(res->status) + " " + res->body : "no answer";
+            return;
+          }
+          json answer = json::parse(res->body, nullptr, false);
+          storedBy[s] += answer.value("stored", 0);
+          for (const json& r : answer["results"]) told[s][r["id"].get<std::string>()] = r["seq"].get<int64_t>();
+        }
+      });
+    }
+    for (auto& t : clients) t.join();
+    ASSERT_EQ(errors[0], "");
+    ASSERT_EQ(errors[1], "");
+    EXPECT_EQ(storedBy[0] + storedBy[1], kEvents);
+    ASSERT_EQ(told[0].size(), static_cast<size_t>(kEvents));
+    EXPECT_EQ(told[0], told[1]) << "the servers named different seqs for one event";
+  }
+  std::unique_ptr<Store> check = openMigrated(db.uri());
+  ASSERT_TRUE(check);
+  std::vector<Row> rows = allRows(*check);
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(chainProblem(rows), "");
+  std::set<std::string> keys;
+  for (const Row& r : rows) keys.insert(r.eventKey);
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kEvents));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
