@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -208,6 +209,33 @@ TEST_P(StoreConformance, DuplicatesInsideOneBatchAreStoredOnce) {
   std::vector<Row> rows = all();
   EXPECT_EQ(seqs(rows), (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(chainProblem(rows), "");
+}
+
+// A group commit of many requests: more rows than one PostgreSQL pipeline round trip carries
+// (kPipelineChunk), with old and in-batch duplicates spread through it.
+TEST_P(StoreConformance, ALargeBatchIsOneChainedTransaction) {
+  std::vector<NewRow> first;
+  for (int i = 0; i < 50; ++i) first.push_back(changeRow("rec-big-" + std::to_string(i % 7), "old" + std::to_string(i)));
+  append(first, kT0);
+  std::vector<NewRow> big;
+  for (int i = 0; i < 450; ++i) {
+    if (i % 9 == 0) big.push_back(changeRow("rec-big-" + std::to_string(i % 7), "old" + std::to_string(i % 50)));
+    else big.push_back(changeRow("rec-big-" + std::to_string(i % 7), "new" + std::to_string(i % 400)));
+  }
+  auto out = append(big, kT0 + 1);
+  ASSERT_EQ(out.size(), big.size());
+  std::vector<Row> rows = all();
+  EXPECT_EQ(chainProblem(rows), "");
+  std::map<std::string, int64_t> seqOf;
+  for (const Row& r : rows) seqOf[r.eventKey] = r.seq;
+  EXPECT_EQ(seqOf.size(), rows.size());
+  int stored = 0;
+  for (size_t i = 0; i < big.size(); ++i) {
+    EXPECT_EQ(out[i].seq, seqOf[big[i].eventKey]) << "row " << i;
+    stored += out[i].stored ? 1 : 0;
+  }
+  EXPECT_EQ(stored, static_cast<int>(rows.size()) - 50);
+  EXPECT_EQ(head().seq, static_cast<int64_t>(rows.size()));
 }
 
 TEST_P(StoreConformance, ReadsByRecordSeqAndTime) {
