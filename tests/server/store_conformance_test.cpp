@@ -413,6 +413,28 @@ TEST_P(StoreConformance, ASecondStoreOnTheSameDatabaseSeesTheSameLedger) {
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
+// A call before the migrations fails (no tables to prepare against); it must not leave a
+// half-prepared connection behind that fails every later call.
+TEST(PostgresStore, ACallBeforeMigrateFailsAndLeavesNothingBroken) {
+  testing_util::PgTestDb db;
+  ASSERT_EQ(db.error, "");
+  std::string err;
+  auto store = openPostgresStore(db.uri(), &err);
+  ASSERT_TRUE(store) << err;
+  Head h;
+  StoreError e = store->head(&h);
+  EXPECT_FALSE(e.ok());
+  EXPECT_FALSE(e.unavailable) << e.message;
+  ASSERT_TRUE(store->migrate().ok());
+  e = store->head(&h);
+  ASSERT_TRUE(e.ok()) << e.message;
+  std::vector<AppendResult> out;
+  e = store->append({changeRow("rec-aaaa-1", "e1")}, kT0, sealer(), &out);
+  ASSERT_TRUE(e.ok()) << e.message;
+  ASSERT_TRUE(store->head(&h).ok());
+  EXPECT_EQ(h.seq, 1);
+}
+
 TEST(PostgresStore, AWrongUriIsReportedAtOpen) {
   std::string err;
   auto store = openPostgresStore("postgresql:///nope?host=/nonexistent-kelisim-dir&port=1", &err);

@@ -45,7 +45,7 @@ const Migration kMigrations[] = {
 
 // pg_advisory_xact_lock key for migrate(): any constant the ledger's database uses for nothing
 // else ("kelisim" in ASCII, as a 64-bit number).
-const char kMigrationLockKey[] = "30227085740107117";
+const char kMigrationLockKey[] = "30229338808084845";
 
 // ---------------------------------------------------------------------------------------------
 // Prepared statements, prepared on every new connection
@@ -155,6 +155,9 @@ class Conn {
   ~Conn() { PQfinish(pg_); }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
+
+  /** Marks it for closing when it goes back to the pool. */
+  void discard() { broken_ = true; }
 
   /** True once a call on it failed for the connection's sake: the pool closes it. */
   bool broken() const { return broken_ || PQstatus(pg_) != CONNECTION_OK; }
@@ -344,7 +347,10 @@ class Lease {
         err_ = c_->prepare(s);
         if (!err_.ok()) break;
       }
-      c_->prepared = err_.ok();
+      // Half-prepared (e.g. no tables yet: migrate() did not run): closed on release, so that
+      // the next call prepares everything on a fresh connection.
+      if (err_.ok()) c_->prepared = true;
+      else c_->discard();
     }
   }
   ~Lease() {
@@ -353,6 +359,7 @@ class Lease {
   /** ok when the connection is ready; otherwise why not. */
   const StoreError& error() const { return err_; }
   Conn* operator->() { return c_.get(); }
+  Conn& conn() { return *c_; }
 
  private:
   Pool& pool_;
@@ -410,7 +417,7 @@ class PostgresStore final : public Store {
   StoreError migrate() override {
     Lease c(pool_, false);
     if (!c.error().ok()) return c.error();
-    StoreError e = migrateOn(*c.operator->());
+    StoreError e = migrateOn(c.conn());
     if (!e.ok()) c->rollback();
     return e;
   }
@@ -422,7 +429,7 @@ class PostgresStore final : public Store {
     Lease c(pool_, true);
     if (!c.error().ok()) return c.error();
     std::vector<AppendResult> results;
-    StoreError e = appendOn(*c.operator->(), rows, serverAt, seal, &results);
+    StoreError e = appendOn(c.conn(), rows, serverAt, seal, &results);
     if (!e.ok()) {
       c->rollback();
       return e;
