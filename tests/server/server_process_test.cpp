@@ -16,6 +16,7 @@
 #include "core/ledger.h"
 #include "ledger/verify.h"
 #include "server_test_util.h"
+#include "store_test_util.h"
 #include "store/store.h"
 
 using namespace kelisim;
@@ -283,4 +284,34 @@ TEST(ServerProcess, Kill9DuringLoadLosesNoAcknowledgedEvent) {
       << out;
   std::printf("  [load] %d requests, %zu events acknowledged, %zu rows after kill -9\n", requests.load(), acked.size(),
               rows.size());
+}
+
+TEST(ServerProcess, RunsOnPostgresqlAndVerifies) {
+  testing_util::PgTestDb db;  // a fresh database on the ctest fixture's PostgreSQL
+  ASSERT_TRUE(db.error.empty()) << db.error;
+  TempDir dir;
+  std::string out, key = dir.path + "/k";
+  ASSERT_EQ(run(exe() + " keygen --key " + key, &out), 0) << out;
+  // Without --key PostgreSQL is refused (no silent key next to a database file).
+  EXPECT_EQ(run(exe() + " --listen 127.0.0.1:0 --db '" + db.uri() + "'", &out), 1);
+  EXPECT_NE(out.find("--key PATH is required"), std::string::npos) << out;
+  {
+    ServerProcess srv({"--listen", "127.0.0.1:0", "--db", db.uri(), "--key", key, "--policies",
+                       std::string(KELISIM_SOURCE_DIR) + "/policies"});
+    ASSERT_GT(srv.port, 0);
+    auto c = srv.client();
+    std::string body = ojson::array({oneChange("Visitor_G001"), oneChange("Visitor_G002")}).dump();
+    auto r = c.Post("/v1/events", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202) << r->body;
+    r = c.Post("/v1/events", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(ojson::parse(r->body)["duplicates"], 2) << r->body;
+    r = c.Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(ojson::parse(r->body)["db"], "postgres");
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  EXPECT_EQ(run(exe() + " verify --db '" + db.uri() + "' --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("2 rows, 1 checkpoints"), std::string::npos) << out;
 }
