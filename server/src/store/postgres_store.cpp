@@ -276,7 +276,13 @@ class Pool {
   /** Opens a new connection to the pool's URI. Returns nullptr and sets *err (unavailable)
    *  when the server cannot be reached. */
   std::unique_ptr<Conn> connect(StoreError* err) {
-    PGconn* pg = PQconnectdb(uri_.c_str());
+    // connect_timeout: an unreachable host fails the call (unavailable) after 5 s instead of
+    // blocking the writer for the OS's TCP timeout; a connect_timeout in the URI wins (with
+    // expand_dbname, the URI's parameters override the keywords before it: libpq docs,
+    // PQconnectdbParams).
+    const char* keys[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {"5", uri_.c_str(), nullptr};
+    PGconn* pg = PQconnectdbParams(keys, values, 1);
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
       err->message = "postgres: cannot connect: " + trimmed(pg ? PQerrorMessage(pg) : "out of memory");
       err->unavailable = true;
