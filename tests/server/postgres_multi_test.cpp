@@ -132,7 +132,6 @@ class OwnPostgres {
   OwnPostgres() {
     dir_ = std::string(KELISIM_BINARY_DIR) + "/pg-restart-" + testing_util::randomHex(8);
     ok = script("start");
-    std::string why;
     if (ok) {
       std::ifstream in(dir_ + "/url");
       std::getline(in, url);
