@@ -2,6 +2,7 @@
 // counting wrapper only counts the calls it passes on to the real store.
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <thread>
@@ -132,4 +133,34 @@ TEST(ServerWriter, ChecksPointsPeriodicallyWhenTheHeadMoved) {
   w.stop();
   ASSERT_TRUE(store->checkpoints(&cps).ok());
   EXPECT_EQ(cps.size(), 1u);
+}
+
+TEST(ServerWriter, ALockedDatabaseIsUnavailableAndNothingIsAcknowledged) {
+  ASSERT_GE(sodium_init(), 0);
+  TempDir dir;
+  std::string path = dir.path + "/l.db", err;
+  auto store = openSqliteStore(path, &err);
+  ASSERT_TRUE(store && store->migrate().ok()) << err;
+  unsigned char pk[32], sk[64];
+  crypto_sign_keypair(pk, sk);
+  auto signer = Signer::fromSecretKey(sk);
+  Writer w(*store, *signer, [] { return int64_t(1000); }, 3600);
+  ASSERT_TRUE(w.start().ok());
+  ASSERT_TRUE(w.submit({row("Writer_L", "e1")}).error.ok());
+  // Another process holds the write lock longer than the busy timeout (5 s).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  SubmitResult r = w.submit({row("Writer_L", "e2")});
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_TRUE(r.error.unavailable) << r.error.message;  // → HTTP 503
+  EXPECT_TRUE(r.results.empty());
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  // Retried once the lock is gone: stored, and the chain has no gap.
+  r = w.submit({row("Writer_L", "e2")});
+  ASSERT_TRUE(r.error.ok()) << r.error.message;
+  EXPECT_EQ(r.results[0].seq, 2);
+  w.stop();
+  EXPECT_TRUE(verifyStore(*store, signer->publicKeyHex()).valid);
 }
