@@ -6,7 +6,8 @@
 #   scripts/pg-test.sh restart DIR stop and start the same data directory (fast shutdown)
 # As root (CI) the server runs as the `postgres` user (PostgreSQL refuses to run as root);
 # otherwise as the current user. Fails loudly when PostgreSQL 15 is not installed
-# (scripts/setup.sh installs postgresql-15).
+# (scripts/setup.sh installs postgresql-15). initdb runs with --no-sync (a throwaway cluster:
+# its template files need no fsync; seconds on a loaded machine); the server itself keeps fsync=on.
 set -euo pipefail
 cmd=${1:?usage: pg-test.sh start|stop|restart DIR}
 dir=${2:?usage: pg-test.sh start|stop|restart DIR}
@@ -26,7 +27,7 @@ case "$cmd" in
   start)
     stop; rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-    as_pg "$BIN/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    as_pg "$BIN/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     start
     echo "postgresql:///postgres?host=$dir&port=$PORT&user=postgres" > "$dir/url"
     [ "$(id -u)" -eq 0 ] && chmod a+r "$dir/url"

@@ -45,7 +45,7 @@ const Migration kMigrations[] = {
 
 // pg_advisory_xact_lock key for migrate(): any constant the ledger's database uses for nothing
 // else ("kelisim" in ASCII, as a 64-bit number).
-const char kMigrationLockKey[] = "30227085740107117";
+const char kMigrationLockKey[] = "30229338808084845";
 
 // ---------------------------------------------------------------------------------------------
 // Prepared statements, prepared on every new connection
@@ -137,12 +137,27 @@ std::string trimmed(const char* msg) {
   return s;
 }
 
+/** One statement of a pipeline: a prepared statement and its text parameters (nullptr = SQL
+ *  NULL), or constant SQL without parameters (name nullptr). */
+struct Call {
+  const char* name;
+  const char* sql;
+  std::vector<const char*> params;
+};
+
+// Statements per pipeline round trip: the client writes them all before it reads a result, so
+// a bound keeps what it writes (and what the server answers) within the sockets' buffers.
+constexpr size_t kPipelineChunk = 200;
+
 class Conn {
  public:
   explicit Conn(PGconn* pg) : pg_(pg) {}
   ~Conn() { PQfinish(pg_); }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
+
+  /** Marks it for closing when it goes back to the pool. */
+  void discard() { broken_ = true; }
 
   /** True once a call on it failed for the connection's sake: the pool closes it. */
   bool broken() const { return broken_ || PQstatus(pg_) != CONNECTION_OK; }
@@ -158,6 +173,20 @@ class Conn {
   StoreError run(const char* name, const std::vector<const char*>& params, Result* out = nullptr) {
     Result r(PQexecPrepared(pg_, name, static_cast<int>(params.size()), params.data(), nullptr, nullptr, 0));
     return check(std::move(r), name, out);
+  }
+
+  /** Runs `calls` in order in libpq's pipeline mode: sends a chunk of them, one Sync, reads
+   *  their results; one round trip per kPipelineChunk calls. Inside a transaction (a "BEGIN"
+   *  call) the Syncs do not commit. Returns ok and one Result per call in *out, or the first
+   *  error (the calls after it did not run). The connection is out of pipeline mode after, or
+   *  marked broken. */
+  StoreError pipeline(const std::vector<Call>& calls, std::vector<Result>* out) {
+    out->clear();
+    for (size_t from = 0; from < calls.size(); from += kPipelineChunk) {
+      StoreError e = pipelineChunk(calls, from, std::min(calls.size(), from + kPipelineChunk), out);
+      if (!e.ok()) return e;
+    }
+    return {};
   }
 
   /** Prepares one statement on this connection. */
@@ -177,6 +206,45 @@ class Conn {
   bool prepared = false;
 
  private:
+  StoreError lost(const char* what) {
+    broken_ = true;
+    StoreError e;
+    e.message = std::string("postgres: ") + what + ": " + trimmed(PQerrorMessage(pg_));
+    e.unavailable = PQstatus(pg_) != CONNECTION_OK;
+    return e;
+  }
+
+  StoreError pipelineChunk(const std::vector<Call>& calls, size_t from, size_t to, std::vector<Result>* out) {
+    if (PQenterPipelineMode(pg_) != 1) return lost("pipeline");
+    for (size_t i = from; i < to; ++i) {
+      const Call& c = calls[i];
+      int sent = c.name ? PQsendQueryPrepared(pg_, c.name, static_cast<int>(c.params.size()), c.params.data(), nullptr,
+                                              nullptr, 0)
+                        : PQsendQueryParams(pg_, c.sql, 0, nullptr, nullptr, nullptr, nullptr, 0);
+      if (!sent) return lost(c.name ? c.name : c.sql);
+    }
+    if (PQpipelineSync(pg_) != 1) return lost("pipeline sync");
+    StoreError first;
+    for (size_t i = from; i < to; ++i) {
+      const char* what = calls[i].name ? calls[i].name : calls[i].sql;
+      Result r(PQgetResult(pg_));
+      if (!r.r) return lost(what);
+      Result end(PQgetResult(pg_));  // NULL: the end of this statement's results
+      if (end.r) return lost(what);
+      ExecStatusType st = PQresultStatus(r.r);
+      if (st == PGRES_PIPELINE_ABORTED) continue;  // after the first error
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        if (first.ok()) first = check(std::move(r), what, nullptr);
+        continue;
+      }
+      out->push_back(std::move(r));
+    }
+    Result sync(PQgetResult(pg_));
+    if (!sync.r || PQresultStatus(sync.r) != PGRES_PIPELINE_SYNC) return lost("pipeline sync");
+    if (PQexitPipelineMode(pg_) != 1) return lost("pipeline end");
+    return first;
+  }
+
   StoreError check(Result r, const char* what, Result* out) {
     ExecStatusType st = r.r ? PQresultStatus(r.r) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -208,7 +276,13 @@ class Pool {
   /** Opens a new connection to the pool's URI. Returns nullptr and sets *err (unavailable)
    *  when the server cannot be reached. */
   std::unique_ptr<Conn> connect(StoreError* err) {
-    PGconn* pg = PQconnectdb(uri_.c_str());
+    // connect_timeout: an unreachable host fails the call (unavailable) after 5 s instead of
+    // blocking the writer for the OS's TCP timeout; a connect_timeout in the URI wins (with
+    // expand_dbname, the URI's parameters override the keywords before it: libpq docs,
+    // PQconnectdbParams).
+    const char* keys[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {"5", uri_.c_str(), nullptr};
+    PGconn* pg = PQconnectdbParams(keys, values, 1);
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
       err->message = "postgres: cannot connect: " + trimmed(pg ? PQerrorMessage(pg) : "out of memory");
       err->unavailable = true;
@@ -279,7 +353,10 @@ class Lease {
         err_ = c_->prepare(s);
         if (!err_.ok()) break;
       }
-      c_->prepared = err_.ok();
+      // Half-prepared (e.g. no tables yet: migrate() did not run): closed on release, so that
+      // the next call prepares everything on a fresh connection.
+      if (err_.ok()) c_->prepared = true;
+      else c_->discard();
     }
   }
   ~Lease() {
@@ -288,6 +365,7 @@ class Lease {
   /** ok when the connection is ready; otherwise why not. */
   const StoreError& error() const { return err_; }
   Conn* operator->() { return c_.get(); }
+  Conn& conn() { return *c_; }
 
  private:
   Pool& pool_;
@@ -345,7 +423,7 @@ class PostgresStore final : public Store {
   StoreError migrate() override {
     Lease c(pool_, false);
     if (!c.error().ok()) return c.error();
-    StoreError e = migrateOn(*c.operator->());
+    StoreError e = migrateOn(c.conn());
     if (!e.ok()) c->rollback();
     return e;
   }
@@ -357,7 +435,7 @@ class PostgresStore final : public Store {
     Lease c(pool_, true);
     if (!c.error().ok()) return c.error();
     std::vector<AppendResult> results;
-    StoreError e = appendOn(*c.operator->(), rows, serverAt, seal, &results);
+    StoreError e = appendOn(c.conn(), rows, serverAt, seal, &results);
     if (!e.ok()) {
       c->rollback();
       return e;
@@ -488,60 +566,82 @@ class PostgresStore final : public Store {
     return c.exec("COMMIT");
   }
 
-  /** The body of append(), on one connection. Returns ok once COMMIT succeeded; on an error
-   *  the caller rolls back.
+  /** The body of append(), on one connection, in three round trips whatever the batch size
+   *  (libpq pipeline mode):
+   *   1. BEGIN; SELECT … FROM ledger_head … FOR UPDATE; the stored seq of each event_key of
+   *      the batch (SELECT seq FROM events WHERE event_key = $1, one per distinct key);
+   *   2. the new rows, in chain order, each `INSERT … ON CONFLICT (event_key) DO NOTHING
+   *      RETURNING seq` with the seq and row_hash (the Sealer) that follow the previous row; the
+   *      new head;
+   *   3. COMMIT.
+   *  Holding the head row's lock, no other writer can insert in between, so the keys found in
+   *  step 1 are exactly the duplicates; an INSERT that still returns no row (a writer that did
+   *  not take the lock) fails the append rather than leave a gap in seq.
+   *  Returns ok once COMMIT succeeded; on an error the caller rolls back.
    *
    *  When the connection is lost during COMMIT, its outcome is unknown: the rows may be
    *  committed or not. This returns `unavailable` either way, the HTTP layer answers 503 and
    *  acknowledges nothing, and the page (or the writer) sends the same events again: a row
-   *  that was committed is then found by its event_key (ON CONFLICT DO NOTHING) and reported
-   *  as a duplicate with its stored seq, so a retry never stores an event twice. */
+   *  that was committed is then found by its event_key (step 1) and reported as a duplicate
+   *  with its stored seq, so a retry never stores an event twice. */
   StoreError appendOn(Conn& c, const std::vector<NewRow>& rows, int64_t serverAt, const Sealer& seal,
                       std::vector<AppendResult>* out) {
-    StoreError e = c.exec("BEGIN");
-    if (!e.ok()) return e;
-    Result head;
-    if (!(e = c.run("head_lock", {}, &head)).ok()) return e;
-    if (head.rows() != 1) return {"postgres: ledger_head has no row 1 (did the migrations run?)"};
-    int64_t seq = head.integer(0, 0);
-    std::string hash = head.text(0, 1);
-    const std::string at = num(serverAt);
-    std::unordered_map<std::string, int64_t> inBatch;  // event_key -> seq, rows of this batch
+    // 1. Lock the head, find the keys already stored.
+    std::vector<const std::string*> keys;                  // distinct, in input order
+    std::unordered_map<std::string, int64_t> seqOfKey;     // event_key -> seq (0 = new)
     for (const NewRow& row : rows) {
-      auto seen = inBatch.find(row.eventKey);
-      if (seen != inBatch.end()) {
-        out->push_back({false, seen->second});
+      if (seqOfKey.emplace(row.eventKey, 0).second) keys.push_back(&row.eventKey);
+    }
+    std::vector<Call> calls = {{nullptr, "BEGIN", {}}, {"head_lock", nullptr, {}}};
+    for (const std::string* k : keys) calls.push_back({"seq_of_key", nullptr, {k->c_str()}});
+    std::vector<Result> res;
+    StoreError e = c.pipeline(calls, &res);
+    if (!e.ok()) return e;
+    if (res[1].rows() != 1) return {"postgres: ledger_head has no row 1 (did the migrations run?)"};
+    const int64_t headSeq = res[1].integer(0, 0);
+    int64_t seq = headSeq;
+    std::string hash = res[1].text(0, 1);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (res[2 + i].rows() == 1) seqOfKey[*keys[i]] = res[2 + i].integer(0, 0);
+    }
+
+    // 2. Seal and insert the new rows in chain order.
+    struct Pending {
+      const NewRow* row;
+      std::string seq, clientAt, rowHash;
+    };
+    std::vector<Pending> pending;
+    pending.reserve(rows.size());
+    for (const NewRow& row : rows) {
+      int64_t& known = seqOfKey[row.eventKey];
+      if (known != 0) {
+        out->push_back({false, known});
         continue;
       }
-      const int64_t next = seq + 1;
-      std::string rowHash = seal(hash, next, serverAt, row);
-      std::string nextText = num(next), clientAt = num(row.clientAt);
-      Result ins;
-      e = c.run("insert",
-                {nextText.c_str(), at.c_str(), row.eventKey.c_str(), row.kind.c_str(), row.op.c_str(),
-                 row.method.c_str(), row.policyId.c_str(), row.policyVersion.c_str(), clientAt.c_str(),
-                 orNull(row.recordId), row.body.c_str(), orNull(row.personal), row.personalHash.c_str(),
-                 rowHash.c_str()},
-                &ins);
-      if (!e.ok()) return e;
-      if (ins.rows() == 1) {
-        seq = next;
-        hash = std::move(rowHash);
-        inBatch.emplace(row.eventKey, seq);
-        out->push_back({true, seq});
-        continue;
+      known = ++seq;
+      hash = seal(hash, seq, serverAt, row);
+      pending.push_back({&row, num(seq), num(row.clientAt), hash});
+      out->push_back({true, seq});
+    }
+    if (pending.empty()) return c.exec("COMMIT");
+    const std::string at = num(serverAt), headText = num(seq);
+    calls.clear();
+    for (const Pending& p : pending) {
+      const NewRow& r = *p.row;
+      calls.push_back({"insert", nullptr,
+                       {p.seq.c_str(), at.c_str(), r.eventKey.c_str(), r.kind.c_str(), r.op.c_str(), r.method.c_str(),
+                        r.policyId.c_str(), r.policyVersion.c_str(), p.clientAt.c_str(), orNull(r.recordId),
+                        r.body.c_str(), orNull(r.personal), r.personalHash.c_str(), p.rowHash.c_str()}});
+    }
+    calls.push_back({"head_set", nullptr, {headText.c_str(), hash.c_str()}});
+    if (!(e = c.pipeline(calls, &res)).ok()) return e;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (res[i].rows() != 1) {
+        return {"postgres: event_key " + pending[i].row->eventKey +
+                " was stored while this append held the ledger_head lock (a writer that does not take it?)"};
       }
-      // Already stored (by an earlier batch, or by another server before we got the lock).
-      Result old;
-      if (!(e = c.run("seq_of_key", {row.eventKey.c_str()}, &old)).ok()) return e;
-      if (old.rows() != 1) return {"postgres: event_key conflict but no stored row for " + row.eventKey};
-      inBatch.emplace(row.eventKey, old.integer(0, 0));
-      out->push_back({false, old.integer(0, 0)});
     }
-    if (seq != head.integer(0, 0)) {
-      std::string seqText = num(seq);
-      if (!(e = c.run("head_set", {seqText.c_str(), hash.c_str()})).ok()) return e;
-    }
+    // 3.
     return c.exec("COMMIT");
   }
 
