@@ -398,6 +398,38 @@ TEST_P(StoreConformance, EraseBeforeWipesOldRowsAndNamesTheirRecords) {
   EXPECT_EQ(all()[0].erasedAt, std::optional<int64_t>(kT0 + 9000));
 }
 
+// The ledger's own erasure rows carry no record id and no personal fields (NewRow: ""): they
+// read back as NULL, belong to no record, and retention treats them like any row not yet
+// erased (store.h eraseBefore).
+TEST_P(StoreConformance, ErasureRowsHaveNoRecordAndNoPersonalFields) {
+  append({changeRow("rec-aaaa-1", "e1")}, kT0);
+  int64_t n = 0;
+  ASSERT_TRUE(store_->erase("rec-aaaa-1", kT0 + 1, &n).ok());
+  NewRow erasure;
+  erasure.eventKey = ledger::eventKey("", "erasure-1");
+  erasure.kind = "erasure";
+  erasure.op = "erasure";
+  erasure.policyId = "smartaqkol";
+  erasure.policyVersion = "2";
+  erasure.body = "{\"type\":\"erasure\",\"events\":1}";
+  erasure.personalHash = ledger::personalHash("");
+  auto out = append({erasure}, kT0 + 2);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].seq, 2);
+  std::vector<Row> rows = all();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].kind, "erasure");
+  EXPECT_FALSE(rows[1].recordId.has_value());
+  EXPECT_FALSE(rows[1].personal.has_value());
+  EXPECT_FALSE(rows[1].erasedAt.has_value());
+  EXPECT_EQ(chainProblem(rows), "");
+  std::vector<std::string> records;
+  ASSERT_TRUE(store_->eraseBefore(kT0 + 10, kT0 + 20, &n, &records).ok());
+  EXPECT_EQ(n, 1);            // the erasure row; the change row was erased before
+  EXPECT_TRUE(records.empty());
+  EXPECT_EQ(all()[0].erasedAt, std::optional<int64_t>(kT0 + 1));
+}
+
 TEST_P(StoreConformance, ReopenKeepsEverything) {
   append({changeRow("rec-aaaa-1", "e1"), changeRow("rec-bbbb-2", "e1")}, kT0);
   std::vector<Row> before = all();

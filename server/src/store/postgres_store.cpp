@@ -82,11 +82,10 @@ const Statement kStatements[] = {
     {"checkpoints", "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq, at", 0},
     {"erase",
      "UPDATE events SET personal = NULL, record_id = NULL, erased_at = $2 WHERE record_id = $1", 2},
-    // Retention: the rows still holding personal fields, older than $1. The CTE reads each
-    // row's record id before the UPDATE sets it to NULL (RETURNING sees the new values).
+    // Retention: every row older than $1 not yet erased (store.h). The CTE reads each row's
+    // record id before the UPDATE sets it to NULL (RETURNING sees the new values).
     {"erase_before",
-     "WITH old AS (SELECT seq, record_id FROM events "
-     "WHERE server_at < $1 AND erased_at IS NULL AND (record_id IS NOT NULL OR personal IS NOT NULL) FOR UPDATE) "
+     "WITH old AS (SELECT seq, record_id FROM events WHERE server_at < $1 AND erased_at IS NULL FOR UPDATE) "
      "UPDATE events e SET personal = NULL, record_id = NULL, erased_at = $2 FROM old "
      "WHERE e.seq = old.seq RETURNING old.record_id",
      2},
