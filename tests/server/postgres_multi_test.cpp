@@ -155,103 +155,13 @@ class OwnPostgres {
     std::string line = std::string("bash ") + KELISIM_SOURCE_DIR + "/scripts/pg-test.sh " + cmd + " " + dir_ + " >/dev/null";
     return std::system(line.c_str()) == 0;
   }
+  const std::string& dir() const { return dir_; }
   bool ok = false;
   std::string url;
 
  private:
   std::string dir_;
 };
-
-// Writers append while PostgreSQL is restarted (pg_ctl stop -m fast, then start): appends
-// fail with `unavailable` while it is away and the writers send the same batch again (as the
-// outbox does after a 503); afterwards every append that returned ok is in the database with
-// the seq it was told, nothing is stored twice, seq has no gaps, the chain verifies, and every
-// writer appended again after the restart.
-TEST(PostgresMulti, RestartMidRunLosesAndDuplicatesNothing) {
-  OwnPostgres pg;
-  ASSERT_TRUE(pg.ok) << "scripts/pg-test.sh start failed";
-  const int kWriters = 3;
-  std::vector<std::unique_ptr<Store>> stores(kWriters);
-  for (int w = 0; w < kWriters; ++w) {
-    stores[w] = openMigrated(pg.url);
-    ASSERT_TRUE(stores[w]);
-  }
-
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> restartedAt{0};  // steady ms when the restart finished
-  std::mutex m;
-  std::map<std::string, int64_t> acked;  // event_key -> seq it was told
-  std::set<std::string> sent;
-  std::vector<int> unavailable(kWriters, 0), okAfterRestart(kWriters, 0);
-  std::vector<std::string> errors(kWriters);
-  auto nowMs = [] { return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count(); };
-
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      for (int i = 0; !stop; ++i) {
-        // Five events of this writer's own and one every writer sends in its i-th batch.
-        std::vector<NewRow> batch;
-        for (int j = 0; j < 5; ++j) batch.push_back(changeRow("rec-w" + std::to_string(w) + "-restart", std::to_string(i) + "-" + std::to_string(j)));
-        batch.push_back(changeRow("rec-shared-restart", "s" + std::to_string(i)));
-        {
-          std::lock_guard<std::mutex> lock(m);
-          for (const NewRow& r : batch) sent.insert(r.eventKey);
-        }
-        for (;;) {  // the same batch until it is acknowledged
-          std::vector<AppendResult> out;
-          StoreError e = stores[w]->append(batch, kT0 + i, sealer(), &out);
-          if (e.ok()) {
-            std::lock_guard<std::mutex> lock(m);
-            for (size_t k = 0; k < batch.size(); ++k) {
-              auto it = acked.emplace(batch[k].eventKey, out[k].seq).first;
-              if (it->second != out[k].seq) errors[w] = "two seqs told for one event";
-            }
-            if (restartedAt && nowMs() > restartedAt) ++okAfterRestart[w];
-            break;
-          }
-          if (!e.unavailable) {
-            errors[w] = e.message;
-            return;
-          }
-          ++unavailable[w];
-          if (stop) return;
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  ASSERT_TRUE(pg.script("restart")) << "scripts/pg-test.sh restart failed";
-  restartedAt = nowMs();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  stop = true;
-  for (auto& t : writers) t.join();
-
-  for (int w = 0; w < kWriters; ++w) {
-    EXPECT_EQ(errors[w], "") << "writer " << w;
-    EXPECT_GT(okAfterRestart[w], 0) << "writer " << w << " did not append after the restart";
-  }
-  int unavailableTotal = 0;
-  for (int n : unavailable) unavailableTotal += n;
-  EXPECT_GT(unavailableTotal, 0) << "the restart did not reach the writers: the test proved nothing";
-
-  std::unique_ptr<Store> check = openMigrated(pg.url);
-  ASSERT_TRUE(check);
-  std::vector<Row> rows = allRows(*check);
-  EXPECT_EQ(chainProblem(rows), "");
-  std::map<std::string, int64_t> stored;
-  for (const Row& r : rows) {
-    EXPECT_TRUE(stored.emplace(r.eventKey, r.seq).second) << "stored twice: " << r.eventKey;
-    EXPECT_TRUE(sent.count(r.eventKey)) << "never sent: " << r.eventKey;
-  }
-  for (const auto& [key, seq] : acked) {
-    auto it = stored.find(key);
-    ASSERT_NE(it, stored.end()) << "acknowledged, then lost: " << key;
-    EXPECT_EQ(it->second, seq) << key;
-  }
-  EXPECT_GT(acked.size(), 100u);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Two kelisim-server processes on one database
@@ -406,6 +316,164 @@ TEST(PostgresMulti, TwoServerProcessesStoreEachEventOnce) {
   for (const Row& r : rows) keys.insert(r.eventKey);
   EXPECT_EQ(keys.size(), static_cast<size_t>(kEvents));
   std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL restarted in the middle of a run
+// ---------------------------------------------------------------------------------------------
+
+/** What the writers of the restart test were told, shared between their threads. */
+struct Acks {
+  std::mutex m;
+  std::map<std::string, int64_t> seqOf;  // event_key -> the seq it was acknowledged with
+  std::set<std::string> sent;            // every event_key sent at least once
+  std::string error;                     // the first thing that went wrong
+  std::atomic<int64_t> restartedAt{0};   // steady ms when the restart finished (0 = not yet)
+  std::atomic<bool> stop{false};
+
+  void sending(const std::vector<std::string>& keys) {
+    std::lock_guard<std::mutex> lock(m);
+    sent.insert(keys.begin(), keys.end());
+  }
+  void acked(const std::string& key, int64_t seq) {
+    std::lock_guard<std::mutex> lock(m);
+    auto it = seqOf.emplace(key, seq).first;
+    if (it->second != seq && error.empty()) error = "two seqs acknowledged for one event";
+  }
+  void fail(const std::string& why) {
+    std::lock_guard<std::mutex> lock(m);
+    if (error.empty()) error = why;
+  }
+  bool afterRestart() const { return restartedAt && nowMs() > restartedAt; }
+  static int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  }
+};
+
+/** Store writer w: batches of five events of its own and one every writer sends, each batch
+ *  again until append() returns ok (as the outbox resends after a 503). Counts the
+ *  `unavailable` failures and the acknowledged batches after the restart. */
+void storeWriter(Store& store, int w, Acks& acks, int* unavailable, int* okAfterRestart) {
+  for (int i = 0; !acks.stop; ++i) {
+    std::vector<NewRow> batch;
+    for (int j = 0; j < 5; ++j) batch.push_back(changeRow("rec-w" + std::to_string(w) + "-restart", std::to_string(i) + "-" + std::to_string(j)));
+    batch.push_back(changeRow("rec-shared-restart", "s" + std::to_string(i)));
+    std::vector<std::string> keys;
+    for (const NewRow& r : batch) keys.push_back(r.eventKey);
+    acks.sending(keys);
+    for (;;) {
+      std::vector<AppendResult> out;
+      StoreError e = store.append(batch, kT0 + i, sealer(), &out);
+      if (e.ok()) {
+        for (size_t k = 0; k < batch.size(); ++k) acks.acked(keys[k], out[k].seq);
+        if (acks.afterRestart()) ++*okAfterRestart;
+        break;
+      }
+      if (!e.unavailable) return acks.fail("store writer " + std::to_string(w) + ": " + e.message);
+      ++*unavailable;
+      if (acks.stop) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+/** HTTP client c of a kelisim-server: batches of five core-made events, each again after a 503
+ *  until the server answers 202 (what the outbox does). Any other answer is a failure. */
+void httpWriter(int port, int c, Acks& acks, int* status503, int* okAfterRestart) {
+  httplib::Client http("127.0.0.1", port);
+  http.set_read_timeout(10, 0);
+  for (int i = 0; !acks.stop; ++i) {
+    json batch = json::array();
+    std::vector<std::string> keys;
+    for (int j = 0; j < 5; ++j) {
+      std::string recordId = "restart" + std::to_string(c) + "n" + std::to_string(100000 + i * 5 + j);
+      json e = changeEvent(recordId, kT0 + i);
+      keys.push_back(ledger::eventKey(recordId, e["id"].get<std::string>()));
+      batch.push_back(std::move(e));
+    }
+    acks.sending(keys);
+    for (;;) {
+      auto res = http.Post("/v1/events", batch.dump(), "application/json");
+      if (res && res->status == 202) {
+        json answer = json::parse(res->body, nullptr, false);
+        const json& results = answer["results"];
+        if (!results.is_array() || results.size() != keys.size()) return acks.fail("202 without results: " + res->body);
+        for (size_t k = 0; k < keys.size(); ++k) acks.acked(keys[k], results[k]["seq"].get<int64_t>());
+        if (acks.afterRestart()) ++*okAfterRestart;
+        break;
+      }
+      if (!res || res->status != 503) {
+        return acks.fail("client " + std::to_string(c) + ": " + (res ? std::to_string(res->status) + " " + res->body : "no answer"));
+      }
+      ++*status503;
+      if (acks.stop) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+// PostgreSQL is restarted (pg_ctl stop -m fast, then start) while three Store writers and two
+// HTTP clients of a kelisim-server on the same database append. While it is away, appends
+// fail with `unavailable` (the server answers 503) and the writers send the same batch again;
+// afterwards every append that returned ok / 202 is in the database with the seq it was told,
+// nothing is stored twice, seq has no gaps, the chain verifies, and every writer and client
+// was acknowledged again after the restart.
+TEST(PostgresMulti, RestartMidRunLosesAndDuplicatesNothing) {
+  OwnPostgres pg;
+  ASSERT_TRUE(pg.ok) << "scripts/pg-test.sh start failed";
+  const int kWriters = 3, kClients = 2;
+  std::vector<std::unique_ptr<Store>> stores(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    stores[w] = openMigrated(pg.url);
+    ASSERT_TRUE(stores[w]);
+  }
+  const std::string key = pg.dir() + "/server.key";
+  ASSERT_EQ(std::system((std::string(KELISIM_SERVER_EXE) + " keygen --key " + key + " >/dev/null").c_str()), 0);
+  ServerProcess server({"--listen", "127.0.0.1:0", "--db", pg.url, "--key", key, "--rate-limit", "100000"});
+  ASSERT_GT(server.port, 0) << "kelisim-server did not say where it listens";
+
+  Acks acks;
+  std::vector<int> unavailable(kWriters + kClients, 0), okAfterRestart(kWriters + kClients, 0);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] { storeWriter(*stores[w], w, acks, &unavailable[w], &okAfterRestart[w]); });
+  }
+  for (int c = 0; c < kClients; ++c) {
+    int slot = kWriters + c;
+    threads.emplace_back([&, c, slot] { httpWriter(server.port, c, acks, &unavailable[slot], &okAfterRestart[slot]); });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  bool restarted = pg.script("restart");
+  acks.restartedAt = Acks::nowMs();
+  if (restarted) std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  acks.stop = true;
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(restarted) << "scripts/pg-test.sh restart failed";
+
+  EXPECT_EQ(acks.error, "");
+  for (size_t w = 0; w < okAfterRestart.size(); ++w) {
+    EXPECT_GT(okAfterRestart[w], 0) << (w < kWriters ? "store writer " : "HTTP client ") << w << " was not acknowledged after the restart";
+  }
+  int unavailableTotal = 0;
+  for (int n : unavailable) unavailableTotal += n;
+  EXPECT_GT(unavailableTotal, 0) << "the restart did not reach the writers: the test proved nothing";
+  EXPECT_GT(unavailable[kWriters] + unavailable[kWriters + 1], 0) << "the server never answered 503 during the restart";
+
+  std::unique_ptr<Store> check = openMigrated(pg.url);
+  ASSERT_TRUE(check);
+  std::vector<Row> rows = allRows(*check);
+  EXPECT_EQ(chainProblem(rows), "");
+  std::map<std::string, int64_t> stored;
+  for (const Row& r : rows) {
+    EXPECT_TRUE(stored.emplace(r.eventKey, r.seq).second) << "stored twice: " << r.eventKey;
+    EXPECT_TRUE(acks.sent.count(r.eventKey)) << "never sent: " << r.eventKey;
+  }
+  for (const auto& [k, seq] : acks.seqOf) {
+    auto it = stored.find(k);
+    ASSERT_NE(it, stored.end()) << "acknowledged, then lost: " << k;
+    EXPECT_EQ(it->second, seq) << k;
+  }
+  EXPECT_GT(acks.seqOf.size(), 100u);
 }
 
 }  // namespace
