@@ -315,3 +315,31 @@ TEST(ServerProcess, RunsOnPostgresqlAndVerifies) {
   EXPECT_EQ(run(exe() + " verify --db '" + db.uri() + "' --key " + key, &out), 0) << out;
   EXPECT_NE(out.find("2 rows, 1 checkpoints"), std::string::npos) << out;
 }
+
+TEST(ServerProcess, BehindAProxyTheLastForwardedAddressIsTheClient) {
+  TempDir dir;
+  auto args = baseArgs(dir);
+  args.insert(args.end(), {"--rate-limit", "1:2", "--trust-forwarded-for", "yes", "--keep-ip", "truncated"});
+  ServerProcess srv(args);
+  ASSERT_GT(srv.port, 0);
+  auto c = srv.client();
+  auto post = [&](const std::string& xff, int i) {
+    auto r = c.Post("/v1/events", httplib::Headers{{"X-Forwarded-For", xff}},
+                    oneChange("Visitor_X00" + std::to_string(i)).dump(), "application/json");
+    return r ? r->status : 0;
+  };
+  // Client A uses its 2 tokens; forging a first entry does not give it a new bucket.
+  EXPECT_EQ(post("198.51.100.10", 0), 202);
+  EXPECT_EQ(post("203.0.113.9, 198.51.100.10", 1), 202);
+  EXPECT_EQ(post("192.0.2.1, 198.51.100.10", 2), 429);
+  // Client B, through the same proxy, has its own bucket.
+  EXPECT_EQ(post("198.51.100.20", 3), 202);
+  EXPECT_EQ(srv.stop(SIGTERM), 0);
+  std::string err;
+  auto store = openSqliteStore(dir.path + "/l.db", &err);
+  ASSERT_TRUE(store && store->migrate().ok()) << err;
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(ojson::parse(*rows[2].personal)["ip"], "198.51.100.0/24");
+}

@@ -319,7 +319,7 @@ bool parseShownContext(Ctx& c, const ojson& d, Shown* out) {
   return true;
 }
 
-/** display.categories (≤ maxCategories ids) and display.strings (≤ 64 names, each value ≤
+/** display.categories (≤ maxCategories ids) and display.strings (≤ 128 names, each value ≤
  *  maxString bytes). */
 bool parseShownContent(Ctx& c, const ojson& d, Shown* out) {
   auto cats = d.find("categories");
@@ -333,7 +333,7 @@ bool parseShownContent(Ctx& c, const ojson& d, Shown* out) {
   }
   auto strs = d.find("strings");
   if (strs == d.end() || !strs->is_object()) return c.fail("bad-display", "display.strings must be an object");
-  if (strs->size() > 64) return c.fail("bad-display", "display.strings has more than 64 items");
+  if (strs->size() > 128) return c.fail("bad-display", "display.strings has more than 128 items");
   for (auto it = strs->begin(); it != strs->end(); ++it) {
     if (!validToken(it.key(), 1, 64) || !it.value().is_string())
       return c.fail("bad-display", "display.strings must map names [A-Za-z0-9_-] to strings");
