@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "core/ledger.h"
+#include "ledger/export.h"
 #include "ledger/verify.h"
+#include <fstream>
 #include "server_test_util.h"
 #include "store_test_util.h"
 #include "store/store.h"
@@ -203,6 +205,18 @@ TEST(ServerProcess, SigtermWritesAFinalCheckpointAndVerifyAgrees) {
   std::string key = dir.path + "/kelisim-ledger.key";  // auto-created next to the database
   EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 0) << out;
   EXPECT_NE(out.find("3 rows, 1 checkpoints"), std::string::npos) << out;
+  // The same ledger as an export file, checked offline; then with one row's time changed.
+  {
+    std::vector<Row> rows;
+    ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+    std::ofstream f(dir.path + "/export.jsonl");
+    writeExport(rows, cps, rows.empty() ? "" : cps.back().publicKey, f);
+  }
+  EXPECT_EQ(run(exe() + " verify --export " + dir.path + "/export.jsonl --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("3 rows, 1 checkpoints"), std::string::npos) << out;
+  ASSERT_EQ(std::system(("sed -i '3s/\"serverAt\":\\([0-9]*\\)/\"serverAt\":1\\1/' " + dir.path + "/export.jsonl").c_str()), 0);
+  EXPECT_EQ(run(exe() + " verify --export " + dir.path + "/export.jsonl --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("INVALID at seq 2"), std::string::npos) << out;
   // A tampered row: exit 1, naming the position.
   ASSERT_EQ(rawSql(dir.path + "/l.db", "UPDATE events SET server_at = server_at + 1 WHERE seq = 2"), "");
   EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 1) << out;
