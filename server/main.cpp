@@ -58,6 +58,8 @@ serve flags (and environment variables; a flag wins over its variable):
   --rate-limit R[:BURST]      KELISIM_RATE_LIMIT       ingest requests per second per IP (default 100:400; 0 = off)
   --checkpoint-seconds N      KELISIM_CHECKPOINT_SECONDS  signed checkpoint interval (default 60)
   --threads N                 KELISIM_THREADS          HTTP worker threads (default 8)
+  --trust-forwarded-for yes|no KELISIM_TRUST_FORWARDED_FOR  behind a reverse proxy: take the client IP (rate
+                                                       limit, --keep-ip) from the last X-Forwarded-For address
 
 verify exits 0 when the ledger is valid, 1 when not (naming the first bad position), 2 on usage errors.
 )";
@@ -123,6 +125,9 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
   } else if (name == "checkpoint-seconds") {
     if (!parseInt(v, 1, 86400, &n)) return "--checkpoint-seconds: expected 1..86400, got '" + v + "'";
     c.checkpointSeconds = int(n);
+  } else if (name == "trust-forwarded-for") {
+    if (v != "yes" && v != "no") return "--trust-forwarded-for: expected yes or no, got '" + v + "'";
+    c.trustForwardedFor = v == "yes";
   } else if (name == "threads") {
     if (!parseInt(v, 1, 256, &n)) return "--threads: expected 1..256, got '" + v + "'";
     c.threads = int(n);
@@ -138,7 +143,7 @@ std::string fromEnv(Args* a) {
       {"KELISIM_ORIGINS", "origins"}, {"KELISIM_ADMIN_TOKEN_FILE", "admin-token-file"}, {"KELISIM_KEY", "key"},
       {"KELISIM_RETENTION_DAYS", "retention-days"}, {"KELISIM_KEEP_IP", "keep-ip"},
       {"KELISIM_RATE_LIMIT", "rate-limit"}, {"KELISIM_CHECKPOINT_SECONDS", "checkpoint-seconds"},
-      {"KELISIM_THREADS", "threads"}};
+      {"KELISIM_THREADS", "threads"}, {"KELISIM_TRUST_FORWARDED_FOR", "trust-forwarded-for"}};
   for (const auto& kv : vars) {
     const char* v = std::getenv(kv.first);
     if (!v || !*v) continue;

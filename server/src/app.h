@@ -39,6 +39,8 @@ struct Config {
   double rateBurst = 400;
   int checkpointSeconds = 60;           // a signed checkpoint this often when rows were added
   int threads = 8;                      // HTTP worker threads
+  bool trustForwardedFor = false;       // behind a reverse proxy: the client IP is the last
+                                        // X-Forwarded-For address (the one the proxy added)
 };
 
 /** The running server's parts. Owned by main (or a test); routes get a reference. */

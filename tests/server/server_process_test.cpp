@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "core/ledger.h"
+#include "ledger/export.h"
 #include "ledger/verify.h"
+#include <fstream>
 #include "server_test_util.h"
 #include "store_test_util.h"
 #include "store/store.h"
@@ -203,6 +205,18 @@ TEST(ServerProcess, SigtermWritesAFinalCheckpointAndVerifyAgrees) {
   std::string key = dir.path + "/kelisim-ledger.key";  // auto-created next to the database
   EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 0) << out;
   EXPECT_NE(out.find("3 rows, 1 checkpoints"), std::string::npos) << out;
+  // The same ledger as an export file, checked offline; then with one row's time changed.
+  {
+    std::vector<Row> rows;
+    ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+    std::ofstream f(dir.path + "/export.jsonl");
+    writeExport(rows, cps, rows.empty() ? "" : cps.back().publicKey, f);
+  }
+  EXPECT_EQ(run(exe() + " verify --export " + dir.path + "/export.jsonl --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("3 rows, 1 checkpoints"), std::string::npos) << out;
+  ASSERT_EQ(std::system(("sed -i '3s/\"serverAt\":\\([0-9]*\\)/\"serverAt\":1\\1/' " + dir.path + "/export.jsonl").c_str()), 0);
+  EXPECT_EQ(run(exe() + " verify --export " + dir.path + "/export.jsonl --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("INVALID at seq 2"), std::string::npos) << out;
   // A tampered row: exit 1, naming the position.
   ASSERT_EQ(rawSql(dir.path + "/l.db", "UPDATE events SET server_at = server_at + 1 WHERE seq = 2"), "");
   EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 1) << out;
@@ -314,4 +328,32 @@ TEST(ServerProcess, RunsOnPostgresqlAndVerifies) {
   }
   EXPECT_EQ(run(exe() + " verify --db '" + db.uri() + "' --key " + key, &out), 0) << out;
   EXPECT_NE(out.find("2 rows, 1 checkpoints"), std::string::npos) << out;
+}
+
+TEST(ServerProcess, BehindAProxyTheLastForwardedAddressIsTheClient) {
+  TempDir dir;
+  auto args = baseArgs(dir);
+  args.insert(args.end(), {"--rate-limit", "1:2", "--trust-forwarded-for", "yes", "--keep-ip", "truncated"});
+  ServerProcess srv(args);
+  ASSERT_GT(srv.port, 0);
+  auto c = srv.client();
+  auto post = [&](const std::string& xff, int i) {
+    auto r = c.Post("/v1/events", httplib::Headers{{"X-Forwarded-For", xff}},
+                    oneChange("Visitor_X00" + std::to_string(i)).dump(), "application/json");
+    return r ? r->status : 0;
+  };
+  // Client A uses its 2 tokens; forging a first entry does not give it a new bucket.
+  EXPECT_EQ(post("198.51.100.10", 0), 202);
+  EXPECT_EQ(post("203.0.113.9, 198.51.100.10", 1), 202);
+  EXPECT_EQ(post("192.0.2.1, 198.51.100.10", 2), 429);
+  // Client B, through the same proxy, has its own bucket.
+  EXPECT_EQ(post("198.51.100.20", 3), 202);
+  EXPECT_EQ(srv.stop(SIGTERM), 0);
+  std::string err;
+  auto store = openSqliteStore(dir.path + "/l.db", &err);
+  ASSERT_TRUE(store && store->migrate().ok()) << err;
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(ojson::parse(*rows[2].personal)["ip"], "198.51.100.0/24");
 }

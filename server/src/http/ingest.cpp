@@ -54,10 +54,20 @@ std::string mediaType(const httplib::Request& req) {
   return t;
 }
 
+/** The client's address: the peer, or behind a trusted proxy the last X-Forwarded-For entry
+ *  (the one that proxy appended; earlier entries are whatever the client sent). */
+std::string clientIp(const App& app, const httplib::Request& req) {
+  if (!app.cfg.trustForwardedFor || !req.has_header("X-Forwarded-For")) return req.remote_addr;
+  std::string xff = req.get_header_value("X-Forwarded-For");
+  std::string last = xff.substr(xff.rfind(',') == std::string::npos ? 0 : xff.rfind(',') + 1);
+  last.erase(std::remove(last.begin(), last.end(), ' '), last.end());
+  return last.empty() ? req.remote_addr : last;
+}
+
 void postEvents(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!checkOrigin(app, req, res)) return;
   if (app.limiter) {
-    int wait = app.limiter->take(req.remote_addr, app.now());
+    int wait = app.limiter->take(clientIp(app, req), app.now());
     if (wait > 0) {
       res.set_header("Retry-After", std::to_string(wait));
       return sendError(res, 429, "rate-limit", "too many requests from this address; retry later");
@@ -72,7 +82,7 @@ void postEvents(App& app, const httplib::Request& req, httplib::Response& res) {
   opt.maxBatch = app.cfg.maxBatch;
   opt.keepIp = app.cfg.keepIp == "truncated";
   std::vector<CheckedEvent> events;
-  IngestError ie = parseEvents(req.body, opt, app.policies, req.remote_addr, &events);
+  IngestError ie = parseEvents(req.body, opt, app.policies, clientIp(app, req), &events);
   if (!ie.ok()) return sendError(res, ie.httpStatus, ie.code, ie.message, ie.index);
   std::vector<NewRow> rows;
   for (const CheckedEvent& e : events) rows.push_back(e.row);

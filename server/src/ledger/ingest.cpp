@@ -174,149 +174,190 @@ std::string personalJson(Ctx& c, const Common& cm, const std::string* record) {
   return dump(p);
 }
 
-/** The change event's entry: op, time, version, method, choices (in order), hashes. */
-bool checkChange(Ctx& c, const ojson& e, const Common& cm, CheckedEvent* out) {
-  std::string recordText, controller;
-  if (!getString(c, e, "record", kMaxRecordLength, &recordText)) return false;
-  DecodeResult dr = decodeRecord(recordText);
-  if (!dr.ok) return c.fail("bad-record", std::string("record does not decode (") + name(dr.error) + ")");
-  if (dr.record.id.view() != cm.recordId) return c.fail("record-mismatch", "record's id is not recordId");
-  if (dr.record.policyId.view() != cm.policyId) return c.fail("record-mismatch", "record's policy id is not policy.id");
-  auto ctl = e.find("controller");
-  if (ctl != e.end() && !ctl->is_null()) {
-    if (!ctl->is_string() || ctl->get_ref<const std::string&>().size() > 256)
-      return c.fail("bad-field", "controller must be a string of at most 256 bytes");
-    controller = ctl->get<std::string>();
-  }
-  ojson displayRef = nullptr;
-  auto d = e.find("display");
-  if (d != e.end() && !d->is_null()) {
-    if (!d->is_string() || !validToken(d->get<std::string>(), 1, 64))
-      return c.fail("bad-field", "display must be a display event id or null");
-    displayRef = *d;
-  }
-  auto ev = e.find("event");
-  if (ev == e.end() || !ev->is_object()) return c.fail("bad-entry", "event must be an object");
-  std::string opName, at, version, methodName, prevHash, hash;
+/** A change event's history entry as sent, and as the core's HistoryEntry. */
+struct Entry {
   HistoryEntry h;
-  if (!getString(c, *ev, "op", 32, &opName, "event.")) return false;
-  if (!fromName(opName, &h.op)) return c.fail("bad-entry", "event.op is not a known op");
-  if (!getInstant(c, *ev, "event.", &at, &h.atMs)) return false;
-  if (!getString(c, *ev, "version", 32, &version, "event.")) return false;
-  if (!validVersion(version)) return c.fail("bad-entry", "event.version is not a valid version");
-  if (!getString(c, *ev, "method", 16, &methodName, "event.")) return false;
-  if (!fromName(methodName, &h.method)) return c.fail("bad-entry", "event.method must be explicit or implicit");
-  auto ch = ev->find("choices");
-  if (ch == ev->end() || !ch->is_object()) return c.fail("bad-entry", "event.choices must be an object");
+  std::string opName, at, version, methodName, prevHash, hash;
+  ojson choices;  // as sent, in the order sent
+};
+
+/** event: op, time, version, method, choices (in order), hashes; event.hash must be the core's
+ *  entryHash of the rest (a forged or altered entry is refused). */
+bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
+  HistoryEntry& h = out->h;
+  if (!getString(c, ev, "op", 32, &out->opName, "event.")) return false;
+  if (!fromName(out->opName, &h.op)) return c.fail("bad-entry", "event.op is not a known op");
+  if (!getInstant(c, ev, "event.", &out->at, &h.atMs)) return false;
+  if (!getString(c, ev, "version", 32, &out->version, "event.")) return false;
+  if (!validVersion(out->version)) return c.fail("bad-entry", "event.version is not a valid version");
+  if (!getString(c, ev, "method", 16, &out->methodName, "event.")) return false;
+  if (!fromName(out->methodName, &h.method)) return c.fail("bad-entry", "event.method must be explicit or implicit");
+  auto ch = ev.find("choices");
+  if (ch == ev.end() || !ch->is_object()) return c.fail("bad-entry", "event.choices must be an object");
   if (ch->size() > kMaxChoices) return c.fail("bad-entry", "event.choices has more than 64 items");
   for (auto it = ch->begin(); it != ch->end(); ++it) {
     if (!validCategoryId(it.key()) || !it.value().is_boolean())
       return c.fail("bad-entry", "event.choices must map category ids to true/false");
     h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>()});
   }
-  if (!getString(c, *ev, "prevHash", 64, &prevHash, "event.") || !getString(c, *ev, "hash", 64, &hash, "event."))
+  out->choices = *ch;
+  if (!getString(c, ev, "prevHash", 64, &out->prevHash, "event.") || !getString(c, ev, "hash", 64, &out->hash, "event."))
     return false;
-  if (!(prevHash.empty() || isHex(prevHash, 64))) return c.fail("bad-entry", "event.prevHash must be empty or 64 hex");
-  if (!isHex(hash, 64)) return c.fail("bad-entry", "event.hash must be 64 lowercase hex digits");
-  if (cm.id != hash) return c.fail("bad-entry", "id must be the entry hash (event.hash)");
-  h.version = Id(version);
-  h.prevHash = Hex64(prevHash);
-  if (entryHash(h).view() != hash) return c.fail("bad-hash", "event.hash is not the hash of this entry (forged or altered)");
-  if (dr.record.historyHead.view() != hash)
-    return c.fail("record-mismatch", "record's history head is not event.hash");
+  if (!(out->prevHash.empty() || isHex(out->prevHash, 64)))
+    return c.fail("bad-entry", "event.prevHash must be empty or 64 hex");
+  if (!isHex(out->hash, 64)) return c.fail("bad-entry", "event.hash must be 64 lowercase hex digits");
+  h.version = Id(out->version);
+  h.prevHash = Hex64(out->prevHash);
+  if (entryHash(h).view() != out->hash)
+    return c.fail("bad-hash", "event.hash is not the hash of this entry (forged or altered)");
+  return true;
+}
 
-  out->flags = flagsFor(c.policies, cm);
+/** controller (string ≤ 256 or null) and display (a display event id or null). */
+bool parseRefs(Ctx& c, const ojson& e, ojson* controller, ojson* displayRef) {
+  auto ctl = e.find("controller");
+  if (ctl != e.end() && !ctl->is_null()) {
+    if (!ctl->is_string() || ctl->get_ref<const std::string&>().size() > 256)
+      return c.fail("bad-field", "controller must be a string of at most 256 bytes");
+    *controller = *ctl;
+  }
+  auto d = e.find("display");
+  if (d != e.end() && !d->is_null()) {
+    if (!d->is_string() || !validToken(d->get<std::string>(), 1, 64))
+      return c.fail("bad-field", "display must be a display event id or null");
+    *displayRef = *d;
+  }
+  return true;
+}
+
+/** The normalized body of a change event (key order: ingest.h). */
+std::string changeBody(const Common& cm, const ojson& controller, const ojson& displayRef, const Entry& en,
+                       const std::vector<std::string>& flags) {
+  ojson entry = ojson::object();
+  entry["op"] = en.opName;
+  entry["at"] = en.at.empty() ? ojson(nullptr) : ojson(en.at);
+  entry["atMs"] = en.h.atMs;
+  entry["version"] = en.version;
+  entry["method"] = en.methodName;
+  entry["choices"] = en.choices;
+  entry["prevHash"] = en.prevHash;
+  entry["hash"] = en.hash;
   ojson body = ojson::object();
   body["type"] = "change";
   body["v"] = 2;
   body["id"] = cm.id;
   body["policy"] = policyJson(cm);
-  body["controller"] = controller.empty() ? ojson(nullptr) : ojson(controller);
+  body["controller"] = controller;
   body["language"] = cm.language;
   body["display"] = displayRef;
-  ojson entry = ojson::object();
-  entry["op"] = opName;
-  entry["at"] = at.empty() ? ojson(nullptr) : ojson(at);
-  entry["atMs"] = h.atMs;
-  entry["version"] = version;
-  entry["method"] = methodName;
-  entry["choices"] = *ch;
-  entry["prevHash"] = prevHash;
-  entry["hash"] = hash;
   body["event"] = entry;
-  body["flags"] = out->flags;
+  body["flags"] = flags;
+  return dump(body);
+}
 
+/** A change event: the record string decodes (core decodeRecord) and belongs to this record id
+ *  and policy; the entry hashes right; its hash is the event id and the record's history head. */
+bool checkChange(Ctx& c, const ojson& e, const Common& cm, CheckedEvent* out) {
+  std::string recordText;
+  if (!getString(c, e, "record", kMaxRecordLength, &recordText)) return false;
+  DecodeResult dr = decodeRecord(recordText);
+  if (!dr.ok) return c.fail("bad-record", std::string("record does not decode (") + name(dr.error) + ")");
+  if (dr.record.id.view() != cm.recordId) return c.fail("record-mismatch", "record's id is not recordId");
+  if (dr.record.policyId.view() != cm.policyId) return c.fail("record-mismatch", "record's policy id is not policy.id");
+  ojson controller = nullptr, displayRef = nullptr;
+  if (!parseRefs(c, e, &controller, &displayRef)) return false;
+  auto ev = e.find("event");
+  if (ev == e.end() || !ev->is_object()) return c.fail("bad-entry", "event must be an object");
+  Entry en;
+  if (!parseEntry(c, *ev, &en)) return false;
+  if (cm.id != en.hash) return c.fail("bad-entry", "id must be the entry hash (event.hash)");
+  if (dr.record.historyHead.view() != en.hash) return c.fail("record-mismatch", "record's history head is not event.hash");
+
+  out->flags = flagsFor(c.policies, cm);
   NewRow& r = out->row;
   r.kind = "change";
-  r.op = opName;
-  r.method = methodName;
-  r.clientAt = h.atMs;
-  r.body = dump(body);
+  r.op = en.opName;
+  r.method = en.methodName;
+  r.clientAt = en.h.atMs;
+  r.body = changeBody(cm, controller, displayRef, en, out->flags);
   r.personal = personalJson(c, cm, &recordText);
   return true;
 }
 
-bool checkDisplay(Ctx& c, const ojson& e, const Common& cm, CheckedEvent* out) {
-  if (cm.id.size() < 18 || cm.id.compare(0, 2, "d-") != 0 || !validToken(cm.id.substr(2), 16, 64))
-    return c.fail("bad-id", "a display id is \"d-\" and 16 to 64 characters [A-Za-z0-9_-]");
-  auto d = e.find("display");
-  if (d == e.end() || !d->is_object()) return c.fail("bad-display", "display must be an object");
+/** What a display event says was shown. */
+struct Shown {
   std::string kind, reason, layout, at;
   int64_t atMs = 0;
-  if (!getString(c, *d, "kind", 32, &kind, "display.")) return false;
-  if (kind != "banner" && kind != "preferences" && kind != "update-notice" && kind != "implicit-notice")
-    return c.fail("bad-display", "display.kind must be banner, preferences, update-notice or implicit-notice");
-  if (!getString(c, *d, "reason", 64, &reason, "display.")) return false;
-  if (!validToken(reason, 0, 64)) return c.fail("bad-display", "display.reason must be a reason name");
-  auto lay = d->find("layout");
-  if (lay != d->end() && !lay->is_null()) {
-    if (!getString(c, *d, "layout", 32, &layout, "display.")) return false;
-    if (!validToken(layout, 0, 32)) return c.fail("bad-display", "display.layout must be a layout name");
-  }
-  if (!getInstant(c, *d, "display.", &at, &atMs)) return false;
   ojson deadline = nullptr;
-  auto dl = d->find("deadline");
-  if (dl != d->end() && !dl->is_null()) {
+  std::vector<std::string> categories;
+  std::vector<std::pair<std::string, std::string>> strings;  // in the order sent
+};
+
+/** display.kind, reason, layout, at/atMs, deadline. */
+bool parseShownContext(Ctx& c, const ojson& d, Shown* out) {
+  if (!getString(c, d, "kind", 32, &out->kind, "display.")) return false;
+  const std::string& k = out->kind;
+  if (k != "banner" && k != "preferences" && k != "update-notice" && k != "implicit-notice")
+    return c.fail("bad-display", "display.kind must be banner, preferences, update-notice or implicit-notice");
+  if (!getString(c, d, "reason", 64, &out->reason, "display.")) return false;
+  if (!validToken(out->reason, 0, 64)) return c.fail("bad-display", "display.reason must be a reason name");
+  auto lay = d.find("layout");
+  if (lay != d.end() && !lay->is_null()) {
+    if (!getString(c, d, "layout", 32, &out->layout, "display.")) return false;
+    if (!validToken(out->layout, 0, 32)) return c.fail("bad-display", "display.layout must be a layout name");
+  }
+  if (!getInstant(c, d, "display.", &out->at, &out->atMs)) return false;
+  auto dl = d.find("deadline");
+  if (dl != d.end() && !dl->is_null()) {
     int64_t ms;
     int32_t off;
-    if (!dl->is_string() || dl->get_ref<const std::string&>().size() > 64 || !parseInstant(dl->get<std::string>(), &ms, &off))
+    if (!dl->is_string() || dl->get_ref<const std::string&>().size() > 64 ||
+        !parseInstant(dl->get<std::string>(), &ms, &off))
       return c.fail("bad-display", "display.deadline must be null or an ISO 8601 instant with an offset");
-    deadline = *dl;
+    out->deadline = *dl;
   }
-  auto cats = d->find("categories");
-  if (cats == d->end() || !cats->is_array()) return c.fail("bad-display", "display.categories must be an array");
-  if (cats->size() > c.opt.maxCategories) return c.fail("bad-display", "display.categories has more than 32 items");
-  std::vector<std::string> categories;
+  return true;
+}
+
+/** display.categories (≤ maxCategories ids) and display.strings (≤ 128 names, each value ≤
+ *  maxString bytes). */
+bool parseShownContent(Ctx& c, const ojson& d, Shown* out) {
+  auto cats = d.find("categories");
+  if (cats == d.end() || !cats->is_array()) return c.fail("bad-display", "display.categories must be an array");
+  if (cats->size() > c.opt.maxCategories)
+    return c.fail("bad-display", "display.categories has more than " + std::to_string(c.opt.maxCategories) + " items");
   for (const ojson& x : *cats) {
     if (!x.is_string() || !validCategoryId(x.get_ref<const std::string&>()))
       return c.fail("bad-display", "display.categories must list category ids");
-    categories.push_back(x.get<std::string>());
+    out->categories.push_back(x.get<std::string>());
   }
-  auto strs = d->find("strings");
-  if (strs == d->end() || !strs->is_object()) return c.fail("bad-display", "display.strings must be an object");
-  if (strs->size() > 64) return c.fail("bad-display", "display.strings has more than 64 items");
-  std::vector<std::pair<std::string, std::string>> strings;
+  auto strs = d.find("strings");
+  if (strs == d.end() || !strs->is_object()) return c.fail("bad-display", "display.strings must be an object");
+  if (strs->size() > 128) return c.fail("bad-display", "display.strings has more than 128 items");
   for (auto it = strs->begin(); it != strs->end(); ++it) {
     if (!validToken(it.key(), 1, 64) || !it.value().is_string())
-      return c.fail("bad-display", "display.strings must map names to strings");
+      return c.fail("bad-display", "display.strings must map names [A-Za-z0-9_-] to strings");
     if (it.value().get_ref<const std::string&>().size() > c.opt.maxString)
-      return c.fail("bad-display", "display.strings." + it.key() + " is longer than " + std::to_string(c.opt.maxString) + " bytes");
-    strings.emplace_back(it.key(), it.value().get<std::string>());
+      return c.fail("bad-display",
+                    "display.strings." + it.key() + " is longer than " + std::to_string(c.opt.maxString) + " bytes");
+    out->strings.emplace_back(it.key(), it.value().get<std::string>());
   }
-  std::string contentHash = displayContentHash(kind, layout, cm.language, categories, strings);
+  return true;
+}
 
-  out->flags = flagsFor(c.policies, cm);
+/** The normalized body of a display event (key order: ingest.h; strings sorted by name). */
+std::string displayBody(const Common& cm, Shown sh, const std::string& contentHash, const std::vector<std::string>& flags) {
   ojson sorted = ojson::object();
-  std::sort(strings.begin(), strings.end());
-  for (auto& kv : strings) sorted[kv.first] = kv.second;
+  std::sort(sh.strings.begin(), sh.strings.end());
+  for (auto& kv : sh.strings) sorted[kv.first] = kv.second;
   ojson disp = ojson::object();
-  disp["kind"] = kind;
-  disp["reason"] = reason;
-  disp["layout"] = layout;
-  disp["at"] = at.empty() ? ojson(nullptr) : ojson(at);
-  disp["atMs"] = atMs;
-  disp["deadline"] = deadline;
-  disp["categories"] = categories;
+  disp["kind"] = sh.kind;
+  disp["reason"] = sh.reason;
+  disp["layout"] = sh.layout;
+  disp["at"] = sh.at.empty() ? ojson(nullptr) : ojson(sh.at);
+  disp["atMs"] = sh.atMs;
+  disp["deadline"] = sh.deadline;
+  disp["categories"] = sh.categories;
   disp["strings"] = sorted;
   ojson body = ojson::object();
   body["type"] = "display";
@@ -326,14 +367,26 @@ bool checkDisplay(Ctx& c, const ojson& e, const Common& cm, CheckedEvent* out) {
   body["language"] = cm.language;
   body["display"] = disp;
   body["contentHash"] = contentHash;
-  body["flags"] = out->flags;
+  body["flags"] = flags;
+  return dump(body);
+}
 
+/** A display event: its id ("d-" + 16..64 [A-Za-z0-9_-]) and what was shown, bounded. */
+bool checkDisplay(Ctx& c, const ojson& e, const Common& cm, CheckedEvent* out) {
+  if (cm.id.size() < 18 || cm.id.compare(0, 2, "d-") != 0 || !validToken(cm.id.substr(2), 16, 64))
+    return c.fail("bad-id", "a display id is \"d-\" and 16 to 64 characters [A-Za-z0-9_-]");
+  auto d = e.find("display");
+  if (d == e.end() || !d->is_object()) return c.fail("bad-display", "display must be an object");
+  Shown sh;
+  if (!parseShownContext(c, *d, &sh) || !parseShownContent(c, *d, &sh)) return false;
+  std::string contentHash = displayContentHash(sh.kind, sh.layout, cm.language, sh.categories, sh.strings);
+  out->flags = flagsFor(c.policies, cm);
   NewRow& r = out->row;
   r.kind = "display";
-  r.op = kind;
+  r.op = sh.kind;
   r.method = "";
-  r.clientAt = atMs;
-  r.body = dump(body);
+  r.clientAt = sh.atMs;
+  r.body = displayBody(cm, std::move(sh), contentHash, out->flags);
   r.personal = personalJson(c, cm, nullptr);
   return true;
 }
