@@ -1,6 +1,7 @@
 // The ledger's PostgreSQL store (store.h; docs/ledger.md §3–4): libpq's C API, prepared
-// statements only (every value travels as a parameter of PQexecPrepared; the only SQL sent
-// as text is constant: BEGIN/COMMIT/ROLLBACK and the embedded migrations).
+// statements only (every value travels as a parameter of PQexecPrepared / PQsendQueryPrepared;
+// the SQL sent as text is constant and carries no value: BEGIN/COMMIT/ROLLBACK, migrate()'s
+// bookkeeping and the embedded migrations).
 //
 // Connections: a small pool. libpq connections are not thread-safe, so each call leases one
 // connection for its whole duration (the writer thread's append, the HTTP threads' reads)
