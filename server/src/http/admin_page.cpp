@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "app.h"
+#include "ledger/proof.h"
 
 namespace kelisim {
 namespace server {
@@ -41,10 +42,12 @@ const AdminFile* findFile(std::string_view name) {
 }
 
 void securityHeaders(httplib::Response& res) {
-  res.set_header("Content-Security-Policy",
-                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-                 "frame-ancestors 'none'");
+  // style-src also allows the proof page's one <style> by its hash: admin.js opens the
+  // printable proof as a blob: document, which inherits this policy.
+  static const std::string csp = "default-src 'self'; script-src 'self'; style-src 'self' " + proofCssHashSource() +
+                                 "; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                                 "form-action 'none'; frame-ancestors 'none'";
+  res.set_header("Content-Security-Policy", csp);
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("X-Frame-Options", "DENY");
