@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -215,6 +215,8 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   assert.ok(checks.some((c) => /Implicit acceptance \(seq \d+\) of version 2: update notice shown 2026-11-21 07:00:00Z; deadline 2026-11-27 19:00:00Z; accepted 2026-11-29 03:00:00Z, after the deadline\./.test(c)), checks.join('\n'));
   assert.equal(await page.locator('#checks li[data-ok="false"]').count(), 0);
   assert.deepEqual(await axeViolations(page), [], 'workspace with a record');
+  mkdirSync(join(REPO, 'test-results/screenshots'), { recursive: true });
+  await page.screenshot({ path: join(REPO, 'test-results/screenshots/ledger-admin-en.png'), fullPage: true });
 
   // The printable proof opens in a new tab, styled by its one hashed <style> (no CSP refusal),
   // and shows the notice's words as text.
@@ -227,6 +229,8 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   assert.equal(await proof.locator('script').count(), 0);
   assert.match(await proof.locator('body').innerText(), /<script>alert\(1\)<\/script>/);
   assert.match(await proof.locator('body').innerText(), /2026-11-27T19:00:00\.000Z/);
+  await proof.setViewportSize({ width: 900, height: 1200 });
+  await proof.screenshot({ path: join(REPO, 'test-results/screenshots/ledger-proof-en.png'), fullPage: true });
   await proof.close();
 
   // Verify the whole ledger.
