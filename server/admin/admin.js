@@ -237,6 +237,11 @@ async function signIn(event) {
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   lastStats = lastRecord = lastVerify = null;
+  // Nothing read with the token stays in the page.
+  for (const id of ['chart', 'stats-head', 'stats-body', 'rates-body', 'state', 'checks', 'events-body']) $(id).replaceChildren();
+  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status']) say(id, '');
+  $('record-id').value = '';
+  $('record').hidden = true;
   $('workspace').hidden = true;
   $('login').hidden = false;
   say('login-status', message, message ? 'error' : '');

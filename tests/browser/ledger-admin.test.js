@@ -183,6 +183,7 @@ test('a wrong token is refused on the page and the workspace stays hidden', asyn
 test('by keyboard: sign in, chart and table, look a record up, printable proof, verify; axe finds nothing', async () => {
   const context = await browser.newContext({ locale: 'en-US' });
   const { page, errors, csp } = await openAdmin(context);
+  // (acceptDownloads is on by default in new contexts)
   assert.deepEqual(await axeViolations(page), [], 'login screen');
   await signInByKeyboard(page);
 
@@ -233,6 +234,15 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   await proof.screenshot({ path: join(REPO, 'test-results/screenshots/ledger-proof-en.png'), fullPage: true });
   await proof.close();
 
+  // The JSON proof downloads as a file: the signed document itself.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#proof-json')]);
+  assert.equal(download.suggestedFilename(), `kelisim-proof-${records.implicit.id}.json`);
+  const doc = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(doc.format, 'kelisim-proof/1');
+  assert.equal(doc.recordId, records.implicit.id);
+  assert.match(doc.signature, /^[0-9a-f]{128}$/);
+  assert.equal(doc.decisions.at(-1).implicit.deadlineIso, '2026-11-27T19:00:00.000Z');
+
   // Verify the whole ledger.
   await tabTo(page, 'verify-button');
   await page.keyboard.press('Enter');
@@ -240,6 +250,14 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   assert.match(await page.locator('#verify-status').innerText(), /^Valid: 13 rows and \d+ checkpoints check out\.$/);
   assert.deepEqual(errors, []);
   assert.deepEqual(csp, []);
+
+  // Sign out: the token leaves the tab's storage and the data leaves the page.
+  await page.click('#logout');
+  assert.equal(await page.locator('#workspace').isHidden(), true);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('kelisim-admin-token')), null);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'token');
+  assert.equal(await page.locator('#events-body tr, #stats-body tr, #chart svg').count(), 0);
+  assert.doesNotMatch(await page.content(), new RegExp(records.implicit.id));
   await context.close();
 });
 
