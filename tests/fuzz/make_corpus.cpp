@@ -149,7 +149,7 @@ void ingestSeeds() {
   m.offsetMinutes = 300;
   m.categories.push_back({"necessary", true, false});
   m.categories.push_back({"analytics", false, false});
-  std::vector<json> events;
+  std::vector<nlohmann::ordered_json> events;  // ordered: the entry hash covers the choices' order
   std::string stored;
   const Op ops[] = {Op::AcceptAll, Op::RejectAll, Op::Withdraw};
   for (int i = 0; i < 3; ++i) {
@@ -169,7 +169,7 @@ void ingestSeeds() {
                    {"method", name(r.entry.method)}, {"choices", choices},
                    {"prevHash", std::string(r.entry.prevHash.view())}, {"hash", std::string(r.entry.hash.view())}}}};
     put("fuzz_ingest", "change-" + std::to_string(i), e.dump());
-    events.push_back(json::parse(e.dump()));
+    events.push_back(e);
   }
   nlohmann::ordered_json d = {{"type", "kelisim:display"}, {"v", 2}, {"id", "d-AAAAbbbbCCCCdddd"},
       {"recordId", "FuzzVisitor01"}, {"policy", {{"id", "smartaqkol"}, {"version", "2"}, {"bodyHash", bodyHash}}},
@@ -178,9 +178,9 @@ void ingestSeeds() {
                    {"atMs", 1796551200000}, {"deadline", nullptr}, {"categories", json::array({"necessary", "analytics"})},
                    {"strings", {{"title", "Cookie"}, {"accept", "Принять"}}}}}};
   put("fuzz_ingest", "display", d.dump());
-  events.push_back(json::parse(d.dump()));
-  put("fuzz_ingest", "batch-array", json(events).dump());
-  put("fuzz_ingest", "batch-object", json{{"events", events}}.dump());
+  events.push_back(d);
+  put("fuzz_ingest", "batch-array", nlohmann::ordered_json(events).dump());
+  put("fuzz_ingest", "batch-object", nlohmann::ordered_json{{"events", events}}.dump());
 }
 
 }  // namespace
