@@ -35,8 +35,10 @@ bool anywhere(const std::vector<Row>& rows, const std::string& text) {
   return false;
 }
 
-TEST(Erasure, WipesTheRecordsPersonalFieldsAppendsAnErasureRowAndVerifyStaysValid) {
-  Ledger L;
+class Erasure : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Erasure, WipesTheRecordsPersonalFieldsAppendsAnErasureRowAndVerifyStaysValid) {
+  Ledger L(GetParam());
   Visitor gone, kept;
   const PolicyVersion& v2 = L.policy("smartaqkol", "2");
   int64_t t = at("2026-12-01T10:00:00+05:00");
@@ -84,8 +86,8 @@ TEST(Erasure, WipesTheRecordsPersonalFieldsAppendsAnErasureRowAndVerifyStaysVali
   EXPECT_EQ(allRows(L).size(), 5u);
 }
 
-TEST(Erasure, RetentionWipesRowsOlderThanNDaysOnTheTestsClock) {
-  Ledger L;
+TEST_P(Erasure, RetentionWipesRowsOlderThanNDaysOnTheTestsClock) {
+  Ledger L(GetParam());
   L.app.cfg.retentionDays = 30;
   const PolicyVersion& v2 = L.policy("smartaqkol", "2");
   Visitor old1, old2, recent;
@@ -128,7 +130,10 @@ TEST(Erasure, RetentionWipesRowsOlderThanNDaysOnTheTestsClock) {
   EXPECT_TRUE(v.valid) << v.firstBadSeq << ": " << v.message;
 }
 
-TEST(Erasure, RetentionIsOffWithoutRetentionDays) {
+INSTANTIATE_TEST_SUITE_P(Engines, Erasure, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
+
+TEST(Retention, IsOffWithoutRetentionDays) {
   Ledger L;
   const PolicyVersion& v2 = L.policy("smartaqkol", "2");
   Visitor v;
@@ -141,7 +146,7 @@ TEST(Erasure, RetentionIsOffWithoutRetentionDays) {
   EXPECT_EQ(rows[0].recordId, v.recordId);
 }
 
-TEST(Erasure, RetentionTimerRunsAtStartAndThenEachPeriod) {
+TEST(Retention, TimerRunsAtStartAndThenEachPeriod) {
   Ledger L;
   L.app.cfg.retentionDays = 1;
   const PolicyVersion& v2 = L.policy("smartaqkol", "2");

@@ -24,6 +24,7 @@
 #include "ledger/views.h"
 #include "ledger/writer.h"
 #include "store/store.h"
+#include "store_test_util.h"
 
 namespace kelisim {
 namespace server {
@@ -71,15 +72,23 @@ struct Visitor {
   std::string lastDisplay;
 };
 
-/** A real ledger: temp SQLite file, the committed policies, a fresh Ed25519 key, the writer. */
+/** A real ledger: a temp SQLite file (or, with engine "postgres", a fresh database on the
+ *  fixture PostgreSQL: missing, the test fails), the committed policies, a fresh Ed25519 key,
+ *  the writer. */
 class Ledger {
  public:
-  Ledger() {
+  explicit Ledger(const std::string& engine = "sqlite") {
     dir = std::filesystem::temp_directory_path() / ("kelisim-ops-" + randomToken(12));
     std::filesystem::create_directories(dir);
-    std::string err;
-    store = openStore("sqlite:" + (dir / "ledger.db").string(), &err);
-    EXPECT_TRUE(store) << err;
+    std::string err, db = "sqlite:" + (dir / "ledger.db").string();
+    if (engine == "postgres") {
+      pg = std::make_unique<testing_util::PgTestDb>();
+      EXPECT_EQ(pg->error, "");
+      db = pg->uri();
+    }
+    store = openStore(db, &err);
+    EXPECT_TRUE(store) << db << ": " << err;
+    EXPECT_EQ(store->engine(), engine);
     EXPECT_TRUE(store->migrate().ok());
     policies = Policies::load(std::string(KELISIM_SOURCE_DIR) + "/policies", &err);
     EXPECT_TRUE(policies) << err;
@@ -99,6 +108,7 @@ class Ledger {
     if (writer) writer->stop();
     writer.reset();
     store.reset();
+    pg.reset();
     std::filesystem::remove_all(dir);
   }
 
@@ -228,6 +238,7 @@ class Ledger {
   }
 
   std::filesystem::path dir;
+  std::unique_ptr<testing_util::PgTestDb> pg;
   std::unique_ptr<Store> store;
   std::unique_ptr<Policies> policies;
   std::unique_ptr<Signer> signer;

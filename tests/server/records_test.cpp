@@ -126,8 +126,10 @@ TEST(Records, BearerMatchesOnlyTheWholeToken) {
   EXPECT_FALSE(bearerMatches("Bearerabc", "abc"));
 }
 
-TEST(Records, RecordProofStatsExportVerifyAndErasureOverHttp) {
-  Ledger L;
+class RecordsOn : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RecordsOn, RecordProofStatsExportVerifyAndErasureOverHttp) {
+  Ledger L(GetParam());
   std::string id = oneVisitor(L);
   std::string other = oneVisitor(L);
   L.checkpoint();
@@ -196,6 +198,9 @@ TEST(Records, RecordProofStatsExportVerifyAndErasureOverHttp) {
   EXPECT_EQ(v["rows"], 5);
   EXPECT_EQ(v["publicKey"], L.signer->publicKeyHex());
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, RecordsOn, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 TEST(Records, VerifyRouteNamesTheFirstBadRow) {
   Ledger L;
