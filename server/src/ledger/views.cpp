@@ -78,7 +78,7 @@ bool sealOk(const Row& r, const std::map<int64_t, std::string>& prevHashes) {
 
 struct Change {
   int64_t seq;
-  std::string op, method, version, prevHash, hash;
+  std::string op, method, policyId, version, prevHash, hash;
   int64_t atMs;
 };
 
@@ -101,8 +101,8 @@ ojson chainGaps(const std::vector<Change>& changes) {
 }
 
 /** The implicit acceptance at `c` checked against the record's update-notice displays. */
-ImplicitAcceptance checkImplicit(const Change& c, const std::string& policyId, const std::vector<Row>& rows,
-                                 const Policies* policies) {
+ImplicitAcceptance checkImplicit(const Change& c, const std::vector<Row>& rows, const Policies* policies) {
+  const std::string& policyId = c.policyId;
   ImplicitAcceptance a;
   a.seq = c.seq;
   a.policyId = policyId;
@@ -172,7 +172,6 @@ RecordView buildRecordView(const std::string& recordId, const std::vector<Row>& 
   v.recordId = recordId;
   std::vector<Change> changes;
   std::set<std::pair<std::string, std::string>> unknown;
-  std::string lastPolicy;
   for (const Row& r : rows) {
     ojson body = parseBody(r);
     v.events.push_back(eventJson(r, body));
@@ -185,14 +184,14 @@ RecordView buildRecordView(const std::string& recordId, const std::vector<Row>& 
       v.unknownPolicies.push_back({{"id", r.policyId}, {"version", r.policyVersion}, {"seq", r.seq}});
     if (r.kind != "change") continue;
     const ojson& ev = jget(body, "event");
-    changes.push_back({r.seq, r.op, r.method, jstr(ev, "version"), jstr(ev, "prevHash"), jstr(ev, "hash"), r.clientAt});
+    changes.push_back({r.seq, r.op, r.method, r.policyId, jstr(ev, "version"), jstr(ev, "prevHash"), jstr(ev, "hash"),
+                       r.clientAt});
     // The state in force: the newest decision (a notice-shown entry changes no choice).
     if (r.op != "notice-shown") {
       v.state = {{"policyId", r.policyId},   {"version", jstr(ev, "version")}, {"op", r.op},
                  {"method", r.method},       {"givenAt", r.clientAt},          {"givenAtIso", isoUtc(r.clientAt)},
                  {"choices", jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object()},
                  {"seq", r.seq}};
-      lastPolicy = r.policyId;
     }
   }
   std::stable_sort(changes.begin(), changes.end(),
@@ -200,11 +199,7 @@ RecordView buildRecordView(const std::string& recordId, const std::vector<Row>& 
   v.chainGaps = chainGaps(changes);
   v.chainOk = v.chainGaps.empty();
   for (const Change& c : changes) {
-    if (c.op != "accept-update" || c.method != "implicit") continue;
-    std::string policyId;
-    for (const Row& r : rows)
-      if (r.seq == c.seq) policyId = r.policyId;
-    v.implicit.push_back(checkImplicit(c, policyId, rows, policies));
+    if (c.op == "accept-update" && c.method == "implicit") v.implicit.push_back(checkImplicit(c, rows, policies));
   }
   return v;
 }
