@@ -9,6 +9,7 @@ import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
+import { createReportHooks } from './report-hooks.js';
 // Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
 // (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
@@ -151,21 +152,15 @@ export function createController(options = {}, env) {
     return m;
   });
 
-  // ---- every consent event to options.reportUrl, queued until delivered ---------------
-  // web/src/reporting.js, in the lazily loaded part (fetched at start together with the
-  // manifest when reportUrl is set): events are queued synchronously with the choice.
-  let reporting = null;
-  let reportUrl = null;
-  if (o.reportUrl) {
-    try { reportUrl = new URL(String(o.reportUrl), doc.baseURI).href; } catch { /* no reporting */ }
-  }
-  /** At start: reporting from the lazily loaded part (`m`), or the error loading it. */
-  function openReporting(m) {
-    if (!reportUrl) return;
-    if (m instanceof Error) { fail('report-failed', m); return; }
-    reporting = m.createReporting({ url: reportUrl, win, name: cookieOpts.name, sender: receiptModule, fail });
-    offs.push(() => reporting.destroy());
-  }
+  // The id of the record the next choice creates (core.apply's newId) while there is none:
+  // drawn now, so that the banner's display event and the choice name the same record.
+  let nextId = newId();
+  // Every change and every consent layer shown, to options.reportUrl (web/src/report-hooks.js).
+  const reports = createReportHooks(o.reportUrl, doc.baseURI, () => {
+    const r = mine();
+    return { manifest, lang, recordId: r ? r.id : nextId };
+  });
+  offs.push(() => reports.destroy());
 
   // ---- events ----------------------------------------------------------------------------
   function emit(name, detail) {
@@ -245,10 +240,11 @@ export function createController(options = {}, env) {
     if (dead || status !== 'ready' || banner) return;
     await env.cssReady;
     if (banner || dead) return;
+    let shown = null;   // its display event's id
     const b = createBanner({
       t, policyUrl, layout: o.layout, onPolicy: onPolicyLink,
-      onAccept: () => act('accept-all'),
-      onReject: () => act('reject-all'),
+      onAccept: () => act('accept-all', null, shown),
+      onReject: () => act('reject-all', null, shown),
       onSettings: () => showPreferences(),
     });
     const a = doc.activeElement;
@@ -256,6 +252,7 @@ export function createController(options = {}, env) {
     const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
     banner = { ...b, ret: a };
     mount().append(b.el);
+    shown = reports.shown('banner', b.el, decision);
     if (!typing) b.focus();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
@@ -280,13 +277,14 @@ export function createController(options = {}, env) {
     const texts = await m.loadTexts(manifest, manifestUrl).catch((e) => fail('texts-load', e));
     if (prefs || dead) return;
     const opener = doc.activeElement;
+    let shown = null;   // its display event's id
     const p = m.createPreferences({
       t, lang, categories: manifest.categories, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
-      onAccept: () => act('accept-all'),
-      onReject: () => act('reject-all'),
-      onSave: (c) => act('set', c),
-      onWithdraw: () => act('withdraw'),
+      onAccept: () => act('accept-all', null, shown),
+      onReject: () => act('reject-all', null, shown),
+      onSave: (c) => act('set', c, shown),
+      onWithdraw: () => act('withdraw', null, shown),
       onClose: () => {
         p.el.remove();
         if (prefs === p) prefs = null;
@@ -297,6 +295,7 @@ export function createController(options = {}, env) {
     prefs = p;
     mount().append(p.el);
     p.open();
+    shown = reports.shown('preferences', p.el, decision);
   }
 
   // Until a choice exists the switches show what the core suggests (prefill: previous
@@ -350,7 +349,7 @@ export function createController(options = {}, env) {
     if (!updates) {
       const u = updates = noticeModule().then((m) => m.createUpdates({
         lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
-        history: storage.history, dead: () => dead,
+        history: storage.history, dead: () => dead, shown: reports.shown,
       }));
       u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
     }
@@ -452,34 +451,36 @@ export function createController(options = {}, env) {
     return c && Array.isArray(c.cookies) ? c.cookies.filter((x) => typeof x === 'string') : [];
   }
 
-  /** Writes a new record and its history entry. Never throws; false when nothing was kept. */
-  function store(record, entry) {
+  /** Writes a new record and its history entry (made on display `display`, an id or null) and
+   *  reports it. Never throws; false when nothing was kept. */
+  function store(record, entry, display) {
     try {
       storage.write(record);
     } catch (e) {
       fail(e.code || 'storage', e);
       return false;
     }
-    if (entry) storage.append(entry);
-    // The same event goes to reportUrl (deduplicated by entry hash).
-    if (reporting && entry && manifest) {
-      const d = core.decodeRecord(record);
-      reporting.add({ entry, record: d.ok ? d.record : null, manifest, lang });
+    if (entry) {
+      storage.append(entry);
+      reports.change(record, entry, display);
     }
     return true;
   }
 
-  /** Applies a visitor action through the core, stores it, re-decides. */
-  async function act(op, choices) {
+  /** Applies a visitor action through the core, stores it, re-decides. `display`: the id of
+   *  the display event of the layer it was made on, if any. */
+  async function act(op, choices, display) {
     await ready;
     if (dead) return state();
     if (status !== 'ready') throw error || new KelisimError('not-ready', 'kelisim: not ready');
     const hist = storage.history();
     const res = core.apply({
       manifest, record: raw, now: now(), signals, op, choices,
-      newId: newId(), prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
+      newId: nextId, prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
     });
-    if (store(res.record, res.entry)) raw = res.record;
+    const stored = store(res.record, res.entry, display);
+    nextId = newId();   // that one is taken now (or was not needed: a record exists)
+    if (stored) raw = res.record;
     else throw new KelisimError('storage-bad-value', 'kelisim: the core returned a record that cannot be stored');
     refresh('local', op);
     return state();
@@ -520,7 +521,7 @@ export function createController(options = {}, env) {
       manifest = m;
       manifestUrl = url;
       core = c;
-      openReporting(mod);
+      reports.open(mod, { win, name: cookieOpts.name, sender: receiptModule, fail });
       if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
       lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang || m.lang);
       t = translator(lang, o.strings);
@@ -576,7 +577,7 @@ export function createController(options = {}, env) {
     fetching,
     // The outbox must exist before the first event (an implicit acceptance at start): the
     // module only; the dialog's stylesheet and strings wait until the UI needs them.
-    reportUrl ? loadMore().catch((e) => e) : null,
+    reports.url ? loadMore().catch((e) => e) : null,
   ]);
   loading.catch(() => {});
   const ready = start(loading, domReady).then(() => api);
