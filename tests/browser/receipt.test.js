@@ -240,6 +240,37 @@ test('reportUrl: the preferences dialog reports its display (strings of every ca
   await context.close();
 });
 
+test('reportUrl: the update notice and the implicit-acceptance notice report their displays (deadline); notice-shown names the implicit notice', async () => {
+  inbox.length = 0;
+  endpointUp = true;
+  const { context, page } = await newContext(browser);
+  await page.clock.install({ time: P - 5 * DAY });
+  await page.goto(`${srv.url}/r/v1.html`);
+  await ready(page);
+  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+  await page.clock.setFixedTime(P + DAY);
+  await page.goto(`${srv.url}/r/v2.html`);
+  await updateNotice(page, 'pending').waitFor();
+  await waitFor(() => displays().some((d) => d.display.kind === 'update-notice'));
+  await page.clock.setFixedTime(DEADLINE + 1000);
+  await page.goto(`${srv.url}/r/v2.html`);
+  await updateNotice(page, 'implicit').waitFor();
+  await page.waitForFunction(() => window.kelisim.state().reason === 'current');
+  await waitFor(() => changes().length === 3);
+  const [banner, upd, imp] = displays();
+  assert.deepEqual(displays().map((d) => [d.display.kind, d.display.reason, d.policy.version]), [
+    ['banner', 'no-record', '1'], ['update-notice', 'update-pending', '2'], ['implicit-notice', 'update-due', '2']]);
+  assert.equal(upd.display.deadline, new Date(DEADLINE).toISOString());
+  assert.equal(imp.display.deadline, new Date(DEADLINE).toISOString());
+  assert.equal(upd.display.atMs, P + DAY, 'the page clock');
+  assert.equal(upd.display.layout, 'notice');
+  assert.ok(upd.display.strings.title && upd.display.strings.text.includes('28.11.2026') && upd.display.strings['accept-update'], JSON.stringify(upd.display.strings));
+  assert.deepEqual(changes().map((e) => [e.event.op, e.event.method, e.display]), [
+    ['reject-all', 'explicit', banner.id], ['accept-update', 'implicit', null], ['notice-shown', 'implicit', imp.id]]);
+  for (const e of inbox) assert.equal(e.recordId, banner.recordId, 'one record throughout');
+  await context.close();
+});
+
 async function waitFor(cond, ms = 15000) {
   const end = Date.now() + ms;
   while (!cond()) {
