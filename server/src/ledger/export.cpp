@@ -1,0 +1,157 @@
+// JSON Lines export and its reader (export.h).
+#include "ledger/export.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/ledger.h"
+
+namespace kelisim {
+namespace server {
+
+namespace {
+using ojson = nlohmann::ordered_json;
+
+std::string line(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+ojson rowJson(const Row& r) {
+  ojson j = ojson::object();
+  j["seq"] = r.seq;
+  j["serverAt"] = r.serverAt;
+  j["eventKey"] = r.eventKey;
+  j["kind"] = r.kind;
+  j["op"] = r.op;
+  j["method"] = r.method;
+  j["policyId"] = r.policyId;
+  j["policyVersion"] = r.policyVersion;
+  j["clientAt"] = r.clientAt;
+  j["recordId"] = r.recordId ? ojson(*r.recordId) : ojson(nullptr);
+  j["body"] = r.body;
+  j["personal"] = r.personal ? ojson(*r.personal) : ojson(nullptr);
+  j["personalHash"] = r.personalHash;
+  j["rowHash"] = r.rowHash;
+  j["erasedAt"] = r.erasedAt ? ojson(*r.erasedAt) : ojson(nullptr);
+  return j;
+}
+
+bool getStr(const ojson& o, const char* k, std::string* out) {
+  auto it = o.find(k);
+  if (it == o.end() || !it->is_string()) return false;
+  *out = it->get<std::string>();
+  return true;
+}
+bool getInt(const ojson& o, const char* k, int64_t* out) {
+  auto it = o.find(k);
+  if (it == o.end() || !it->is_number_integer()) return false;
+  *out = it->get<int64_t>();
+  return true;
+}
+bool getOptStr(const ojson& o, const char* k, std::optional<std::string>* out) {
+  auto it = o.find(k);
+  if (it == o.end()) return false;
+  if (it->is_null()) return true;
+  if (!it->is_string()) return false;
+  *out = it->get<std::string>();
+  return true;
+}
+
+bool parseRow(const ojson& j, Row* r) {
+  int64_t erased = 0;
+  auto e = j.find("erasedAt");
+  if (e == j.end() || !(e->is_null() || e->is_number_integer())) return false;
+  if (e->is_number_integer()) r->erasedAt = e->get<int64_t>();
+  (void)erased;
+  return getInt(j, "seq", &r->seq) && getInt(j, "serverAt", &r->serverAt) && getStr(j, "eventKey", &r->eventKey) &&
+         getStr(j, "kind", &r->kind) && getStr(j, "op", &r->op) && getStr(j, "method", &r->method) &&
+         getStr(j, "policyId", &r->policyId) && getStr(j, "policyVersion", &r->policyVersion) &&
+         getInt(j, "clientAt", &r->clientAt) && getOptStr(j, "recordId", &r->recordId) && getStr(j, "body", &r->body) &&
+         getOptStr(j, "personal", &r->personal) && getStr(j, "personalHash", &r->personalHash) &&
+         getStr(j, "rowHash", &r->rowHash);
+}
+
+bool parseCheckpoint(const ojson& j, Checkpoint* c) {
+  return getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
+         getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature);
+}
+}  // namespace
+
+void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
+                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash) {
+  ojson h = ojson::object();
+  h["format"] = kExportFormat;
+  h["publicKey"] = publicKeyHex;
+  int64_t firstSeq = rows.empty() ? 1 : rows.front().seq;
+  h["head"] = {{"seq", rows.empty() ? firstSeq - 1 : rows.back().seq},
+               {"hash", rows.empty() ? (prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash)
+                                     : rows.back().rowHash}};
+  h["from"] = {{"seq", firstSeq}, {"prevHash", prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash}};
+  out << line(h) << '\n';
+  for (const Row& r : rows) out << line(ojson{{"row", rowJson(r)}}) << '\n';
+  int64_t lastSeq = rows.empty() ? firstSeq - 1 : rows.back().seq;
+  for (const Checkpoint& c : checkpoints) {
+    if (c.seq < firstSeq || c.seq > lastSeq) continue;  // only the checkpoints this slice can check
+    ojson j = ojson::object();
+    j["seq"] = c.seq;
+    j["head"] = c.head;
+    j["at"] = c.at;
+    j["publicKey"] = c.publicKey;
+    j["signature"] = c.signature;
+    out << line(ojson{{"checkpoint", j}}) << '\n';
+  }
+}
+
+bool readExport(std::istream& in, ExportData* out, std::string* err) {
+  std::string text;
+  int n = 0;
+  bool header = false;
+  while (std::getline(in, text)) {
+    ++n;
+    if (text.empty()) continue;
+    ojson j = ojson::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      *err = "line " + std::to_string(n) + ": not a JSON object";
+      return false;
+    }
+    if (!header) {
+      std::string format;
+      auto from = j.find("from");
+      auto head = j.find("head");
+      if (!getStr(j, "format", &format) || format != kExportFormat || !getStr(j, "publicKey", &out->publicKey) ||
+          from == j.end() || !from->is_object() || !getInt(*from, "seq", &out->fromSeq) ||
+          !getStr(*from, "prevHash", &out->prevHash) || head == j.end() || !head->is_object() ||
+          !getInt(*head, "seq", &out->headSeq) || !getStr(*head, "hash", &out->headHash)) {
+        *err = "line " + std::to_string(n) + std::string(": not a ") + kExportFormat + " header";
+        return false;
+      }
+      header = true;
+      continue;
+    }
+    auto r = j.find("row");
+    auto c = j.find("checkpoint");
+    if (r != j.end() && r->is_object()) {
+      Row row;
+      if (!parseRow(*r, &row)) {
+        *err = "line " + std::to_string(n) + ": malformed row";
+        return false;
+      }
+      out->rows.push_back(std::move(row));
+    } else if (c != j.end() && c->is_object()) {
+      Checkpoint cp;
+      if (!parseCheckpoint(*c, &cp)) {
+        *err = "line " + std::to_string(n) + ": malformed checkpoint";
+        return false;
+      }
+      out->checkpoints.push_back(std::move(cp));
+    } else {
+      *err = "line " + std::to_string(n) + ": neither a row nor a checkpoint";
+      return false;
+    }
+  }
+  if (!header) {
+    *err = "empty export (no header line)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace server
+}  // namespace kelisim

@@ -1,0 +1,38 @@
+// The ledger export (GET /v1/export, `kelisim-server verify --export FILE`): JSON Lines.
+//   line 1: {"format":"kelisim-ledger-export/1","publicKey":"<hex>","head":{"seq","hash"},
+//            "from":{"seq","prevHash"}}    (from: the first row's seq and the row_hash before it)
+//   then one {"row":{…every column…}} per row in seq order, then one {"checkpoint":{…}} per checkpoint whose seq lies within the rows
+//   (the others cannot be checked against this slice and are left out).
+#pragma once
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace kelisim {
+namespace server {
+
+constexpr const char* kExportFormat = "kelisim-ledger-export/1";
+
+/** Writes the export. prevRowHash: row_hash of the row before rows.front() ("" = genesis, right
+ *  when rows start at seq 1; a slice must pass it so that the slice verifies). */
+void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
+                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash = "");
+
+struct ExportData {
+  std::string publicKey;
+  int64_t fromSeq = 1;
+  std::string prevHash;  // row_hash before fromSeq
+  int64_t headSeq = 0;   // the header's head: the last row's seq and row_hash
+  std::string headHash;
+  std::vector<Row> rows;
+  std::vector<Checkpoint> checkpoints;
+};
+
+/** Reads an export. false and *err ("line N: …") on malformed input. */
+bool readExport(std::istream& in, ExportData* out, std::string* err);
+
+}  // namespace server
+}  // namespace kelisim

@@ -1,0 +1,173 @@
+// Loads the `kelisim build` output (policies.h). JSON without exceptions (kelisim_core builds
+// nlohmann with JSON_NOEXCEPTION): every access checks the type first.
+#include "ledger/policies.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/consent.h"
+
+namespace kelisim {
+namespace server {
+
+namespace {
+using json = nlohmann::json;
+
+bool readJson(const std::string& path, json* out, std::string* err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *err = path + ": cannot read";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = json::parse(ss.str(), nullptr, false);
+  if (out->is_discarded() || !out->is_object()) {
+    *err = path + ": not a JSON object";
+    return false;
+  }
+  return true;
+}
+
+std::string str(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool loadVersion(const std::string& dir, const std::string& id, const std::string& version, PolicyVersion* v,
+                 std::string* err) {
+  std::string path = dir + "/" + id + "/" + version + "/manifest.json";
+  json m;
+  if (!readJson(path, &m, err)) return false;
+  v->id = id;
+  v->version = version;
+  v->bodyHash = str(m, "bodyHash");
+  if (str(m, "id") != id || str(m, "version") != version) {
+    *err = path + ": id/version do not match " + id + "/" + version;
+    return false;
+  }
+  if (!isHex(v->bodyHash, 64)) {
+    *err = path + ": bodyHash is not 64 hex digits";
+    return false;
+  }
+  auto pub = m.find("publishedAt");
+  if (pub != m.end() && pub->is_string()) {
+    if (!parseInstant(pub->get<std::string>(), &v->publishedAtMs, &v->offsetMinutes)) {
+      *err = path + ": publishedAt is not an ISO instant with an offset";
+      return false;
+    }
+    v->hasPublishedAt = true;
+  } else if (pub != m.end() && !pub->is_null()) {
+    *err = path + ": publishedAt must be a string or null";
+    return false;
+  }
+  auto rule = m.find("updateRule");
+  if (rule != m.end() && rule->is_object()) {
+    v->ruleType = str(*rule, "type");
+    if (v->ruleType != "implicit" && v->ruleType != "explicit") {
+      *err = path + ": updateRule.type must be implicit or explicit";
+      return false;
+    }
+    auto days = rule->find("days");
+    if (days != rule->end() && days->is_number_integer()) v->ruleDays = days->get<int32_t>();
+  }
+  auto mat = m.find("material");
+  v->material = mat != m.end() && mat->is_boolean() && mat->get<bool>();
+  auto cats = m.find("categories");
+  if (cats == m.end() || !cats->is_array()) {
+    *err = path + ": categories must be an array";
+    return false;
+  }
+  for (const json& c : *cats) {
+    std::string cid = c.is_object() ? str(c, "id") : std::string();
+    if (!validCategoryId(cid)) {
+      *err = path + ": a category has no valid id";
+      return false;
+    }
+    v->categories.push_back(cid);
+    auto req = c.find("required");
+    if (req != c.end() && req->is_boolean() && req->get<bool>()) v->required.push_back(cid);
+  }
+  v->textPath = id + "/" + version + "/body.json";
+  return true;
+}
+
+bool loadPolicy(const std::string& dir, const std::string& id,
+                std::map<std::pair<std::string, std::string>, PolicyVersion, std::less<>>* out, std::string* err) {
+  std::string path = dir + "/" + id + "/index.json";
+  json idx;
+  if (!readJson(path, &idx, err)) return false;
+  if (str(idx, "id") != id) {
+    *err = path + ": \"id\" is not the folder name " + id;
+    return false;
+  }
+  auto vs = idx.find("versions");
+  if (vs == idx.end() || !vs->is_array() || vs->empty()) {
+    *err = path + ": \"versions\" must be a non-empty array";
+    return false;
+  }
+  for (const json& e : *vs) {
+    std::string version = e.is_object() ? str(e, "version") : std::string();
+    if (!validVersion(version)) {
+      *err = path + ": a version entry has no valid \"version\"";
+      return false;
+    }
+    PolicyVersion v;
+    if (!loadVersion(dir, id, version, &v, err)) return false;
+    if (str(e, "bodyHash") != v.bodyHash) {
+      *err = path + ": bodyHash of version " + version + " differs from its manifest.json";
+      return false;
+    }
+    (*out)[{id, version}] = std::move(v);
+  }
+  return true;
+}
+}  // namespace
+
+std::unique_ptr<Policies> Policies::load(const std::string& dir, std::string* err) {
+  std::unique_ptr<Policies> p(new Policies());
+  if (dir.empty()) return p;
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    *err = "--policies " + dir + ": not a readable folder";
+    return nullptr;
+  }
+  std::vector<std::string> ids;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    struct stat st;
+    if (stat((dir + "/" + name + "/index.json").c_str(), &st) == 0) ids.push_back(name);
+  }
+  closedir(d);
+  if (ids.empty()) {
+    *err = "--policies " + dir + ": no <id>/index.json found (expected `kelisim build` output)";
+    return nullptr;
+  }
+  for (const std::string& id : ids) {
+    if (!validPolicyId(id)) {
+      *err = dir + "/" + id + ": folder name is not a valid policy id";
+      return nullptr;
+    }
+    if (!loadPolicy(dir, id, &p->versions_, err)) return nullptr;
+  }
+  return p;
+}
+
+const PolicyVersion* Policies::find(std::string_view id, std::string_view version) const {
+  auto it = versions_.find(std::make_pair(std::string(id), std::string(version)));
+  return it == versions_.end() ? nullptr : &it->second;
+}
+
+bool Policies::knowsId(std::string_view id) const {
+  auto it = versions_.lower_bound(std::make_pair(std::string(id), std::string()));
+  return it != versions_.end() && it->first.first == id;
+}
+
+}  // namespace server
+}  // namespace kelisim

@@ -1,0 +1,137 @@
+// The single writer thread with group commit, and the checkpointer (writer.h).
+#include "ledger/writer.h"
+
+#include <chrono>
+
+#include "core/ledger.h"
+#include "ledger/signer.h"
+
+namespace kelisim {
+namespace server {
+
+std::string sealRow(const std::string& prevHash, int64_t seq, int64_t serverAt, const NewRow& row) {
+  return ledger::rowHash(prevHash, seq, serverAt, row.eventKey, row.personalHash, row.body);
+}
+
+struct Writer::Job {
+  std::vector<NewRow> rows;
+  SubmitResult result;
+  bool done = false;
+};
+
+Writer::Writer(Store& store, const Signer& signer, std::function<int64_t()> now, int checkpointSeconds)
+    : store_(store), signer_(signer), now_(std::move(now)), checkpointSeconds_(checkpointSeconds) {}
+
+Writer::~Writer() { stop(); }
+
+StoreError Writer::start() {
+  std::vector<Checkpoint> cps;
+  StoreError e = store_.checkpoints(&cps);
+  if (!e.ok()) return e;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Checkpoint& c : cps)
+      if (c.seq >= lastCheckpointSeq_) lastCheckpointSeq_ = c.seq;
+    lastCheckpointAt_ = now_();
+    started_ = true;
+  }
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+SubmitResult Writer::submit(std::vector<NewRow> rows) {
+  auto job = std::make_shared<Job>();
+  job->rows = std::move(rows);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_ || !started_) {
+    job->result.error = StoreError{"the server is shutting down", true};
+    return job->result;
+  }
+  queue_.push_back(job);
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return job->done; });
+  return std::move(job->result);
+}
+
+void Writer::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    // Wake at least every second to see whether a checkpoint is due.
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+    if (!queue_.empty()) {
+      // Group commit: everything queued, up to kMaxGroupRows rows (at least one job).
+      std::vector<std::shared_ptr<Job>> jobs;
+      size_t n = 0;
+      while (!queue_.empty() && (jobs.empty() || n + queue_.front()->rows.size() <= kMaxGroupRows)) {
+        n += queue_.front()->rows.size();
+        jobs.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+      commit(jobs);
+      lock.lock();
+      for (auto& j : jobs) j->done = true;
+      cv_.notify_all();
+    } else if (stopping_) {
+      break;
+    }
+    if (checkpointSeconds_ > 0 && now_() - lastCheckpointAt_ >= int64_t(checkpointSeconds_) * 1000) {
+      lock.unlock();
+      checkpointIfMoved();
+      lock.lock();
+    }
+  }
+}
+
+void Writer::commit(std::vector<std::shared_ptr<Job>>& jobs) {
+  std::vector<NewRow> all;
+  for (auto& j : jobs) all.insert(all.end(), j->rows.begin(), j->rows.end());
+  std::vector<AppendResult> results;
+  StoreError e = store_.append(all, now_(), sealRow, &results);
+  if (e.ok() && results.size() != all.size()) e = StoreError{"store returned the wrong number of results", false};
+  size_t at = 0;
+  for (auto& j : jobs) {
+    j->result.error = e;
+    if (e.ok()) j->result.results.assign(results.begin() + long(at), results.begin() + long(at + j->rows.size()));
+    at += j->rows.size();
+  }
+}
+
+StoreError Writer::checkpointIfMoved() {
+  Head h;
+  StoreError e = store_.head(&h);
+  int64_t now = now_();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lastCheckpointAt_ = now;
+    if (!e.ok() || h.seq == 0 || h.seq <= lastCheckpointSeq_) return e;
+  }
+  e = store_.addCheckpoint(signer_.checkpoint(h.seq, h.hash, now));
+  if (e.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lastCheckpointSeq_ = h.seq;
+  }
+  return e;
+}
+
+int64_t Writer::lastCheckpointSeq() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lastCheckpointSeq_;
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!started_ || stopping_) {
+      stopping_ = true;
+      return;
+    }
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  checkpointIfMoved();
+}
+
+}  // namespace server
+}  // namespace kelisim

@@ -1,0 +1,72 @@
+// The ledger's single writer thread (docs/ledger.md §2, §4): HTTP threads submit checked rows
+// and wait; the writer takes everything queued (up to kMaxGroupRows rows) into ONE
+// Store::append (group commit), so one fsync covers many requests. It also writes the signed
+// checkpoints: every checkpointSeconds when the head moved, and one at stop().
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/store.h"
+
+namespace kelisim {
+namespace server {
+
+class Signer;
+
+/** The Sealer every append uses: ledger::rowHash(prev, seq, serverAt, eventKey, personalHash, body). */
+std::string sealRow(const std::string& prevHash, int64_t seq, int64_t serverAt, const NewRow& row);
+
+struct SubmitResult {
+  StoreError error;                  // !ok: nothing of these rows was committed
+  std::vector<AppendResult> results; // per submitted row, in order (when ok)
+};
+
+class Writer {
+ public:
+  static constexpr size_t kMaxGroupRows = 1000;
+
+  /** store and signer must outlive the writer. now() gives epoch ms. */
+  Writer(Store& store, const Signer& signer, std::function<int64_t()> now, int checkpointSeconds);
+  ~Writer();  // stop()
+
+  /** Starts the thread. Reads the newest checkpoint so a restart does not re-sign. */
+  StoreError start();
+  /** Blocks until the rows are durably committed (or failed). After stop(): an error. */
+  SubmitResult submit(std::vector<NewRow> rows);
+  /** Finishes everything queued, writes a final checkpoint when the head moved since the
+   *  last one, joins the thread. Idempotent. */
+  void stop();
+  /** Writes a checkpoint now if the head moved since the last one (the writer's thread or
+   *  after stop()). */
+  StoreError checkpointIfMoved();
+  /** Seq of the last checkpoint written (0 = none). */
+  int64_t lastCheckpointSeq() const;
+
+ private:
+  struct Job;
+  void run();
+  void commit(std::vector<std::shared_ptr<Job>>& jobs);
+
+  Store& store_;
+  const Signer& signer_;
+  std::function<int64_t()> now_;
+  int checkpointSeconds_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool stopping_ = false;
+  bool started_ = false;
+  std::thread thread_;
+  int64_t lastCheckpointSeq_ = 0;
+  int64_t lastCheckpointAt_ = 0;
+};
+
+}  // namespace server
+}  // namespace kelisim
