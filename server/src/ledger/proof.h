@@ -1,0 +1,62 @@
+// The proof of consent for one visitor record (GET /v1/proof/{id}, docs/ledger.md §5): a
+// self-contained JSON document signed with the server's Ed25519 key, and the same as a
+// printable HTML page in ru/kk/en.
+//
+// Document (kelisim-proof/1), members in this order:
+//   format, generatedAt(+Iso), recordId (pseudonymous: who),
+//   policies: [{id, version, bodyHash, publishedAt, updateRule{type,days}, text (URL path of
+//              that exact version below the policies folder), known}]   (which text)
+//   displays: [{seq, eventId, kind, reason, layout, language, at(+Iso), serverAt(+Iso),
+//               deadline, policy{id,version,bodyHash}, categories, strings, contentHash}]
+//   decisions: [{seq, eventId, op, method, how ("button" | "implicit" | "notice"), at(+Iso),
+//                serverAt(+Iso), policy, choices, canonical (the history entry text the
+//                entry hash covers), prevHash, hash, hashOk, display (event id shown on),
+//                implicit: {notice{seq,at,atIso}|null, deadline(+Iso), afterDeadline, flags}}]
+//   state, verification (the record view's), rows: [{seq, serverAt, eventKey, personalHash,
+//   prevRowHash, rowHash, body}] (each seal recomputes from these alone),
+//   checkpoint: the newest signed checkpoint at or after the record's last row (null when
+//   none yet: one follows within the checkpoint interval), publicKey, notes,
+//   signature: Ed25519 (hex) over ledger::proofMessage(canonical JSON of everything else).
+// Canonical JSON: keys sorted at every level, no spaces, UTF-8 as is (nlohmann::json dump()).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ledger/views.h"
+#include "store/store.h"
+
+namespace kelisim {
+namespace server {
+
+class Signer;
+
+/** Builds and signs the proof of one record. rows/prevHashes as for buildRecordView;
+ *  checkpoints: every checkpoint (seq order). Never fails (an empty rows list gives a proof
+ *  with no events; the route answers 404 before that). */
+ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
+                 const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
+                 const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs);
+
+/** The canonical text of a proof without its "signature" member (what is signed). */
+std::string canonicalProof(const nlohmann::json& proof);
+
+/** Checks a proof document: it parses, its signature verifies over proofMessage(canonical)
+ *  with publicKeyHex ("" = the document's own publicKey member), and its checkpoint (if any)
+ *  is signed by the same key. Returns true when valid; otherwise false and *why names what. */
+bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why);
+
+/** The proof as a printable, script-free HTML page in lang (ru, kk or en; anything else: en).
+ *  Every value from the document is HTML-escaped. Its one <style> element is kProofCss. */
+std::string proofHtml(const ojson& proof, const std::string& lang);
+
+/** The print stylesheet inlined in proofHtml(), and its CSP source ('sha256-<base64>'). */
+extern const char kProofCss[];
+std::string proofCssHashSource();
+
+/** HTML-escapes & < > " ' (text and attribute values). */
+std::string htmlEscape(const std::string& s);
+
+}  // namespace server
+}  // namespace kelisim

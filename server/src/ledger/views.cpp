@@ -1,0 +1,274 @@
+// The operator's view of one record, and the daily statistics. See views.h.
+// nlohmann_json runs with JSON_NOEXCEPTION here (kelisim_core's public definition): a wrong
+// type or a missing key would abort, so every read of a stored body goes through the
+// checked accessors below.
+#include "ledger/views.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "core/consent.h"
+#include "core/ledger.h"
+#include "ledger/json_access.h"
+#include "ledger/policies.h"
+
+namespace kelisim {
+namespace server {
+
+std::string isoUtc(int64_t ms) {
+  if (ms < 0) return "";
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+ojson parseBody(const Row& row) { return ojson::parse(row.body, nullptr, false); }
+
+namespace {
+
+/** The event object of one row (oldest-first list of GET /v1/records). */
+ojson eventJson(const Row& r, const ojson& body) {
+  ojson e = ojson::object();
+  e["seq"] = r.seq;
+  e["kind"] = r.kind;
+  e["op"] = r.op;
+  e["method"] = r.method;
+  e["eventId"] = jstr(body, "id");
+  e["policy"] = {{"id", r.policyId}, {"version", r.policyVersion}, {"bodyHash", jstr(jget(body, "policy"), "bodyHash")}};
+  e["language"] = jstr(body, "language");
+  e["clientAt"] = r.clientAt;
+  e["serverAt"] = r.serverAt;
+  if (r.kind == "change") {
+    const ojson& ev = jget(body, "event");
+    e["choices"] = jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object();
+    e["version"] = jstr(ev, "version");
+    e["prevHash"] = jstr(ev, "prevHash");
+    e["hash"] = jstr(ev, "hash");
+    e["display"] = jget(body, "display").is_string() ? jget(body, "display") : ojson();
+  } else if (r.kind == "display") {
+    const ojson& d = jget(body, "display");
+    e["display"] = {{"kind", jstr(d, "kind")}, {"reason", jstr(d, "reason")}, {"layout", jstr(d, "layout")},
+                    {"deadline", jget(d, "deadline").is_string() ? jget(d, "deadline") : ojson()},
+                    {"contentHash", jstr(body, "contentHash")}};
+  } else if (r.kind == "erasure") {
+    e["erasure"] = {{"count", jint(body, "count")}, {"reason", jstr(body, "reason")}};
+  }
+  ojson flags = jget(body, "flags").is_array() ? jget(body, "flags") : ojson::array();
+  if (body.is_discarded()) flags.push_back("bad-body");
+  e["flags"] = flags;
+  e["rowHash"] = r.rowHash;
+  e["erased"] = r.erasedAt.has_value();
+  return e;
+}
+
+/** True when the row's seal recomputes from prevHash, and its personal hash from personal
+ *  (when not erased). */
+bool sealOk(const Row& r, const std::map<int64_t, std::string>& prevHashes) {
+  auto prev = prevHashes.find(r.seq);
+  if (prev == prevHashes.end()) return false;
+  if (r.personal && ledger::personalHash(*r.personal) != r.personalHash) return false;
+  return ledger::rowHash(prev->second, r.seq, r.serverAt, r.eventKey, r.personalHash, r.body) == r.rowHash;
+}
+
+struct Change {
+  int64_t seq;
+  std::string op, method, version, prevHash, hash;
+  int64_t atMs;
+};
+
+/** The visitor's own chain: each change's prevHash must be the hash of the change before it
+ *  (in the order of the entries' times, then seq). Returns the gaps (empty = continuous). */
+ojson chainGaps(const std::vector<Change>& changes) {
+  ojson gaps = ojson::array();
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const Change& c = changes[i];
+    std::string expected = i == 0 ? std::string() : changes[i - 1].hash;
+    if (c.prevHash != expected) {
+      // The first stored change may rest on entries made before reporting was on: that is
+      // still a gap (the ledger cannot show them), named as such.
+      gaps.push_back({{"seq", c.seq}, {"prevHash", c.prevHash}, {"expected", expected},
+                      {"message", i == 0 ? "the first stored change continues an entry the ledger does not hold"
+                                         : "prevHash is not the hash of the change before it"}});
+    }
+  }
+  return gaps;
+}
+
+/** The implicit acceptance at `c` checked against the record's update-notice displays. */
+ImplicitAcceptance checkImplicit(const Change& c, const std::string& policyId, const std::vector<Row>& rows,
+                                 const Policies* policies) {
+  ImplicitAcceptance a;
+  a.seq = c.seq;
+  a.policyId = policyId;
+  a.version = c.version;
+  a.atMs = c.atMs;
+  const PolicyVersion* pv = policies ? policies->find(policyId, c.version) : nullptr;
+  if (pv && pv->hasPublishedAt) {
+    a.policyKnown = true;
+    a.deadlineMs = deadline(pv->publishedAtMs, pv->offsetMinutes, pv->ruleDays);
+    a.afterDeadline = a.atMs >= a.deadlineMs;
+  }
+  // The latest update-notice display of this record and version shown before the acceptance
+  // (client clock: the page's own order; the outbox may deliver in another order).
+  for (const Row& r : rows) {
+    if (r.kind != "display" || r.op != "update-notice" || r.policyId != policyId || r.policyVersion != c.version)
+      continue;
+    if (r.clientAt > a.atMs) continue;
+    if (!a.noticeSeq || r.clientAt >= a.noticeAtMs) {
+      a.noticeSeq = r.seq;
+      a.noticeAtMs = r.clientAt;
+    }
+  }
+  // The core accepts on continued use after the deadline even when the visitor never saw the
+  // notice (seed 003 cl. 1.2 counts from publication, not from display): the proof says so.
+  if (!a.noticeSeq) a.flags.push_back("implicit-without-notice");
+  if (!a.policyKnown) a.flags.push_back("deadline-unknown");
+  else if (!a.afterDeadline) a.flags.push_back("implicit-before-deadline");
+  else if (a.noticeSeq && a.noticeAtMs >= a.deadlineMs) a.flags.push_back("notice-after-deadline");
+  return a;
+}
+
+ojson implicitJson(const ImplicitAcceptance& a) {
+  ojson j = {{"seq", a.seq}, {"policyId", a.policyId}, {"version", a.version}, {"at", a.atMs},
+             {"atIso", isoUtc(a.atMs)}};
+  j["deadline"] = a.deadlineMs >= 0 ? ojson(a.deadlineMs) : ojson();
+  j["deadlineIso"] = a.deadlineMs >= 0 ? ojson(isoUtc(a.deadlineMs)) : ojson();
+  j["afterDeadline"] = a.afterDeadline;
+  j["notice"] = a.noticeSeq ? ojson{{"seq", a.noticeSeq}, {"at", a.noticeAtMs}, {"atIso", isoUtc(a.noticeAtMs)}} : ojson();
+  j["flags"] = a.flags;
+  return j;
+}
+
+}  // namespace
+
+bool RecordView::valid() const {
+  if (!chainOk || !sealsOk) return false;
+  for (const ImplicitAcceptance& a : implicit)
+    if (!a.noticeSeq || !a.afterDeadline) return false;
+  return true;
+}
+
+ojson RecordView::toJson() const {
+  ojson v = ojson::object();
+  v["valid"] = valid();
+  v["chain"] = {{"ok", chainOk}, {"gaps", chainGaps}};
+  v["seals"] = {{"ok", sealsOk}, {"bad", badSeals}};
+  v["unknownPolicies"] = unknownPolicies;
+  ojson imp = ojson::array();
+  for (const ImplicitAcceptance& a : implicit) imp.push_back(implicitJson(a));
+  v["implicitAcceptances"] = imp;
+  return {{"recordId", recordId}, {"events", events}, {"state", state}, {"verification", v}};
+}
+
+RecordView buildRecordView(const std::string& recordId, const std::vector<Row>& rows,
+                           const std::map<int64_t, std::string>& prevHashes, const Policies* policies) {
+  RecordView v;
+  v.recordId = recordId;
+  std::vector<Change> changes;
+  std::set<std::pair<std::string, std::string>> unknown;
+  std::string lastPolicy;
+  for (const Row& r : rows) {
+    ojson body = parseBody(r);
+    v.events.push_back(eventJson(r, body));
+    if (!sealOk(r, prevHashes)) {
+      v.sealsOk = false;
+      v.badSeals.push_back(r.seq);
+    }
+    if (r.kind != "erasure" && (!policies || !policies->find(r.policyId, r.policyVersion)) &&
+        unknown.insert({r.policyId, r.policyVersion}).second)
+      v.unknownPolicies.push_back({{"id", r.policyId}, {"version", r.policyVersion}, {"seq", r.seq}});
+    if (r.kind != "change") continue;
+    const ojson& ev = jget(body, "event");
+    changes.push_back({r.seq, r.op, r.method, jstr(ev, "version"), jstr(ev, "prevHash"), jstr(ev, "hash"), r.clientAt});
+    // The state in force: the newest decision (a notice-shown entry changes no choice).
+    if (r.op != "notice-shown") {
+      v.state = {{"policyId", r.policyId},   {"version", jstr(ev, "version")}, {"op", r.op},
+                 {"method", r.method},       {"givenAt", r.clientAt},          {"givenAtIso", isoUtc(r.clientAt)},
+                 {"choices", jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object()},
+                 {"seq", r.seq}};
+      lastPolicy = r.policyId;
+    }
+  }
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const Change& a, const Change& b) { return a.atMs != b.atMs ? a.atMs < b.atMs : a.seq < b.seq; });
+  v.chainGaps = chainGaps(changes);
+  v.chainOk = v.chainGaps.empty();
+  for (const Change& c : changes) {
+    if (c.op != "accept-update" || c.method != "implicit") continue;
+    std::string policyId;
+    for (const Row& r : rows)
+      if (r.seq == c.seq) policyId = r.policyId;
+    v.implicit.push_back(checkImplicit(c, policyId, rows, policies));
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------
+
+std::string statsMethod(const std::string& op, const std::string& method) {
+  if (op == "accept-all") return "accept-all";
+  if (op == "reject-all") return "reject-all";
+  if (op == "set") return "custom";
+  if (op == "withdraw") return "withdrawn";
+  if (op == "accept-update") return method == "implicit" ? "implicit" : "accept-update";
+  return "";
+}
+
+ojson buildStats(const std::vector<Row>& rows, int64_t fromMs, int64_t toMs, int maxDays) {
+  static const char* kMethods[] = {"accept-all", "reject-all", "custom", "accept-update", "implicit", "withdrawn"};
+  int64_t firstDay = fromMs >= 0 ? fromMs / kDayMs : 0;
+  int64_t lastDay = toMs > fromMs ? (toMs - 1) / kDayMs : firstDay;
+  bool truncated = lastDay - firstDay + 1 > maxDays;
+  if (truncated) lastDay = firstDay + maxDays - 1;
+  std::vector<std::map<std::string, int64_t>> perDay(static_cast<size_t>(lastDay - firstDay + 1));
+  std::map<std::string, int64_t> totals;
+  std::vector<std::string> categoryOrder;
+  std::map<std::string, std::pair<int64_t, int64_t>> categories;  // id → (on, total)
+  for (const Row& r : rows) {
+    if (r.kind != "change" || r.serverAt < fromMs || r.serverAt >= toMs) continue;
+    std::string m = statsMethod(r.op, r.method);
+    int64_t day = r.serverAt / kDayMs;
+    if (m.empty() || day < firstDay || day > lastDay) continue;
+    perDay[static_cast<size_t>(day - firstDay)][m]++;
+    totals[m]++;
+    ojson body = parseBody(r);
+    const ojson& choices = jget(jget(body, "event"), "choices");
+    if (!choices.is_object()) continue;
+    for (auto it = choices.begin(); it != choices.end(); ++it) {
+      if (!categories.count(it.key())) categoryOrder.push_back(it.key());
+      auto& c = categories[it.key()];
+      c.second++;
+      if (it.value().is_boolean() && it.value().get<bool>()) c.first++;
+    }
+  }
+  ojson out = {{"from", fromMs}, {"to", toMs}, {"truncated", truncated}, {"methods", ojson::array()}};
+  for (const char* m : kMethods) out["methods"].push_back(m);
+  ojson days = ojson::array();
+  for (size_t i = 0; i < perDay.size(); ++i) {
+    ojson counts = ojson::object();
+    for (const char* m : kMethods) counts[m] = perDay[i].count(m) ? perDay[i][m] : 0;
+    days.push_back({{"day", isoUtc((firstDay + static_cast<int64_t>(i)) * kDayMs).substr(0, 10)}, {"counts", counts}});
+  }
+  out["days"] = days;
+  ojson tot = ojson::object();
+  for (const char* m : kMethods) tot[m] = totals.count(m) ? totals[m] : 0;
+  out["totals"] = tot;
+  ojson cats = ojson::array();
+  for (const std::string& id : categoryOrder) {
+    auto [on, total] = categories[id];
+    cats.push_back({{"id", id}, {"on", on}, {"total", total}, {"rate", total ? double(on) / double(total) : 0.0}});
+  }
+  out["categories"] = cats;
+  return out;
+}
+
+}  // namespace server
+}  // namespace kelisim

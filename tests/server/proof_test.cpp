@@ -1,0 +1,150 @@
+// ledger/proof: the signed proof document and its printable page, on real rows of a real
+// SQLite ledger (ops_fixture.h).
+#include <gtest/gtest.h>
+
+#include "ledger/proof.h"
+#include "ops_fixture.h"
+
+namespace kelisim {
+namespace server {
+namespace {
+
+using ops_test::at;
+using ops_test::Ledger;
+using ops_test::Visitor;
+
+/** v1 accepted on 2026-11-10; the v2 notice shown 2026-11-21; implicit acceptance 2026-11-29;
+ *  a checkpoint after it. `strings`: what the update notice showed. */
+ojson proofOfImplicitUpdate(Ledger& L, Visitor& v, const ojson& strings = {{"title", "Политика обновлена"}}) {
+  const PolicyVersion& v1 = L.policy("smartaqkol", "1");
+  const PolicyVersion& v2 = L.policy("smartaqkol", "2");
+  int64_t t0 = at("2026-11-10T09:00:00+05:00"), t1 = at("2026-11-21T12:00:00+05:00"), t2 = at("2026-11-29T08:00:00+05:00");
+  L.nowMs = t0 + 100;
+  L.ingest({L.display(v, v1, "banner", t0), L.press(v, v1, Op::AcceptAll, t0 + 4000)});
+  L.nowMs = t1 + 100;
+  L.ingest({L.display(v, v2, "update-notice", t1, strings, "update-pending", "2026-11-27T19:00:00.000Z")});
+  ojson implicit = L.load(v, v2, t2);
+  L.nowMs = t2 + 100;
+  L.ingest({implicit});
+  L.nowMs = t2 + 60000;
+  L.checkpoint();
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev;
+  L.read(v.recordId, &rows, &prev);
+  std::vector<Checkpoint> cps;
+  EXPECT_TRUE(L.store->checkpoints(&cps).ok());
+  return buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs);
+}
+
+TEST(Proof, NamesTheTextTheNoticeTheDeadlineAndTheCheckpoint) {
+  Ledger L;
+  Visitor v;
+  ojson p = proofOfImplicitUpdate(L, v);
+  EXPECT_EQ(p["format"], "kelisim-proof/1");
+  EXPECT_EQ(p["recordId"], v.recordId);
+  ASSERT_EQ(p["policies"].size(), 2u);
+  EXPECT_EQ(p["policies"][1]["version"], "2");
+  EXPECT_EQ(p["policies"][1]["bodyHash"], L.policy("smartaqkol", "2").bodyHash);
+  EXPECT_EQ(p["policies"][1]["publishedAt"], "2026-11-20T05:00:00.000Z");
+  EXPECT_EQ(p["policies"][1]["text"], L.policy("smartaqkol", "2").textPath);
+  ASSERT_EQ(p["displays"].size(), 2u);
+  EXPECT_EQ(p["displays"][1]["kind"], "update-notice");
+  EXPECT_EQ(p["displays"][1]["strings"]["title"], "Политика обновлена");
+  EXPECT_EQ(p["displays"][1]["contentHash"].get<std::string>().size(), 64u);
+  ASSERT_EQ(p["decisions"].size(), 2u);
+  EXPECT_EQ(p["decisions"][0]["how"], "button");
+  EXPECT_EQ(p["decisions"][0]["hashOk"], true);
+  const ojson& imp = p["decisions"][1];
+  EXPECT_EQ(imp["how"], "implicit");
+  EXPECT_EQ(imp["hashOk"], true);
+  EXPECT_EQ(imp["implicit"]["notice"]["seq"], p["displays"][1]["seq"]);
+  EXPECT_EQ(imp["implicit"]["notice"]["atIso"], "2026-11-21T07:00:00.000Z");
+  EXPECT_EQ(imp["implicit"]["deadlineIso"], "2026-11-27T19:00:00.000Z");
+  EXPECT_EQ(imp["implicit"]["afterDeadline"], true);
+  EXPECT_EQ(imp["atIso"], "2026-11-29T03:00:00.000Z");
+  EXPECT_EQ(p["checkpoint"]["seq"], p["rows"].back()["seq"]);
+  EXPECT_EQ(p["checkpoint"]["head"], p["rows"].back()["rowHash"]);
+  EXPECT_EQ(p["publicKey"], L.signer->publicKeyHex());
+  EXPECT_EQ(p["signature"].get<std::string>().size(), 128u);
+}
+
+TEST(Proof, SignatureVerifiesAndFailsWhenAnyByteChanges) {
+  Ledger L;
+  Visitor v;
+  std::string doc = proofOfImplicitUpdate(L, v).dump();
+  std::string why;
+  ASSERT_TRUE(verifyProof(doc, L.signer->publicKeyHex(), &why)) << why;
+  ASSERT_TRUE(verifyProof(doc, "", &why)) << why;
+  // Every single byte changed (compact JSON, so no byte is mere formatting): refused.
+  size_t refused = 0;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    std::string bad = doc;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    if (!verifyProof(bad, L.signer->publicKeyHex(), &why)) ++refused;
+    else ADD_FAILURE() << "byte " << i << " changed and the proof still verified: …" << doc.substr(i > 20 ? i - 20 : 0, 40);
+  }
+  EXPECT_EQ(refused, doc.size());
+  // Another key: refused, even though the document is intact.
+  Ledger other;
+  EXPECT_FALSE(verifyProof(doc, other.signer->publicKeyHex(), &why));
+  EXPECT_NE(why, "");
+}
+
+TEST(Proof, ReformattingKeepsTheSignatureValid) {
+  Ledger L;
+  Visitor v;
+  ojson p = proofOfImplicitUpdate(L, v);
+  std::string why;
+  EXPECT_TRUE(verifyProof(p.dump(2), L.signer->publicKeyHex(), &why)) << why;
+}
+
+TEST(Proof, HtmlEscapesEveryDisplayedStringInEachLanguage) {
+  Ledger L;
+  Visitor v;
+  ojson p = proofOfImplicitUpdate(L, v, {{"title", "<script>alert(1)</script>"}, {"text", "\"><img src=x onerror=alert(2)>"}});
+  for (const char* lang : {"ru", "kk", "en"}) {
+    std::string html = proofHtml(p, lang);
+    EXPECT_EQ(html.find("<script"), std::string::npos) << lang;
+    EXPECT_EQ(html.find("<img"), std::string::npos) << lang;
+    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos) << lang;
+    EXPECT_NE(html.find("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos) << lang;
+    EXPECT_NE(html.find(std::string("<html lang=\"") + lang + "\">"), std::string::npos);
+    EXPECT_NE(html.find(v.recordId), std::string::npos);
+    EXPECT_NE(html.find("2026-11-27T19:00:00.000Z"), std::string::npos) << "the deadline is named";
+    EXPECT_NE(html.find("<style>" + std::string(kProofCss) + "</style>"), std::string::npos);
+    EXPECT_NE(html.find(p["signature"].get<std::string>()), std::string::npos);
+  }
+  EXPECT_NE(proofHtml(p, "ru").find("Доказательство согласия"), std::string::npos);
+  EXPECT_NE(proofHtml(p, "kk").find("Келісімнің дәлелі"), std::string::npos);
+  EXPECT_NE(proofHtml(p, "en").find("Proof of consent"), std::string::npos);
+  EXPECT_NE(proofHtml(p, "xx").find("<html lang=\"en\">"), std::string::npos);
+}
+
+TEST(Proof, AnImplicitAcceptanceWithoutANoticeSaysSoInThePage) {
+  Ledger L;
+  Visitor v;
+  const PolicyVersion& v1 = L.policy("smartaqkol", "1");
+  const PolicyVersion& v2 = L.policy("smartaqkol", "2");
+  L.ingest({L.press(v, v1, Op::AcceptAll, at("2026-11-10T09:00:00+05:00"))});
+  L.ingest({L.load(v, v2, at("2026-11-29T08:00:00+05:00"))});
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev;
+  L.read(v.recordId, &rows, &prev);
+  ojson p = buildProof(v.recordId, rows, prev, L.policies.get(), {}, *L.signer, L.nowMs);
+  EXPECT_TRUE(p["checkpoint"].is_null());
+  EXPECT_TRUE(p["decisions"][1]["implicit"]["notice"].is_null());
+  EXPECT_EQ(p["decisions"][1]["implicit"]["flags"][0], "implicit-without-notice");
+  EXPECT_NE(proofHtml(p, "en").find("implicit-without-notice"), std::string::npos);
+}
+
+TEST(Proof, CspHashMatchesTheInlineStyle) {
+  // 'sha256-' + base64(32 bytes) + "'" : 44 base64 characters with padding.
+  std::string src = proofCssHashSource();
+  EXPECT_EQ(src.rfind("'sha256-", 0), 0u);
+  EXPECT_EQ(src.size(), 8u + 44u + 1u);
+  EXPECT_EQ(htmlEscape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
+}
+
+}  // namespace
+}  // namespace server
+}  // namespace kelisim
