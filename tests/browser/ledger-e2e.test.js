@@ -119,6 +119,7 @@ async function visitor() {
  * has, a sound verification. Returns the events.
  */
 async function assertRecord(page, id, expected) {
+  assert.deepEqual(await page.evaluate(() => window.__errors), [], 'the page reported no error (none of its events was refused)');
   const rec = await api('/v1/records/' + id);
   const ev = rec.events;
   assert.deepEqual(ev.map((e) => [e.kind, e.op]), expected.map(([kind, op]) => [kind, op]), JSON.stringify(ev, null, 1));
@@ -134,7 +135,6 @@ async function assertRecord(page, id, expected) {
   assert.equal(rec.verification.seals.ok, true);
   assert.deepEqual(rec.verification.unknownPolicies, []);
   for (const e of ev) assert.deepEqual(e.flags, [], `${e.kind} ${e.op}: no flags`);
-  assert.deepEqual(await page.evaluate(() => window.__errors), [], 'the page reported no error');
   return rec;
 }
 

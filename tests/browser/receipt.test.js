@@ -219,9 +219,9 @@ test('reportUrl: the preferences dialog reports its display (strings of every ca
   assert.equal(prefs.display.layout, 'dialog');
   assert.equal(prefs.display.reason, 'no-record');
   const s = prefs.display.strings;
-  assert.equal(s['category.necessary'], 'Необходимые');
-  assert.equal(s['category.marketing'], 'Реклама');
-  assert.ok(s['category.marketing.description'], 'the category description shown');
+  assert.equal(s['category-necessary'], 'Необходимые');
+  assert.equal(s['category-marketing'], 'Реклама');
+  assert.ok(s['description-marketing'], 'the category description shown');
   for (const k of ['title', 'text', 'accept', 'reject', 'save', 'close']) assert.ok(s[k], k);
 
   // A return visit: nothing shown, nothing reported; the dialog opened again is reported with

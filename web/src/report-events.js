@@ -48,7 +48,8 @@ const text = (el) => (el ? el.textContent.replace(/\s+/g, ' ').trim() : '');
  * preferences.js, notice.js): `title` (its heading), `text` (its paragraphs outside the
  * category list, one per line), `policy` (the policy link), one key per button (its
  * data-kelisim-action; accept-all/reject-all as accept/reject; an icon button by its
- * aria-label), and per category `category.<id>` and `category.<id>.description`.
+ * aria-label), and per category `category-<id>` (its title) and `description-<id>`. Names
+ * are [A-Za-z0-9_-] (docs/ledger.md §1).
  */
 export function stringsOf(el) {
   const s = {};
@@ -66,9 +67,9 @@ export function stringsOf(el) {
     const input = li.querySelector('[data-kelisim-category]');
     if (!input) continue;
     const id = input.getAttribute('data-kelisim-category');
-    s['category.' + id] = text(li.querySelector('label'));
+    s['category-' + id] = text(li.querySelector('label'));
     const d = li.querySelector('p');
-    if (d) s['category.' + id + '.description'] = text(d);
+    if (d) s['description-' + id] = text(d);
   }
   return s;
 }
