@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -342,6 +343,9 @@ int verify(Args& a) {
   if (!ks::fromHex(pk, raw, 32)) return usageError("--public-key: expected 64 hex digits");
   ks::VerifyResult r;
   if (a.dbGiven) {
+    struct stat st;
+    if (a.cfg.db.rfind("sqlite:", 0) == 0 && ::stat(a.cfg.db.c_str() + 7, &st) != 0)  // never create one to verify
+      return std::fprintf(stderr, "kelisim-server: verify --db %s: no such file\n", a.cfg.db.c_str()), 1;
     auto store = ks::openStore(a.cfg.db, &err);
     if (!store) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
     ks::StoreError se = store->migrate();

@@ -48,6 +48,13 @@ kelisim_fuzz_target(fuzz_body     tests/fuzz/fuzz_body.cpp)
 kelisim_fuzz_target(fuzz_render   tests/fuzz/fuzz_render.cpp)
 kelisim_fuzz_target(fuzz_search   tests/fuzz/fuzz_search.cpp)
 kelisim_fuzz_target(fuzz_diff     tests/fuzz/fuzz_diff.cpp)
+# The ledger server's ingest parser (server/src/ledger/ingest.cpp), through kelisim_ledger,
+# rebuilt instrumented like the core.
+if(TARGET kelisim_ledger)
+  target_compile_options(kelisim_ledger PRIVATE ${KELISIM_FUZZ_SANITIZE} -fsanitize=fuzzer-no-link)
+  kelisim_fuzz_target(fuzz_ingest tests/fuzz/fuzz_ingest.cpp)
+  target_link_libraries(fuzz_ingest PRIVATE kelisim_ledger)
+endif()
 
 # Seed-corpus generator (a plain program, not a fuzzer): seeds, policies/ and tests/fixtures/
 # -> <dir>/<target>/… files. Run by scripts/fuzz.sh.

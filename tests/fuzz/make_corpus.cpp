@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bridge_c.h"
+#include "core/consent.h"
 #include "core/constants.h"
 #include "policy/import.h"
 
@@ -134,6 +135,54 @@ std::string recordFor(const json& m, const std::string& version, int64_t givenAt
   return std::string(kel_result_ptr(), kel_result_len());
 }
 
+
+/** fuzz_ingest: POST /v1/events bodies (docs/ledger.md §1) with valid change events made by
+ *  the core's apply(), display events, and the batch forms. */
+void ingestSeeds() {
+  using namespace kelisim;
+  Manifest m;
+  m.policyId = "smartaqkol";
+  m.version = "2";
+  std::string bodyHash(64, 'a');
+  m.bodyHash = bodyHash;
+  m.publishedAtMs = 1749538800000;
+  m.offsetMinutes = 300;
+  m.categories.push_back({"necessary", true, false});
+  m.categories.push_back({"analytics", false, false});
+  std::vector<nlohmann::ordered_json> events;  // ordered: the entry hash covers the choices' order
+  std::string stored;
+  const Op ops[] = {Op::AcceptAll, Op::RejectAll, Op::Withdraw};
+  for (int i = 0; i < 3; ++i) {
+    ApplyInput in;
+    in.op = ops[i];
+    in.newId = "FuzzVisitor01";
+    ApplyResult r;
+    if (!apply(m, stored, 1796551200123 + i, {}, in, &r).ok()) continue;
+    stored = encodeRecord(r.record).str();
+    nlohmann::ordered_json choices = nlohmann::ordered_json::object();
+    for (const Choice& c : r.entry.choices) choices[std::string(c.category.view())] = c.on;
+    nlohmann::ordered_json e = {{"type", "kelisim:consent-event"}, {"v", 2}, {"id", std::string(r.entry.hash.view())},
+        {"recordId", "FuzzVisitor01"}, {"record", stored},
+        {"policy", {{"id", "smartaqkol"}, {"version", "2"}, {"bodyHash", bodyHash}}},
+        {"controller", "BTS Digital"}, {"language", "ru"}, {"display", nullptr},
+        {"event", {{"op", name(r.entry.op)}, {"atMs", r.entry.atMs}, {"version", "2"},
+                   {"method", name(r.entry.method)}, {"choices", choices},
+                   {"prevHash", std::string(r.entry.prevHash.view())}, {"hash", std::string(r.entry.hash.view())}}}};
+    put("fuzz_ingest", "change-" + std::to_string(i), e.dump());
+    events.push_back(e);
+  }
+  nlohmann::ordered_json d = {{"type", "kelisim:display"}, {"v", 2}, {"id", "d-AAAAbbbbCCCCdddd"},
+      {"recordId", "FuzzVisitor01"}, {"policy", {{"id", "smartaqkol"}, {"version", "2"}, {"bodyHash", bodyHash}}},
+      {"language", "ru"},
+      {"display", {{"kind", "banner"}, {"reason", "no-record"}, {"layout", "bar"}, {"at", "2026-12-06T10:00:00.000Z"},
+                   {"atMs", 1796551200000}, {"deadline", nullptr}, {"categories", json::array({"necessary", "analytics"})},
+                   {"strings", {{"title", "Cookie"}, {"accept", "Принять"}}}}}};
+  put("fuzz_ingest", "display", d.dump());
+  events.push_back(d);
+  put("fuzz_ingest", "batch-array", nlohmann::ordered_json(events).dump());
+  put("fuzz_ingest", "batch-object", nlohmann::ordered_json{{"events", events}}.dump());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -243,6 +292,8 @@ int main(int argc, char** argv) {
   }
   for (const char* foreign : {"_ga=GA1.2.3", "k2~abc~def", "k1~", "%7B%22a%22%3A1%7D", "eyJhbGciOiJIUzI1NiJ9.e30.x"})
     put("fuzz_record", std::string("foreign-") + std::to_string(gCount), foreign);
+
+  ingestSeeds();
 
   std::printf("fuzz_make_corpus: %d files in %s (%zu policy texts, %zu manifests)\n", gCount, gOut.c_str(),
               texts.size(), manifests.size());

@@ -149,8 +149,9 @@ class SqliteStore : public Store {
       if (!s) return rollback(e);
       sqlite3_bind_int(s, 1, m.number);
       int rc = sqlite3_step(s);
+      sqlite3_reset(s);
       if (rc == SQLITE_ROW) {
-        w_.exec("COMMIT");
+        if (!(e = w_.exec("COMMIT")).ok()) return rollback(e);
         continue;
       }
       if (rc != SQLITE_DONE) return rollback(w_.error("schema_migrations", rc));
@@ -297,6 +298,7 @@ class SqliteStore : public Store {
       c.signature = colText(s, 4);
       out->push_back(std::move(c));
     }
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE) return r_.error("read checkpoints", rc);
     return {};
   }
@@ -330,6 +332,7 @@ class SqliteStore : public Store {
     sqlite3_bind_int64(s, 1, beforeMs);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) records->push_back(colText(s, 0));
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE) return rollback(w_.error("retention", rc));
     s = w_.stmt(
         "UPDATE events SET personal = NULL, record_id = NULL, erased_at = ? WHERE server_at < ? AND erased_at IS NULL",
@@ -357,7 +360,10 @@ class SqliteStore : public Store {
     sqlite3_stmt* s = c.stmt("SELECT seq, hash FROM ledger_head WHERE id = 1", &e);
     if (!s) return e;
     int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) return c.error("read head", rc);
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(s);
+      return c.error("read head", rc);
+    }
     out->seq = sqlite3_column_int64(s, 0);
     out->hash = colText(s, 1);
     sqlite3_reset(s);
@@ -405,10 +411,12 @@ class SqliteStore : public Store {
     return {};
   }
 
+  /** Steps s to the end into *out and resets it (no read transaction is left open). */
   StoreError readRows(sqlite3_stmt* s, std::vector<Row>* out) {
     out->clear();
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) out->push_back(readRow(s));
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
       out->clear();
       return r_.error("read events", rc);

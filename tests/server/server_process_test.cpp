@@ -1,0 +1,317 @@
+// The real kelisim-server binary (KELISIM_SERVER_EXE) on 127.0.0.1:0 with a temp SQLite file,
+// spoken to over HTTP: the answers of POST /v1/events, CORS, limits, SIGTERM, the verify CLI,
+// and kill -9 under load: every event that got a 202 is there after a restart.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/ledger.h"
+#include "ledger/verify.h"
+#include "server_test_util.h"
+#include "store_test_util.h"
+#include "store/store.h"
+
+using namespace kelisim;
+using namespace kelisim::server;
+using namespace kelisim::server::testutil;
+
+namespace {
+
+const char* kOrigin = "https://shop.example";
+
+/** kelisim-server serve, started with args; port read from its "listening on" line. */
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> argv{const_cast<char*>(KELISIM_SERVER_EXE)};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(KELISIM_SERVER_EXE, argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    FILE* f = fdopen(out[0], "r");
+    char line[512];
+    if (f && fgets(line, sizeof line, f)) {
+      std::string s = line;
+      size_t at = s.find("http://127.0.0.1:");
+      if (at != std::string::npos) port = std::atoi(s.c_str() + at + 17);
+    }
+    if (f) fclose(f);
+  }
+  ~ServerProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  /** Sends sig and returns the exit status (-1 when it did not exit normally). */
+  int stop(int sig) {
+    kill(pid_, sig);
+    int st = 0;
+    waitpid(pid_, &st, 0);
+    exited_ = true;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  int port = 0;
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+/** Runs a command line; returns its exit code, its stdout in *out. */
+int run(const std::string& cmd, std::string* out) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[4096];
+  out->clear();
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string exe() { return KELISIM_SERVER_EXE; }
+
+std::vector<std::string> baseArgs(const TempDir& dir) {
+  return {"--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.path + "/l.db", "--policies",
+          std::string(KELISIM_SOURCE_DIR) + "/policies", "--origin", kOrigin};
+}
+
+ojson oneChange(const std::string& rid) {
+  std::string stored;
+  return changeEvent(knownPolicy(), rid, Op::AcceptAll, 1796551200123, &stored);
+}
+
+}  // namespace
+
+TEST(ServerProcess, AnswersIngestRequests) {
+  TempDir dir;
+  ServerProcess srv(baseArgs(dir));
+  ASSERT_GT(srv.port, 0);
+  auto c = srv.client();
+  std::string body = oneChange("Visitor_P001").dump();
+  auto r = c.Post("/v1/events", body, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202) << r->body;
+  ojson j = ojson::parse(r->body);
+  EXPECT_EQ(j["stored"], 1);
+  EXPECT_EQ(j["results"][0]["status"], "stored");
+  EXPECT_EQ(j["results"][0]["seq"], 1);
+  // The same event again, as sendBeacon sends it (text/plain): a duplicate, same seq.
+  r = c.Post("/v1/events", body, "text/plain;charset=UTF-8");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(ojson::parse(r->body)["results"][0]["status"], "duplicate");
+  // 400 names the event.
+  ojson bad = oneChange("Visitor_P002");
+  bad["event"]["hash"] = std::string(64, 'a');
+  r = c.Post("/v1/events", ojson::array({oneChange("Visitor_P003"), bad}).dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ojson::parse(r->body)["error"]["index"], 1) << r->body;
+  // Origins: configured → CORS headers; other → 403; none (curl) → allowed.
+  httplib::Headers ok{{"Origin", kOrigin}}, evil{{"Origin", "https://evil.example"}};
+  r = c.Post("/v1/events", ok, oneChange("Visitor_P004").dump(), "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), kOrigin);
+  r = c.Post("/v1/events", evil, oneChange("Visitor_P005").dump(), "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
+  // Preflight.
+  r = c.Options("/v1/events", httplib::Headers{{"Origin", kOrigin}, {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), kOrigin);
+  EXPECT_NE(r->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  r = c.Options("/v1/events", evil);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  // 413, 415.
+  r = c.Post("/v1/events", std::string(300 * 1024, ' '), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  r = c.Post("/v1/events", body, "application/xml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  // Nothing of the refused requests was stored.
+  r = c.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(ojson::parse(r->body)["head"]["seq"], 2) << r->body;
+  EXPECT_EQ(srv.stop(SIGTERM), 0);
+}
+
+TEST(ServerProcess, RateLimitAnswers429WithRetryAfter) {
+  TempDir dir;
+  auto args = baseArgs(dir);
+  args.insert(args.end(), {"--rate-limit", "1:2"});
+  ServerProcess srv(args);
+  ASSERT_GT(srv.port, 0);
+  auto c = srv.client();
+  int last = 0;
+  std::string retry;
+  for (int i = 0; i < 4; ++i) {
+    auto r = c.Post("/v1/events", oneChange("Visitor_R00" + std::to_string(i)).dump(), "application/json");
+    ASSERT_TRUE(r);
+    last = r->status;
+    retry = r->get_header_value("Retry-After");
+  }
+  EXPECT_EQ(last, 429);
+  EXPECT_GE(std::atoi(retry.c_str()), 1);
+}
+
+TEST(ServerProcess, SigtermWritesAFinalCheckpointAndVerifyAgrees) {
+  TempDir dir;
+  {
+    ServerProcess srv(baseArgs(dir));
+    ASSERT_GT(srv.port, 0);
+    auto c = srv.client();
+    for (int i = 0; i < 3; ++i)
+      ASSERT_EQ(c.Post("/v1/events", oneChange("Visitor_S00" + std::to_string(i)).dump(), "application/json")->status, 202);
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  std::string err, out;
+  auto store = openSqliteStore(dir.path + "/l.db", &err);
+  ASSERT_TRUE(store && store->migrate().ok()) << err;
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(store->checkpoints(&cps).ok());
+  ASSERT_FALSE(cps.empty());
+  EXPECT_EQ(cps.back().seq, 3);
+  std::string key = dir.path + "/kelisim-ledger.key";  // auto-created next to the database
+  EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("3 rows, 1 checkpoints"), std::string::npos) << out;
+  // A tampered row: exit 1, naming the position.
+  ASSERT_EQ(rawSql(dir.path + "/l.db", "UPDATE events SET server_at = server_at + 1 WHERE seq = 2"), "");
+  EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("seq 2"), std::string::npos) << out;
+  // Usage errors: exit 2 with a message.
+  EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db", &out), 2);
+  EXPECT_NE(out.find("public key"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " verify --db sqlite:x --export y --key " + key, &out), 2);
+  EXPECT_EQ(run(exe() + " --listen nowhere", &out), 2);
+  EXPECT_NE(out.find("--listen"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " --keep-ip all", &out), 2);
+  EXPECT_EQ(run(exe() + " keygen --key " + key, &out), 1);  // refuses to overwrite
+  EXPECT_NE(out.find("refusing to overwrite"), std::string::npos) << out;
+}
+
+TEST(ServerProcess, Kill9DuringLoadLosesNoAcknowledgedEvent) {
+  TempDir dir;
+  auto args = baseArgs(dir);
+  args.insert(args.end(), {"--rate-limit", "0"});
+  std::mutex mu;
+  std::set<std::string> acked;  // event keys of events answered 202
+  std::atomic<int> requests{0};
+  {
+    ServerProcess srv(args);
+    ASSERT_GT(srv.port, 0);
+    TestPolicy p = knownPolicy();
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        auto c = srv.client();
+        c.set_connection_timeout(1, 0);
+        for (int batch = 0; std::chrono::steady_clock::now() < until; ++batch) {
+          ojson events = ojson::array();
+          std::vector<std::string> keys;
+          for (int i = 0; i < 10; ++i) {
+            std::string rid = "Load_" + std::to_string(t) + "_" + std::to_string(batch);
+            std::string id = "d-" + std::to_string(t) + "x" + std::to_string(batch) + "x" + std::to_string(i) + "pppppppppppp";
+            events.push_back(displayEvent(p, rid, id, 1796551200000));
+            keys.push_back(ledger::eventKey(rid, id));
+          }
+          auto r = c.Post("/v1/events", events.dump(), "application/json");
+          ++requests;
+          if (r && r->status == 202) {
+            std::lock_guard<std::mutex> lock(mu);
+            acked.insert(keys.begin(), keys.end());
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    EXPECT_EQ(srv.stop(SIGKILL), -1);
+    for (auto& th : threads) th.join();
+  }
+  ASSERT_GT(acked.size(), 0u) << requests.load() << " requests";
+  // Restart on the same file: it opens, and answers.
+  {
+    ServerProcess srv(args);
+    ASSERT_GT(srv.port, 0);
+    auto r = srv.client().Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  std::string err, out;
+  auto store = openSqliteStore(dir.path + "/l.db", &err);
+  ASSERT_TRUE(store && store->migrate().ok()) << err;
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  std::set<std::string> present;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, int64_t(i + 1));
+    present.insert(rows[i].eventKey);
+  }
+  size_t missing = 0;
+  for (const std::string& k : acked) missing += present.count(k) ? 0 : 1;
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
+  EXPECT_EQ(run(exe() + " verify --db sqlite:" + dir.path + "/l.db --key " + dir.path + "/kelisim-ledger.key", &out), 0)
+      << out;
+  std::printf("  [load] %d requests, %zu events acknowledged, %zu rows after kill -9\n", requests.load(), acked.size(),
+              rows.size());
+}
+
+TEST(ServerProcess, RunsOnPostgresqlAndVerifies) {
+  testing_util::PgTestDb db;  // a fresh database on the ctest fixture's PostgreSQL
+  ASSERT_TRUE(db.error.empty()) << db.error;
+  TempDir dir;
+  std::string out, key = dir.path + "/k";
+  ASSERT_EQ(run(exe() + " keygen --key " + key, &out), 0) << out;
+  // Without --key PostgreSQL is refused (no silent key next to a database file).
+  EXPECT_EQ(run(exe() + " --listen 127.0.0.1:0 --db '" + db.uri() + "'", &out), 1);
+  EXPECT_NE(out.find("--key PATH is required"), std::string::npos) << out;
+  {
+    ServerProcess srv({"--listen", "127.0.0.1:0", "--db", db.uri(), "--key", key, "--policies",
+                       std::string(KELISIM_SOURCE_DIR) + "/policies"});
+    ASSERT_GT(srv.port, 0);
+    auto c = srv.client();
+    std::string body = ojson::array({oneChange("Visitor_G001"), oneChange("Visitor_G002")}).dump();
+    auto r = c.Post("/v1/events", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202) << r->body;
+    r = c.Post("/v1/events", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(ojson::parse(r->body)["duplicates"], 2) << r->body;
+    r = c.Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(ojson::parse(r->body)["db"], "postgres");
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  EXPECT_EQ(run(exe() + " verify --db '" + db.uri() + "' --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("2 rows, 1 checkpoints"), std::string::npos) << out;
+}
