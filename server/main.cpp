@@ -21,6 +21,7 @@
 
 #include "app.h"
 #include "http/rate_limiter.h"
+#include "ledger/erasure.h"
 #include "ledger/export.h"
 #include "ledger/policies.h"
 #include "ledger/signer.h"
@@ -244,10 +245,12 @@ bool splitListen(const std::string& listen, std::string* host, int* port) {
   return true;
 }
 
-/** Every route of the server; H3's record and admin routes join here. */
+/** Every route of the server. */
 void addRoutes(httplib::Server& http, ks::App& app) {
   ks::addIngestRoutes(http, app);
   ks::addHealthRoutes(http, app);
+  ks::addRecordRoutes(http, app);
+  ks::addAdminPageRoutes(http, app);
 }
 
 int64_t nowMs() {
@@ -309,8 +312,11 @@ int serve(Args& a) {
     while (!http.is_running() && !done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     http.stop();
   }).detach();
+  ks::RetentionTimer retention(app);  // --retention-days: now, then hourly
+  retention.start();
   bool ok = http.listen_after_bind();  // returns after stop(): in-flight requests are finished
   done = true;
+  retention.stop();
   writer.stop();                       // drains the queue, writes the final checkpoint
   ks::Head h;
   if (store->head(&h).ok())

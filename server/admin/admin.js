@@ -237,6 +237,11 @@ async function signIn(event) {
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   lastStats = lastRecord = lastVerify = null;
+  // Nothing read with the token stays in the page.
+  for (const id of ['chart', 'stats-head', 'stats-body', 'rates-body', 'state', 'checks', 'events-body']) $(id).replaceChildren();
+  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status']) say(id, '');
+  $('record-id').value = '';
+  $('record').hidden = true;
   $('workspace').hidden = true;
   $('login').hidden = false;
   say('login-status', message, message ? 'error' : '');
@@ -460,7 +465,8 @@ function renderChecks(v) {
 }
 
 /** Opens the printable proof in a new tab: the window is opened during the click (so it is not
- *  a blocked pop-up), then shown the proof fetched with the token as a blob: URL. */
+ *  a blocked pop-up), then shown the proof fetched with the token as a blob: URL. When the
+ *  browser still refuses the window, a link to the same blob is offered instead. */
 async function openProof() {
   const id = lastRecord && lastRecord.recordId;
   if (!id) return;
@@ -468,8 +474,13 @@ async function openProof() {
   try {
     const res = await api(`/v1/proof/${encodeURIComponent(id)}?format=html&lang=${lang}`, { raw: true });
     const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/html;charset=utf-8' }));
-    if (win) win.location.href = url;
-    say('proof-status', t('proofReady'));
+    if (win) {
+      win.location.href = url;
+      say('proof-status', t('proofReady'));
+    } else {
+      say('proof-status', '');
+      $('proof-status').append(el('a', t('openProof'), { href: url, target: '_blank', rel: 'noopener' }));
+    }
   } catch (e) {
     win?.close();
     if (e.status !== 401) say('proof-status', t('error', { message: e.message }), 'error');

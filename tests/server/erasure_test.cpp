@@ -2,6 +2,10 @@
 // clock the test controls (ops_fixture.h). Afterwards the whole ledger still verifies.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "ledger/erasure.h"
 #include "ledger/verify.h"
 #include "ops_fixture.h"
@@ -135,6 +139,42 @@ TEST(Erasure, RetentionIsOffWithoutRetentionDays) {
   std::vector<Row> rows = allRows(L);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].recordId, v.recordId);
+}
+
+TEST(Erasure, RetentionTimerRunsAtStartAndThenEachPeriod) {
+  Ledger L;
+  L.app.cfg.retentionDays = 1;
+  const PolicyVersion& v2 = L.policy("smartaqkol", "2");
+  Visitor a, b;
+  int64_t t0 = at("2026-12-01T10:00:00Z");
+  std::atomic<int64_t> clock{t0};
+  L.app.now = [&clock] { return clock.load(); };
+  L.nowMs = t0;
+  L.ingest({L.press(a, v2, Op::AcceptAll, t0)});
+  L.nowMs = t0 + 2 * kDayMs;
+  L.ingest({L.press(b, v2, Op::AcceptAll, t0 + 2 * kDayMs)});
+  clock = t0 + 2 * kDayMs;  // a's row is 2 days old, b's is new
+  auto erasures = [&] {
+    int n = 0;
+    for (const Row& r : allRows(L)) n += r.kind == "erasure";
+    return n;
+  };
+  auto waitFor = [&](int n) {
+    for (int i = 0; i < 500 && erasures() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return erasures();
+  };
+  RetentionTimer timer(L.app, 50);
+  timer.start();
+  EXPECT_EQ(waitFor(1), 1) << "the first run is at start";
+  std::vector<Row> rows = allRows(L);
+  EXPECT_FALSE(rows[0].recordId.has_value());
+  EXPECT_EQ(rows[1].recordId, b.recordId);
+  clock = t0 + 4 * kDayMs;  // now b's row is old too: a later tick erases it
+  EXPECT_EQ(waitFor(2), 2);
+  timer.stop();
+  EXPECT_FALSE(allRows(L)[1].recordId.has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_EQ(erasures(), 2) << "nothing more to erase, and stopped";
 }
 
 }  // namespace

@@ -261,7 +261,7 @@ struct ProofStrings {
       *unknownPolicy, *state, *choices, *method, *given, *none, *decisions, *clientTime, *serverTime, *action, *displays,
       *kind, *reason, *content, *shownStrings, *verification, *chainOk, *chainBad, *sealsOk, *sealsBad, *checkpoint,
       *noCheckpoint, *publicKey, *signature, *howButton, *howImplicit, *howNotice, *implicitOk, *implicitNoNotice,
-      *implicitEarly, *deadlineUnknown, *on, *off, *explicitM, *implicitM, *verifyHint, *onDisplay;
+      *implicitEarly, *deadlineUnknown, *on, *off, *explicitM, *implicitM, *verifyHint, *onDisplay, *deadline;
 };
 
 const ProofStrings kEn = {
@@ -279,8 +279,10 @@ const ProofStrings kEn = {
     "No update notice display is recorded before this implicit acceptance (implicit-without-notice).",
     "Accepted on {at}, before the deadline {deadline}.", "The deadline is unknown (policy version not known).",
     "on", "off", "explicit", "implicit",
-    "Check: kelisim-server verify-proof FILE.json --public-key KEY, with the JSON form of this proof.",
-    "on the display"};
+    "To check this proof, take its JSON form (the same document): its signature is Ed25519 over "
+    "\"kelisim-proof/1\\n\" followed by its canonical JSON (keys sorted, no spaces) without the signature "
+    "member, by the server public key above.",
+    "on the display", "Deadline"};
 
 const ProofStrings kRu = {
     "ru", "Доказательство согласия",
@@ -298,8 +300,10 @@ const ProofStrings kRu = {
     "До этого неявного принятия показ уведомления об обновлении не записан (implicit-without-notice).",
     "Принято {at}, до срока {deadline}.", "Срок неизвестен (версия политики неизвестна).", "вкл.", "выкл.",
     "явно", "неявно",
-    "Проверка: kelisim-server verify-proof FILE.json --public-key KEY, с JSON-формой этого доказательства.",
-    "на показе"};
+    "Для проверки возьмите JSON-форму этого доказательства (тот же документ): её подпись Ed25519 "
+    "поставлена открытым ключом сервера выше над \"kelisim-proof/1\\n\" и каноническим JSON (ключи по "
+    "алфавиту, без пробелов) без поля signature.",
+    "на показе", "Срок"};
 
 const ProofStrings kKk = {
     "kk", "Келісімнің дәлелі",
@@ -316,8 +320,10 @@ const ProofStrings kKk = {
     "Бұл жанама қабылдауға дейін жаңарту туралы хабарламаның көрсетілгені жазылмаған (implicit-without-notice).",
     "{at} қабылданды, {deadline} мерзімінен бұрын.", "Мерзім белгісіз (саясат нұсқасы белгісіз).", "қосулы",
     "өшірулі", "айқын", "жанама",
-    "Тексеру: kelisim-server verify-proof FILE.json --public-key KEY, осы дәлелдің JSON түрімен.",
-    "көрсетілімде"};
+    "Тексеру үшін осы дәлелдің JSON түрін алыңыз (сол құжат): оның Ed25519 қолтаңбасы жоғарыдағы сервердің "
+    "ашық кілтімен \"kelisim-proof/1\\n\" және signature өрісінсіз канондық JSON (кілттер әліпби бойынша, "
+    "бос орынсыз) үстінен қойылған.",
+    "көрсетілімде", "Мерзім"};
 
 const ProofStrings& stringsFor(const std::string& lang) {
   if (lang == "ru") return kRu;
@@ -422,7 +428,7 @@ void displaysSection(const ojson& proof, const ProofStrings& s, std::string& h) 
          "</dd><dt>" + htmlEscape(s.serverTime) + "</dt><dd>" + htmlEscape(when(jget(d, "serverAtIso"))) + "</dd><dt>" +
          htmlEscape(s.content) + "</dt><dd class=\"hash\">" + htmlEscape(jstr(d, "contentHash")) + "</dd>";
     if (jget(d, "deadline").is_string())
-      h += "<dt>deadline</dt><dd>" + htmlEscape(jstr(d, "deadline")) + "</dd>";
+      h += "<dt>" + htmlEscape(s.deadline) + "</dt><dd>" + htmlEscape(jstr(d, "deadline")) + "</dd>";
     h += "</dl><h3>" + htmlEscape(s.shownStrings) + "</h3><dl>";
     const ojson& strs = jget(d, "strings");
     if (strs.is_object())

@@ -1,0 +1,250 @@
+// http/records.cpp, http/auth.cpp, http/admin_page.cpp over real HTTP (cpp-httplib on
+// 127.0.0.1, an ephemeral port) in front of a real SQLite ledger (ops_fixture.h).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <sstream>
+#include <thread>
+
+#include "http/auth.h"
+#include "ledger/export.h"
+#include "ledger/proof.h"
+#include "ledger/verify.h"
+#include "ops_fixture.h"
+
+namespace kelisim {
+namespace server {
+namespace {
+
+using ops_test::at;
+using ops_test::Ledger;
+using ops_test::Visitor;
+
+/** The operator routes and the admin page of `app`, served on 127.0.0.1 until destruction. */
+class Served {
+ public:
+  explicit Served(App& app) {
+    addRecordRoutes(http_, app);
+    addAdminPageRoutes(http_, app);
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+    while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ~Served() {
+    http_.stop();
+    thread_.join();
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+
+ private:
+  httplib::Server http_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+ojson errorOf(const httplib::Result& r) {
+  ojson j = ojson::parse(r->body, nullptr, false);
+  return j.is_object() && j.contains("error") ? j["error"] : ojson();
+}
+
+/** One visitor with a banner display and a reject-all; returns the record id. */
+std::string oneVisitor(Ledger& L) {
+  Visitor v;
+  const PolicyVersion& v2 = L.policy("smartaqkol", "2");
+  L.nowMs = at("2026-12-01T10:00:05Z");  // the server clock: stats and export go by it
+  L.ingest({L.display(v, v2, "banner", at("2026-12-01T10:00:00Z")), L.press(v, v2, Op::RejectAll, at("2026-12-01T10:00:03Z"))});
+  return v.recordId;
+}
+
+TEST(Records, MissingOrWrongTokenIs401AndDoesNothing) {
+  Ledger L;
+  std::string id = oneVisitor(L);
+  Served s(L.app);
+  httplib::Client c = s.client();
+  const std::vector<std::string> paths = {"/v1/records/" + id, "/v1/proof/" + id, "/v1/proof/" + id + "?format=html",
+                                          "/v1/export",        "/v1/stats",       "/v1/verify"};
+  const std::vector<httplib::Headers> wrong = {
+      {},
+      bearer("nope"),
+      bearer(L.app.adminToken.substr(0, L.app.adminToken.size() - 1)),  // a prefix
+      bearer(L.app.adminToken + "x"),                                    // longer
+      {{"Authorization", "Basic " + L.app.adminToken}},
+      {{"Authorization", L.app.adminToken}},
+  };
+  for (const std::string& p : paths) {
+    for (const httplib::Headers& h : wrong) {
+      auto r = c.Get(p.c_str(), h);
+      ASSERT_TRUE(r) << p;
+      EXPECT_EQ(r->status, 401) << p;
+      EXPECT_EQ(errorOf(r)["code"], "unauthorized") << p << ": " << r->body;
+      EXPECT_TRUE(r->has_header("WWW-Authenticate"));
+    }
+  }
+  for (const httplib::Headers& h : wrong) {
+    auto r = c.Delete(("/v1/records/" + id).c_str(), h);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  std::vector<Row> rows;
+  ASSERT_TRUE(L.store->rowsOfRecord(id, &rows).ok());
+  EXPECT_EQ(rows.size(), 2u) << "nothing was erased";
+  auto ok = c.Get(("/v1/records/" + id).c_str(), bearer(L.app.adminToken));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  auto scheme = c.Get("/v1/stats", {{"Authorization", "bearer " + L.app.adminToken}});
+  EXPECT_EQ(scheme->status, 200) << "the scheme name is case-insensitive (RFC 7235 §2.1)";
+}
+
+TEST(Records, NoConfiguredTokenMeansNoOperatorAccess) {
+  Ledger L;
+  L.app.adminToken = "";
+  Served s(L.app);
+  httplib::Client c = s.client();
+  for (const httplib::Headers& h : {httplib::Headers{}, bearer(""), httplib::Headers{{"Authorization", "Bearer "}}}) {
+    auto r = c.Get("/v1/stats", h);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_NE(errorOf(r)["message"].get<std::string>().find("--admin-token-file"), std::string::npos);
+  }
+}
+
+TEST(Records, BearerMatchesOnlyTheWholeToken) {
+  EXPECT_TRUE(bearerMatches("Bearer abc", "abc"));
+  EXPECT_TRUE(bearerMatches("BEARER abc", "abc"));
+  EXPECT_FALSE(bearerMatches("Bearer abcd", "abc"));
+  EXPECT_FALSE(bearerMatches("Bearer ab", "abc"));
+  EXPECT_FALSE(bearerMatches("Bearer ABC", "abc"));
+  EXPECT_FALSE(bearerMatches("Bearer ", ""));
+  EXPECT_FALSE(bearerMatches("Bearer abc", ""));
+  EXPECT_FALSE(bearerMatches("Bearerabc", "abc"));
+}
+
+TEST(Records, RecordProofStatsExportVerifyAndErasureOverHttp) {
+  Ledger L;
+  std::string id = oneVisitor(L);
+  std::string other = oneVisitor(L);
+  L.checkpoint();
+  Served s(L.app);
+  httplib::Client c = s.client();
+  httplib::Headers auth = bearer(L.app.adminToken);
+
+  auto rec = c.Get(("/v1/records/" + id).c_str(), auth);
+  ASSERT_EQ(rec->status, 200);
+  ojson view = ojson::parse(rec->body);
+  EXPECT_EQ(view["recordId"], id);
+  EXPECT_EQ(view["events"].size(), 2u);
+  EXPECT_EQ(view["state"]["op"], "reject-all");
+  EXPECT_EQ(view["verification"]["valid"], true);
+  EXPECT_EQ(c.Get("/v1/records/UnknownRecord1", auth)->status, 404);
+  auto bad = c.Get("/v1/records/bad!id", auth);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(errorOf(bad)["code"], "bad-record-id");
+
+  auto proof = c.Get(("/v1/proof/" + id).c_str(), auth);
+  ASSERT_EQ(proof->status, 200);
+  std::string why;
+  EXPECT_TRUE(verifyProof(proof->body, L.signer->publicKeyHex(), &why)) << why;
+  auto html = c.Get(("/v1/proof/" + id + "?format=html&lang=kk").c_str(), auth);
+  ASSERT_EQ(html->status, 200);
+  EXPECT_EQ(html->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(html->get_header_value("Content-Security-Policy").find(proofCssHashSource()), std::string::npos);
+  EXPECT_NE(html->body.find("Келісімнің дәлелі"), std::string::npos);
+  EXPECT_EQ(c.Get(("/v1/proof/" + id + "?format=html&lang=de").c_str(), auth)->status, 400);
+  EXPECT_EQ(c.Get(("/v1/proof/" + id + "?format=pdf").c_str(), auth)->status, 400);
+
+  auto stats = c.Get("/v1/stats?from=2026-12-01&to=2026-12-02", auth);
+  ASSERT_EQ(stats->status, 200);
+  ojson st = ojson::parse(stats->body);
+  ASSERT_EQ(st["days"].size(), 1u);
+  EXPECT_EQ(st["days"][0]["counts"]["reject-all"], 2);
+  auto badTime = c.Get("/v1/stats?from=yesterday", auth);
+  EXPECT_EQ(badTime->status, 400);
+  EXPECT_NE(errorOf(badTime)["message"].get<std::string>().find("'from'"), std::string::npos);
+  EXPECT_EQ(c.Get("/v1/stats?from=1796551200000&to=1796551200000", auth)->status, 400);
+
+  auto exp = c.Get("/v1/export?from=2026-12-01T00:00:00Z", auth);
+  ASSERT_EQ(exp->status, 200);
+  std::istringstream in(exp->body);
+  ExportData d;
+  ASSERT_TRUE(readExport(in, &d, &why)) << why;
+  EXPECT_EQ(d.rows.size(), 4u);
+  EXPECT_EQ(d.checkpoints.size(), 1u);
+  Verifier ver(d.publicKey, d.checkpoints, d.fromSeq, d.prevHash);
+  ver.expectEnd(d.headSeq, d.headHash);
+  for (const Row& r : d.rows) ver.add(r);
+  VerifyResult vr = ver.finish();
+  EXPECT_TRUE(vr.valid) << vr.message;
+
+  auto del = c.Delete(("/v1/records/" + id).c_str(), auth);
+  ASSERT_EQ(del->status, 200) << del->body;
+  EXPECT_EQ(ojson::parse(del->body)["erased"], 2);
+  EXPECT_EQ(c.Get(("/v1/records/" + id).c_str(), auth)->status, 404);
+  EXPECT_EQ(c.Delete(("/v1/records/" + id).c_str(), auth)->status, 404);
+  EXPECT_EQ(c.Get(("/v1/records/" + other).c_str(), auth)->status, 200);
+
+  auto verify = c.Get("/v1/verify", auth);
+  ASSERT_EQ(verify->status, 200);
+  ojson v = ojson::parse(verify->body);
+  EXPECT_EQ(v["valid"], true) << v.dump();
+  EXPECT_EQ(v["rows"], 5);
+  EXPECT_EQ(v["publicKey"], L.signer->publicKeyHex());
+}
+
+TEST(Records, VerifyRouteNamesTheFirstBadRow) {
+  Ledger L;
+  oneVisitor(L);
+  std::string id = oneVisitor(L);
+  Served s(L.app);
+  httplib::Client c = s.client();
+  // The body of seq 3 (the second visitor's banner display) is edited behind the server's back.
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open((L.dir / "ledger.db").string().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE events SET body = replace(body, 'banner', 'bannex') WHERE seq = 3", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ojson v = ojson::parse(c.Get("/v1/verify", bearer(L.app.adminToken))->body);
+  EXPECT_EQ(v["valid"], false);
+  EXPECT_EQ(v["firstBadSeq"], 3);
+  ojson view = ojson::parse(c.Get(("/v1/records/" + id).c_str(), bearer(L.app.adminToken))->body);
+  EXPECT_EQ(view["verification"]["seals"]["ok"], false);
+  EXPECT_EQ(view["verification"]["seals"]["bad"][0], 3);
+}
+
+TEST(Records, AdminPageIsServedWithAStrictCspAndNoInlineCode) {
+  Ledger L;
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto page = c.Get("/admin");  // no token needed: the page holds no data
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  std::string csp = page->get_header_value("Content-Security-Policy");
+  EXPECT_EQ(csp.rfind("default-src 'self'", 0), 0u) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos);
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  const std::string& html = page->body;
+  EXPECT_NE(html.find("<script type=\"module\" src=\"/admin/admin.js\"></script>"), std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<style"), std::string::npos);
+  EXPECT_EQ(html.find(" style="), std::string::npos);
+  EXPECT_EQ(html.find(" onclick="), std::string::npos);
+  auto js = c.Get("/admin/admin.js");
+  ASSERT_EQ(js->status, 200);
+  EXPECT_EQ(js->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(js->body.find("innerHTML"), std::string::npos) << "textContent only";
+  EXPECT_EQ(c.Get("/admin/admin.css")->get_header_value("Content-Type"), "text/css; charset=utf-8");
+  EXPECT_EQ(c.Get("/admin/nope.js")->status, 404);
+  EXPECT_EQ(c.Get("/admin/../main.cpp")->status, 404);
+}
+
+}  // namespace
+}  // namespace server
+}  // namespace kelisim
