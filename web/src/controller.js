@@ -10,6 +10,8 @@ import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
 import { createReportHooks } from './report-hooks.js';
+import { createUpdateNotices } from './update-notices.js';
+import { lazyPart, loadModule } from './lazy-part.js';
 // Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
 // (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
@@ -31,28 +33,6 @@ const safeUrl = (u, base) => {
   } catch { return null; }
 };
 
-/** A lazily loaded part: a URL, or a function returning the module (e.g. () => import(…)). */
-const loadModule = (src) => (typeof src === 'function' ? src() : import(/* @vite-ignore */ String(src)));
-/**
- * Loads the part `source()` names once and keeps it. After a failed load the next call asks
- * again under another URL: some browsers keep a failed module fetch in their module map for
- * the life of the page.
- */
-function lazyPart(source) {
-  let p = null;
-  let fails = 0;
-  return () => {
-    if (p) return p;
-    const src = source();
-    const url = fails && typeof src !== 'function' ? String(src) + (String(src).includes('?') ? '&' : '?') + 'retry=' + fails : src;
-    p = (async () => {
-      if (!src) throw new KelisimError('module-missing', 'kelisim: no URL for a lazily loaded part');
-      return loadModule(url);
-    })();
-    p.catch(() => { p = null; fails++; });
-    return p;
-  };
-}
 /** Runs `fn` when the browser is idle (soon, where requestIdleCallback is missing). */
 const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200));
 /** When a record was last confirmed (given, or an update notice shown). */
@@ -327,34 +307,14 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
-  // ---- [issue 5] update notices (web/src/ui/notice.js) and viewer boot ------------------
-  // The notice module is imported only when the core decides 'update-notice' or
-  // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first
-  // visit. Which notice to show after each decision is its createUpdates().sync()'s business.
-  let updates = null;   // Promise of the notice module's updater, once a notice was due
-  const noticeModule = lazyPart(noticeSource);
+  // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------
+  const syncUpdateUi = createUpdateNotices(o, env, fail, () => ({
+    lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
+    history: storage.history, dead: () => dead, shown: reports.shown,
+  }));
   function acceptedVersion() {
     const r = mine();
     return r ? r.version : null;
-  }
-  function noticeSource() {
-    if (o.noticeModule !== undefined) return o.noticeModule;
-    if (env.notice !== undefined) return env.notice;
-    return env.viewer ? new URL('kelisim-notice.mjs', env.viewer).href : null;
-  }
-  function syncUpdateUi() {
-    const a = decision && o.updateNotice !== false && (updates || decision.action === 'update-notice'
-      || decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged') && noticeSource();
-    if (!a) return;
-    if (!updates) {
-      const u = updates = noticeModule().then((m) => m.createUpdates({
-        lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
-        history: storage.history, dead: () => dead, shown: reports.shown,
-      }));
-      u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
-    }
-    const d = decision;
-    updates.then((x) => x.sync(d)).catch((e) => fail('notice-load', e));
   }
   /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
   function bootViewer() {
@@ -443,7 +403,7 @@ export function createController(options = {}, env) {
     if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
     if (st.decided && !needsBanner) emit('consent', { op: op || null, source, state: st });
     if (needsBanner && source === 'start' && o.autoShow !== false) showBanner();
-    syncUpdateUi();   // [issue 5] update notice / implicit-acceptance notice
+    syncUpdateUi(decision);   // [issue 5] update notice / implicit-acceptance notice
   }
 
   function cookiesOf(cat) {
