@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A tiny static file server for the demo and the browser tests. No dependencies.
 //   node scripts/serve.mjs [rootDir] [--port 8080] [--host 127.0.0.1] [--csp "<policy>"]
-//                          [--mount /url-prefix=dir ...]
+//                          [--mount /url-prefix=dir ...] [--connect https://origin ...]
+// `--csp demo` is DEMO_CSP; each `--connect` origin joins its connect-src (the demo's ledger).
 // Serves .wasm as application/wasm (needed for WebAssembly.compileStreaming), never caches,
 // refuses paths outside the root, and can add headers (a CSP, for instance) to every response.
 import { createServer } from 'node:http';
@@ -23,9 +24,13 @@ export const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** The strict policy the demo is served with (`--csp demo`): no inline script, no inline style. */
-export const DEMO_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The strict policy the demo is served with (`--csp demo`): no inline script, no inline style;
+ * `connect` lists the other origins the page may send to (the demo's kelisim-server).
+ */
+export const demoCsp = (connect = []) => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+  `connect-src ${['\'self\'', ...connect].join(' ')}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+export const DEMO_CSP = demoCsp();
 
 /**
  * Starts a static server on `rootDir`.
@@ -98,9 +103,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const port = Number(opt('--port', 8080));
   const host = opt('--host', '127.0.0.1');
   let csp = opt('--csp', null);
-  if (csp === 'demo') csp = DEMO_CSP;
   const mounts = {};
   for (let m; (m = opt('--mount', null));) { const i = m.indexOf('='); mounts[m.slice(0, i)] = m.slice(i + 1); }
+  const connect = [];
+  for (let c; (c = opt('--connect', null));) connect.push(new URL(c).origin);
+  if (csp === 'demo') csp = demoCsp(connect);
   const dir = args[0] || '.';
   const s = await startServer(dir, { port, host, mounts, headers: csp ? { 'Content-Security-Policy': csp } : undefined });
   console.log(`serving ${resolve(dir)} at ${s.url}/` + Object.entries(mounts).map(([k, v]) => `, ${k} -> ${v}`).join('') +

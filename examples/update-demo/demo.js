@@ -23,6 +23,7 @@
         if (n === receiptSeq) r.textContent = rc ? JSON.stringify(rc, null, 2) : 'Согласия пока нет.';
       });
     }
+    ledger(s);
     if (e) {
       const ol = document.getElementById('events');
       const empty = ol && ol.querySelector('.empty');
@@ -35,6 +36,22 @@
         ol.append(li);
       }
     }
+  }
+  // With `npm run demo`, the events go to its kelisim-server (/ledger/ledger.js): a link to
+  // this record on its admin page, where the proof of the implicit acceptance is.
+  function ledger(s) {
+    const card = document.getElementById('ledger-card');
+    const where = window.kelisimLedger;
+    if (!card || !where) return;
+    card.hidden = false;
+    const p = document.getElementById('ledger');
+    if (!s.recordId) { p.textContent = 'Согласия пока нет.'; return; }
+    const a = document.createElement('a');
+    a.href = where.origin + '/admin#record=' + encodeURIComponent(s.recordId);
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.textContent = 'Запись ' + s.recordId + ' на странице администратора журнала';
+    p.replaceChildren(a);
   }
   for (const n of ['consent', 'change', 'update', 'error']) document.addEventListener('kelisim:' + n, panels);
   document.addEventListener('DOMContentLoaded', () => {

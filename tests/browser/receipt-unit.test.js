@@ -1,10 +1,12 @@
 // web/src/receipt.js in Node: the synchronous SHA-256 against node:crypto, chain verification
 // (truncated histories, broken links, edited entries), and the report queue with a fake window
-// (ordering, deduplication, failures kept, persistence across page loads, `online`).
+// (batches, ordering, deduplication, failures kept, a refused event dropped, persistence across
+// page loads, `online`); the v2 events of web/src/report-events.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { sha256Hex, verifyChain, canonicalEntry, createReporter, eventOf } from '../../web/src/receipt.js';
+import { sha256Hex, verifyChain, canonicalEntry, createReporter } from '../../web/src/receipt.js';
+import { eventOf } from '../../web/src/report-events.js';
 
 test('sha256Hex equals node:crypto on block boundaries, multi-byte text and random strings', () => {
   const samples = ['', 'abc', 'ә'.repeat(40), 'Қазақстан Республикасы', '\u{1F600}x'];
@@ -40,6 +42,10 @@ test('verifyChain: valid, truncated (first entry points at a dropped one), edite
   assert.equal(verifyChain([...h, { ...h[4], hash: 'f'.repeat(64), prevHash: h[4].hash }]).brokenAt, 5);
 });
 
+/**
+ * A window with localStorage and a fetch that records each POST. `win.up`: true (202), false
+ * (503), 'throw' (network error), or a function (batch) => { status, body } for other answers.
+ */
 function fakeWin(shared = new Map()) {
   const ls = {
     getItem: (k) => (shared.has(k) ? shared.get(k) : null),
@@ -50,25 +56,36 @@ function fakeWin(shared = new Map()) {
   const win = {
     localStorage: ls,
     navigator: {},
+    location: { href: 'https://site.example/page', origin: 'https://site.example' },
     up: true,
-    posts: [],
-    received: [],
+    posts: [],        // every POST: { ids, init }
+    received: [],     // ids of events in accepted POSTs, in order
+    accepted: [],     // the accepted POSTs' ids, one array per POST
     addEventListener: (t, f) => { (listeners[t] ||= []).push(f); },
     removeEventListener: (t, f) => { listeners[t] = (listeners[t] || []).filter((x) => x !== f); },
     fire: (t) => { for (const f of listeners[t] || []) f(); },
     async fetch(url, init) {
-      win.posts.push(JSON.parse(init.body).id);
+      const batch = JSON.parse(init.body);
+      assert.ok(Array.isArray(batch), 'a batch is a JSON array');
+      win.posts.push({ url, ids: batch.map((e) => e.id), init });
       if (win.up === 'throw') throw new TypeError('Failed to fetch');
-      if (!win.up) return { ok: false, status: 503 };
-      win.received.push(JSON.parse(init.body).id);
-      return { ok: true, status: 204 };
+      if (typeof win.up === 'function') {
+        const a = win.up(batch);
+        if (a.status >= 200 && a.status < 300) { win.received.push(...batch.map((e) => e.id)); win.accepted.push(batch.map((e) => e.id)); }
+        return { ok: a.status >= 200 && a.status < 300, status: a.status, json: async () => a.body };
+      }
+      if (!win.up) return { ok: false, status: 503, json: async () => ({}) };
+      win.received.push(...batch.map((e) => e.id));
+      win.accepted.push(batch.map((e) => e.id));
+      return { ok: true, status: 202, json: async () => ({ stored: batch.length }) };
     },
   };
   return win;
 }
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const manifest = { id: 'p', version: '2', bodyHash: 'a'.repeat(64), controller: 'C' };
-const events = chain(4).map((entry) => eventOf({ entry, record: { id: 'r1' }, manifest, lang: 'kk' }));
+const events = chain(4).map((entry) => eventOf({ entry, record: 'k1~r1~…', recordId: 'r1', manifest, lang: 'kk', display: null }));
+const drained = async (rep) => { for (let i = 0; i < 100 && rep.pending(); i++) await tick(); };
 
 test('reporter: sends in order, deduplicates by id, keeps failures queued, persists, drains on online', async () => {
   const store = new Map();
@@ -101,19 +118,109 @@ test('reporter: sends in order, deduplicates by id, keeps failures queued, persi
   assert.equal(rep2.pending(), 3);
   win2.up = true;
   win2.fire('online');
-  for (let i = 0; i < 50 && rep2.pending(); i++) await tick();
+  await drained(rep2);
   assert.deepEqual(win2.received, [events[1].id, events[2].id, events[3].id]);
+  assert.deepEqual(win2.accepted, [[events[1].id, events[2].id, events[3].id]], 'the three waiting events went as one batch');
   assert.equal(rep2.pending(), 0);
   assert.deepEqual([...win.received, ...win2.received], events.map((e) => e.id), 'each event exactly once, in order');
   rep2.destroy();
 });
 
-test('eventOf: the event id is the history hash; the payload names policy, record, language and the entry', () => {
-  const e = events[1];
+test('reporter: text/plain JSON arrays of at most 50 events, oldest first; credentials omitted cross-origin', async () => {
+  const win = fakeWin();
+  win.up = false;
+  const cross = createReporter({ url: 'https://ledger.example/v1/events', win });
+  const many = chain(120).map((entry) => eventOf({ entry, record: 'k1~r2~…', recordId: 'r2', manifest, lang: 'ru', display: null }));
+  for (const e of many) cross.report(e);
+  await tick();
+  win.up = true;
+  win.fire('online');
+  await drained(cross);
+  assert.deepEqual(win.accepted.map((ids) => ids.length), [50, 50, 20]);
+  assert.deepEqual(win.received, many.map((e) => e.id), 'in order, each once');
+  for (const p of win.posts) {
+    assert.equal(p.init.method, 'POST');
+    assert.equal(p.init.headers['Content-Type'], 'text/plain;charset=UTF-8', 'a CORS-safelisted type: no preflight');
+    assert.equal(p.init.credentials, 'omit');
+  }
+  cross.destroy();
+
+  const win2 = fakeWin();
+  const same = createReporter({ url: '/collect', win: win2 });
+  same.report(events[0]);
+  await drained(same);
+  assert.equal(win2.posts[0].init.credentials, 'same-origin');
+  same.destroy();
+});
+
+test('reporter: a 400 naming an event drops it (report-failed with the message) and sends the rest; 429 keeps the batch', async () => {
+  const win = fakeWin();
+  const errors = [];
+  win.up = false;
+  const rep = createReporter({ url: 'https://ledger.example/v1/events', win, onError: (e) => errors.push(e.message) });
+  for (const e of events) rep.report(e);
+  await tick();
+  // The endpoint refuses events[2] (nothing of that batch stored), then rate-limits once.
+  let limited = false;
+  win.up = (batch) => {
+    const i = batch.findIndex((e) => e.id === events[2].id);
+    if (i >= 0) return { status: 400, body: { error: { code: 'bad-event', message: 'event.hash is not the entry hash', index: i } } };
+    if (!limited) { limited = true; return { status: 429, body: {} }; }
+    return { status: 202, body: {} };
+  };
+  win.fire('online');
+  for (let i = 0; i < 400 && rep.pending(); i++) await tick();
+  assert.equal(rep.pending(), 0);
+  assert.deepEqual(win.received, [events[0].id, events[1].id, events[3].id], 'the rest, in order, once');
+  assert.ok(errors.some((m) => m.includes(events[2].id) && m.includes('event.hash is not the entry hash')), errors.join('\n'));
+  assert.ok(errors.includes('HTTP 429'));
+  rep.destroy();
+});
+
+test('reporter: a 400 naming no event narrows the batch down to single events and drops only the refused one', async () => {
+  const win = fakeWin();
+  win.up = false;
+  const errors = [];
+  const rep = createReporter({ url: 'https://ledger.example/v1/events', win, onError: (e) => errors.push(e.message) });
+  for (const e of events) rep.report(e);
+  await tick();
+  win.up = (batch) => (batch.some((e) => e.id === events[1].id) ? { status: 400, body: 'not json' } : { status: 202, body: {} });
+  win.fire('online');
+  await drained(rep);
+  assert.deepEqual(win.received, [events[0].id, events[2].id, events[3].id]);
+  const refused = errors.filter((m) => m.includes('refused'));
+  assert.equal(refused.length, 1);
+  assert.match(refused[0], new RegExp(events[1].id));
+  assert.ok(win.posts.some((p) => p.ids.length === 3) && win.posts.filter((p) => p.ids.length === 1).length >= 3, 'narrowed to single events');
+  rep.destroy();
+});
+
+test('outbox: the same event id under two record ids is two events (the ledger keys by record id + event id)', async () => {
+  const win = fakeWin();
+  const rep = createReporter({ url: 'https://ledger.example/v1/events', win });
+  const [entry] = chain(1);
+  rep.report(eventOf({ entry, record: 'k1~a~', recordId: 'recordAA', manifest, lang: 'ru', display: null }));
+  rep.report(eventOf({ entry, record: 'k1~b~', recordId: 'recordBB', manifest, lang: 'ru', display: null }));
+  rep.report(eventOf({ entry, record: 'k1~b~', recordId: 'recordBB', manifest, lang: 'ru', display: null }));
+  await drained(rep);
+  assert.deepEqual(win.received, [entry.hash, entry.hash]);
+  rep.destroy();
+});
+
+test('eventOf: v2, the event id is the history hash; the payload names policy, record (string and id), language, display and the entry', () => {
+  const e = eventOf({ entry: chain(2)[1], record: 'k1~r1~x', recordId: 'r1', manifest, lang: 'kk', display: 'd-abcdefghijklmnop' });
+  assert.equal(e.type, 'kelisim:consent-event');
+  assert.equal(e.v, 2);
   assert.equal(e.id, e.event.hash);
   assert.deepEqual(e.policy, { id: 'p', version: '2', bodyHash: 'a'.repeat(64) });
   assert.equal(e.recordId, 'r1');
+  assert.equal(e.record, 'k1~r1~x');
+  assert.equal(e.controller, 'C');
   assert.equal(e.language, 'kk');
+  assert.equal(e.display, 'd-abcdefghijklmnop');
   assert.equal(e.event.op, 'set');
-  assert.match(e.event.at, /^2026-/);
+  assert.equal(e.event.atMs, 1795000001000);
+  assert.equal(e.event.at, new Date(1795000001000).toISOString());
+  assert.deepEqual(Object.keys(e.event.choices), ['necessary', 'marketing'], 'the manifest order the hash covers');
+  assert.equal(eventOf({ entry: chain(1)[0], record: 'k', recordId: 'r1', manifest, lang: 'kk' }).display, null);
 });

@@ -9,6 +9,9 @@ import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
+import { createReportHooks } from './report-hooks.js';
+import { createUpdateNotices } from './update-notices.js';
+import { lazyPart, loadModule } from './lazy-part.js';
 // Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
 // (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
@@ -30,28 +33,6 @@ const safeUrl = (u, base) => {
   } catch { return null; }
 };
 
-/** A lazily loaded part: a URL, or a function returning the module (e.g. () => import(…)). */
-const loadModule = (src) => (typeof src === 'function' ? src() : import(/* @vite-ignore */ String(src)));
-/**
- * Loads the part `source()` names once and keeps it. After a failed load the next call asks
- * again under another URL: some browsers keep a failed module fetch in their module map for
- * the life of the page.
- */
-function lazyPart(source) {
-  let p = null;
-  let fails = 0;
-  return () => {
-    if (p) return p;
-    const src = source();
-    const url = fails && typeof src !== 'function' ? String(src) + (String(src).includes('?') ? '&' : '?') + 'retry=' + fails : src;
-    p = (async () => {
-      if (!src) throw new KelisimError('module-missing', 'kelisim: no URL for a lazily loaded part');
-      return loadModule(url);
-    })();
-    p.catch(() => { p = null; fails++; });
-    return p;
-  };
-}
 /** Runs `fn` when the browser is idle (soon, where requestIdleCallback is missing). */
 const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200));
 /** When a record was last confirmed (given, or an update notice shown). */
@@ -151,21 +132,15 @@ export function createController(options = {}, env) {
     return m;
   });
 
-  // ---- every consent event to options.reportUrl, queued until delivered ---------------
-  // web/src/reporting.js, in the lazily loaded part (fetched at start together with the
-  // manifest when reportUrl is set): events are queued synchronously with the choice.
-  let reporting = null;
-  let reportUrl = null;
-  if (o.reportUrl) {
-    try { reportUrl = new URL(String(o.reportUrl), doc.baseURI).href; } catch { /* no reporting */ }
-  }
-  /** At start: reporting from the lazily loaded part (`m`), or the error loading it. */
-  function openReporting(m) {
-    if (!reportUrl) return;
-    if (m instanceof Error) { fail('report-failed', m); return; }
-    reporting = m.createReporting({ url: reportUrl, win, name: cookieOpts.name, sender: receiptModule, fail });
-    offs.push(() => reporting.destroy());
-  }
+  // The id of the record the next choice creates (core.apply's newId) while there is none:
+  // drawn now, so that the banner's display event and the choice name the same record.
+  let nextId = newId();
+  // Every change and every consent layer shown, to options.reportUrl (web/src/report-hooks.js).
+  const reports = createReportHooks(o.reportUrl, doc.baseURI, () => {
+    const r = mine();
+    return { manifest, lang, recordId: r ? r.id : nextId };
+  });
+  offs.push(() => reports.destroy());
 
   // ---- events ----------------------------------------------------------------------------
   function emit(name, detail) {
@@ -245,10 +220,11 @@ export function createController(options = {}, env) {
     if (dead || status !== 'ready' || banner) return;
     await env.cssReady;
     if (banner || dead) return;
+    let shown = null;   // its display event's id
     const b = createBanner({
       t, policyUrl, layout: o.layout, onPolicy: onPolicyLink,
-      onAccept: () => act('accept-all'),
-      onReject: () => act('reject-all'),
+      onAccept: () => act('accept-all', null, shown),
+      onReject: () => act('reject-all', null, shown),
       onSettings: () => showPreferences(),
     });
     const a = doc.activeElement;
@@ -256,6 +232,7 @@ export function createController(options = {}, env) {
     const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
     banner = { ...b, ret: a };
     mount().append(b.el);
+    shown = reports.shown('banner', b.el, decision);
     if (!typing) b.focus();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
@@ -280,13 +257,14 @@ export function createController(options = {}, env) {
     const texts = await m.loadTexts(manifest, manifestUrl).catch((e) => fail('texts-load', e));
     if (prefs || dead) return;
     const opener = doc.activeElement;
+    let shown = null;   // its display event's id
     const p = m.createPreferences({
       t, lang, categories: manifest.categories, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
-      onAccept: () => act('accept-all'),
-      onReject: () => act('reject-all'),
-      onSave: (c) => act('set', c),
-      onWithdraw: () => act('withdraw'),
+      onAccept: () => act('accept-all', null, shown),
+      onReject: () => act('reject-all', null, shown),
+      onSave: (c) => act('set', c, shown),
+      onWithdraw: () => act('withdraw', null, shown),
       onClose: () => {
         p.el.remove();
         if (prefs === p) prefs = null;
@@ -297,6 +275,7 @@ export function createController(options = {}, env) {
     prefs = p;
     mount().append(p.el);
     p.open();
+    shown = reports.shown('preferences', p.el, decision);
   }
 
   // Until a choice exists the switches show what the core suggests (prefill: previous
@@ -328,34 +307,14 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
-  // ---- [issue 5] update notices (web/src/ui/notice.js) and viewer boot ------------------
-  // The notice module is imported only when the core decides 'update-notice' or
-  // 'implicit-accept' (or an implicit acceptance is still unacknowledged): never on a first
-  // visit. Which notice to show after each decision is its createUpdates().sync()'s business.
-  let updates = null;   // Promise of the notice module's updater, once a notice was due
-  const noticeModule = lazyPart(noticeSource);
+  // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------
+  const syncUpdateUi = createUpdateNotices(o, env, fail, () => ({
+    lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
+    history: storage.history, dead: () => dead, shown: reports.shown,
+  }));
   function acceptedVersion() {
     const r = mine();
     return r ? r.version : null;
-  }
-  function noticeSource() {
-    if (o.noticeModule !== undefined) return o.noticeModule;
-    if (env.notice !== undefined) return env.notice;
-    return env.viewer ? new URL('kelisim-notice.mjs', env.viewer).href : null;
-  }
-  function syncUpdateUi() {
-    const a = decision && o.updateNotice !== false && (updates || decision.action === 'update-notice'
-      || decision.action === 'implicit-accept' || decision.reason === 'implicit-unacknowledged') && noticeSource();
-    if (!a) return;
-    if (!updates) {
-      const u = updates = noticeModule().then((m) => m.createUpdates({
-        lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
-        history: storage.history, dead: () => dead,
-      }));
-      u.catch(() => { if (updates === u) updates = null; });   // asked again on the next decision
-    }
-    const d = decision;
-    updates.then((x) => x.sync(d)).catch((e) => fail('notice-load', e));
   }
   /** Inline viewers (`data-kelisim-policy`) and `#p-4.1.5` deep links load the viewer at start. */
   function bootViewer() {
@@ -444,7 +403,7 @@ export function createController(options = {}, env) {
     if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
     if (st.decided && !needsBanner) emit('consent', { op: op || null, source, state: st });
     if (needsBanner && source === 'start' && o.autoShow !== false) showBanner();
-    syncUpdateUi();   // [issue 5] update notice / implicit-acceptance notice
+    syncUpdateUi(decision);   // [issue 5] update notice / implicit-acceptance notice
   }
 
   function cookiesOf(cat) {
@@ -452,34 +411,36 @@ export function createController(options = {}, env) {
     return c && Array.isArray(c.cookies) ? c.cookies.filter((x) => typeof x === 'string') : [];
   }
 
-  /** Writes a new record and its history entry. Never throws; false when nothing was kept. */
-  function store(record, entry) {
+  /** Writes a new record and its history entry (made on display `display`, an id or null) and
+   *  reports it. Never throws; false when nothing was kept. */
+  function store(record, entry, display) {
     try {
       storage.write(record);
     } catch (e) {
       fail(e.code || 'storage', e);
       return false;
     }
-    if (entry) storage.append(entry);
-    // The same event goes to reportUrl (deduplicated by entry hash).
-    if (reporting && entry && manifest) {
-      const d = core.decodeRecord(record);
-      reporting.add({ entry, record: d.ok ? d.record : null, manifest, lang });
+    if (entry) {
+      storage.append(entry);
+      reports.change(record, entry, display);
     }
     return true;
   }
 
-  /** Applies a visitor action through the core, stores it, re-decides. */
-  async function act(op, choices) {
+  /** Applies a visitor action through the core, stores it, re-decides. `display`: the id of
+   *  the display event of the layer it was made on, if any. */
+  async function act(op, choices, display) {
     await ready;
     if (dead) return state();
     if (status !== 'ready') throw error || new KelisimError('not-ready', 'kelisim: not ready');
     const hist = storage.history();
     const res = core.apply({
       manifest, record: raw, now: now(), signals, op, choices,
-      newId: newId(), prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
+      newId: nextId, prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
     });
-    if (store(res.record, res.entry)) raw = res.record;
+    const stored = store(res.record, res.entry, display);
+    nextId = newId();   // that one is taken now (or was not needed: a record exists)
+    if (stored) raw = res.record;
     else throw new KelisimError('storage-bad-value', 'kelisim: the core returned a record that cannot be stored');
     refresh('local', op);
     return state();
@@ -520,7 +481,7 @@ export function createController(options = {}, env) {
       manifest = m;
       manifestUrl = url;
       core = c;
-      openReporting(mod);
+      reports.open(mod, { win, name: cookieOpts.name, sender: receiptModule, fail });
       if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
       lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang || m.lang);
       t = translator(lang, o.strings);
@@ -576,7 +537,7 @@ export function createController(options = {}, env) {
     fetching,
     // The outbox must exist before the first event (an implicit acceptance at start): the
     // module only; the dialog's stylesheet and strings wait until the UI needs them.
-    reportUrl ? loadMore().catch((e) => e) : null,
+    reports.url ? loadMore().catch((e) => e) : null,
   ]);
   loading.catch(() => {});
   const ready = start(loading, domReady).then(() => api);

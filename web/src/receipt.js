@@ -8,18 +8,18 @@
 // hash-chained history of consent events, which this file verifies
 // (entry.hash = SHA-256(prevHash "\n" op~at~version~method~choices), wasm/core/consent.cpp).
 //
-// Reporting: each history entry is one event whose id is its hash (stable, unique, so the
-// receiver can deduplicate). Events are queued in localStorage before anything is sent and
-// leave the queue only after the endpoint answered 2xx; failures and offline periods are
-// retried with backoff, on `online`, and on the next page load. Delivery is therefore at
-// least once; an event the browser delivered while the page was closing may arrive again —
-// the receiver deduplicates by `id`. The queue itself is web/src/outbox.js (in the lazily
-// loaded kelisim-more.mjs); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt() and to send.
+// Reporting (docs/ledger.md §1–2): each history entry is one change event whose id is its
+// hash, and each consent layer shown is one display event (web/src/report-events.js). Events
+// are queued in localStorage before anything is sent and leave the queue only after the
+// endpoint answered 2xx; failures and offline periods are retried with backoff, on `online`,
+// and on the next page load. Delivery is therefore at least once; an event the browser
+// delivered while the page was closing may arrive again — the receiver deduplicates by record
+// id + event id. The queue itself is web/src/outbox.js (in the lazily loaded
+// kelisim-more.mjs); this file ships as dist/kelisim-receipt.mjs, loaded only for receipt()
+// and to send.
 
 import { createOutbox, iso } from './outbox.js';
 import { loadTexts, textsOf } from './texts.js';
-
-export { eventOf } from './outbox.js';
 
 // ---------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4) in JS: crypto.subtle exists only in secure contexts.
@@ -153,35 +153,74 @@ export function buildReceipt({ record, manifest, texts, history, lang, policyUrl
 // ---------------------------------------------------------------------------------------
 // Reporting queue
 // ---------------------------------------------------------------------------------------
+const BATCH_MAX = 50;          // events per POST (the ledger takes up to 100, docs/ledger.md §1)
+const BATCH_BYTES = 200000;    // and well under its 256 KiB body limit
+const KEEPALIVE_BYTES = 60000; // a keepalive fetch may carry at most 64 KiB (Fetch standard)
+
+/** The oldest queued events that fit one POST (at least one). */
+function batchOf(q, max) {
+  const out = [];
+  let bytes = 2;
+  for (const ev of q) {
+    const n = JSON.stringify(ev).length + 1;
+    if (out.length && (out.length >= max || bytes + n > BATCH_BYTES)) break;
+    out.push(ev);
+    bytes += n;
+  }
+  return out;
+}
+
 /**
  * Creates the reporter for `url`. o: { url, name = 'kelisim', win, onError(e), outbox }
  * (`outbox`: the controller's createOutbox(), so events it queued are sent from the same queue).
- * Returns { report(event), flush(), pending(), destroy() }. Never throws.
+ * Sends what is queued oldest first, in batches (one POST of a JSON array, up to 50 events) as
+ * `text/plain;charset=UTF-8` (a CORS-safelisted type: no preflight, and what sendBeacon sends),
+ * without credentials when `url` is on another origin. A 2xx answer takes the batch out of the
+ * queue (the ledger answers 202 only after a durable commit); a 400 naming `error.index` drops
+ * that event (onError with its message) and sends the rest; anything else (429, 503, network)
+ * keeps the batch and retries with backoff (1 s doubling to 60 s), on `online`, and on the next
+ * page load. Returns { report(event), flush(), pending(), destroy() }. Never throws.
  */
 export function createReporter(o) {
   const win = o.win || globalThis;
   const url = String(o.url);
   const box = o.outbox || createOutbox(win, o.name);
   const queue = box.queue;
+  let sameOrigin = false;
+  try { sameOrigin = new URL(url, win.location.href).origin === win.location.origin; } catch { /* no location */ }
   let busy = false;
   let timer = null;
   let delay = 1000;
+  let max = BATCH_MAX;   // 1 after a 400 that names no event, until the next success
   let dead = false;
 
-  async function post(ev) {
-    const body = JSON.stringify(ev);
+  const report = (e) => {
+    if (o.onError) { try { o.onError(e); } catch { /* listener */ } }
+  };
+
+  /** POSTs `batch`; resolves with the Response (null after a beacon), rejects on network errors. */
+  async function post(batch) {
+    const body = JSON.stringify(batch);
     if (typeof win.fetch === 'function') {
-      const r = await win.fetch(url, {
-        method: 'POST', body, keepalive: body.length < 60000, credentials: 'same-origin', cache: 'no-store',
-        headers: { 'Content-Type': 'application/json' },
+      return win.fetch(url, {
+        method: 'POST', body, keepalive: body.length < KEEPALIVE_BYTES, cache: 'no-store',
+        credentials: sameOrigin ? 'same-origin' : 'omit',
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
       });
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      return;
     }
     // No fetch (very old browsers): a beacon is the best there is; it cannot report failure.
     if (!win.navigator || typeof win.navigator.sendBeacon !== 'function' || !win.navigator.sendBeacon(url, body)) {
       throw new Error('no transport');
     }
+    return null;
+  }
+
+  /** The event a 400 answer names ({"error": {"index", "message"}}), or null. */
+  async function refused(r, batch) {
+    let err = null;
+    try { err = (await r.json()).error; } catch { /* not JSON */ }
+    const i = err && err.index;
+    return Number.isInteger(i) && i >= 0 && i < batch.length ? { event: batch[i], message: String(err.message || err.code || 'refused') } : null;
   }
 
   function schedule() {
@@ -194,21 +233,41 @@ export function createReporter(o) {
     for (;;) {
       const q = queue();
       if (!q.length || dead) return;
-      const ev = q[0];
+      const batch = batchOf(q, max);
+      let r;
       try {
-        await post(ev);
+        r = await post(batch);
       } catch (e) {
-        if (o.onError) { try { o.onError(e); } catch { /* listener */ } }
+        report(e);
         schedule();
         return;
       }
-      delay = 1000;
-      box.saveSent(box.sent().concat(ev.id));
-      box.saveQ(queue().filter((x) => x.id !== ev.id));
+      if (!r || r.ok) {
+        delay = 1000;
+        max = BATCH_MAX;
+        box.delivered(batch);
+        continue;
+      }
+      if (r.status === 400) {
+        const bad = await refused(r, batch);
+        // Nothing of the batch was stored: drop the event it names, send the rest again. A
+        // 400 that names none is narrowed down one event at a time (a lone event is dropped).
+        if (bad || batch.length === 1) {
+          const ev = bad ? bad.event : batch[0];
+          box.drop(ev);
+          report(new Error(`kelisim: the endpoint refused event ${ev.id} (${ev.type}): ${bad ? bad.message : 'HTTP 400'}`));
+        } else {
+          max = 1;
+        }
+        continue;
+      }
+      report(new Error(`HTTP ${r.status}`));
+      schedule();
+      return;
     }
   }
 
-  /** Sends what is queued, one event at a time, oldest first; one flush per page at a time (and per browser with Web Locks). */
+  /** Sends what is queued; one flush per page at a time (and per browser with Web Locks). */
   async function flush() {
     if (busy || dead) return;
     busy = true;
@@ -229,7 +288,7 @@ export function createReporter(o) {
   if (queue().length) setTimeout(flush, 0);
 
   return {
-    /** Queues `event` (deduplicated by event.id against the queue and recent deliveries) and flushes. */
+    /** Queues `event` (deduplicated by record id + event id against the queue and recent deliveries) and flushes. */
     report(event) {
       if (!dead && box.add(event)) flush();
     },

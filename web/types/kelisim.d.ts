@@ -93,9 +93,14 @@ export interface KelisimOptions {
   css?: string | URL;
   /** Element the UI is appended to. @default document.body */
   root?: HTMLElement;
-  /** POST every consent event (one per history entry, deduplicated by its hash) to this URL,
-   *  queued (in localStorage, synchronously with the choice) and retried while offline; the
-   *  sender is kelisim-receipt.mjs, loaded when there is an event to send. Script tag: `data-report-url`. @default undefined (no reporting) */
+  /** Report to this URL (a consent ledger such as kelisim-server's `/v1/events`; format in
+   *  docs/ledger.md §1): one change event per history entry (its id is the entry hash) and one
+   *  display event each time the banner, the preferences dialog or an update notice is shown.
+   *  Queued in localStorage synchronously, sent in batches (a JSON array of up to 50 events as
+   *  `text/plain`, so no CORS preflight; no credentials cross-origin), removed once answered
+   *  2xx, retried with backoff while offline or refused with 429/503; the sender is
+   *  kelisim-receipt.mjs, loaded when there is an event to send. Script tag: `data-report-url`.
+   *  @default undefined (no reporting) */
   reportUrl?: string | URL;
   /** The module that builds receipts and sends reported events (loaded only for `receipt()`
    *  and while reported events wait to be sent): a URL or a function returning it.

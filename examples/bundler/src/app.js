@@ -9,6 +9,8 @@ const kelisim = createKelisim({
   policy: '/policies/toolpars/manifest.json',
   policyUrl: '/policies/toolpars/2.md',
   layout: 'box',
+  // `npm run demo` reports to its kelisim-server (/ledger/ledger.js sets the URL; else none).
+  reportUrl: (window.kelisimConfig || {}).reportUrl,
   cookies: { analytics: ['_ka', '_ka_*'], marketing: ['_km'] },
   // The second layer (preferences dialog) as a chunk of this bundle, split by esbuild.
   moreModule: () => import('kelisim/kelisim-more.mjs'),

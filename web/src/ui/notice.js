@@ -101,8 +101,9 @@ export async function showImplicit(o) {
 
 /**
  * What the controller hands over (web/src/controller.js): c = { lang, t, manifest, css,
- * cssReady, mount() → root element, act(op), showPolicy(opts), history() → stored history,
- * dead() → the controller was destroyed }. Returns { sync(decision) }, called after every
+ * cssReady, mount() → root element, act(op, choices, display), showPolicy(opts), history() →
+ * stored history, dead() → the controller was destroyed, shown(kind, el, decision) → the id of
+ * the display event reported for a notice just shown, or null }. Returns { sync(decision) }, called after every
  * decision of the core once an update notice was due: shows the pending-update notice while
  * the core says 'update-notice', closes it once the update is accepted, and shows the
  * implicit-acceptance notice once (then records 'notice-shown'); it stays until dismissed.
@@ -126,18 +127,20 @@ export function createUpdates(c) {
       const slot = { kind, close() { slot.closed = true; } };
       ui = slot;
       const gone = () => ui !== slot || slot.closed || c.dead();
+      let display = null;   // the id of the display event reported for it (reportUrl)
       try {
         await c.cssReady;
         if (gone()) return;
         const common = { root: c.mount(), lang: c.lang, t: c.t, manifest: c.manifest, deadline: decision.deadline, css: c.css };
         const shown = kind === 'pending'
-          ? await showUpdate({ ...common, onAccept: () => c.act('accept-update'), onChanges: () => c.showPolicy({ view: 'changes' }) })
+          ? await showUpdate({ ...common, onAccept: () => c.act('accept-update', null, display), onChanges: () => c.showPolicy({ view: 'changes' }) })
           : await showImplicit({ ...common, onChanges: () => c.showPolicy({ view: 'changes', from: priorVersion() }) });
         if (gone()) { shown.close(); return; }
         slot.close = shown.close;
         slot.el = shown.el;
+        if (c.shown) display = c.shown(kind === 'pending' ? 'update-notice' : 'implicit-notice', shown.el, decision);
         // Shown once: the record now says the visitor was told (core op 'notice-shown').
-        if (kind === 'implicit') await c.act('notice-shown');
+        if (kind === 'implicit') await c.act('notice-shown', null, display);
       } catch (e) {
         if (ui === slot) ui = null;
         throw e;
