@@ -248,6 +248,9 @@ function signOut(message = '') {
   $('token').focus();
 }
 
+/** The record a link asks for (`/admin#record=<id>`, as the update demo links), once. */
+let linkedRecord = (/^#record=([A-Za-z0-9_-]{8,32})$/.exec(location.hash) || [])[1] || null;
+
 function showWorkspace(focus) {
   $('login').hidden = true;
   $('workspace').hidden = false;
@@ -255,6 +258,11 @@ function showWorkspace(focus) {
   if (focus) {
     $('stats-h').tabIndex = -1;
     $('stats-h').focus();
+  }
+  if (linkedRecord) {
+    $('record-id').value = linkedRecord;
+    linkedRecord = null;
+    $('lookup-form').requestSubmit();
   }
 }
 

@@ -261,6 +261,18 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   await context.close();
 });
 
+test('a link to /admin#record=<id> (the update demo links so) shows that record once the operator signs in', async () => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(url + '/admin#record=' + records.withdrawn.id);
+  await page.fill('#token', token);
+  await page.press('#token', 'Enter');
+  await page.locator('#record').waitFor();
+  assert.equal(await page.inputValue('#record-id'), records.withdrawn.id);
+  assert.equal(await page.locator('#events-body tr').count(), 3);
+  await context.close();
+});
+
 for (const [lang, button, title, lookUp, valid] of [
   ['ru', 'Русский', 'Журнал согласий', 'Найти', /^Верно: 13 строк/],
   ['kk', 'Қазақша', 'Келісімдер журналы', 'Іздеу', /^Дұрыс: 13 жол/],
