@@ -1,7 +1,7 @@
 // kelisim-server: the consent ledger (docs/ledger.md, server/README.md).
 //   kelisim-server [serve] [flags]       run the HTTP server
 //   kelisim-server keygen --key PATH     create an Ed25519 key file (0600; never overwrites)
-//   kelisim-server verify (--db URL | --export FILE) [--public-key HEX | --key PATH]
+//   kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
 // Exit codes: 0 ok (verify: valid), 1 failure (verify: invalid), 2 usage error.
 #include <httplib.h>
 #include <pthread.h>
@@ -24,6 +24,7 @@
 #include "ledger/erasure.h"
 #include "ledger/export.h"
 #include "ledger/policies.h"
+#include "ledger/proof.h"
 #include "ledger/signer.h"
 #include "ledger/verify.h"
 #include "ledger/writer.h"
@@ -42,7 +43,7 @@ const char* kUsage = R"(kelisim-server: the kelisim consent ledger
 Usage:
   kelisim-server [serve] [flags]
   kelisim-server keygen --key PATH
-  kelisim-server verify (--db URL | --export FILE) [--public-key HEX | --key PATH]
+  kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
   kelisim-server --help | --version
 
 serve flags (and environment variables; a flag wins over its variable):
@@ -69,7 +70,7 @@ struct Args {
   std::string command = "serve";
   ks::Config cfg;
   bool keyGiven = false;
-  std::string exportFile, publicKey;
+  std::string exportFile, proofFile, publicKey;
   bool dbGiven = false;
 };
 
@@ -108,6 +109,7 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
   else if (name == "admin-token-file") c.adminTokenFile = v;
   else if (name == "key") c.keyPath = v, a->keyGiven = true;
   else if (name == "export") a->exportFile = v;
+  else if (name == "proof") a->proofFile = v;
   else if (name == "public-key") a->publicKey = v;
   else if (name == "retention-days") {
     if (!parseInt(v, 0, 100000, &n)) return "--retention-days: expected a whole number of days >= 0, got '" + v + "'";
@@ -343,8 +345,25 @@ int keygen(Args& a) {
   return 0;
 }
 
+/** verify --proof FILE: one proof document (GET /v1/proof/{id}) checked offline: its signature,
+ *  and its checkpoint's, against the operator's public key. */
+int verifyProofFile(const std::string& file, const std::string& pk) {
+  std::ifstream in(file);
+  if (!in) return std::fprintf(stderr, "kelisim-server: --proof %s: cannot read\n", file.c_str()), 1;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string why;
+  if (ks::verifyProof(text.str(), pk, &why)) {
+    std::printf("valid proof, signed by %s\n", pk.c_str());
+    return 0;
+  }
+  std::printf("INVALID proof: %s\n", why.c_str());
+  return 1;
+}
+
 int verify(Args& a) {
-  if (a.dbGiven == !a.exportFile.empty()) return usageError("verify needs exactly one of --db URL or --export FILE");
+  if (int(a.dbGiven) + int(!a.exportFile.empty()) + int(!a.proofFile.empty()) != 1)
+    return usageError("verify needs exactly one of --db URL, --export FILE or --proof FILE");
   std::string pk = a.publicKey, err;
   if (!pk.empty() && a.keyGiven) return usageError("verify takes --public-key or --key, not both");
   if (pk.empty() && a.keyGiven) {
@@ -355,6 +374,7 @@ int verify(Args& a) {
   unsigned char raw[32];
   if (pk.empty()) return usageError("verify needs the operator's public key: --public-key HEX or --key PATH");
   if (!ks::fromHex(pk, raw, 32)) return usageError("--public-key: expected 64 hex digits");
+  if (!a.proofFile.empty()) return verifyProofFile(a.proofFile, pk);
   ks::VerifyResult r;
   if (a.dbGiven) {
     struct stat st;
@@ -397,6 +417,7 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   if (a.command == "keygen") return keygen(a);
   if (a.command == "verify") return verify(a);
-  if (!a.exportFile.empty() || !a.publicKey.empty()) return usageError("--export/--public-key belong to verify");
+  if (!a.exportFile.empty() || !a.proofFile.empty() || !a.publicKey.empty())
+    return usageError("--export/--proof/--public-key belong to verify");
   return serve(a);
 }

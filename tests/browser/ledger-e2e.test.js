@@ -10,7 +10,7 @@
 // Lean: one browser, one server (restarted once, on the same port and database).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -238,6 +238,17 @@ test('v1 → v2 accepted implicitly after the deadline: the record and its proof
   assert.equal(accepted.implicit.deadline, DEADLINE);
   assert.equal(accepted.implicit.afterDeadline, true);
   assert.match(proof.signature, /^[0-9a-f]{128}$/);
+  // A regulator checks the document offline with the operator's public key; any edit breaks it.
+  const file = join(tmp, 'proof.json');
+  writeFileSync(file, JSON.stringify(proof));
+  const verifyProof = (f) => spawnSync(SERVER, ['verify', '--proof', f, '--key', join(tmp, 'ledger.key')], { encoding: 'utf8' });
+  const ok = verifyProof(file);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^valid proof/);
+  writeFileSync(file, JSON.stringify({ ...proof, decisions: proof.decisions.map((d) => (d.op === 'accept-update' ? { ...d, method: 'explicit' } : d)) }));
+  const bad = verifyProof(file);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /^INVALID proof/);
   await context.close();
 });
 

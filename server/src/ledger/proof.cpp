@@ -281,7 +281,8 @@ const ProofStrings kEn = {
     "on", "off", "explicit", "implicit",
     "To check this proof, take its JSON form (the same document): its signature is Ed25519 over "
     "\"kelisim-proof/1\\n\" followed by its canonical JSON (keys sorted, no spaces) without the signature "
-    "member, by the server public key above.",
+    "member, by the server public key above. With kelisim-server installed: "
+    "kelisim-server verify --proof proof.json --public-key <the key above>.",
     "on the display", "Deadline"};
 
 const ProofStrings kRu = {
@@ -302,7 +303,8 @@ const ProofStrings kRu = {
     "явно", "неявно",
     "Для проверки возьмите JSON-форму этого доказательства (тот же документ): её подпись Ed25519 "
     "поставлена открытым ключом сервера выше над \"kelisim-proof/1\\n\" и каноническим JSON (ключи по "
-    "алфавиту, без пробелов) без поля signature.",
+    "алфавиту, без пробелов) без поля signature. С установленным kelisim-server: "
+    "kelisim-server verify --proof proof.json --public-key <ключ выше>.",
     "на показе", "Срок"};
 
 const ProofStrings kKk = {
@@ -322,7 +324,8 @@ const ProofStrings kKk = {
     "өшірулі", "айқын", "жанама",
     "Тексеру үшін осы дәлелдің JSON түрін алыңыз (сол құжат): оның Ed25519 қолтаңбасы жоғарыдағы сервердің "
     "ашық кілтімен \"kelisim-proof/1\\n\" және signature өрісінсіз канондық JSON (кілттер әліпби бойынша, "
-    "бос орынсыз) үстінен қойылған.",
+    "бос орынсыз) үстінен қойылған. kelisim-server орнатылған болса: "
+    "kelisim-server verify --proof proof.json --public-key <жоғарыдағы кілт>.",
     "көрсетілімде", "Мерзім"};
 
 const ProofStrings& stringsFor(const std::string& lang) {

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/migrations.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -34,15 +35,6 @@ namespace {
 // Migrations (server/migrations/postgres/NNN_name.sql, embedded by embed_migrations.cmake)
 // ---------------------------------------------------------------------------------------------
 
-struct Migration {
-  const char* engine;
-  int number;
-  const char* name;
-  const char* sql;
-};
-const Migration kMigrations[] = {
-#include "migrations.inc"
-};
 
 // pg_advisory_xact_lock key for migrate(): any constant the ledger's database uses for nothing
 // else ("kelisim" in ASCII, as a 64-bit number).
@@ -549,12 +541,8 @@ class PostgresStore final : public Store {
     if (!(e = c.exec("SELECT number FROM schema_migrations", &done)).ok()) return e;
     std::set<int64_t> applied;
     for (int i = 0; i < done.rows(); ++i) applied.insert(done.integer(i, 0));
-    std::vector<const Migration*> todo;
-    for (const Migration& m : kMigrations) {
-      if (std::strcmp(m.engine, "postgres") == 0 && !applied.count(m.number)) todo.push_back(&m);
-    }
-    std::sort(todo.begin(), todo.end(), [](const Migration* a, const Migration* b) { return a->number < b->number; });
-    for (const Migration* m : todo) {
+    for (const Migration* m : migrationsFor("postgres")) {
+      if (applied.count(m->number)) continue;
       e = c.exec(m->sql);
       if (!e.ok()) {
         e.message = std::string("migration ") + m->name + ": " + e.message;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/ledger.h"
+#include "store/migrations.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -16,15 +17,6 @@ namespace server {
 
 namespace {
 
-struct Migration {
-  const char* engine;
-  int number;
-  const char* name;
-  const char* sql;
-};
-const Migration kMigrations[] = {
-#include "migrations.inc"
-};
 
 // Errors that mean "the database cannot be used right now" (503, retry) rather than a bug.
 bool unavailableCode(int rc) {
@@ -142,8 +134,8 @@ class SqliteStore : public Store {
         "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "applied_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s','now') AS INTEGER) * 1000))");
     if (!e.ok()) return e;
-    for (const Migration& m : kMigrations) {
-      if (std::strcmp(m.engine, "sqlite") != 0) continue;
+    for (const Migration* mp : migrationsFor("sqlite")) {
+      const Migration& m = *mp;
       if (!(e = w_.exec("BEGIN IMMEDIATE")).ok()) return e;
       sqlite3_stmt* s = w_.stmt("SELECT 1 FROM schema_migrations WHERE number = ?", &e);
       if (!s) return rollback(e);
