@@ -58,7 +58,7 @@ struct Ctx {
   /** Adds a finding; messages are templates where %0..%9 stand for args (one call site per
    *  message instead of chains of string concatenations: smaller wasm). */
   void add(sv sev, sv code, sv clause, int line, int col, sv en, sv ru, std::initializer_list<sv> args = {}) {
-    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, fill(en, args), fill(ru, args)});
+    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, fill(en, args), fill(ru, args), {}});
   }
   static std::string fill(sv tpl, std::initializer_list<sv> args) {
     std::string r;
@@ -517,6 +517,7 @@ std::string findingsJson(const std::vector<Finding>& findings) {
     o["col"] = f.col;
     o["message"]["en"] = f.messageEn;
     o["message"]["ru"] = f.messageRu;
+    if (!f.file.empty()) o["file"] = f.file;
     arr.push_back(std::move(o));
   }
   return arr.dump();
@@ -525,7 +526,7 @@ std::string findingsJson(const std::vector<Finding>& findings) {
 std::string findingsText(std::string_view file, const std::vector<Finding>& findings, std::string_view lang) {
   std::string out;
   for (auto& f : findings) {
-    out += file;
+    out += f.file.empty() ? file : std::string_view(f.file);
     out += ':' + std::to_string(f.line) + ':' + std::to_string(f.col) + ": " + f.severity + '[' + f.code + "]: ";
     out += lang == "ru" ? f.messageRu : f.messageEn;
     out += '\n';
