@@ -1,4 +1,4 @@
-// The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy.wasm) against the native CLI
+// The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy-tools.wasm) against the native CLI
 // (build/native/kelisim or build/native-<name>/kelisim): same stdout bytes, same exit codes; plus the shared lint fixtures.
 // Run: node --test tests/node/cli.test.js (after `npm run build`; KELISIM_NATIVE_DIR=build/native-x
 // to use another native build).
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
-const WASM = path.join(ROOT, 'dist/kelisim-policy.wasm');
+const WASM = path.join(ROOT, 'dist/kelisim-policy-tools.wasm');
 
 /** The native CLI: $KELISIM_NATIVE_CLI, else <$KELISIM_NATIVE_DIR or build/native>/kelisim (the
  *  same directory convention as policy-golden.test.js). */
@@ -23,7 +23,7 @@ function nativeCli() {
   return cli;
 }
 const NATIVE = nativeCli();
-assert.ok(existsSync(WASM), 'dist/kelisim-policy.wasm not found: run scripts/build.sh');
+assert.ok(existsSync(WASM), 'dist/kelisim-policy-tools.wasm not found: run scripts/build.sh');
 
 function run(which, args, cwd = ROOT) {
   const [cmd, argv] = which === 'native' ? [NATIVE, args] : [process.execPath, [NODE_CLI, ...args]];

@@ -342,6 +342,8 @@ kelisim::Error groupSources(const FileList& sources, std::vector<Version>* vs) {
     if (!l.lang.empty() && hl && *hl != l.lang)
       return bad(l.file, "header field `lang` is `" + *hl + "` but the file name says `" + l.lang + "`");
     if (l.lang.empty()) l.lang = hl ? *hl : "ru";
+    const std::string* id = l.src.field("id");
+    if (!id || !validId(*id)) return bad(l.file, "header field `id` must match [a-z0-9][a-z0-9._-]{0,63}");
     const std::string* ver = l.src.field("version");
     if (!ver || !validVersion(*ver)) return bad(l.file, "header field `version` must match [A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   }
@@ -356,7 +358,7 @@ kelisim::Error groupSources(const FileList& sources, std::vector<Version>* vs) {
       v->version = ver;
     }
     for (auto& o : v->langs)
-      if (o.lang == l.lang) return bad(l.file, "version `" + ver + "` has two `" + l.lang + "` sources (also " + o.file + ")");
+      if (o.lang == l.lang) return bad(l.file, "version `" + ver + "` has two `" + l.lang + "` sources: also in " + o.file);
     v->langs.push_back(std::move(l));
   }
   for (auto& v : *vs) {
@@ -502,8 +504,6 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
   info.lang = cur.langs[0].lang;
   if (cur.manifest["controller"].is_string()) info.controller = cur.manifest["controller"].get<std::string>();
   if (cur.manifest["policyUrl"].is_string()) info.policyUrl = cur.manifest["policyUrl"].get<std::string>();
-  std::string atom = atomFeed(info, feed);
-  if (!atom.empty()) outFiles->emplace_back("feed.xml", std::move(atom));
   for (size_t k = 0; k < vs.size(); ++k) {
     const Version& v = vs[k];
     outFiles->emplace_back(v.version + "/manifest.json", dumped(v.manifest, -1));
@@ -513,6 +513,8 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
       outFiles->emplace_back(v.version + "/body." + v.langs[q].lang + ".json", v.langs[q].src.bodyJson);
     if (k) outFiles->emplace_back(v.version + "/diff.json", diffs[k]);
   }
+  std::string atom = atomFeed(info, feed);
+  if (!atom.empty()) outFiles->emplace_back("feed.xml", std::move(atom));
   return {};
 }
 

@@ -148,7 +148,8 @@ void phones(sv s, int line, std::vector<Fact>& out) {
       if (digit(s[e])) d += s[e], lastDigit = e + 1;
       ++e;
     }
-    if (e < s.size() && (s[e] == '.' || letterAt(s, e)) && lastDigit == e) continue;  // "1.2.3", "5-бап"
+    if (e < s.size() && lastDigit == e && ((s[e] == '.' && e + 1 < s.size() && digit(s[e + 1])) || letterAt(s, e)))
+      continue;  // "1.2.3", "5бап"
     if (d.size() < 10 || d.size() > 15) {
       i = lastDigit > i ? lastDigit - 1 : i;
       continue;
@@ -250,7 +251,8 @@ void amounts(sv s, int line, std::vector<Fact>& out) {
       {"mci", "MCI"}};
   auto currencyAt = [&](size_t j) -> sv {
     for (auto& c : kCur)
-      if (startsAt(s, j, c.word) && !(letterAt(s, j) && letterBefore(s, j))) return c.code;
+      if (startsAt(s, j, c.word) && !(c.code == "EUR" && startsAt(s, j + c.word.size(), "\xD0\xBF")))  // not "европ…"
+        return c.code;
     return {};
   };
   for (size_t i = 0; i < s.size(); ++i) {
@@ -609,7 +611,7 @@ std::string fileLang(std::string_view name) {
   return l == "ru" || l == "kk" || l == "en" ? std::string(l) : "";
 }
 
-std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view s) {
+std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view s, int forms) {
   std::vector<std::pair<std::string, size_t>> refs;
   static const sv kMarkers[] = {"п.п.", "пп.", "п.", "пункт", "раздел", "clause", "section", "тармақ"};
   for (size_t i = 0; i < s.size(); ++i) {
@@ -620,7 +622,7 @@ std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view s)
         marker = m;
         break;
       }
-    if (!marker.empty() && !letterBefore(s, i) && !(i > 0 && (s[i - 1] == '.' || s[i - 1] == '-'))) {
+    if ((forms & kMarkerFirst) && !marker.empty() && !letterBefore(s, i) && !(i > 0 && (s[i - 1] == '.' || s[i - 1] == '-'))) {
       size_t j = skipLetters(s, i + marker.size());
       if (j < s.size() && s[j] == '.' && marker.back() != '.') ++j;
       std::vector<std::pair<std::string, size_t>> found;
@@ -645,7 +647,8 @@ std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view s)
       continue;
     }
     // Number first (Kazakh): "5.2-тармақ", "5.2 тармағы", "5-бөлім", "2.1-т.".
-    if (!digit(s[i]) || (i > 0 && (digit(s[i - 1]) || s[i - 1] == '.')) || letterBefore(s, i)) continue;
+    if (!(forms & kNumberFirst) || !digit(s[i]) || (i > 0 && (digit(s[i - 1]) || s[i - 1] == '.')) || letterBefore(s, i))
+      continue;
     std::string num;
     size_t j = i;
     while (j < s.size() && (digit(s[j]) || (s[j] == '.' && j + 1 < s.size() && digit(s[j + 1])))) ++j;
@@ -668,6 +671,14 @@ std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view s)
     i = j - 1;
   }
   return refs;
+}
+
+std::vector<std::pair<std::string, size_t>> datesIn(std::string_view folded) {
+  std::vector<Fact> facts;
+  dates(folded, 0, facts);
+  std::vector<std::pair<std::string, size_t>> out;
+  for (auto& f : facts) out.emplace_back(f.value, f.off);
+  return out;
 }
 
 kelisim::Error lintTranslations(const std::vector<std::pair<std::string, std::string>>& files, std::vector<Finding>* out) {

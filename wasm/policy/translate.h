@@ -46,7 +46,13 @@ kelisim::Error lintSourcesJson(std::string_view filesJson, std::string_view form
  *  `пп. 5.2 и 5.3`, `раздел 5`, `clause 5.2`, `section 5`, `тармақ 5.2` (marker first) and the
  *  Kazakh forms `5.2-тармақ`, `5.2-тармағына`, `5.2 тармағы`, `5-бөлім`, `2.1-т.` (number
  *  first). References into another document (`п. 1 ст. 5 Закона`, `Заңның 8-бабының
- *  4-тармағы`) are left out. Each entry: (number, byte offset of its first digit). */
-std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view folded);
+ *  4-тармағы`) are left out. Each entry: (number, byte offset of its first digit). `forms`
+ *  picks the marker-first forms, the number-first (Kazakh) forms or both. */
+constexpr int kMarkerFirst = 1, kNumberFirst = 2;
+std::vector<std::pair<std::string, size_t>> clauseReferences(std::string_view folded, int forms = kMarkerFirst | kNumberFirst);
+
+/** Dates a (folded) text states, as "YYYY-MM-DD" with the byte offset of each: `04.08.2022`,
+ *  `2022-08-04`, `4 августа 2022`, `2022 жылғы 4 тамыз`, `August 4, 2022`. */
+std::vector<std::pair<std::string, size_t>> datesIn(std::string_view folded);
 
 }  // namespace kelisim::policy
