@@ -98,7 +98,7 @@ test('translation fixtures: import, render, search, lint, diff, lint of the pair
         } catch (e) {
           got = 'error: ' + e.message;
         }
-      } else got = JSON.parse(call('kel_lint_sources', JSON.stringify(pair), what.slice(13))).out;
+      } else got = policy.lintSources(pair, { format: what.slice(13) }).out;
     } else {
       assert.fail(`unexpected golden key ${k}`);
     }

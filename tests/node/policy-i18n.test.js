@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,22 +71,30 @@ test('translation lint: both CLIs print the same bytes on every fixture, and fin
 
 test('build: a version in several languages, the same files from both CLIs', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'kelisim-i18n-'));
+  // A policy folder is named after its id: the fixture pairs' id is `fixture`.
+  const copy = (c) => {
+    const dir = path.join(tmp, c, 'fixture');
+    mkdirSync(dir, { recursive: true });
+    for (const l of ['ru', 'kk']) copyFileSync(path.join(ROOT, TR, c, `1.${l}.md`), path.join(dir, `1.${l}.md`));
+    return dir;
+  };
   try {
-    const n = run('native', ['build', `${TR}/clean`, '-o', path.join(tmp, 'n')]);
-    const w = run('wasm', ['build', `${TR}/clean`, '-o', path.join(tmp, 'w')]);
+    const src = copy('clean');
+    const n = run('native', ['build', src, '-o', path.join(tmp, 'n')]);
+    const w = run('wasm', ['build', src, '-o', path.join(tmp, 'w')]);
     assert.equal(n.code, 0, n.stderr);
     assert.equal(w.code, 0, w.stderr);
     assert.equal(w.stdout.toString().replace(path.join(tmp, 'w'), 'OUT'), n.stdout.toString().replace(path.join(tmp, 'n'), 'OUT'));
-    assert.match(n.stdout.toString(), /^built clean: 1 version\(s\)/);
-    const files = readdirSync(path.join(tmp, 'n/clean'), { recursive: true }).sort();
+    assert.match(n.stdout.toString(), /^built fixture: 1 version\(s\)/);
+    const files = readdirSync(path.join(tmp, 'n/fixture'), { recursive: true }).sort();
     assert.deepEqual(files, ['1', '1/body.json', '1/body.kk.json', '1/manifest.json', '1/texts.json', 'feed.xml', 'index.json', 'manifest.json']);
     for (const f of files.filter((x) => x.includes('.'))) {
-      assert.ok(Buffer.compare(readFileSync(path.join(tmp, 'n/clean', f)), readFileSync(path.join(tmp, 'w/clean', f))) === 0, f);
+      assert.ok(Buffer.compare(readFileSync(path.join(tmp, 'n/fixture', f)), readFileSync(path.join(tmp, 'w/fixture', f))) === 0, f);
     }
-    const m = JSON.parse(readFileSync(path.join(tmp, 'n/clean/1/manifest.json'), 'utf8'));
+    const m = JSON.parse(readFileSync(path.join(tmp, 'n/fixture/1/manifest.json'), 'utf8'));
     assert.deepEqual(m.langs, ['ru', 'kk']);
     // A misaligned pair is refused by both, with the same message.
-    const bad = both(['build', `${TR}/numbering`, '-o', path.join(tmp, 'bad')]);
+    const bad = both(['build', copy('numbering'), '-o', path.join(tmp, 'bad')]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /1\.kk\.md:23:1: clause 2\.4 is numbered 2\.3 .*\[translation-numbering\]/);
   } finally {
@@ -96,7 +104,7 @@ test('build: a version in several languages, the same files from both CLIs', () 
 
 test('history: the version in force around a publication, the same from both CLIs and the core', async () => {
   const policy = await loadPolicyModule();
-  const viewer = await loadPolicyModule(path.join(ROOT, 'dist/kelisim-policy.wasm'));
+  const viewer = await loadPolicyModule(readFileSync(path.join(ROOT, 'dist/kelisim-policy.wasm')));
   // service: version 1 (seed, no date), version 2 (demo, ru+kk) published 2026-11-25T10:00+05:00.
   const cases = [
     ['2026-11-25T09:59:59.999+05:00', '1', false],

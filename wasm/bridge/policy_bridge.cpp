@@ -337,10 +337,12 @@ __attribute__((used)) int32_t kel_lint(const char* f, uint32_t fn, const char* t
 }
 
 /** Lints several sources as `kelisim lint` does (each on its own, then the languages of one
- *  version as translations): lintSourcesJson, in [[file, text], …], out {"errors","out"}. */
-__attribute__((used)) int32_t kel_lint_sources(const char* f, uint32_t fn, const char* m, uint32_t mn) {
+ *  version as translations): lintSourcesJson, in [[file, byteLength], …] and the sources'
+ *  bytes concatenated, out {"errors","out"}. */
+__attribute__((used)) int32_t kel_lint_sources(const char* f, uint32_t fn, const char* t, uint32_t tn, const char* m,
+                                               uint32_t mn) {
   std::string out;
-  Error e = lintSourcesJson(view(f, fn), view(m, mn), &out);
+  Error e = lintSourcesJson(view(f, fn), view(t, tn), view(m, mn), &out);
   return e.ok() ? finish(0, std::move(out)) : fail(e);
 }
 

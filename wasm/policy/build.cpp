@@ -70,20 +70,21 @@ struct LangSource {
 
 struct Version {
   std::string file;                // the primary language's source (it carries the header)
-  ParsedSource src;                // its parsed source
   std::string id, version;
   json manifest;
   json texts;  // <version>/texts.json: what the visitor reads beyond the first layer
   std::vector<std::string> optionalCats;
   std::vector<LangSource> langs;   // every language, primary first (single-file form: one)
   Body body;                       // the primary body, parsed (diffs)
+  /** The primary language's parsed source. */
+  const ParsedSource& src() const { return langs[0].src; }
 };
 
 /** Language order of a version's outputs after the primary: ru, kk, en. */
 int langRank(const std::string& l) { return l == "ru" ? 0 : l == "kk" ? 1 : l == "en" ? 2 : 3; }
 
 kelisim::Error readManifest(Version& v) {
-  const ParsedSource& s = v.src;
+  const ParsedSource& s = v.src();
   const std::string& f = v.file;
   auto field = [&](sv k) { return s.field(k); };
   const std::string* id = field("id");
@@ -370,13 +371,12 @@ kelisim::Error groupSources(const FileList& sources, std::vector<Version>* vs) {
       if (rank < best) best = rank, primary = k;
     }
     std::swap(v.langs[0], v.langs[primary]);
-    std::sort(v.langs.begin() + 1, v.langs.end(),
-              [](const LangSource& a, const LangSource& b) { return langRank(a.lang) != langRank(b.lang) ? langRank(a.lang) < langRank(b.lang) : a.lang < b.lang; });
+    for (size_t a = 2; a < v.langs.size(); ++a)  // at most a few languages: insertion sort, stable
+      for (size_t b = a; b > 1 && langRank(v.langs[b - 1].lang) > langRank(v.langs[b].lang); --b) std::swap(v.langs[b - 1], v.langs[b]);
     v.file = v.langs[0].file;
-    v.src = v.langs[0].src;
     for (size_t k = 1; k < v.langs.size(); ++k) {
       const std::string* id = v.langs[k].src.field("id");
-      const std::string* pid = v.src.field("id");
+      const std::string* pid = v.src().field("id");
       if (!id || !pid || *id != *pid)
         return bad(v.langs[k].file, "header field `id` must equal the one in " + v.file);
     }
@@ -425,7 +425,7 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     if (vs[k].id != vs[0].id) return bad(vs[k].file, "id `" + vs[k].id + "` differs from `" + vs[0].id + "` (" + vs[0].file + ")");
     if (k && compareVersions(vs[k].version, vs[k - 1].version) == 0)
       return bad(vs[k].file, "version `" + vs[k].version + "` also in " + vs[k - 1].file);
-    if (!parseBody(vs[k].src.bodyJson, &vs[k].body).ok()) return bad(vs[k].file, "body does not parse");
+    if (!parseBody(vs[k].src().bodyJson, &vs[k].body).ok()) return bad(vs[k].file, "body does not parse");
   }
   json versions = json::array();
   std::vector<std::string> diffs(vs.size());
@@ -448,7 +448,7 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     json entry = json::object();
     entry["version"] = v.version;
     for (const char* key : {"publishedAt", "effectiveAt", "bodyHash"}) entry[key] = m[key];
-    entry["clauses"] = v.src.clauses.size();
+    entry["clauses"] = v.src().clauses.size();
     entry["manifest"] = v.version + "/manifest.json";
     // The version's parts: next to its own manifest, and from the policy folder.
     for (const char* part : {"body", "texts"}) {
@@ -508,7 +508,7 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     const Version& v = vs[k];
     outFiles->emplace_back(v.version + "/manifest.json", dumped(v.manifest, -1));
     outFiles->emplace_back(v.version + "/texts.json", dumped(v.texts, -1));
-    outFiles->emplace_back(v.version + "/body.json", v.src.bodyJson);
+    outFiles->emplace_back(v.version + "/body.json", v.src().bodyJson);
     for (size_t q = 1; q < v.langs.size(); ++q)
       outFiles->emplace_back(v.version + "/body." + v.langs[q].lang + ".json", v.langs[q].src.bodyJson);
     if (k) outFiles->emplace_back(v.version + "/diff.json", diffs[k]);

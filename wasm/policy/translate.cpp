@@ -786,16 +786,21 @@ kelisim::Error lintSources(const std::vector<std::pair<std::string, std::string>
   return {};
 }
 
-kelisim::Error lintSourcesJson(std::string_view filesJson, std::string_view format, std::string* out) {
+kelisim::Error lintSourcesJson(std::string_view filesJson, std::string_view texts, std::string_view format, std::string* out) {
   json in;
   std::string err;
   std::vector<std::pair<std::string, std::string>> files;
+  size_t at = 0;
   if (parseJson(filesJson, &in, &err) && in.is_array())
-    for (auto& p : in)
-      if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string())
-        files.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
-  if (files.empty() || files.size() != in.size())
-    return {ErrorCode::BadInput, "lint input must be a JSON array of [file, text] pairs"};
+    for (auto& p : in) {
+      if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_number_unsigned()) break;
+      size_t n = p[1].get<size_t>();
+      if (n > texts.size() - at) break;
+      files.emplace_back(p[0].get<std::string>(), std::string(texts.substr(at, n)));
+      at += n;
+    }
+  if (files.empty() || files.size() != in.size() || at != texts.size())
+    return {ErrorCode::BadInput, "lint input must be a JSON array of [file, byteLength] pairs and the sources' bytes"};
   std::string text;
   bool errors = false;
   kelisim::Error e = lintSources(files, format, &text, &errors);

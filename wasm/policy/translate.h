@@ -38,9 +38,11 @@ kelisim::Error lintTranslations(const std::vector<std::pair<std::string, std::st
 kelisim::Error lintSources(const std::vector<std::pair<std::string, std::string>>& files, std::string_view format,
                            std::string* out, bool* errors);
 
-/** lintSources over JSON: in `[[file, text], …]`, out {"errors": bool, "out": string}.
- *  What kel_lint_sources returns. */
-kelisim::Error lintSourcesJson(std::string_view filesJson, std::string_view format, std::string* out);
+/** lintSources for the bridge: `filesJson` = `[[file, byteLength], …]`, `texts` = the sources'
+ *  bytes one after another (raw, so invalid UTF-8 reaches the linter as in the native CLI);
+ *  out {"errors": bool, "out": string}. What kel_lint_sources returns. BadInput when the
+ *  lengths do not add up to the bytes given. */
+kelisim::Error lintSourcesJson(std::string_view filesJson, std::string_view texts, std::string_view format, std::string* out);
 
 /** Clause numbers a text refers to (folded text, as foldCase makes it): `п. 5.2`, `пункт 5.2`,
  *  `пп. 5.2 и 5.3`, `раздел 5`, `clause 5.2`, `section 5`, `тармақ 5.2` (marker first) and the

@@ -30,6 +30,9 @@ Usage:
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
   kelisim hash <file>...
       SHA-256 of the canonical body of each source or body.json (what manifests carry).
+  kelisim history <built-policy-dir | index.json> --at <ISO instant> [--json]
+      The version in force at that instant (publication vs effective dates).
+      Exit 1 when no version was in force then.
 
 Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
 `;
@@ -108,9 +111,13 @@ function cmdLint(wasm, a) {
     // A policy folder: its sources, sorted by name (as the native CLI lists them).
     const names = isDir(arg) ? sourcesIn(arg).map((f) => path.join(arg, path.basename(f))) : [arg];
     if (isDir(arg) && !names.length) throw new CliError(`${arg}: no policy sources (<version>.md) in this folder`);
-    for (const file of names) files.push([file, utf8.decode(readBytes(file))]);
+    for (const file of names) files.push([file, readBytes(file)]);  // raw bytes: invalid UTF-8 reaches the core
   }
-  const r = JSON.parse(call(wasm, '', 'kel_lint_sources', JSON.stringify(files), format));
+  let at = 0;
+  const all = new Uint8Array(files.reduce((n, [, b]) => n + b.length, 0));
+  for (const [, b] of files) { all.set(b, at); at += b.length; }
+  const names = JSON.stringify(files.map(([name, b]) => [name, b.length]));
+  const r = JSON.parse(call(wasm, '', 'kel_lint_sources', names, all, format));
   out(r.out);
   return r.errors ? 1 : 0;
 }

@@ -112,7 +112,13 @@ export function createPolicyModule(wasm) {
      */
     lintSources(files, opts = {}) {
       if (!Array.isArray(files)) throw new KelisimError('bad-argument', 'kelisim: lintSources needs [[name, text], …]');
-      return JSON.parse(wasm.call('kel_lint_sources', JSON.stringify(files), String(opts.format || 'text')));
+      // Names and byte lengths as JSON, the texts' bytes as they are (invalid UTF-8 included).
+      const bytes = files.map(([, t]) => (t instanceof Uint8Array ? t : _enc.encode(_text(t, 'policy text'))));
+      const all = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of bytes) { all.set(b, at); at += b.length; }
+      const names = JSON.stringify(files.map(([name], k) => [String(name), bytes[k].length]));
+      return JSON.parse(wasm.call('kel_lint_sources', names, all, String(opts.format || 'text')));
     },
 
     /**
