@@ -212,3 +212,30 @@ TEST(PolicyTranslate, TranslationOnlyVersionIsReportedAsSuch) {
   EXPECT_EQ(m2["changes"]["translationOnly"], true);
   EXPECT_EQ(m2["changes"]["translations"], json::parse(R"({"added":[],"changed":["kk"],"removed":[]})"));
 }
+
+TEST(PolicyTranslate, PathologicalInputsNeverBreakIt) {
+  std::string digits(20000, '7'), dots, quotes, ats, mixed, many, fewer;
+  for (int k = 0; k < 3000; ++k) dots += "1.";
+  for (int k = 0; k < 3000; ++k) quotes += "ТОО «";
+  for (int k = 0; k < 3000; ++k) ats += "@.";
+  for (int k = 0; k < 2000; ++k) mixed += "+7 (7" + std::to_string(k) + ") 5-тармақ 2013 жылғы 1 мамыр 100 тенге № 9" + std::to_string(k % 10) + "-V ст. ";
+  for (int k = 1; k <= 2100; ++k) many += std::to_string(k) + ". Пункт " + std::to_string(k) + ".\n";
+  for (int k = 1; k <= 2050; ++k) fewer += std::to_string(k + (k > 1000)) + ". Тармақ.\n";  // 1001 missing: > 4M cells, aligned by position
+  const std::string inputs[] = {"", "---\nid: x\n---\n", digits, dots, quotes, ats, mixed, many, fewer,
+                                std::string("\xFF\xFE\x00\x01 1.1. \xD0", 9), "1.1-тармақ 1.1-т. 1-бөлім 5.2 тармағы"};
+  for (const auto& a : inputs)
+    for (const auto& b : {inputs[6], inputs[7], inputs[8], inputs[10]}) {
+      std::vector<Finding> fs;
+      ASSERT_TRUE(lintTranslations({{"a.ru.md", a}, {"a.kk.md", b}}, &fs).ok());
+      for (auto& f : fs) {
+        EXPECT_EQ(f.file, "a.kk.md");
+        EXPECT_GE(f.line, 1);
+        EXPECT_GE(f.col, 1);
+      }
+      EXPECT_FALSE(json::parse(findingsJson(fs), nullptr, false).is_discarded());
+    }
+  std::vector<Finding> fs;
+  ASSERT_TRUE(lintTranslations({{"a.ru.md", many}, {"a.kk.md", fewer}}, &fs).ok());
+  EXPECT_FALSE(fs.empty());
+  EXPECT_EQ(lintTranslations({{"a.ru.md", many}}, &fs).code, kelisim::ErrorCode::BadArgument);
+}
