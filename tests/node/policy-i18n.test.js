@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPolicyModule } from '../../web/src/engine/policy.js';
+import { loadCore } from '../../web/src/engine/headless.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
@@ -114,6 +115,7 @@ test('history: the version in force around a publication, the same from both CLI
     ['2030-01-01T00:00:00+05:00', '2', true],
   ];
   const index = readFileSync(path.join(ROOT, 'policies/service/index.json'));
+  const core = await loadCore();  // the headless core (\`kelisim/core\`) offers the same
   for (const [at, version, certain] of cases) {
     const text = both(['history', 'policies/service', '--at', at]);
     assert.equal(text.code, 0);
@@ -125,6 +127,7 @@ test('history: the version in force around a publication, the same from both CLI
     assert.deepEqual(policy.history(index, at), got);
     assert.deepEqual(viewer.history(JSON.parse(index.toString()), at), got);
     assert.equal(policy.history(index, at, { format: 'text' }), text.stdout.toString());
+    assert.deepEqual(await core.history(index, at), got);
   }
   // toolpars: before the demo version 2 (2026-11-10T09:00+05:00) and after it.
   assert.equal(JSON.parse(both(['history', 'policies/toolpars', '--at', '2026-11-10T03:59:59Z', '--json']).stdout).version, '1');
