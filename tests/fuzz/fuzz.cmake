@@ -48,6 +48,7 @@ kelisim_fuzz_target(fuzz_body     tests/fuzz/fuzz_body.cpp)
 kelisim_fuzz_target(fuzz_render   tests/fuzz/fuzz_render.cpp)
 kelisim_fuzz_target(fuzz_search   tests/fuzz/fuzz_search.cpp)
 kelisim_fuzz_target(fuzz_diff     tests/fuzz/fuzz_diff.cpp)
+kelisim_fuzz_target(fuzz_translate tests/fuzz/fuzz_translate.cpp)
 
 # Seed-corpus generator (a plain program, not a fuzzer): seeds, policies/ and tests/fixtures/
 # -> <dir>/<target>/… files. Run by scripts/fuzz.sh.
