@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 SECS=${1:-30}
 shift || true
-ALL=(fuzz_record fuzz_manifest fuzz_import fuzz_lint fuzz_body fuzz_render fuzz_search fuzz_diff fuzz_ingest)
+ALL=(fuzz_record fuzz_manifest fuzz_import fuzz_lint fuzz_body fuzz_render fuzz_search fuzz_diff fuzz_translate fuzz_ingest)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS=${FUZZ_JOBS:-2}

@@ -16,7 +16,9 @@
 #include "policy/build.h"
 #include "policy/diff.h"
 #include "policy/import.h"
+#include "policy/history.h"
 #include "policy/lint.h"
+#include "policy/translate.h"
 
 namespace fs = std::filesystem;
 using namespace kelisim;
@@ -25,24 +27,30 @@ using namespace kelisim::policy;
 namespace {
 
 const char* kHelp =
-    "kelisim - privacy-policy tools: import, lint, build, diff, hash\n"
+    "kelisim - privacy-policy tools: import, lint, build, diff, hash, history\n"
     "\n"
     "Usage:\n"
     "  kelisim import <file> [--body] [-o <out>]\n"
     "      Policy text (plain or Markdown-ish, optional `key: value` header) -> JSON\n"
     "      {\"body\",\"header\",\"problems\"}; --body prints only the canonical body.json.\n"
-    "  kelisim lint <file>... [--json] [--lang en|ru]\n"
+    "  kelisim lint <file|policy-dir>... [--json] [--lang en|ru]\n"
     "      Findings as `file:line:col: severity[code]: message`, or one JSON array per file\n"
-    "      (one per line) with --json. Exit 1 when any finding is an error.\n"
+    "      (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)\n"
+    "      are also checked as translations of each other (one more JSON array per version).\n"
+    "      Exit 1 when any finding is an error.\n"
     "  kelisim build <policies-dir> [-o <out-dir>]\n"
-    "      Every <dir>/<id>/<version>.md (or a single policy folder) -> <out-dir>/<id>/\n"
-    "      index.json, manifest.json, <version>/manifest.json, <version>/body.json.\n"
+    "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
+    "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
+    "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
     "  kelisim hash <file>...\n"
     "      SHA-256 of the canonical body of each source or body.json (what manifests carry).\n"
+    "  kelisim history <built-policy-dir | index.json> --at <ISO instant> [--json]\n"
+    "      The version in force at that instant (publication vs effective dates).\n"
+    "      Exit 1 when no version was in force then.\n"
     "\n"
     "Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.\n";
 
@@ -90,19 +98,19 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en";
+  std::string outPath, lang = "en", at;
   bool help = false;
 };
 bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
   for (int i = from; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") a->help = true;
-    else if (s == "-o" || s == "--out" || s == "--lang") {
+    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at") {
       if (i + 1 >= argc) {
         *err = s + " needs a value";
         return false;
       }
-      (s == "--lang" ? a->lang : a->outPath) = argv[++i];
+      (s == "--lang" ? a->lang : s == "--at" ? a->at : a->outPath) = argv[++i];
     } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
     else a->pos.push_back(s);
   }
@@ -144,23 +152,35 @@ int cmdImport(const Args& a) {
   return 0;
 }
 
+std::vector<fs::path> sourcesIn(const fs::path& dir);
+
 int cmdLint(const Args& a) {
   std::string err;
   if (!onlyFlags(a, {"--json"}, &err)) return usage(err);
   if (a.lang != "en" && a.lang != "ru") return usage("--lang must be en or ru");
   if (a.pos.empty()) return usage("lint needs at least one <file>");
-  bool errors = false;
   std::string format = has(a, "--json") ? "json" : a.lang == "ru" ? "text-ru" : "text";
-  for (auto& file : a.pos) {
-    std::string text, result;
-    if (!readFile(file, &text, &err)) return failInput(err);
-    Error e = lintFormatted(file, text, format, &result);
-    if (!e.ok()) return failInput(file + ": " + e.message);
-    std::vector<Finding> findings;
-    lint(text, &findings);
-    errors |= hasErrors(findings);
-    out(format == "json" ? result + "\n" : result);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (auto& arg : a.pos) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    if (fs::is_directory(arg, ec)) {  // a policy folder: its sources, sorted by name
+      for (auto& p : sourcesIn(arg)) names.push_back((fs::path(arg) / p.filename()).string());
+      if (names.empty()) return failInput(arg + ": no policy sources (<version>.md) in this folder");
+    } else {
+      names.push_back(arg);
+    }
+    for (auto& file : names) {
+      std::string text;
+      if (!readFile(file, &text, &err)) return failInput(err);
+      files.emplace_back(file, std::move(text));
+    }
   }
+  std::string result;
+  bool errors = false;
+  Error e = lintSources(files, format, &result, &errors);
+  if (!e.ok()) return failInput(e.message);
+  out(result);
   return errors ? 1 : 0;
 }
 
@@ -238,7 +258,9 @@ int cmdBuild(const Args& a) {
     fs::path target = outRoot / slug;
     for (auto& f : built)
       if (!writeFile(target / f.first, f.second, &err)) return failInput(err);
-    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), sources.size(), target.string().c_str());
+    size_t versions = 0;
+    for (auto& f : built) versions += endsWith(f.first, "/manifest.json");
+    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), versions, target.string().c_str());
   }
   return status;
 }
@@ -343,6 +365,22 @@ int cmdHash(const Args& a) {
   return 0;
 }
 
+int cmdHistory(const Args& a) {
+  std::string err, text, result;
+  if (!onlyFlags(a, {"--json"}, &err)) return usage(err);
+  if (a.pos.size() != 1) return usage("history needs exactly one <built-policy-dir> (or its index.json)");
+  if (a.at.empty()) return usage("history needs --at <ISO instant>");
+  std::error_code ec;
+  std::string index = fs::is_directory(a.pos[0], ec) ? (fs::path(a.pos[0]) / "index.json").string() : a.pos[0];
+  if (!readFile(index, &text, &err)) return failInput(err);
+  bool found = false;
+  Error e = historyAt(text, a.at, has(a, "--json") ? "json" : "text", &result, &found);
+  if (e.code == ErrorCode::BadArgument) return usage(e.message);
+  if (!e.ok()) return failInput(index + ": " + e.message);
+  out(has(a, "--json") ? result + "\n" : result);
+  return found ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -364,5 +402,6 @@ int main(int argc, char** argv) {
   if (cmd == "build") return cmdBuild(a);
   if (cmd == "diff") return cmdDiff(a);
   if (cmd == "hash") return cmdHash(a);
+  if (cmd == "history") return cmdHistory(a);
   return usage("unknown command `" + cmd + "`");
 }

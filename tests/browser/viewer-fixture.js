@@ -50,7 +50,7 @@ let pmPromise;
 /** The policy module in Node (builds the Kazakh fixture; an independent check of bodies). */
 export function nodePolicy() {
   pmPromise ||= import(pathToFileURL(join(REPO, 'web/src/engine/policy.js')).href)
-    .then((m) => m.loadPolicyModule(readFileSync(join(REPO, 'dist/kelisim-policy.wasm'))));
+    .then((m) => m.loadPolicyModule(readFileSync(join(REPO, 'dist/kelisim-policy-tools.wasm'))));  // importText, bodyHash: the tools build
   return pmPromise;
 }
 

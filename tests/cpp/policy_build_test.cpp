@@ -65,7 +65,15 @@ TEST(PolicyBuild, OutputFilesAndHashes) {
     json index = jsonFile(out, "index.json");
     ASSERT_TRUE(index.is_object()) << id;
     EXPECT_EQ(index["id"], id);
-    EXPECT_EQ(out.size(), 2 + 3 * index["versions"].size());
+    // index, manifest; per version manifest, texts, body (+ body.<lang>.json per translation,
+    // + diff.json after the first); feed.xml when any version has a date.
+    size_t n = index["versions"].size(), extra = n - 1, dated = 0;
+    for (auto& v : index["versions"]) {
+      if (v.contains("langs")) extra += v["langs"].size() - 1;
+      dated += v["publishedAt"].is_string();
+    }
+    EXPECT_EQ(out.size(), 2 + 3 * n + extra + (dated ? 1 : 0)) << id;
+    EXPECT_EQ(file(out, "feed.xml") != nullptr, dated > 0) << id;
     for (auto& v : index["versions"]) {
       std::string ver = v["version"];
       const std::string* body = file(out, ver + "/body.json");
@@ -233,10 +241,11 @@ TEST(PolicyBuild, JsonEntryPointsForTheBridge) {
   ASSERT_TRUE(buildJson(in.dump(), &out).ok());
   json files = json::parse(out, nullptr, false);
   ASSERT_TRUE(files.is_array());
-  ASSERT_EQ(files.size(), 5u);
+  ASSERT_EQ(files.size(), 6u);
   EXPECT_EQ(files[0][0], "index.json");
   EXPECT_EQ(files[3][0], "1/texts.json");
   EXPECT_EQ(files[4][0], "1/body.json");
+  EXPECT_EQ(files[5][0], "feed.xml");
   EXPECT_EQ(buildJson("{", &out).code, kelisim::ErrorCode::BadInput);
   EXPECT_EQ(buildJson(R"([["a"]])", &out).code, kelisim::ErrorCode::BadInput);
   std::string lintOut;

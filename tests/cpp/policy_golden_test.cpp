@@ -21,6 +21,7 @@
 #include "policy/render.h"
 #include "policy/search.h"
 #include "policy/text.h"
+#include "policy/translate.h"
 
 using json = nlohmann::ordered_json;
 using namespace kelisim::policy;
@@ -246,6 +247,56 @@ TEST(PolicyGolden, EveryPolicy) {
     g["diff/" + a + "|" + b] = diffJson(d);
   }
   writeGolden("policies.json", g);
+}
+
+// The translation fixtures (tests/fixtures/policy/translations/<case>/1.{ru,kk}.md): import,
+// render, search (the shared queries plus Kazakh ones) and lint of each source, the diff of
+// the two languages, what `kelisim lint <case>/` prints (text and JSON) and the build of each
+// case (its output files, or the error for a misaligned pair).
+TEST(PolicyGolden, TranslationFixtures) {
+  std::vector<std::string> qs = queries();
+  for (const char* q : {"деректер", "оператор", "privacy@example.kz", "2.1-тармақта", "Құпиялылық саясаты"}) qs.push_back(q);
+  json g = json::object();
+  std::vector<fs::path> dirs;
+  for (const auto& d : fs::directory_iterator(kRoot / "tests/fixtures/policy/translations")) dirs.push_back(d.path());
+  std::sort(dirs.begin(), dirs.end());
+  ASSERT_GE(dirs.size(), 13u);
+  for (const fs::path& d : dirs) {
+    std::string name = d.filename().string();
+    SCOPED_TRACE(name);
+    std::vector<std::pair<std::string, std::string>> files;
+    std::vector<Body> bodies;
+    for (const char* lang : {"ru", "kk"}) {
+      std::string key = name + "/1." + lang + ".md";
+      std::string text = slurp(d / (std::string("1.") + lang + ".md"));
+      std::string imported;
+      ASSERT_TRUE(importJson(text, &imported).ok());
+      ImportResult r;
+      ASSERT_TRUE(importText(text, &r).ok());
+      Body b = mustParse(r.bodyJson, nullptr);
+      std::vector<Finding> findings;
+      ASSERT_TRUE(lint(text, &findings).ok());
+      g["translation/" + key + "/import"] = imported;
+      g["translation/" + key + "/render"] = renderHtml(b, RenderOptions());
+      g["translation/" + key + "/search"] = searchAll(b, qs);
+      g["translation/" + key + "/lint"] = findingsJson(findings);
+      files.emplace_back("tests/fixtures/policy/translations/" + key, text);
+      bodies.push_back(std::move(b));
+    }
+    g["translation/" + name + "/diff"] = diffJson(diffBodies(bodies[0], bodies[1]));
+    for (const char* format : {"text", "json"}) {
+      std::string out;
+      bool errors = false;
+      ASSERT_TRUE(lintSources(files, format, &out, &errors).ok());
+      g["translation/" + name + "/lint-sources-" + format] = out;
+    }
+    std::string in = json::array({json::array({"fixture/1.ru.md", files[0].second}), json::array({"fixture/1.kk.md", files[1].second})}).dump();
+    std::string built;
+    kelisim::Error e = buildJson(in, &built);
+    g["translation/" + name + "/build"] = e.ok() ? built : "error: " + e.message;
+    if (name == "clean") EXPECT_TRUE(e.ok()) << e.message;
+  }
+  writeGolden("translations.json", g);
 }
 
 TEST(PolicyGolden, XssCorpus) {

@@ -48,6 +48,7 @@ kelisim_fuzz_target(fuzz_body     tests/fuzz/fuzz_body.cpp)
 kelisim_fuzz_target(fuzz_render   tests/fuzz/fuzz_render.cpp)
 kelisim_fuzz_target(fuzz_search   tests/fuzz/fuzz_search.cpp)
 kelisim_fuzz_target(fuzz_diff     tests/fuzz/fuzz_diff.cpp)
+kelisim_fuzz_target(fuzz_translate tests/fuzz/fuzz_translate.cpp)
 # The ledger server's ingest parser (server/src/ledger/ingest.cpp), through kelisim_ledger,
 # rebuilt instrumented like the core.
 if(TARGET kelisim_ledger)

@@ -243,6 +243,12 @@ int main(int argc, char** argv) {
       put("fuzz_diff", n + "-words", std::string(1, '\x02') + t.substr(0, 600) + '\x01' + edited.substr(0, 600));
     }
   }
+  // Translation pairs (reference '\x01' translation): the fixtures with each defect.
+  if (fs::is_directory(root / "tests/fixtures/policy/translations", ec))
+    for (const auto& d : fs::directory_iterator(root / "tests/fixtures/policy/translations"))
+      if (fs::exists(d.path() / "1.ru.md", ec) && fs::exists(d.path() / "1.kk.md", ec))
+        put("fuzz_translate", "tr-" + d.path().filename().string(),
+            readFile(d.path() / "1.ru.md") + '\x01' + readFile(d.path() / "1.kk.md"));
   // The demo second versions against their first versions, piece by piece.
   for (const char* pol : {"smartaqkol", "toolpars"}) {
     fs::path v1 = root / "policies" / pol / "1.md", v2 = root / "policies" / pol / "2.md";

@@ -1,4 +1,4 @@
-// The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy.wasm) against the native CLI
+// The Node CLI (web/src/cli/kelisim.js over dist/kelisim-policy-tools.wasm) against the native CLI
 // (build/native/kelisim or build/native-<name>/kelisim): same stdout bytes, same exit codes; plus the shared lint fixtures.
 // Run: node --test tests/node/cli.test.js (after `npm run build`; KELISIM_NATIVE_DIR=build/native-x
 // to use another native build).
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
-const WASM = path.join(ROOT, 'dist/kelisim-policy.wasm');
+const WASM = path.join(ROOT, 'dist/kelisim-policy-tools.wasm');
 
 /** The native CLI: $KELISIM_NATIVE_CLI, else <$KELISIM_NATIVE_DIR or build/native>/kelisim (the
  *  same directory convention as policy-golden.test.js). */
@@ -23,7 +23,7 @@ function nativeCli() {
   return cli;
 }
 const NATIVE = nativeCli();
-assert.ok(existsSync(WASM), 'dist/kelisim-policy.wasm not found: run scripts/build.sh');
+assert.ok(existsSync(WASM), 'dist/kelisim-policy-tools.wasm not found: run scripts/build.sh');
 
 function run(which, args, cwd = ROOT) {
   const [cmd, argv] = which === 'native' ? [NATIVE, args] : [process.execPath, [NODE_CLI, ...args]];
@@ -95,16 +95,24 @@ test('import, hash and diff agree byte for byte', () => {
     both(['import', f]);
     both(['import', '--body', f]);
   }
-  const bodies = SOURCES.map((s) => s.replace(/\.md$/, '/body.json'));
-  const h = both(['hash', ...SOURCES, ...bodies]).stdout.toString().trim().split('\n');
-  // A source and its built body.json hash the same; and that is the manifest's bodyHash.
+  // <v>.md and the primary <v>.<lang>.md build to <v>/body.json (the manifest's bodyHash); a
+  // further language to <v>/body.<lang>.json (its hash in texts.json's langs).
+  const built = SOURCES.map((s) => {
+    const [, dir, v, lang] = /^(.*)\/(.+?)(?:\.(ru|kk|en))?\.md$/.exec(s);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, dir, v, 'manifest.json'), 'utf8'));
+    const primary = !lang || manifest.lang === lang;
+    const texts = JSON.parse(readFileSync(path.join(ROOT, dir, v, 'texts.json'), 'utf8'));
+    return { body: `${dir}/${v}/body${primary ? '' : '.' + lang}.json`, hash: primary ? manifest.bodyHash : texts.langs[lang].bodyHash };
+  });
+  const h = both(['hash', ...SOURCES, ...built.map((b) => b.body)]).stdout.toString().trim().split('\n');
+  // A source and its built body hash the same; and that is the hash the build lists for it.
   for (let i = 0; i < SOURCES.length; i++) {
     const [hs] = h[i].split('  ');
     const [hb] = h[SOURCES.length + i].split('  ');
     assert.equal(hs, hb, SOURCES[i]);
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, SOURCES[i].replace(/\.md$/, '/manifest.json')), 'utf8'));
-    assert.equal(manifest.bodyHash, hs, SOURCES[i]);
+    assert.equal(built[i].hash, hs, SOURCES[i]);
   }
+  assert.ok(built.some((b) => b.body.endsWith('/body.kk.json')));
   for (const id of ['smartaqkol', 'toolpars']) {
     const d = both(['diff', `policies/${id}/1.md`, `policies/${id}/2.md`]).stdout.toString();
     assert.match(d, /^added: .*\nremoved: .*\nchanged: .*\nmoved: .*\n/);
@@ -160,7 +168,8 @@ test('exit codes and messages: 0 clean, 1 error findings, 2 bad usage or input',
     [['lint', '--xml', 'policies/toolpars/1.md'], /unknown option --xml/],
     [['lint', '--lang', 'de', 'policies/toolpars/1.md'], /--lang must be en or ru/],
     [['lint', 'no/such/file.md'], /no\/such\/file\.md: cannot read file/],
-    [['lint', 'policies'], /policies: is a directory/],
+    // A folder is linted as a policy folder (its <version>.md sources); policies/ holds none itself.
+    [['lint', 'policies'], /policies: no policy sources \(<version>\.md\) in this folder/],
     [['import'], /import needs exactly one <file>/],
     [['import', 'a', 'b'], /import needs exactly one <file>/],
     [['build'], /build needs exactly one <policies-dir>/],
@@ -171,6 +180,10 @@ test('exit codes and messages: 0 clean, 1 error findings, 2 bad usage or input',
     [['hash'], /hash needs at least one <file>/],
     [['hash', 'tests/fixtures/policy/lint-cases.json'], /lint-cases\.json: body: /],
     [['lint', '-o'], /-o needs a value/],
+    [['history', 'policies/service'], /history needs --at <ISO instant>/],
+    [['history', 'policies/service', '--at', '2026-11-25'], /--at must be an ISO 8601 instant with an offset/],
+    [['history', '--at', '2026-11-25T00:00Z'], /history needs exactly one <built-policy-dir>/],
+    [['history', 'policies/service/1.md', '--at', '2026-11-25T00:00Z'], /policies\/service\/1\.md: invalid JSON/],
   ];
   for (const [args, re] of bad) {
     for (const which of ['native', 'wasm']) {

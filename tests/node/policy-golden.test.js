@@ -72,6 +72,43 @@ test('policies: import, hash, render, search, lint and diff are byte-identical t
   assert.ok(keys.some((k) => k.startsWith('diff/')));
 });
 
+test('translation fixtures: import, render, search, lint, diff, lint of the pair and build are byte-identical to the native build', () => {
+  const golden = nativeGolden('translations.json');
+  const dir = 'tests/fixtures/policy/translations/';
+  const text = (key) => readFileSync(root + dir + key, 'utf8');
+  const body = (key) => JSON.stringify(JSON.parse(call('kel_import', text(key))).body);
+  const extra = ['деректер', 'оператор', 'privacy@example.kz', '2.1-тармақта', 'Құпиялылық саясаты'];
+  let compared = 0;
+  for (const [k, want] of Object.entries(golden)) {
+    let got;
+    let m;
+    if ((m = /^translation\/(.+\.md)\/(import|render|search|lint)$/.exec(k))) {
+      const [, key, what] = m;
+      if (what === 'import') got = call('kel_import', text(key));
+      else if (what === 'render') got = call('kel_render', body(key), 'ru', '', 0);
+      else if (what === 'search') got = '[' + [...queries, ...extra].map((q) => call('kel_search', body(key), q, 0)).join(',') + ']';
+      else got = call('kel_lint', key, text(key), 'json');
+    } else if ((m = /^translation\/([^/]+)\/(diff|lint-sources-text|lint-sources-json|build)$/.exec(k))) {
+      const [, c, what] = m;
+      const pair = ['ru', 'kk'].map((l) => [dir + `${c}/1.${l}.md`, text(`${c}/1.${l}.md`)]);
+      if (what === 'diff') got = call('kel_diff', body(`${c}/1.ru.md`), body(`${c}/1.kk.md`));
+      else if (what === 'build') {
+        try {
+          got = call('kel_build', JSON.stringify([['fixture/1.ru.md', pair[0][1]], ['fixture/1.kk.md', pair[1][1]]]));
+        } catch (e) {
+          got = 'error: ' + e.message;
+        }
+      } else got = policy.lintSources(pair, { format: what.slice(13) }).out;
+    } else {
+      assert.fail(`unexpected golden key ${k}`);
+    }
+    assert.equal(got, want, k);
+    compared++;
+  }
+  assert.ok(compared >= 13 * 12, String(compared));
+  assert.ok(Object.keys(golden).some((k) => k.endsWith('/build') && golden[k].startsWith('error: ')));
+});
+
 const importBody = (source) => JSON.stringify(JSON.parse(call('kel_import', source)).body);
 
 test('XSS corpus: render, search snippets and diff are byte-identical to the native build', () => {

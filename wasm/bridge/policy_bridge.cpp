@@ -1,5 +1,8 @@
-// kel_* bridge of the policy module (kelisim-policy.wasm): loaded lazily by the viewer, the
-// "what changed" notice and the Node CLI; never on the banner path. Called from
+// kel_* bridge of the policy modules, built twice from this file (CMakeLists.txt): the
+// viewer's kelisim-policy.wasm (policy.exports: parse, render, search, diff, history; loaded
+// lazily by the viewer and the "what changed" notice, never on the banner path) and the
+// authors' kelisim-policy-tools.wasm (policy-tools.exports: all of it plus import, lint,
+// build, hash; the Node CLI and the headless core's default). Called from
 // web/src/engine/policy.js (and web/src/cli/kelisim.js). See wasm/bridge/common.h for the
 // calling convention: strings in as (ptr, len), int32 status out (0 ok, else an ErrorCode),
 // the text result (or the error message) in the result slot.
@@ -15,10 +18,12 @@
 #include "policy/body.h"
 #include "policy/build.h"
 #include "policy/diff.h"
+#include "policy/history.h"
 #include "policy/import.h"
 #include "policy/lint.h"
 #include "policy/render.h"
 #include "policy/search.h"
+#include "policy/translate.h"
 
 using namespace kelisim;
 using namespace kelisim::policy;
@@ -297,6 +302,15 @@ __attribute__((used)) int32_t kel_forget() {
   return finish(0, std::string());
 }
 
+/** The version of a built policy in force at an instant: historyAt(index.json, at, format)
+ *  with format "json" or "text". BadArgument for a bad instant, BadInput for a bad index. */
+__attribute__((used)) int32_t kel_history(const char* i, uint32_t in, const char* a, uint32_t an, const char* f,
+                                          uint32_t fn) {
+  std::string out;
+  Error e = historyAt(view(i, in), view(a, an), view(f, fn), &out);
+  return e.ok() ? finish(0, std::move(out)) : fail(e);
+}
+
 // ===========================================================================
 // Sources: import, lint, hash, build (wasm/policy/{import,lint,build}.h)
 // ===========================================================================
@@ -320,6 +334,16 @@ __attribute__((used)) int32_t kel_lint(const char* f, uint32_t fn, const char* t
   if (!e.ok()) return fail(e);
   if (format == "json") return finish(0, findingsJson(findings));
   return finish(0, findingsText(view(f, fn), findings, format == "text" ? "en" : "ru"));
+}
+
+/** Lints several sources as `kelisim lint` does (each on its own, then the languages of one
+ *  version as translations): lintSourcesJson, in [[file, byteLength], …] and the sources'
+ *  bytes concatenated, out {"errors","out"}. */
+__attribute__((used)) int32_t kel_lint_sources(const char* f, uint32_t fn, const char* t, uint32_t tn, const char* m,
+                                               uint32_t mn) {
+  std::string out;
+  Error e = lintSourcesJson(view(f, fn), view(t, tn), view(m, mn), &out);
+  return e.ok() ? finish(0, std::move(out)) : fail(e);
 }
 
 /** Canonical body hash (64 hex) of a source text. */

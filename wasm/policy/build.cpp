@@ -8,9 +8,11 @@
 #include "core/sha256.h"
 #include "policy/body.h"
 #include "policy/diff.h"
+#include "policy/history.h"
 #include "policy/import.h"
 #include "policy/lint.h"
 #include "policy/text.h"
+#include "policy/translate.h"
 
 namespace kelisim::policy {
 namespace {
@@ -58,17 +60,31 @@ json nullable(const std::string* v) {
   return *v;
 }
 
-struct Version {
-  std::string file;
+/** One language of a version: a source `<version>.md` or `<version>.<lang>.md`. */
+struct LangSource {
+  std::string file, lang;
+  const std::string* text = nullptr;  // the source as given
   ParsedSource src;
+  std::string hash;                   // sha256 of its canonical body
+};
+
+struct Version {
+  std::string file;                // the primary language's source (it carries the header)
   std::string id, version;
   json manifest;
   json texts;  // <version>/texts.json: what the visitor reads beyond the first layer
   std::vector<std::string> optionalCats;
+  std::vector<LangSource> langs;   // every language, primary first (single-file form: one)
+  Body body;                       // the primary body, parsed (diffs)
+  /** The primary language's parsed source. */
+  const ParsedSource& src() const { return langs[0].src; }
 };
 
+/** Language order of a version's outputs after the primary: ru, kk, en. */
+int langRank(const std::string& l) { return l == "ru" ? 0 : l == "kk" ? 1 : l == "en" ? 2 : 3; }
+
 kelisim::Error readManifest(Version& v) {
-  const ParsedSource& s = v.src;
+  const ParsedSource& s = v.src();
   const std::string& f = v.file;
   auto field = [&](sv k) { return s.field(k); };
   const std::string* id = field("id");
@@ -80,7 +96,9 @@ kelisim::Error readManifest(Version& v) {
   size_t slash = f.find_last_of('/'), dot = f.rfind('.');
   std::string stem = f.substr(slash == std::string::npos ? 0 : slash + 1);
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem = stem.substr(0, stem.rfind('.'));
-  if (stem != v.version) return bad(f, "file name must be <version>.md (header version is `" + v.version + "`)");
+  std::string fl = fileLang(f);
+  if (stem != v.version && (fl.empty() || stem != v.version + "." + fl))
+    return bad(f, "file name must be <version>.md or <version>.<lang>.md (header version is `" + v.version + "`)");
   if (slash != std::string::npos) {
     std::string dir = f.substr(0, slash);
     dir = dir.substr(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/') + 1);
@@ -98,8 +116,7 @@ kelisim::Error readManifest(Version& v) {
   const std::string* title = field("title");
   tx["title"] = title ? *title : s.title;
   tx["categories"] = json::object();
-  const std::string* lang = field("lang");
-  m["lang"] = lang ? *lang : "ru";
+  m["lang"] = v.langs.empty() ? "ru" : v.langs[0].lang;
   for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
   const std::string* pub = field("publishedAt");
   if (!pub) return bad(f, "header field `publishedAt` is missing (write `publishedAt: unknown` when the text states no date)");
@@ -202,17 +219,84 @@ kelisim::Error readManifest(Version& v) {
 }
 
 /** Change summary of `cur` against `prev`: the viewer's own diff (diffBodies: clauses aligned
- *  by number and text similarity), so the banner's "what changed" and the viewer agree. */
-json changes(const Version& prev, const Version& cur) {
-  Body a, b;
-  if (!parseBody(prev.src.bodyJson, &a).ok() || !parseBody(cur.src.bodyJson, &b).ok()) return nullptr;
-  DiffResult d = diffBodies(a, b);
+ *  by number and text similarity), so the banner's "what changed" and the viewer agree. When
+ *  either version has several languages, also "translations": {added, changed, removed}
+ *  (languages other than the primary whose body is new, different or gone) and
+ *  "translationOnly": true when the primary text is the same and only translations differ. */
+json changes(const Version& prev, const Version& cur, const DiffResult& d) {
   json o = json::object();
   o["added"] = d.added;
   o["removed"] = d.removed;
   o["changed"] = d.changed;
   o["moved"] = d.moved;
+  if (prev.langs.size() < 2 && cur.langs.size() < 2) return o;
+  json tr = json::object();
+  for (const char* k : {"added", "changed", "removed"}) tr[k] = json::array();
+  auto find = [](const Version& v, const std::string& lang) -> const LangSource* {
+    for (auto& l : v.langs)
+      if (l.lang == lang) return &l;
+    return nullptr;
+  };
+  for (size_t k = 1; k < cur.langs.size(); ++k) {
+    const LangSource* p = find(prev, cur.langs[k].lang);
+    if (!p) tr["added"].push_back(cur.langs[k].lang);
+    else if (p->hash != cur.langs[k].hash) tr["changed"].push_back(cur.langs[k].lang);
+  }
+  for (auto& l : prev.langs)
+    if (!find(cur, l.lang)) tr["removed"].push_back(l.lang);
+  bool any = !tr["added"].empty() || !tr["changed"].empty() || !tr["removed"].empty();
+  // The primary text the same as far as the diff sees (line numbers in the body may differ
+  // when only the header grew): only the translations changed.
+  o["translationOnly"] = any && d.added.empty() && d.removed.empty() && d.changed.empty() && d.moved.empty() &&
+                         d.unnumberedChanged == 0;
+  o["translations"] = std::move(tr);
   return o;
+}
+
+/** The feed's plain-text change summary of a version's "changes" (and material/note). */
+std::string summaryText(const json& m, const std::string& lang) {
+  if (!m.contains("changes") || m["changes"].is_null()) return "";
+  const json& c = m["changes"];
+  // 0-3 clause lists, 4 translation-only lead, 5-7 first translation list, 8 material,
+  // 9 nothing changed, 10-12 later translation lists.
+  static const char* const kRu[] = {"Добавлены пункты: ", "Изменены: ", "Удалены: ", "Перенесены: ",
+                                    "Изменились только переводы. ", "Добавлены переводы: ", "Изменены переводы: ",
+                                    "Удалены переводы: ", "Существенное изменение: согласие запрашивается заново.",
+                                    "Текст без изменений пунктов.", "; изменены: ", "; удалены: "};
+  static const char* const kKk[] = {"Қосылған тармақтар: ", "Өзгерген: ", "Алынып тасталған: ", "Орны ауысқан: ",
+                                    "Тек аудармалар өзгерді. ", "Қосылған аудармалар: ", "Өзгерген аудармалар: ",
+                                    "Алынып тасталған аудармалар: ", "Елеулі өзгеріс: келісім қайта сұралады.",
+                                    "Тармақтарда өзгеріс жоқ.", "; өзгергені: ", "; алынғаны: "};
+  static const char* const kEn[] = {"Added clauses: ", "Changed: ", "Removed: ", "Moved: ", "Only translations changed. ",
+                                    "Translations added: ", "Translations changed: ", "Translations removed: ",
+                                    "Material change: consent is asked again.", "No clause changed.", "; changed: ",
+                                    "; removed: "};
+  const char* const* w = lang == "ru" ? kRu : lang == "kk" ? kKk : kEn;
+  auto list = [](const json& a) {
+    std::string s;
+    for (auto& x : a) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+    return s.empty() ? std::string("-") : s;
+  };
+  std::string out;
+  int k = 0;
+  for (const char* key : {"added", "changed", "removed", "moved"}) {
+    if (!c[key].empty()) out += (out.empty() ? "" : " ") + std::string(w[k]) + list(c[key]) + ".";
+    ++k;
+  }
+  if (c.contains("translations")) {
+    const json& t = c["translations"];
+    std::string tr;
+    int q = 5;
+    for (const char* key : {"added", "changed", "removed"}) {
+      if (!t[key].empty()) tr += std::string(tr.empty() ? w[q] : w[q + 4]) + list(t[key]);
+      ++q;
+    }
+    if (!tr.empty()) out += (out.empty() ? "" : " ") + (c["translationOnly"].get<bool>() ? std::string(w[4]) : std::string()) + tr + ".";
+  }
+  if (out.empty()) out = w[9];
+  if (m["material"].get<bool>()) out += std::string(" ") + w[8];
+  if (m.contains("note")) out += " " + m["note"].get<std::string>();
+  return out;
 }
 
 /** index.json is indented by 2; what pages fetch (manifest.json, texts.json) is not (-1). */
@@ -241,15 +325,98 @@ int compareVersions(std::string_view a, std::string_view b) {
   return 0;
 }
 
+namespace {
+
+/** Parses every source and groups them into versions (one per `version`, its languages in
+ *  `langs`, the primary first: the source whose header has publishedAt). */
+kelisim::Error groupSources(const FileList& sources, std::vector<Version>* vs) {
+  std::vector<LangSource> all(sources.size());
+  for (size_t k = 0; k < all.size(); ++k) {
+    LangSource& l = all[k];
+    l.file = sources[k].first;
+    l.text = &sources[k].second;
+    kelisim::Error e = parseSource(*l.text, &l.src);
+    if (!e.ok()) return bad(l.file, e.message);
+    l.hash = sha256_hex(l.src.bodyJson);
+    const std::string* hl = l.src.field("lang");
+    l.lang = fileLang(l.file);
+    if (!l.lang.empty() && hl && *hl != l.lang)
+      return bad(l.file, "header field `lang` is `" + *hl + "` but the file name says `" + l.lang + "`");
+    if (l.lang.empty()) l.lang = hl ? *hl : "ru";
+    const std::string* id = l.src.field("id");
+    if (!id || !validId(*id)) return bad(l.file, "header field `id` must match [a-z0-9][a-z0-9._-]{0,63}");
+    const std::string* ver = l.src.field("version");
+    if (!ver || !validVersion(*ver)) return bad(l.file, "header field `version` must match [A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  }
+  for (auto& l : all) {
+    const std::string& ver = *l.src.field("version");
+    Version* v = nullptr;
+    for (auto& x : *vs)
+      if (x.version == ver) v = &x;
+    if (!v) {
+      vs->emplace_back();
+      v = &vs->back();
+      v->version = ver;
+    }
+    for (auto& o : v->langs)
+      if (o.lang == l.lang) return bad(l.file, "version `" + ver + "` has two `" + l.lang + "` sources: also in " + o.file);
+    v->langs.push_back(std::move(l));
+  }
+  for (auto& v : *vs) {
+    // Primary: the source with publishedAt; among several, the first by language order.
+    size_t primary = 0;
+    int best = 99;
+    for (size_t k = 0; k < v.langs.size(); ++k) {
+      int rank = (v.langs[k].src.field("publishedAt") ? 0 : 10) + langRank(v.langs[k].lang);
+      if (rank < best) best = rank, primary = k;
+    }
+    std::swap(v.langs[0], v.langs[primary]);
+    for (size_t a = 2; a < v.langs.size(); ++a)  // at most a few languages: insertion sort, stable
+      for (size_t b = a; b > 1 && langRank(v.langs[b - 1].lang) > langRank(v.langs[b].lang); --b) std::swap(v.langs[b - 1], v.langs[b]);
+    v.file = v.langs[0].file;
+    for (size_t k = 1; k < v.langs.size(); ++k) {
+      const std::string* id = v.langs[k].src.field("id");
+      const std::string* pid = v.src().field("id");
+      if (!id || !pid || *id != *pid)
+        return bad(v.langs[k].file, "header field `id` must equal the one in " + v.file);
+    }
+    if (v.langs.size() > 1) {
+      // One clause tree: the translations must align with the primary (translation lint).
+      std::vector<std::pair<std::string, std::string>> files;
+      for (auto& l : v.langs) files.emplace_back(l.file, *l.text);
+      std::vector<Finding> findings;
+      kelisim::Error e = lintTranslations(files, &findings);
+      if (!e.ok()) return {ErrorCode::BadInput, e.message};
+      for (auto& f : findings)
+        if (f.severity == "error")
+          return bad(f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.col),
+                     f.messageEn + " [" + f.code + "]; the languages of a version must align clause by clause");
+    }
+  }
+  return {};
+}
+
+/** SHA-256 over the language body hashes of a version, sorted by language code: the lines
+ *  "<lang> <bodyHash>\n" after the line "kelisim version hash 1\n" (docs/body-format.md). */
+std::string versionHash(const Version& v) {
+  std::vector<std::string> lines;
+  for (auto& l : v.langs) lines.push_back(l.lang + " " + l.hash + "\n");
+  std::sort(lines.begin(), lines.end());
+  std::string msg = "kelisim version hash 1\n";
+  for (auto& x : lines) msg += x;
+  return sha256_hex(msg);
+}
+
+}  // namespace
+
 kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
   outFiles->clear();
   if (versionSources.empty()) return {ErrorCode::BadInput, "no policy sources to build"};
-  std::vector<Version> vs(versionSources.size());
-  for (size_t k = 0; k < vs.size(); ++k) {
-    vs[k].file = versionSources[k].first;
-    kelisim::Error e = parseSource(versionSources[k].second, &vs[k].src);
-    if (!e.ok()) return bad(vs[k].file, e.message);
-    e = readManifest(vs[k]);
+  std::vector<Version> vs;
+  kelisim::Error e = groupSources(versionSources, &vs);
+  if (!e.ok()) return e;
+  for (auto& v : vs) {
+    e = readManifest(v);
     if (!e.ok()) return e;
   }
   for (size_t a = 1; a < vs.size(); ++a)  // a handful of versions: stable insertion sort
@@ -258,29 +425,66 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     if (vs[k].id != vs[0].id) return bad(vs[k].file, "id `" + vs[k].id + "` differs from `" + vs[0].id + "` (" + vs[0].file + ")");
     if (k && compareVersions(vs[k].version, vs[k - 1].version) == 0)
       return bad(vs[k].file, "version `" + vs[k].version + "` also in " + vs[k - 1].file);
+    if (!parseBody(vs[k].src().bodyJson, &vs[k].body).ok()) return bad(vs[k].file, "body does not parse");
   }
   json versions = json::array();
+  std::vector<std::string> diffs(vs.size());
+  std::vector<FeedEntry> feed;
   for (size_t k = 0; k < vs.size(); ++k) {
-    json& m = vs[k].manifest;
+    Version& v = vs[k];
+    json& m = v.manifest;
     m["previousVersion"] = k ? json(vs[k - 1].version) : json(nullptr);
-    m["changes"] = k ? changes(vs[k - 1], vs[k]) : json(nullptr);
     if (k) {
+      DiffResult d = diffBodies(vs[k - 1].body, v.body);
+      m["changes"] = changes(vs[k - 1], v, d);
+      diffs[k] = diffJson(d) + "\n";
       // New consent purposes make an update material: the banner must ask again.
-      for (auto& c : vs[k].optionalCats)
+      for (auto& c : v.optionalCats)
         if (std::find(vs[k - 1].optionalCats.begin(), vs[k - 1].optionalCats.end(), c) == vs[k - 1].optionalCats.end())
           m["material"] = true;
+    } else {
+      m["changes"] = nullptr;
     }
     json entry = json::object();
-    entry["version"] = vs[k].version;
+    entry["version"] = v.version;
     for (const char* key : {"publishedAt", "effectiveAt", "bodyHash"}) entry[key] = m[key];
-    entry["clauses"] = vs[k].src.clauses.size();
-    entry["manifest"] = vs[k].version + "/manifest.json";
+    entry["clauses"] = v.src().clauses.size();
+    entry["manifest"] = v.version + "/manifest.json";
     // The version's parts: next to its own manifest, and from the policy folder.
     for (const char* part : {"body", "texts"}) {
       m[part] = std::string(part) + ".json";
-      entry[part] = vs[k].version + "/" + m[part].get_ref<const std::string&>();
+      entry[part] = v.version + "/" + m[part].get_ref<const std::string&>();
     }
     if (m.contains("demo")) entry["demo"] = m["demo"];
+    if (v.langs.size() > 1) {
+      // Several languages: the manifest lists them (the banner picks the visitor's); the
+      // body of each and its hash are in texts.json (what the viewer reads) and index.json.
+      json langs = json::array(), bodies = json::object(), paths = json::object();
+      for (size_t q = 0; q < v.langs.size(); ++q) {
+        const LangSource& l = v.langs[q];
+        langs.push_back(l.lang);
+        json b = json::object();
+        const std::string* t = l.src.field("title");
+        b["title"] = t ? *t : l.src.title;
+        b["body"] = q ? "body." + l.lang + ".json" : std::string("body.json");
+        b["bodyHash"] = l.hash;
+        bodies[l.lang] = b;
+        b["body"] = v.version + "/" + b["body"].get<std::string>();
+        paths[l.lang] = std::move(b);
+      }
+      m["langs"] = langs;
+      v.texts["langs"] = bodies;
+      v.texts["versionHash"] = versionHash(v);
+      entry["langs"] = std::move(paths);
+      entry["versionHash"] = v.texts["versionHash"];
+    }
+    FeedEntry fe;
+    fe.version = v.version;
+    if (m["publishedAt"].is_string()) fe.publishedAt = m["publishedAt"].get<std::string>();
+    fe.summary = summaryText(m, vs.back().langs[0].lang);
+    fe.bodyHref = v.version + "/body.json";
+    if (k) fe.diffHref = v.version + "/diff.json", fe.previous = vs[k - 1].version;
+    feed.push_back(std::move(fe));
     versions.push_back(std::move(entry));
   }
   const Version& cur = vs.back();
@@ -294,11 +498,23 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
   for (const char* part : {"body", "texts"}) top[part] = index["versions"].back()[part];
   outFiles->emplace_back("index.json", dumped(index, 2));
   outFiles->emplace_back("manifest.json", dumped(top, -1));
-  for (auto& v : vs) {
+  FeedInfo info;
+  info.id = cur.id;
+  info.title = cur.texts["title"].get<std::string>();
+  info.lang = cur.langs[0].lang;
+  if (cur.manifest["controller"].is_string()) info.controller = cur.manifest["controller"].get<std::string>();
+  if (cur.manifest["policyUrl"].is_string()) info.policyUrl = cur.manifest["policyUrl"].get<std::string>();
+  for (size_t k = 0; k < vs.size(); ++k) {
+    const Version& v = vs[k];
     outFiles->emplace_back(v.version + "/manifest.json", dumped(v.manifest, -1));
     outFiles->emplace_back(v.version + "/texts.json", dumped(v.texts, -1));
-    outFiles->emplace_back(v.version + "/body.json", v.src.bodyJson);
+    outFiles->emplace_back(v.version + "/body.json", v.src().bodyJson);
+    for (size_t q = 1; q < v.langs.size(); ++q)
+      outFiles->emplace_back(v.version + "/body." + v.langs[q].lang + ".json", v.langs[q].src.bodyJson);
+    if (k) outFiles->emplace_back(v.version + "/diff.json", diffs[k]);
   }
+  std::string atom = atomFeed(info, feed);
+  if (!atom.empty()) outFiles->emplace_back("feed.xml", std::move(atom));
   return {};
 }
 

@@ -7,6 +7,7 @@
 
 #include "policy/import.h"
 #include "policy/text.h"
+#include "policy/translate.h"
 
 namespace kelisim::policy {
 namespace {
@@ -58,7 +59,7 @@ struct Ctx {
   /** Adds a finding; messages are templates where %0..%9 stand for args (one call site per
    *  message instead of chains of string concatenations: smaller wasm). */
   void add(sv sev, sv code, sv clause, int line, int col, sv en, sv ru, std::initializer_list<sv> args = {}) {
-    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, fill(en, args), fill(ru, args)});
+    out->push_back(Finding{std::string(sev), std::string(code), std::string(clause), line, col, fill(en, args), fill(ru, args), {}});
   }
   static std::string fill(sv tpl, std::initializer_list<sv> args) {
     std::string r;
@@ -202,6 +203,13 @@ void checkReferences(Ctx& c) {
       }
       i = j > i ? j - 1 : i;
     }
+    // Kazakh forms, the number first: "5.2-тармақ", "5-бөлімде", "2.1-т.".
+    for (auto& r : clauseReferences(s, kNumberFirst)) {
+      if (nums.find(r.first)) continue;
+      int line = int(l + 1);
+      c.add("error", "broken-reference", c.clauseAt(line), line, c.col(line, r.second),
+            "reference to clause %0, which does not exist", "ссылка на пункт %0, которого нет в тексте", {r.first});
+    }
   }
 }
 
@@ -219,7 +227,8 @@ const Juris kJuris[] = {
                                                  "республике казахстан", "казахстанск", "қазақстан", "kazakhstan"}},
     {"BY", "Belarus", "Беларуси", {"рб"}, {"республики беларусь", "республика беларусь", "республике беларусь",
                                           "белорусск", "беларусь", "беларуси", "belarus"}},
-    {"RU", "Russia", "России", {"рф"}, {"российской федерации", "российская федерация", "152-фз", "russian federation"}},
+    {"RU", "Russia", "России", {"рф"}, {"российской федерации", "российская федерация", "ресей федерац", "152-фз",
+                                        "russian federation"}},
     {"EU", "the EU", "ЕС", {"gdpr"}, {"регламент (ес)", "2016/679", "european union"}},
 };
 
@@ -284,10 +293,17 @@ bool hasDate(sv s) {
   }
   static const sv kMonths[] = {"январ", "феврал", "марта", "апрел", "мая", "июня", "июля", "август", "сентябр",
                                "октябр", "ноябр", "декабр", "january", "february", "march", "april", "may", "june",
-                               "july", "august", "september", "october", "november", "december"};
-  for (sv m : kMonths) {
+                               "july", "august", "september", "october", "november", "december", "қаңтар", "ақпан",
+                               "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан", "қараша",
+                               "желтоқсан"};
+  for (size_t mi = 0; mi < sizeof kMonths / sizeof kMonths[0]; ++mi) {
+    sv m = kMonths[mi];
     size_t k = findStem(s, m);
     if (k == sv::npos) continue;
+    if (mi >= 24) {  // Kazakh: the year comes first ("2026 жылғы 1 наурыз")
+      for (size_t j = k > 32 ? k - 32 : 0; j + 4 <= k; ++j)
+        if (digit(s[j]) && digit(s[j + 1]) && digit(s[j + 2]) && digit(s[j + 3])) return true;
+    }
     size_t j = k;
     while (j < s.size() && !digit(s[j]) && j < k + 24) ++j;
     if (j + 4 <= s.size() && digit(s[j]) && digit(s[j + 1]) && digit(s[j + 2]) && digit(s[j + 3])) return true;
@@ -319,6 +335,29 @@ void checkDocument(Ctx& c) {
     }
   }
   const std::string* pub = c.src.field("publishedAt");
+  // The text's own "last updated" date against the header's publishedAt (its local date): the
+  // banner's update rule counts from publishedAt (policies/README.md, DESIGN.md), so a reader
+  // and the banner must see the same date.
+  if (pub && isIsoInstant(*pub)) {
+    std::string day = pub->substr(0, 10);
+    for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
+      sv s = c.folded[l];
+      if (!hasAny(s, {"обновл", "редакц", "опубликов", "updated", "published", "жаңарт", "жарияла"}) ||
+          hasAny(s, {"закон", "кодекс", "заң", "law", "фз"}))
+        continue;
+      auto ds = datesIn(s);
+      bool same = false;
+      for (auto& d : ds) same |= d.first == day;
+      if (ds.empty() || same) continue;
+      int line = int(l + 1);
+      c.add("warning", "date-mismatch", c.clauseAt(line), line, c.col(line, ds[0].second),
+            "the text gives %0 as its date, but the header's publishedAt is %1: the banner's update rule counts from "
+            "publishedAt (policies/README.md)",
+            "в тексте указана дата %0, а в заголовке publishedAt — %1: правило обновления баннера отсчитывается от "
+            "publishedAt (policies/README.md)",
+            {ds[0].first, *pub});
+    }
+  }
   if (pub && *pub != "unknown" && !isIsoInstant(*pub)) {
     int line = 1;
     for (auto& f : c.src.header) if (f.key == "publishedAt") line = f.line;
@@ -359,7 +398,8 @@ void checkRetention(Ctx& c) {
       continue;
     }
     if (hasAny(s, {"хран", "обработк", "обрабатыва", "storage", "retain", "сақта"}) &&
-        hasAny(s, {"в течени", "срок", " лет", " года", " месяц", "до достижения", "until", "period", "мерзім"}))
+        hasAny(s, {"в течени", "срок", " лет", " года", " месяц", "до достижения", "until", "period", "мерзім", " жыл",
+                   " ай бойы"}))
       limited = true;
   }
   if (limited) return;
@@ -394,7 +434,8 @@ void checkConsentByUse(Ctx& c) {
               "«использование сервиса означает согласие» не является действительным согласием по праву РФ (152-ФЗ ст. 9), "
               "РБ (Закон 99-З ст. 5) и ЕС (GDPR ст. 4(11), пр. 32): спрашивайте согласие на необязательные цели в баннере");
       }
-      if (hasAny(sent, {"безотзывн", "irrevocabl"}) && hasAny(sent, {"согласи", "consent"})) {
+      if (hasAny(sent, {"безотзывн", "irrevocabl", "кері қайтарып алынбайтын", "қайтарып алынбайтын"}) &&
+          hasAny(sent, {"согласи", "consent", "келісім"})) {
         int line = int(l + 1);
         c.add("warning", "irrevocable-consent", c.clauseAt(line), line, c.col(line, skipBlank(s, start)),
               "consent is declared irrevocable, but the user may withdraw consent at any time (KZ Law 94-V art. 8, "
@@ -517,6 +558,7 @@ std::string findingsJson(const std::vector<Finding>& findings) {
     o["col"] = f.col;
     o["message"]["en"] = f.messageEn;
     o["message"]["ru"] = f.messageRu;
+    if (!f.file.empty()) o["file"] = f.file;
     arr.push_back(std::move(o));
   }
   return arr.dump();
@@ -525,7 +567,7 @@ std::string findingsJson(const std::vector<Finding>& findings) {
 std::string findingsText(std::string_view file, const std::vector<Finding>& findings, std::string_view lang) {
   std::string out;
   for (auto& f : findings) {
-    out += file;
+    out += f.file.empty() ? file : std::string_view(f.file);
     out += ':' + std::to_string(f.line) + ':' + std::to_string(f.col) + ": " + f.severity + '[' + f.code + "]: ";
     out += lang == "ru" ? f.messageRu : f.messageEn;
     out += '\n';

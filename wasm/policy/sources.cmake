@@ -5,6 +5,8 @@ list(APPEND KELISIM_POLICY_SOURCES
   wasm/policy/import.cpp
   wasm/policy/lint.cpp
   wasm/policy/build.cpp
+  wasm/policy/translate.cpp
+  wasm/policy/history.cpp
 )
 # part B: body, render, search, diff
 list(APPEND KELISIM_POLICY_SOURCES

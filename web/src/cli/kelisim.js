@@ -9,24 +9,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWasm } from '../engine/loader.js';
 
-const HELP = `kelisim - privacy-policy tools: import, lint, build, diff, hash
+const HELP = `kelisim - privacy-policy tools: import, lint, build, diff, hash, history
 
 Usage:
   kelisim import <file> [--body] [-o <out>]
       Policy text (plain or Markdown-ish, optional \`key: value\` header) -> JSON
       {"body","header","problems"}; --body prints only the canonical body.json.
-  kelisim lint <file>... [--json] [--lang en|ru]
+  kelisim lint <file|policy-dir>... [--json] [--lang en|ru]
       Findings as \`file:line:col: severity[code]: message\`, or one JSON array per file
-      (one per line) with --json. Exit 1 when any finding is an error.
+      (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)
+      are also checked as translations of each other (one more JSON array per version).
+      Exit 1 when any finding is an error.
   kelisim build <policies-dir> [-o <out-dir>]
-      Every <dir>/<id>/<version>.md (or a single policy folder) -> <out-dir>/<id>/
-      index.json, manifest.json, <version>/manifest.json, <version>/body.json.
+      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
+      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
+      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
   kelisim hash <file>...
       SHA-256 of the canonical body of each source or body.json (what manifests carry).
+  kelisim history <built-policy-dir | index.json> --at <ISO instant> [--json]
+      The version in force at that instant (publication vs effective dates).
+      Exit 1 when no version was in force then.
 
 Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
 `;
@@ -66,13 +72,13 @@ function call(wasm, where, name, ...args) {
 }
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
-    else if (s === '-o' || s === '--out' || s === '--lang') {
+    else if (s === '-o' || s === '--out' || s === '--lang' || s === '--at') {
       if (i + 1 >= argv.length) throw usage(`${s} needs a value`);
-      if (s === '--lang') a.lang = argv[++i]; else a.outPath = argv[++i];
+      if (s === '--lang') a.lang = argv[++i]; else if (s === '--at') a.at = argv[++i]; else a.outPath = argv[++i];
     } else if (s.length > 1 && s[0] === '-') a.flags.push(s);
     else a.pos.push(s);
   }
@@ -100,15 +106,20 @@ function cmdLint(wasm, a) {
   if (a.lang !== 'en' && a.lang !== 'ru') throw usage('--lang must be en or ru');
   if (!a.pos.length) throw usage('lint needs at least one <file>');
   const format = a.flags.includes('--json') ? 'json' : a.lang === 'ru' ? 'text-ru' : 'text';
-  let errors = false;
-  for (const file of a.pos) {
-    const bytes = readBytes(file);
-    const result = call(wasm, file, 'kel_lint', file, bytes, format);
-    const json = format === 'json' ? result : call(wasm, file, 'kel_lint', file, bytes, 'json');
-    if (JSON.parse(json).some((f) => f.severity === 'error')) errors = true;
-    out(format === 'json' ? result + '\n' : result);
+  const files = [];
+  for (const arg of a.pos) {
+    // A policy folder: its sources, sorted by name (as the native CLI lists them).
+    const names = isDir(arg) ? sourcesIn(arg).map((f) => path.join(arg, path.basename(f))) : [arg];
+    if (isDir(arg) && !names.length) throw new CliError(`${arg}: no policy sources (<version>.md) in this folder`);
+    for (const file of names) files.push([file, readBytes(file)]);  // raw bytes: invalid UTF-8 reaches the core
   }
-  return errors ? 1 : 0;
+  let at = 0;
+  const all = new Uint8Array(files.reduce((n, [, b]) => n + b.length, 0));
+  for (const [, b] of files) { all.set(b, at); at += b.length; }
+  const names = JSON.stringify(files.map(([name, b]) => [name, b.length]));
+  const r = JSON.parse(call(wasm, '', 'kel_lint_sources', names, all, format));
+  out(r.out);
+  return r.errors ? 1 : 0;
 }
 
 function isDir(p) {
@@ -180,7 +191,8 @@ function cmdBuild(wasm, a) {
     const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
-    out(`built ${slug}: ${sources.length} version(s) -> ${target}\n`);
+    const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;
+    out(`built ${slug}: ${versions} version(s) -> ${target}\n`);
   }
   return status;
 }
@@ -257,7 +269,26 @@ function cmdHash(wasm, a) {
   return 0;
 }
 
-const COMMANDS = { import: cmdImport, lint: cmdLint, build: cmdBuild, diff: cmdDiff, hash: cmdHash };
+function cmdHistory(wasm, a) {
+  onlyFlags(a, ['--json']);
+  if (a.pos.length !== 1) throw usage('history needs exactly one <built-policy-dir> (or its index.json)');
+  if (!a.at) throw usage('history needs --at <ISO instant>');
+  const index = isDir(a.pos[0]) ? path.join(a.pos[0], 'index.json') : a.pos[0];
+  const bytes = readBytes(index);
+  const json = a.flags.includes('--json');
+  let result;
+  try {
+    result = wasm.call('kel_history', bytes, a.at, json ? 'json' : 'text');
+  } catch (e) {
+    if (e.code === 'bad-argument') throw usage(e.message);
+    throw new CliError(`${index}: ${e.message}`);
+  }
+  out(json ? result + '\n' : result);
+  const found = JSON.parse(json ? result : wasm.call('kel_history', bytes, a.at, 'json')).version !== null;
+  return found ? 0 : 1;
+}
+
+const COMMANDS = { import: cmdImport, lint: cmdLint, build: cmdBuild, diff: cmdDiff, hash: cmdHash, history: cmdHistory };
 
 /** Runs the CLI on argv (without node and the script); returns the exit code. */
 export async function main(argv, { wasmSource } = {}) {
@@ -275,7 +306,7 @@ export async function main(argv, { wasmSource } = {}) {
     }
     const run = COMMANDS[cmd];
     if (!run) throw usage(`unknown command \`${cmd}\``);
-    const wasm = await loadWasm(wasmSource || new URL('../../../dist/kelisim-policy.wasm', import.meta.url));
+    const wasm = await loadWasm(wasmSource || new URL('../../../dist/kelisim-policy-tools.wasm', import.meta.url));
     return run(wasm, a);
   } catch (e) {
     if (!(e instanceof CliError) && e?.code !== 'wasm-load') throw e;

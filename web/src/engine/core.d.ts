@@ -99,6 +99,8 @@ export interface PolicyFunctions {
   lint(text: string | Uint8Array, opts?: { file?: string; format?: 'json' | 'text' | 'text-ru' }): Promise<unknown>;
   /** Policy source text → { body, header, problems }. */
   importText(text: string | Uint8Array): Promise<{ body: object; header: Record<string, string>; problems: unknown[] }>;
+  /** The version of a built policy in force at an instant (its index.json; see policy.d.ts HistoryAnswer). */
+  history(index: string | Uint8Array | object, at: string, opts?: { format?: 'json' | 'text' }): Promise<unknown>;
 }
 
 export interface LoadOptions {
@@ -106,7 +108,8 @@ export interface LoadOptions {
    *  deadline, parseInstant and encodeRecord: calling them throws 'wasm-missing-export').
    *  @default the copy in this package's dist/ */
   consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
-  /** URL, bytes or compiled module of kelisim-policy.wasm. @default dist/kelisim-policy.wasm of this package */
+  /** URL, bytes or compiled module of the policy module. @default dist/kelisim-policy-tools.wasm of this
+   *  package (the viewer's smaller kelisim-policy.wasm lacks lint and importText) */
   policyWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
 }
 

@@ -1,8 +1,8 @@
 // `import { loadCore } from 'kelisim/core'`: the headless core for Node and browsers.
 // The consent functions (decide, apply, deadline, encodeRecord, decodeRecord, parseInstant)
 // are synchronous over the small consent module. The policy functions (render, search, diff,
-// lint, importText) return promises: the first call loads the policy module
-// (kelisim-policy.wasm, nlohmann-based, ~60 KB gzip) and later calls reuse it. Page bundles
+// lint, importText, history) return promises: the first call loads the policy module (by
+// default the authors' build kelisim-policy-tools.wasm, nlohmann-based) and later calls reuse it. Page bundles
 // never import this file, so the banner path never loads the policy module.
 import { loadCore as loadConsent } from './core.js';
 
@@ -28,5 +28,6 @@ export async function loadCore(options = {}) {
     diff: lazy('diff'),
     lint: lazy('lint'),
     importText: lazy('importText'),
+    history: lazy('history'),
   });
 }

@@ -86,11 +86,32 @@ export interface PolicyModule {
   bodyHash(text: string | Uint8Array): string;
   /** Builds one policy from its version sources: [[path, text], …] -> [[path, content], …]. */
   build(files: [string, string][]): [string, string][];
+  /** `kelisim lint` over several sources: each on its own, then the languages of one version
+   *  (`<v>.ru.md`, `<v>.kk.md`, …) as translations. Tools build only. */
+  lintSources(files: [string, string][], opts?: { format?: 'json' | 'text' | 'text-ru' }): { errors: boolean; out: string };
+  /** The version of a built policy in force at `at` (ISO 8601 with an offset), from its index.json. */
+  history(index: string | Uint8Array | object, at: string, opts?: { format?: 'json' }): HistoryAnswer;
+  history(index: string | Uint8Array | object, at: string, opts: { format: 'text' }): string;
   /** Drops the parsed bodies the module keeps between calls. */
   forget(): void;
 }
 
-/** Loads kelisim-policy.wasm (URL, bytes or compiled module; default: dist/ next to this package). */
+export interface HistoryAnswer {
+  /** The version in force; null when none was (before the first took effect). */
+  version: string | null;
+  publishedAt: string | null;
+  effectiveAt: string | null;
+  /** false when the version's date is unknown: it may not have been published yet then. */
+  certain: boolean;
+  /** The latest version published at `at` but not yet in force. */
+  pending: { version: string; publishedAt: string | null; effectiveAt: string | null } | null;
+  id: string;
+  at: string;
+}
+
+/** Loads a policy module (URL, bytes or compiled module; default: dist/kelisim-policy-tools.wasm
+ *  next to this package). The viewer's kelisim-policy.wasm has parse, render, search, diff and
+ *  history only: lint, lintSources, importText, bodyHash and build throw 'wasm-missing-export'. */
 export function loadPolicyModule(source?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module): Promise<PolicyModule>;
 
 /** Wraps an already-loaded policy WasmModule (web/src/engine/loader.js). */

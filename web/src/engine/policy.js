@@ -1,12 +1,14 @@
-// Policy module facade: `loadPolicyModule(source)` -> pure functions over kelisim-policy.wasm
-// (render, search, diff, parse, lint, importText, bodyHash, build), taking and returning
-// plain values. Loaded lazily (the viewer, the "what changed" notice, the Node CLI): the
+// Policy module facade: `loadPolicyModule(source)` -> pure functions over the policy module
+// (render, search, diff, parse, history; with the authors' build kelisim-policy-tools.wasm
+// also lint, lintSources, importText, bodyHash, build), taking and returning plain values.
+// The viewer passes its own kelisim-policy.wasm (no authoring tools: a smaller download);
+// without a source the tools build is loaded. Loaded lazily (the viewer, the "what changed" notice, the Node CLI): the
 // banner path never imports this file. Every rule lives in C++ (wasm/policy/*.cpp, bridge
 // wasm/bridge/policy_bridge.cpp); this file only translates.
 import { loadWasm } from './loader.js';
 import { KelisimError } from './errors.js';
 
-const DEFAULT_POLICY_WASM = new URL('../../../dist/kelisim-policy.wasm', import.meta.url);
+const DEFAULT_POLICY_WASM = new URL('../../../dist/kelisim-policy-tools.wasm', import.meta.url);
 
 // Bodies and texts may be strings, raw UTF-8 bytes (Uint8Array: passed as they are, so a file
 // read from disk reaches the core byte-exact) or, for bodies, objects. A body is encoded to
@@ -44,7 +46,9 @@ function _text(v, what) {
 
 /**
  * Compiles and instantiates the policy module. `source`: URL, bytes or compiled module of
- * kelisim-policy.wasm (default: dist/kelisim-policy.wasm next to this package).
+ * kelisim-policy.wasm or kelisim-policy-tools.wasm (default: dist/kelisim-policy-tools.wasm
+ * next to this package; the viewer's kelisim-policy.wasm lacks lint, lintSources,
+ * importText, bodyHash and build).
  * Rejects with KelisimError('wasm-load') when it cannot be loaded.
  */
 export async function loadPolicyModule(source) {
@@ -97,6 +101,36 @@ export function createPolicyModule(wasm) {
     lint(text, opts = {}) {
       const format = opts.format || 'json';
       const out = wasm.call('kel_lint', String(opts.file || 'policy.md'), _text(text, 'policy text'), format);
+      return format === 'json' ? JSON.parse(out) : out;
+    },
+
+    /**
+     * Lints several sources as `kelisim lint` does: each on its own, then the languages of one
+     * version (`<v>.ru.md`, `<v>.kk.md`, …) as translations of each other. files: [[name, text], …];
+     * opts: { format = 'text' } ('json' | 'text' | 'text-ru'). Returns { errors, out } (out: what
+     * the CLI prints).
+     */
+    lintSources(files, opts = {}) {
+      if (!Array.isArray(files)) throw new KelisimError('bad-argument', 'kelisim: lintSources needs [[name, text], …]');
+      // Names and byte lengths as JSON, the texts' bytes as they are (invalid UTF-8 included).
+      const bytes = files.map(([, t]) => (t instanceof Uint8Array ? t : _enc.encode(_text(t, 'policy text'))));
+      const all = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of bytes) { all.set(b, at); at += b.length; }
+      const names = JSON.stringify(files.map(([name], k) => [String(name), bytes[k].length]));
+      return JSON.parse(wasm.call('kel_lint_sources', names, all, String(opts.format || 'text')));
+    },
+
+    /**
+     * The version of a built policy in force at `at` (ISO 8601 with an offset), from its
+     * index.json (text, bytes or object): { version, publishedAt, effectiveAt, certain, pending,
+     * id, at }; version null when none was in force. opts: { format: 'text' } returns the
+     * CLI's text instead.
+     */
+    history(index, at, opts = {}) {
+      const text = typeof index === 'string' || index instanceof Uint8Array ? index : JSON.stringify(index);
+      const format = opts.format === 'text' ? 'text' : 'json';
+      const out = wasm.call('kel_history', text, _text(at, 'at'), format);
       return format === 'json' ? JSON.parse(out) : out;
     },
 
