@@ -40,7 +40,7 @@ window.kelisimConfig = Object.assign(window.kelisimConfig || {}, { reportUrl: '$
 window.kelisimLedger = { origin: '$LEDGER_URL' };
 JS
 
-"$SERVER" serve --listen "127.0.0.1:$LEDGER_PORT" --db "sqlite:$LEDGER/ledger.db" --policies "$POL" \
+"$SERVER" serve --listen "127.0.0.1:$LEDGER_PORT" --db "sqlite:$LEDGER/ledger.db" --policies "$POL" --policies-url "http://127.0.0.1:$PORT/policies/" \
   --origin "http://127.0.0.1:$PORT" --origin "http://localhost:$PORT" \
   --admin-token-file "$LEDGER/admin-token" --key "$LEDGER/ledger.key" &
 LEDGER_PID=$!

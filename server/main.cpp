@@ -51,6 +51,8 @@ serve flags (and environment variables; a flag wins over its variable):
   --db URL                    KELISIM_DB               sqlite:PATH (default sqlite:./kelisim-ledger.db)
                                                        or postgres://user:pass@host:5432/db
   --policies DIR              KELISIM_POLICIES         `kelisim build` output; unknown policies are flagged
+  --policies-url URL          KELISIM_POLICIES_URL     where the site serves that folder (https://site.kz/policies/):
+                                                       proofs then link each version's exact text as a full URL
   --origin URL (repeatable)   KELISIM_ORIGINS          comma-separated; browser origins allowed to post events
   --admin-token-file PATH     KELISIM_ADMIN_TOKEN_FILE operator API token (Bearer)
   --key PATH                  KELISIM_KEY              Ed25519 key file; with SQLite and no --key,
@@ -104,6 +106,7 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
   if (name == "listen") c.listen = v;
   else if (name == "db") c.db = v, a->dbGiven = true;
   else if (name == "policies") c.policiesDir = v;
+  else if (name == "policies-url") c.policiesUrl = v;
   else if (name == "origin") c.origins.push_back(v);
   else if (name == "origins") c.origins = splitComma(v);
   else if (name == "admin-token-file") c.adminTokenFile = v;
@@ -143,6 +146,7 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
 std::string fromEnv(Args* a) {
   static const std::pair<const char*, const char*> vars[] = {
       {"KELISIM_LISTEN", "listen"}, {"KELISIM_DB", "db"}, {"KELISIM_POLICIES", "policies"},
+      {"KELISIM_POLICIES_URL", "policies-url"},
       {"KELISIM_ORIGINS", "origins"}, {"KELISIM_ADMIN_TOKEN_FILE", "admin-token-file"}, {"KELISIM_KEY", "key"},
       {"KELISIM_RETENTION_DAYS", "retention-days"}, {"KELISIM_KEEP_IP", "keep-ip"},
       {"KELISIM_RATE_LIMIT", "rate-limit"}, {"KELISIM_CHECKPOINT_SECONDS", "checkpoint-seconds"},
@@ -282,6 +286,7 @@ int serve(Args& a) {
   app.now = nowMs;
   auto policies = ks::Policies::load(a.cfg.policiesDir, &err);
   if (!policies) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
+  policies->setBaseUrl(a.cfg.policiesUrl);
   if (!a.cfg.adminTokenFile.empty() && !readToken(a.cfg.adminTokenFile, &app.adminToken, &err))
     return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
   auto store = ks::openStore(a.cfg.db, &err);

@@ -27,6 +27,7 @@ struct Config {
   std::string listen = "127.0.0.1:8787";
   std::string db = "sqlite:./kelisim-ledger.db";
   std::string policiesDir;              // the `kelisim build` output; "" = every policy unknown
+  std::string policiesUrl;              // where the site serves policiesDir ("" = proofs give paths below it)
   std::vector<std::string> origins;     // CORS + allowed Origin for ingest ("" list = no browser origin allowed)
   std::string adminTokenFile;           // "" = the operator API and /admin answer 401
   std::string keyPath;                  // Ed25519 secret key file (kelisim-server keygen)

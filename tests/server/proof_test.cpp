@@ -36,6 +36,16 @@ ojson proofOfImplicitUpdate(Ledger& L, Visitor& v, const ojson& strings = {{"tit
   return buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs);
 }
 
+TEST(Proof, WithPoliciesUrlTheTextIsAFullUrl) {
+  // --policies-url: where the site serves the built policies; the proof links the exact text.
+  Ledger L;
+  L.policies->setBaseUrl("https://shop.example/policies");
+  Visitor v;
+  ojson p = proofOfImplicitUpdate(L, v);
+  EXPECT_EQ(p["policies"][1]["text"], "https://shop.example/policies/smartaqkol/2/body.json");
+  EXPECT_EQ(p["policies"][0]["text"], "https://shop.example/policies/smartaqkol/1/body.json");
+}
+
 TEST(Proof, NamesTheTextTheNoticeTheDeadlineAndTheCheckpoint) {
   Ledger L;
   Visitor v;

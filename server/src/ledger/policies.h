@@ -36,6 +36,14 @@ class Policies {
    *  file is missing or malformed. */
   static std::unique_ptr<Policies> load(const std::string& dir, std::string* err);
 
+  /** Where the site serves the policies folder (e.g. "https://site.kz/policies/"); "" = none. */
+  void setBaseUrl(std::string url) {
+    if (!url.empty() && url.back() != '/') url += '/';
+    baseUrl_ = std::move(url);
+  }
+  /** Where to read this version's exact text: baseUrl + textPath, or textPath without a base. */
+  std::string textUrl(const PolicyVersion& v) const { return baseUrl_ + v.textPath; }
+
   /** The version, or nullptr when this id/version is not known. */
   const PolicyVersion* find(std::string_view id, std::string_view version) const;
   /** Whether any version of this policy id is known. */
@@ -45,6 +53,7 @@ class Policies {
 
  private:
   std::map<std::pair<std::string, std::string>, PolicyVersion, std::less<>> versions_;
+  std::string baseUrl_;
 };
 
 }  // namespace server

@@ -109,7 +109,7 @@ ojson policiesJson(const std::vector<Row>& rows, const Policies* policies) {
     p["bodyHash"] = pv ? ojson(pv->bodyHash) : ojson();
     p["publishedAt"] = pv && pv->hasPublishedAt ? ojson(isoUtc(pv->publishedAtMs)) : ojson();
     p["updateRule"] = pv ? ojson{{"type", pv->ruleType}, {"days", pv->ruleDays}} : ojson();
-    p["text"] = pv ? ojson(pv->textPath) : ojson();
+    p["text"] = pv ? ojson(policies->textUrl(*pv)) : ojson();
     out.push_back(p);
   }
   return out;
