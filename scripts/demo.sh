@@ -6,6 +6,7 @@
 #   /bundler/    examples/bundler (ESM import bundled by esbuild)
 #   /dist/       the built distributables;  /policies/  the seed policies, built
 #   /update-demo/  SmartAqkol v1 → v2 under the 7-day rule;  /viewer/  the policy viewer inline [issue 5]
+#   (/viewer/service.html: the ru + kk demo policy in Kazakh, with the text-language switch)
 # Every page reports its consent events to the ledger at http://127.0.0.1:8787 (LEDGER_PORT=…):
 # SQLite under build/demo/ledger/, the demo's built policies, the demo origin, a generated
 # signing key and admin token (printed below; its admin page is /admin there). The ledger

@@ -55,6 +55,14 @@ test('change summary from manifest.changes, in ru/kk/en; nothing for a first ver
   assert.equal(changeSummary({ changes: { added: [], changed: [], removed: [], moved: [] } }, viewerT('ru', null, NOTICE_STRINGS)), '');
 });
 
+test('change summary names added, corrected and removed translations in the UI language (policies/README.md "Languages")', () => {
+  const changes = { added: [], changed: [], removed: [], moved: [], translationOnly: true, translations: { added: ['kk'], changed: ['en'], removed: [] } };
+  assert.equal(changeSummary({ changes }, viewerT('ru', null, NOTICE_STRINGS)), 'Что изменилось: добавлен перевод: казахский; исправлен перевод: английский.');
+  assert.equal(changeSummary({ changes }, viewerT('kk', null, NOTICE_STRINGS)), 'Не өзгерді: аударма қосылды: қазақ тілі; аударма түзетілді: ағылшын тілі.');
+  assert.equal(changeSummary({ changes: { ...changes, added: ['2.6'], translations: { added: [], changed: [], removed: ['en', 'xx'] } } }, viewerT('en', null, NOTICE_STRINGS)),
+    'What changed: new clauses: 2.6; translation removed: English.');
+});
+
 test('site overrides win over the built-in strings; placeholders are filled', () => {
   const t = (k) => (k === 'notice.accept' ? 'Келісемін' : k);
   const tr = viewerT('kk', t, NOTICE_STRINGS);

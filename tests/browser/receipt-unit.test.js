@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { sha256Hex, verifyChain, canonicalEntry, createReporter } from '../../web/src/receipt.js';
+import { sha256Hex, verifyChain, canonicalEntry, createReporter, buildReceipt } from '../../web/src/receipt.js';
 import { eventOf } from '../../web/src/report-events.js';
 
 test('sha256Hex equals node:crypto on block boundaries, multi-byte text and random strings', () => {
@@ -223,4 +223,16 @@ test('eventOf: v2, the event id is the history hash; the payload names policy, r
   assert.equal(e.event.at, new Date(1795000001000).toISOString());
   assert.deepEqual(Object.keys(e.event.choices), ['necessary', 'marketing'], 'the manifest order the hash covers');
   assert.equal(eventOf({ entry: chain(1)[0], record: 'k', recordId: 'r1', manifest, lang: 'kk' }).display, null);
+});
+
+test('buildReceipt: policy.language is the text language (the visitor\'s when the version has it, else the primary); null for an older version', () => {
+  const manifest = { id: 'service', version: '2', lang: 'ru', langs: ['ru', 'kk'], bodyHash: 'b'.repeat(64), categories: [] };
+  const record = { id: 'r1', policyId: 'service', version: '2', bodyHash16: 'b'.repeat(16), method: 'explicit', givenAt: 0, noticeAt: 0, choices: {}, historyHead: null };
+  const r = (lang, m = manifest, rec = record) => buildReceipt({ record: rec, manifest: m, history: [], lang, now: 0 });
+  assert.deepEqual([r('kk').language, r('kk').policy.language, r('kk').policy.languages], ['kk', 'kk', ['ru', 'kk']]);
+  assert.deepEqual([r('en').language, r('en').policy.language], ['en', 'ru']);
+  assert.deepEqual([r('ru').policy.language, r('kk', { ...manifest, langs: undefined }).policy.language], ['ru', 'ru']);
+  assert.deepEqual(r('kk', { ...manifest, langs: undefined, lang: 'kk' }).policy.languages, ['kk']);
+  const old = r('kk', manifest, { ...record, version: '1' });
+  assert.deepEqual([old.policy.language, old.policy.languages], [null, null]);
 });

@@ -60,7 +60,8 @@ test('receipt(): record, policy, language, categories, method, timestamps, contr
   const rec = core.decodeRecord(await page.evaluate(() => localStorage.getItem('kelisim'))).record;
   assert.equal(r.schema, 'kelisim-receipt/1');
   assert.equal(r.recordId, rec.id);
-  assert.deepEqual(r.policy, { id: 'smartaqkol', version: '2', bodyHash: V2.bodyHash, publishedAt: V2.publishedAt, url: V2.policyUrl });
+  assert.deepEqual(r.policy, { id: 'smartaqkol', version: '2', bodyHash: V2.bodyHash, publishedAt: V2.publishedAt, url: V2.policyUrl,
+    language: 'ru', languages: ['ru'] });   // a one-language version: its text's language
   assert.equal(r.controller, 'ТОО «BTS Digital»');
   assert.equal(r.contact, 'privacy@example.com');
   assert.equal(r.jurisdiction, 'KZ');

@@ -96,3 +96,37 @@ test('examples/viewer: the inline viewer follows #p-1.2, the button opens 3.3 in
   assert.equal(v.length, 0, formatViolations(v));
   await a.context.close();
 });
+
+test('examples/viewer/service.html: the ru + kk demo policy opens inline in Kazakh; the switch keeps #p-4.1 and the search; axe clean; demo CSP', async () => {
+  const { context, page } = await newContext(browser);
+  const csp = cspWatch(page);
+  await page.goto(`${srv.url}/viewer/service.html#p-4.1`);
+  const inline = page.locator('[data-kelisim-policy]');
+  const target = inline.locator('.kelisim-viewer-target');
+  await target.waitFor();
+  assert.equal(await target.getAttribute('id'), 'p-4.1');
+  assert.equal(await inline.locator('[data-kelisim-text]').getAttribute('lang'), 'kk');
+  assert.match(await target.innerText(), /Құқық иеленуші/);
+  assert.equal(await inline.locator('[data-kelisim-text-lang="kk"]').getAttribute('aria-pressed'), 'true');
+  await inline.locator('[data-kelisim-search]').fill('Сервис');
+  await inline.locator('[data-kelisim-hit]').first().waitFor();
+  const kkSnippet = await inline.locator('[data-kelisim-hit] .kelisim-viewer-snippet').first().innerText();
+  await inline.locator('[data-kelisim-text-lang="ru"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-kelisim-policy] [data-kelisim-text]')?.getAttribute('lang') === 'ru');
+  assert.equal(await target.getAttribute('id'), 'p-4.1');
+  assert.match(await target.innerText(), /Правообладатель/);
+  assert.equal(await page.evaluate(() => location.hash), '#p-4.1');
+  assert.equal(await inline.locator('[data-kelisim-search]').inputValue(), 'Сервис');
+  assert.notEqual(await inline.locator('[data-kelisim-hit] .kelisim-viewer-snippet').first().innerText(), kkSnippet, 'results from the Russian text');
+  assert.deepEqual(csp, []);
+  assert.deepEqual(page.__errors, []);
+  await context.close();
+
+  const a = await newContext(browser, { bypassCSP: true });
+  await a.page.goto(`${srv.url}/viewer/service.html`);
+  await a.page.locator('[data-kelisim-policy] [data-kelisim-text] .kelisim-clause').first().waitFor();
+  await a.page.locator('[data-kelisim-banner] [data-kelisim-action="reject-all"]').click();
+  const v = await axe(a.page);
+  assert.equal(v.length, 0, formatViolations(v));
+  await a.context.close();
+});

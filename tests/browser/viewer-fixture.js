@@ -1,6 +1,7 @@
 // Fixtures shared by the viewer*, notice* and receipt* browser tests: SmartAqkol v1 → v2
 // (policies/smartaqkol, the seed with the 7-day rule) served from memory, a few variants of
-// v2, a small Kazakh policy, and page builders.
+// v2, a small Kazakh policy, the demo policy in Russian and Kazakh (policies/service v1 → v2),
+// page builders, and an independent model of search hits.
 //
 // TEST FIXTURES, not policy text: the seed states no publication date for v1, so the v1
 // manifest served here gets one (V1_PUBLISHED); the variants of v2 (new category, material,
@@ -138,3 +139,83 @@ export async function newContext(browser, opts = {}) {
 export const ready = (page) => page.waitForFunction(() => window.kelisim && window.kelisim.state().status !== 'loading');
 export const viewerDialog = (page) => page.locator('dialog[data-kelisim-viewer-dialog]');
 export const updateNotice = (page, kind) => page.locator(kind ? `[data-kelisim-update="${kind}"]` : '[data-kelisim-update]');
+
+// ---- policies/service: version 2 in Russian and Kazakh (policies/README.md, demo) ---------
+export const SERVICE_V1_PUBLISHED = '2026-11-15T10:00:00+05:00';   // fixture assumption: the seed states no date
+export const SERVICE = json('policies/service/2/manifest.json');
+export const SERVICE_P = Date.parse(SERVICE.publishedAt);          // 2026-11-25T10:00+05:00
+
+/**
+ * Adds /fx/service-implicit/: policies/service as built (index, v1, v2 ru + kk), v1 dated
+ * SERVICE_V1_PUBLISHED, and v2 under the implicit 7-day rule (the built v2 has the explicit
+ * rule, which asks with the banner again rather than with the update notice). Test fixture.
+ */
+export function addServiceRoutes(srv) {
+  const base = '/fx/service-implicit';
+  const index = json('policies/service/index.json');
+  index.versions = index.versions.map((v) => (v.version === '1' ? { ...v, publishedAt: SERVICE_V1_PUBLISHED, effectiveAt: SERVICE_V1_PUBLISHED } : v));
+  const v1 = { ...json('policies/service/1/manifest.json'), publishedAt: SERVICE_V1_PUBLISHED, effectiveAt: SERVICE_V1_PUBLISHED };
+  const v2 = { ...SERVICE, updateRule: { type: 'implicit', days: 7 } };
+  srv.route(`${base}/index.json`, JSON.stringify(index), 'application/json');
+  srv.route(`${base}/manifest.json`, JSON.stringify({ ...v2, body: '2/body.json', texts: '2/texts.json' }), 'application/json');
+  srv.route(`${base}/1/manifest.json`, JSON.stringify(v1), 'application/json');
+  srv.route(`${base}/2/manifest.json`, JSON.stringify(v2), 'application/json');
+  for (const f of ['1/body.json', '1/texts.json', '2/body.json', '2/body.kk.json', '2/texts.json']) {
+    srv.route(`${base}/${f}`, read(`policies/service/${f}`), 'application/json');
+  }
+}
+
+/**
+ * Adds /fx/service-kk3/: versions 2 (as built) and 3 of policies/service, where version 3 is
+ * TEST FIXTURE material: version 2 with one word added to the Kazakh clause 1.3 only (a
+ * corrected translation; the Russian text is the same), so "what changed" differs by language.
+ * Returns { kk3 } (the edited Kazakh body, parsed).
+ */
+export function addServiceKk3Routes(srv) {
+  const base = '/fx/service-kk3';
+  const index = json('policies/service/index.json');
+  const v2 = index.versions.find((v) => v.version === '2');
+  const v3 = { ...v2, version: '3', body: '3/body.json', manifest: '3/manifest.json', texts: '3/texts.json',
+    langs: { ru: { ...v2.langs.ru, body: '3/body.json' }, kk: { ...v2.langs.kk, body: '3/body.kk.json' } } };
+  index.versions = [v2, v3];
+  index.current = '3';
+  const kk3 = json('policies/service/2/body.kk.json');
+  const c13 = kk3.children.find((c) => c.num === '1').children.find((c) => c.num === '1.3');
+  c13.children[0].c = ['Осы Саясат Қазақстан Республикасының қолданыстағы заңнамасына бағынады.'];
+  const m3 = { ...SERVICE, version: '3', previousVersion: '2', changes: { added: [], changed: [], moved: [], removed: [],
+    translationOnly: true, translations: { added: [], changed: ['kk'], removed: [] } } };
+  const texts3 = { ...json('policies/service/2/texts.json'), version: '3' };
+  srv.route(`${base}/index.json`, JSON.stringify(index), 'application/json');
+  srv.route(`${base}/manifest.json`, JSON.stringify({ ...m3, body: '3/body.json', texts: '3/texts.json' }), 'application/json');
+  srv.route(`${base}/3/manifest.json`, JSON.stringify(m3), 'application/json');
+  srv.route(`${base}/3/texts.json`, JSON.stringify(texts3), 'application/json');
+  srv.route(`${base}/3/body.json`, read('policies/service/2/body.json'), 'application/json');
+  srv.route(`${base}/3/body.kk.json`, JSON.stringify(kk3), 'application/json');
+  for (const f of ['2/manifest.json', '2/body.json', '2/body.kk.json', '2/texts.json']) srv.route(`${base}/${f}`, read(`policies/service/${f}`), 'application/json');
+  return { kk3 };
+}
+
+// ---- an independent model of "clauses containing this word form" over body.json ----------
+const inlineText = (xs) => (xs || []).map((x) => (typeof x === 'string' ? x : inlineText(x.em || x.strong || x.a))).join('');
+/** [{ id, text }] of every clause of `body`, in document order (its own text, not its subclauses'). */
+export function clauseTexts(body) {
+  const out = [];
+  const stack = [...body.children].reverse();
+  while (stack.length) {
+    const n = stack.pop();
+    if (n.k !== 'clause') continue;
+    let t = inlineText(n.title);
+    for (const c of n.children) {
+      if (c.k === 'p' || c.k === 'h') t += ' ' + inlineText(c.c);
+      else if (c.k === 'ul') t += ' ' + c.items.map(inlineText).join(' ');
+    }
+    out.push({ id: n.id, text: t });
+    for (const c of [...n.children].reverse()) if (c.k === 'clause') stack.push(c);
+  }
+  return out;
+}
+/** Clause ids whose own text holds `word` as a whole word, any letter case (JS Unicode lowercasing). */
+export function expectedHits(body, word) {
+  const w = word.toLowerCase();
+  return clauseTexts(body).filter((c) => c.text.toLowerCase().split(/[^\p{L}\p{N}]+/u).includes(w)).map((c) => c.id);
+}

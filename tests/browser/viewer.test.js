@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO, axe, formatViolations } from './helpers.js';
-import { addPolicyRoutes, pageHtml, newContext, ready, viewerDialog, V2 } from './viewer-fixture.js';
+import { addPolicyRoutes, pageHtml, newContext, ready, viewerDialog, V2, expectedHits } from './viewer-fixture.js';
 
 let browser;
 let srv;
@@ -30,29 +30,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.close(); await cspSrv?.close(); });
 
-// ---- an independent model of "clauses containing this word form" over body.json ----------
-const inlineText = (xs) => (xs || []).map((x) => (typeof x === 'string' ? x : inlineText(x.em || x.strong || x.a))).join('');
-function clauseTexts(body) {
-  const out = [];
-  const stack = [...body.children].reverse();
-  while (stack.length) {
-    const n = stack.pop();
-    if (n.k !== 'clause') continue;
-    let t = inlineText(n.title);
-    for (const c of n.children) {
-      if (c.k === 'p' || c.k === 'h') t += ' ' + inlineText(c.c);
-      else if (c.k === 'ul') t += ' ' + c.items.map(inlineText).join(' ');
-    }
-    out.push({ id: n.id, text: t });
-    for (const c of [...n.children].reverse()) if (c.k === 'clause') stack.push(c);
-  }
-  return out;
-}
-/** Clause ids whose own text holds `word` as a whole word, any letter case (JS Unicode lowercasing). */
-function expectedHits(body, word) {
-  const w = word.toLowerCase();
-  return clauseTexts(body).filter((c) => c.text.toLowerCase().split(/[^\p{L}\p{N}]+/u).includes(w)).map((c) => c.id);
-}
 const smartV2 = JSON.parse(readFileSync(join(REPO, 'policies/smartaqkol/2/body.json'), 'utf8'));
 
 async function openViewer(page) {

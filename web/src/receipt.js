@@ -19,7 +19,7 @@
 // and to send.
 
 import { createOutbox, iso } from './outbox.js';
-import { loadTexts, textsOf } from './texts.js';
+import { loadTexts, textsOf, textLang } from './texts.js';
 
 // ---------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4) in JS: crypto.subtle exists only in secure contexts.
@@ -131,6 +131,11 @@ export function buildReceipt({ record, manifest, texts, history, lang, policyUrl
       bodyHash: same ? manifest.bodyHash : record.bodyHash16,
       publishedAt: same ? manifest.publishedAt ?? null : null,
       url: policyUrl ?? manifest.policyUrl ?? null,
+      // The language the policy text is offered in (the viewer opens in it): the visitor's
+      // when the version has it, else its primary; `language` below is the UI's. Known only for
+      // the version in force.
+      language: same ? textLang(manifest, lang2) : null,
+      languages: same ? (Array.isArray(manifest.langs) ? manifest.langs.slice() : [manifest.lang || 'ru']) : null,
     },
     controller: manifest.controller ?? null,
     contact: manifest.contact ?? null,

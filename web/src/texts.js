@@ -37,3 +37,13 @@ export function textsOf(texts, id) {
   const c = texts && texts.categories && typeof texts.categories === 'object' ? texts.categories[id] : null;
   return c && typeof c === 'object' ? c : {};
 }
+
+/**
+ * The language a visitor reads the policy version of `manifest` in: the visitor's (UI)
+ * language `lang` when the version has it (`manifest.langs`, policies/README.md
+ * "Languages"), else the version's primary language (`manifest.lang`, default 'ru').
+ */
+export function textLang(manifest, lang) {
+  const m = manifest || {};
+  return Array.isArray(m.langs) && m.langs.includes(lang) ? lang : typeof m.lang === 'string' ? m.lang : 'ru';
+}

@@ -167,8 +167,12 @@ export interface Receipt {
   schema: 'kelisim-receipt/1';
   recordId: string;
   /** The version the visitor decided on (may be older than the current one); bodyHash is the
-   *  full SHA-256 for the current version, the record's 16-hex prefix for an older one. */
-  policy: { id: string; version: string; bodyHash: string; publishedAt: string | null; url: string | null };
+   *  full SHA-256 for the current version, the record's 16-hex prefix for an older one.
+   *  `language`: the language the policy text is offered in (the visitor's when the version has
+   *  it, else the version's primary; `languages` lists the version's, primary first); both
+   *  null for an older version. The receipt's own `language` is the UI's. */
+  policy: { id: string; version: string; bodyHash: string; publishedAt: string | null; url: string | null;
+    language: Lang | null; languages: Lang[] | null };
   controller: string | null;
   contact: string | null;
   jurisdiction: string | null;

@@ -36,7 +36,10 @@ export function deadlineDate(deadline, manifest, lang) {
   return formatDate(deadline, isoOffset(manifest && manifest.publishedAt) ?? 0, lang);
 }
 
-/** "новые пункты: 2.6; изменены: 2.5, 3.3" from manifest.changes, or '' when it says nothing. */
+/**
+ * "новые пункты: 2.6; изменены: 2.5, 3.3" (and "добавлен перевод: казахский") from
+ * manifest.changes, or '' when it says nothing.
+ */
 export function changeSummary(manifest, tr) {
   const c = manifest && manifest.changes;
   if (!c || typeof c !== 'object') return '';
@@ -46,6 +49,12 @@ export function changeSummary(manifest, tr) {
   const changed = list('changed').concat(list('moved'));
   if (changed.length) parts.push(tr('notice.changed', { list: changed.join(', ') }));
   if (list('removed').length) parts.push(tr('notice.removed', { list: list('removed').join(', ') }));
+  // Translations added, corrected or removed (policies/README.md "Languages"), by name.
+  const t = c.translations && typeof c.translations === 'object' ? c.translations : {};
+  for (const [k, key] of [['added', 'notice.trAdded'], ['changed', 'notice.trChanged'], ['removed', 'notice.trRemoved']]) {
+    const ls = Array.isArray(t[k]) ? t[k].filter((l) => l === 'ru' || l === 'kk' || l === 'en') : [];
+    if (ls.length) parts.push(tr(key, { list: ls.map((l) => tr('lang.' + l)).join(', ') }));
+  }
   return parts.length ? tr('notice.summary', { list: parts.join('; ') }) : '';
 }
 

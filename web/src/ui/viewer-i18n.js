@@ -1,7 +1,8 @@
 // Strings of the policy viewer, the update notice and the implicit-acceptance notice, in
 // Russian, Kazakh and English. A site overrides any of them the same way as the banner's
 // (`strings: { kk: { 'notice.accept': '…' } }`): the controller's translator is asked first.
-// Placeholders: {date}, {version}, {n}, {num}, {list}, {title}.
+// Placeholders: {date}, {version}, {n}, {num}, {list}, {title}, {lang}. `lang.<code>`: a
+// language's name in the table's language (the text-language switch uses each language's own name).
 
 /** Viewer strings. @type {Record<'ru'|'kk'|'en', Record<string, string>>} */
 export const VIEWER_STRINGS = {
@@ -44,6 +45,12 @@ export const VIEWER_STRINGS = {
     'viewer.readingVersion': 'Вы читаете редакцию {version}, а не действующую.',
     'viewer.backToCurrent': 'Вернуться к действующей',
     'viewer.preferences': 'Настройки согласия',
+    'viewer.language': 'Язык текста',
+    'viewer.diffLang': 'Изменения показаны на языке: {lang} (редакция {version} на выбранном языке не опубликована).',
+    'viewer.translations': 'Переводы: {list}.',
+    'lang.ru': 'русский',
+    'lang.kk': 'казахский',
+    'lang.en': 'английский',
   },
   kk: {
     'viewer.label': 'Құпиялылық саясаты',
@@ -84,6 +91,12 @@ export const VIEWER_STRINGS = {
     'viewer.readingVersion': 'Сіз қолданыстағы емес, {version} редакцияны оқып отырсыз.',
     'viewer.backToCurrent': 'Қолданыстағы редакцияға оралу',
     'viewer.preferences': 'Келісім баптаулары',
+    'viewer.language': 'Мәтін тілі',
+    'viewer.diffLang': 'Өзгерістер мына тілде көрсетілген: {lang} ({version} редакциясы таңдалған тілде жарияланбаған).',
+    'viewer.translations': 'Аудармалар: {list}.',
+    'lang.ru': 'орыс тілі',
+    'lang.kk': 'қазақ тілі',
+    'lang.en': 'ағылшын тілі',
   },
   en: {
     'viewer.label': 'Privacy policy',
@@ -124,6 +137,12 @@ export const VIEWER_STRINGS = {
     'viewer.readingVersion': 'You are reading version {version}, not the current one.',
     'viewer.backToCurrent': 'Back to the current version',
     'viewer.preferences': 'Consent settings',
+    'viewer.language': 'Text language',
+    'viewer.diffLang': 'The changes are shown in {lang} (version {version} is not published in the chosen language).',
+    'viewer.translations': 'Translations: {list}.',
+    'lang.ru': 'Russian',
+    'lang.kk': 'Kazakh',
+    'lang.en': 'English',
   },
 };
 
@@ -143,6 +162,12 @@ export const NOTICE_STRINGS = {
     'notice.implicitTitle': 'Действует новая редакция политики',
     'notice.implicitText': 'С {date} для вас действует редакция {version} политики конфиденциальности: вы продолжили пользоваться сайтом после публикации изменений. Ваши настройки конфиденциальности не изменились.',
     'notice.ok': 'Понятно',
+    'notice.trAdded': 'добавлен перевод: {list}',
+    'notice.trChanged': 'исправлен перевод: {list}',
+    'notice.trRemoved': 'удалён перевод: {list}',
+    'lang.ru': 'русский',
+    'lang.kk': 'казахский',
+    'lang.en': 'английский',
   },
   kk: {
     'notice.updTitle': 'Құпиялылық саясатын жаңарттық',
@@ -158,6 +183,12 @@ export const NOTICE_STRINGS = {
     'notice.implicitTitle': 'Саясаттың жаңа редакциясы қолданылады',
     'notice.implicitText': 'Өзгерістер жарияланғаннан кейін сайтты пайдалануды жалғастырдыңыз, сондықтан {date} бастап сіз үшін құпиялылық саясатының {version} редакциясы қолданылады. Құпиялылық баптауларыңыз өзгерген жоқ.',
     'notice.ok': 'Түсінікті',
+    'notice.trAdded': 'аударма қосылды: {list}',
+    'notice.trChanged': 'аударма түзетілді: {list}',
+    'notice.trRemoved': 'аударма алып тасталды: {list}',
+    'lang.ru': 'орыс тілі',
+    'lang.kk': 'қазақ тілі',
+    'lang.en': 'ағылшын тілі',
   },
   en: {
     'notice.updTitle': 'We have updated our privacy policy',
@@ -173,6 +204,12 @@ export const NOTICE_STRINGS = {
     'notice.implicitTitle': 'A new version of the policy applies',
     'notice.implicitText': 'Since {date}, version {version} of the privacy policy applies to you: you kept using the site after the changes were published. Your privacy settings have not changed.',
     'notice.ok': 'Got it',
+    'notice.trAdded': 'translation added: {list}',
+    'notice.trChanged': 'translation corrected: {list}',
+    'notice.trRemoved': 'translation removed: {list}',
+    'lang.ru': 'Russian',
+    'lang.kk': 'Kazakh',
+    'lang.en': 'English',
   },
 };
 

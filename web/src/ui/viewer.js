@@ -9,7 +9,7 @@
 import { h } from './banner.js';
 import { loadLazyCss } from './lazy-css.js';
 import { loadPolicyModule } from '../engine/policy.js';
-import { loadTexts } from '../texts.js';
+import { loadTexts, textLang } from '../texts.js';
 import { viewerT, formatIsoDate, VIEWER_STRINGS } from './viewer-i18n.js';
 
 const HERE = import.meta.url;
@@ -17,6 +17,10 @@ const HERE = import.meta.url;
 // From source (web/src/ui/viewer.js): the policy facade's own default and dist/ for the CSS.
 const BUILT = /\/kelisim-viewer(\.min)?\.mjs(\?|#|$)/.test(HERE);
 const CLAUSE_HASH = /^#p-(\d+(?:\.\d+)*)$/;
+const LANGS = ['ru', 'kk', 'en'];
+// Each language's own name: the switch is for readers of that language (WCAG 3.1.2: the
+// buttons carry `lang`).
+const ENDONYMS = { ru: 'Русский', kk: 'Қазақша', en: 'English' };
 
 let pmPromise = null;
 const fetched = new Map();
@@ -172,8 +176,18 @@ function prefetch(ctx) {
   if (!ctx.manifest) return;
   policyModule(ctx.policyWasm).catch(() => {});
   getText(indexUrlFor(ctx)).catch(() => {});
-  getText(new URL(ctx.manifest.body || 'body.json', ctx.manifestUrl || document.baseURI)).catch(() => {});
-  loadTexts(ctx.manifest, ctx.manifestUrl).catch(() => {});
+  const texts = loadTexts(ctx.manifest, ctx.manifestUrl);
+  texts.catch(() => {});
+  const l = textLang(ctx.manifest, ctx.lang);
+  if (l === ctx.manifest.lang || !Array.isArray(ctx.manifest.langs)) {
+    getText(new URL(ctx.manifest.body || 'body.json', ctx.manifestUrl || document.baseURI)).catch(() => {});
+  } else {
+    // Another language of the version: its body is named in texts.json (relative to it).
+    texts.then((t) => {
+      const b = t && t.langs && t.langs[l] && t.langs[l].body;
+      if (typeof b === 'string') getText(new URL(b, new URL(ctx.manifest.texts, ctx.manifestUrl || document.baseURI))).catch(() => {});
+    }, () => {});
+  }
 }
 
 /**
@@ -194,8 +208,12 @@ function createView(ctx) {
 
   let pm = null;
   let index = null;
-  let versions = [];            // [{ version, publishedAt, effectiveAt, bodyUrl, demo }]
+  let versions = [];            // [{ version, publishedAt, effectiveAt, bodyUrl, demo, bodies, titles, primary }]
   let shown = manifest.version; // version whose text is shown
+  let want = textLang(manifest, lang); // the text language asked for: the visitor's, until they switch
+  let shownLang = null;         // the language of the text shown
+  let renders = 0;              // the latest renderText call (an older one that finishes late is dropped)
+  let baseTitle = '';           // the heading from the manifest or texts file (no language of its own)
   let accepted = ctx.accepted || null;
   let tab = 'text';
   let textBody = null;
@@ -216,6 +234,8 @@ function createView(ctx) {
     tabs[id] = h('button', { type: 'button', class: 'kelisim-viewer-tab', 'data-kelisim-tab': id, 'aria-pressed': 'false', onclick: () => setTab(id) }, tr(key));
     tabBar.append(tabs[id]);
   }
+  // The text's language, when the version has several (policies/README.md "Languages").
+  const langBar = h('div', { class: 'kelisim-viewer-tabs kelisim-viewer-langs', role: 'group', 'aria-label': tr('viewer.language'), 'data-kelisim-langs': true, hidden: true });
   // Withdrawal is as easy as giving: the preferences (with "withdraw") are one click away.
   const prefsBtn = ctx.controller && typeof ctx.controller.showPreferences === 'function'
     ? h('button', { type: 'button', class: 'kelisim-viewer-tab kelisim-viewer-prefs', 'aria-haspopup': 'dialog', 'data-kelisim-action': 'viewer-preferences',
@@ -242,7 +262,7 @@ function createView(ctx) {
   const el = h('div', { class: 'kelisim-viewer' + (modalMode ? ' kelisim-viewer-modal' : ''), lang, 'data-kelisim-viewer': ctx.mode },
     h('header', { class: 'kelisim-viewer-head' },
       h('div', { class: 'kelisim-viewer-headtext' }, title, meta, demoNote), closeBtn),
-    h('div', { class: 'kelisim-viewer-tools' }, tabBar, prefsBtn, searchBox),
+    h('div', { class: 'kelisim-viewer-tools' }, tabBar, langBar, prefsBtn, searchBox),
     status,
     results,   // right after the search box in reading and Tab order
     scroller);
@@ -306,8 +326,10 @@ function createView(ctx) {
     if (idx && Array.isArray(idx.versions) && idx.id === manifest.id) {
       for (const v of idx.versions) {
         if (!v || typeof v.version !== 'string' || typeof v.body !== 'string') continue;
-        list.push({ version: v.version, publishedAt: v.publishedAt, effectiveAt: v.effectiveAt, demo: !!v.demo,
-          bodyUrl: new URL(v.body, iu).href, manifestUrl: v.manifest ? new URL(v.manifest, iu).href : null });
+        const e = { version: v.version, publishedAt: v.publishedAt, effectiveAt: v.effectiveAt, demo: !!v.demo,
+          bodyUrl: new URL(v.body, iu).href, manifestUrl: v.manifest ? new URL(v.manifest, iu).href : null };
+        addLangs(e, v.langs, iu, v.body);
+        list.push(e);
       }
     }
     if (!list.some((v) => v.version === manifest.version) && manifest.version != null) {
@@ -317,15 +339,47 @@ function createView(ctx) {
     // The current version's body is always the one its manifest names.
     const cur = list.find((v) => v.version === manifest.version);
     if (cur && manifest.body) cur.bodyUrl = new URL(manifest.body, manifestUrl).href;
+    // ...and its other languages those its texts file names (relative to that file).
+    if (cur && texts && Array.isArray(manifest.langs) && typeof manifest.texts === 'string') {
+      cur.bodies = {};
+      cur.titles = {};
+      addLangs(cur, texts.langs, new URL(manifest.texts, manifestUrl), null);
+      cur.primary = manifest.lang || null;
+      if (cur.primary) cur.bodies[cur.primary] = cur.bodyUrl;
+    }
     list.sort((a, b) => cmpVersions(a.version, b.version));
     versions = list;
     index = idx || {};
   }
 
-  const bodyOf = (version) => {
-    const v = versions.find((x) => x.version === version);
+  /**
+   * Adds a version's languages to entry `e` from a `langs` map ({ <lang>: { body, title } },
+   * index.json or texts.json), body paths resolved against `base`; the language whose body is
+   * `primaryBody` is the version's primary.
+   */
+  function addLangs(e, langs, base, primaryBody) {
+    e.bodies = e.bodies || {};
+    e.titles = e.titles || {};
+    if (!langs || typeof langs !== 'object') return;
+    for (const l of LANGS) {
+      const x = langs[l];
+      if (!x || typeof x.body !== 'string') continue;
+      e.bodies[l] = new URL(x.body, base).href;
+      if (typeof x.title === 'string') e.titles[l] = x.title;
+      if (primaryBody && x.body === primaryBody) e.primary = l;
+    }
+  }
+  const versionOf = (version) => versions.find((x) => x.version === version);
+  /** The languages `v` is published in, in switch order (one or none: no switch). */
+  const langsOf = (v) => LANGS.filter((l) => v && v.bodies && v.bodies[l]);
+  const primaryOf = (v) => (v && v.primary) || manifest.lang || 'ru';
+  /** The language `v` is shown in: the one asked for when it has it, else its primary. */
+  const langFor = (v) => (langsOf(v).includes(want) ? want : primaryOf(v));
+  /** Resolves with the body text of `version` in `l` (its primary body when it has no `l`). */
+  const bodyOf = (version, l) => {
+    const v = versionOf(version);
     if (!v) return Promise.reject(new Error('unknown version ' + version));
-    return getText(v.bodyUrl);
+    return getText((l && v.bodies && v.bodies[l]) || v.bodyUrl);
   };
 
   function fail(where, e) {
@@ -342,9 +396,15 @@ function createView(ctx) {
   }
 
   async function renderText(version) {
+    const mine = ++renders;
+    const v = versionOf(version);
+    const l = langFor(v);
+    const body = await bodyOf(version, l);
+    if (mine !== renders) return;
     shown = version;
-    textBody = await bodyOf(version);
-    const frag = safeFragment(pm.render(textBody, { lang, idPrefix: prefix, title: false }));
+    shownLang = l;
+    textBody = body;
+    const frag = safeFragment(pm.render(textBody, { lang: l, idPrefix: prefix, title: false }));
     // Ids carry the modal's prefix (no clash with an inline viewer or the page); links are
     // rewritten to the shareable "#p-…" form, so "copy link address" gives a working deep link.
     if (prefix) {
@@ -352,9 +412,14 @@ function createView(ctx) {
     }
     const nav = frag.querySelector('nav.kelisim-toc');
     tocBox.replaceChildren(h('summary', { text: tr('viewer.contents') }));
-    if (nav) { nav.setAttribute('aria-label', tr('viewer.contents')); tocBox.append(nav); }
+    if (nav) { nav.setAttribute('aria-label', tr('viewer.contents')); nav.setAttribute('lang', l); tocBox.append(nav); }
     tocBox.hidden = !nav;
+    article.setAttribute('lang', l);
     article.replaceChildren(frag);
+    if (!baseTitle) baseTitle = title.textContent;
+    title.textContent = (v && v.titles && v.titles[l]) || baseTitle;
+    if (v && v.titles && v.titles[l]) title.setAttribute('lang', l); else title.removeAttribute('lang');
+    fillLangBar(v);
     const isCurrent = version === manifest.version;
     versionNote.hidden = isCurrent;
     if (!isCurrent) {
@@ -364,6 +429,60 @@ function createView(ctx) {
     const vm = versions.find((v) => v.version === version) || {};
     fillMeta(isCurrent ? manifest : { ...manifest, version, publishedAt: vm.publishedAt, effectiveAt: vm.effectiveAt }, isCurrent);
     if (search.value) runSearch();
+  }
+
+  /** Shows the language switch for version `v` (hidden for a one-language version). */
+  function fillLangBar(v) {
+    const ls = langsOf(v);
+    langBar.hidden = ls.length < 2;
+    // Same languages: only the pressed state changes (the focused button stays).
+    if (langBar.getAttribute('data-kelisim-langs') !== ls.join(' ')) {
+      langBar.setAttribute('data-kelisim-langs', ls.join(' '));
+      langBar.replaceChildren(...(ls.length < 2 ? [] : ls.map((l) => h('button', {
+        type: 'button', class: 'kelisim-viewer-tab', lang: l, 'data-kelisim-text-lang': l, 'aria-pressed': 'false',
+        onclick: () => switchLang(l),
+      }, ENDONYMS[l]))));
+    }
+    for (const b of langBar.children) b.setAttribute('aria-pressed', String(b.getAttribute('data-kelisim-text-lang') === shownLang));
+  }
+
+  /**
+   * The clause the reader is at: the deep-link target, else the innermost clause at the top
+   * of the visible text; null at the very top.
+   */
+  function currentClause() {
+    const t = article.querySelector('.kelisim-viewer-target');
+    if (t) return { num: t.id.slice(prefix.length + 2), target: true };
+    // The line just below the top edge: a clause scrolled to sits 1rem lower (its
+    // scroll-margin-top, viewer.css).
+    const top = Math.max(0, modalMode ? scroller.getBoundingClientRect().top : 0) + 24;
+    let at = null;
+    for (const c of article.querySelectorAll('[id^="' + prefix + 'p-"]')) {
+      const r = c.getBoundingClientRect();
+      if (r.top <= top && r.bottom > top) at = c;
+      else if (r.top > top) break;
+    }
+    return at ? { num: at.id.slice(prefix.length + 2), target: false } : null;
+  }
+
+  /**
+   * Shows the text in language `l`: the same version, the same clause (target or reading
+   * position) and the search run again in that language; the changes tab follows.
+   */
+  async function switchLang(l) {
+    if (l === shownLang) return;
+    want = l;
+    const at = tab === 'text' ? currentClause() : null;
+    el.setAttribute('aria-busy', 'true');
+    try {
+      await renderText(shown);
+      if (at) goTo(at.num, { focus: false, mark: at.target });
+      if (tab === 'changes') await renderChanges();
+    } catch (e) {
+      fail(article, e);
+    } finally {
+      el.removeAttribute('aria-busy');
+    }
   }
 
   function runSearch() {
@@ -378,7 +497,7 @@ function createView(ctx) {
     results.replaceChildren(...hits.map((r) => h('li', { 'data-kelisim-hit': r.id },
       h('a', { href: '#' + r.id, class: 'kelisim-viewer-hitnum', text: tr('viewer.clause', { num: r.num }) }),
       ' ',
-      h('span', { class: 'kelisim-viewer-snippet' }, safeFragment(r.snippet)))));
+      h('span', { class: 'kelisim-viewer-snippet', lang: shownLang || undefined }, safeFragment(r.snippet)))));
     results.hidden = !hits.length;
     status.textContent = hits.length ? tr('viewer.results', { n: hits.length }) : tr('viewer.noResults');
     if (tab !== 'text') setTab('text', true);
@@ -423,11 +542,15 @@ function createView(ctx) {
       changesPanel.replaceChildren(picks, h('p', { text: tr('viewer.sameVersion') }));
       return;
     }
-    const [a, b] = await Promise.all([bodyOf(diffFrom), bodyOf(diffTo)]);
+    // In the language asked for when both versions have it, else in the primary languages.
+    const both = langsOf(versionOf(diffFrom)).includes(want) && langsOf(versionOf(diffTo)).includes(want);
+    const la = both ? want : primaryOf(versionOf(diffFrom));
+    const lb = both ? want : primaryOf(versionOf(diffTo));
+    const [a, b] = await Promise.all([bodyOf(diffFrom, la), bodyOf(diffTo, lb)]);
     const d = pm.diff(a, b);
     const s = d.summary || {};
     const count = (k) => (Array.isArray(s[k]) ? s[k].length : 0);
-    const list = h('div', { class: 'kelisim-viewer-diff', 'data-kelisim-diff': true });
+    const list = h('div', { class: 'kelisim-viewer-diff', lang: lb, 'data-kelisim-diff': true });
     for (const c of d.clauses || []) {
       if (c.status === 'same') continue;
       const label = c.num ? tr('viewer.clause', { num: c.num }) : tr('viewer.unnumbered');
@@ -440,7 +563,26 @@ function createView(ctx) {
     }
     const summary = h('p', { class: 'kelisim-viewer-summary', 'data-kelisim-summary': true,
       text: tr('viewer.summary', { added: count('added'), removed: count('removed'), changed: count('changed') + count('moved') }) });
-    changesPanel.replaceChildren(picks, summary, list.childElementCount ? list : h('p', { text: tr('viewer.noChanges') }));
+    const missing = lb === want ? null : langsOf(versionOf(diffTo)).includes(want) ? diffFrom : diffTo;
+    const langNote = missing
+      ? h('p', { class: 'kelisim-viewer-note', 'data-kelisim-diff-lang': lb, text: tr('viewer.diffLang', { lang: tr('lang.' + lb), version: missing }) }) : null;
+    changesPanel.replaceChildren(picks, summary, translationsNote(), langNote,
+      list.childElementCount ? list : h('p', { text: tr('viewer.noChanges') }));
+  }
+
+  /**
+   * What the manifest's change summary says about translations (policies/README.md), shown
+   * when the pair compared is the previous version → the current one; else null.
+   */
+  function translationsNote() {
+    const c = manifest.changes && manifest.changes.translations;
+    if (!c || diffTo !== manifest.version || diffFrom !== manifest.previousVersion) return null;
+    const parts = [];
+    for (const [k, key] of [['added', 'viewer.added'], ['changed', 'viewer.changed'], ['removed', 'viewer.removed']]) {
+      const ls = Array.isArray(c[k]) ? c[k].filter((l) => LANGS.includes(l)) : [];
+      if (ls.length) parts.push(tr(key) + ': ' + ls.map((l) => tr('lang.' + l)).join(', '));
+    }
+    return parts.length ? h('p', { class: 'kelisim-viewer-summary', 'data-kelisim-translations': true, text: tr('viewer.translations', { list: parts.join('; ') }) }) : null;
   }
 
   function renderVersions() {
@@ -465,14 +607,19 @@ function createView(ctx) {
 
   const target = (num) => article.querySelector('[id="' + prefix + 'p-' + CSS.escape(num) + '"]');
 
-  function goTo(num) {
+  /**
+   * Scrolls to clause `num`; o.mark (default true): make it the target (highlight, focus unless
+   * o.focus === false, #p-… in the URL). Returns false when the text has no such clause.
+   */
+  function goTo(num, o = {}) {
     const t = target(num);
     if (!t) return false;
+    t.scrollIntoView({ block: 'start' });
+    if (o.mark === false) return true;
     for (const old of article.querySelectorAll('.kelisim-viewer-target')) old.classList.remove('kelisim-viewer-target');
     t.classList.add('kelisim-viewer-target');
     if (!t.hasAttribute('tabindex')) t.setAttribute('tabindex', '-1');
-    t.scrollIntoView({ block: 'start' });
-    t.focus({ preventScroll: true });
+    if (o.focus !== false) t.focus({ preventScroll: true });
     const hash = '#p-' + num;
     if (location.hash !== hash) {
       try { history.replaceState(history.state, '', hash); } catch { /* sandboxed */ }
