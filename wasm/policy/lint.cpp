@@ -19,24 +19,6 @@ constexpr size_t kMaxFindings = 65535;  // sort keys hold the index in 16 bits
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-bool letterCp(uint32_t c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
-         (c >= 0x400 && c <= 0x52F);
-}
-/** Is there a letter right before byte `off` / at byte `off` of s? */
-bool letterBefore(sv s, size_t off) {
-  if (off == 0) return false;
-  size_t k = off - 1;
-  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
-  return letterCp(nextCodePoint(s, &k));
-}
-bool letterAt(sv s, size_t off) { return off < s.size() && letterCp(nextCodePoint(s, &off)); }
-bool has(sv s, sv needle) { return s.find(needle) != sv::npos; }
-bool hasAny(sv s, std::initializer_list<sv> needles) {
-  for (sv n : needles)
-    if (has(s, n)) return true;
-  return false;
-}
 /** First whole-word (no letter on either side) occurrence of w in s at or after `from`. */
 size_t findWord(sv s, sv w, size_t from = 0) {
   for (size_t k = s.find(w, from); k != sv::npos; k = s.find(w, k + 1))

@@ -180,4 +180,26 @@ void NumMap::set(std::string_view key, int value) {
   }
 }
 
+bool letterCp(uint32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
+         (c >= 0x400 && c <= 0x52F);
+}
+
+bool letterBefore(std::string_view s, size_t off) {
+  if (off == 0) return false;
+  size_t k = off - 1;
+  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+  return letterCp(nextCodePoint(s, &k));
+}
+
+bool letterAt(std::string_view s, size_t off) { return off < s.size() && letterCp(nextCodePoint(s, &off)); }
+
+bool has(std::string_view s, std::string_view needle) { return s.find(needle) != std::string_view::npos; }
+
+bool hasAny(std::string_view s, std::initializer_list<std::string_view> needles) {
+  for (std::string_view n : needles)
+    if (has(s, n)) return true;
+  return false;
+}
+
 }  // namespace kelisim::policy

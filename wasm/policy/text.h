@@ -2,6 +2,7 @@
 // for Russian, Kazakh and English. No I/O, no locale, no allocation beyond the results.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,16 @@ uint32_t foldCodePoint(uint32_t cp);
 /** Case-folds UTF-8 text for search: foldCodePoint on every code point (invalid bytes become
  *  U+FFFD). The result is what search compares; ё and е compare equal. */
 std::string foldCase(std::string_view s);
+
+/** A letter for word-boundary checks: Latin (with Latin-1/Extended-A/B), Cyrillic (with the
+ *  Kazakh, Ukrainian and Belarusian letters up to U+052F). */
+bool letterCp(uint32_t cp);
+/** Is there a letter right before byte `off` of s / at byte `off` of s? */
+bool letterBefore(std::string_view s, size_t off);
+bool letterAt(std::string_view s, size_t off);
+/** s contains needle / any of needles. */
+bool has(std::string_view s, std::string_view needle);
+bool hasAny(std::string_view s, std::initializer_list<std::string_view> needles);
 
 /** Number of code points in s (for columns: 1-based col = codePointCount(prefix) + 1). */
 size_t codePointCount(std::string_view s);

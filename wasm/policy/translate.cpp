@@ -25,23 +25,6 @@ using json = nlohmann::json;
 using sv = std::string_view;
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
-bool letterCp(uint32_t c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
-         (c >= 0x400 && c <= 0x52F);
-}
-bool letterBefore(sv s, size_t off) {
-  if (off == 0) return false;
-  size_t k = off - 1;
-  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
-  return letterCp(nextCodePoint(s, &k));
-}
-bool letterAt(sv s, size_t off) { return off < s.size() && letterCp(nextCodePoint(s, &off)); }
-bool has(sv s, sv needle) { return s.find(needle) != sv::npos; }
-bool hasAny(sv s, std::initializer_list<sv> needles) {
-  for (sv n : needles)
-    if (has(s, n)) return true;
-  return false;
-}
 bool startsAt(sv s, size_t i, sv p) { return s.compare(i, p.size(), p) == 0; }
 size_t skipBlank(sv s, size_t i) {
   size_t n = 0;
