@@ -19,19 +19,6 @@ constexpr size_t kMaxFindings = 65535;  // sort keys hold the index in 16 bits
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-/** First whole-word (no letter on either side) occurrence of w in s at or after `from`. */
-size_t findWord(sv s, sv w, size_t from = 0) {
-  for (size_t k = s.find(w, from); k != sv::npos; k = s.find(w, k + 1))
-    if (!letterBefore(s, k) && !letterAt(s, k + w.size())) return k;
-  return sv::npos;
-}
-/** First occurrence of a word starting with `stem`. */
-size_t findStem(sv s, sv stem, size_t from = 0) {
-  for (size_t k = s.find(stem, from); k != sv::npos; k = s.find(stem, k + 1))
-    if (!letterBefore(s, k)) return k;
-  return sv::npos;
-}
-
 struct Ctx {
   const ParsedSource& src;
   std::vector<std::string> folded;  // per line (0-based), case-folded
@@ -115,30 +102,6 @@ void checkNumbering(Ctx& c) {
 }
 
 // ---- References: "п. 5.2", "п.п. 5.2. и 5.3.", "пункте 2.1", "clause 4" ----------------------
-
-/** A reference number at s[i]: digits(.digits)* with an optional trailing dot; 0 = none. */
-size_t scanRef(sv s, size_t i, std::string* num) {
-  size_t j = i;
-  num->clear();
-  while (j < s.size() && digit(s[j])) {
-    size_t d = j;
-    while (j < s.size() && digit(s[j])) ++j;
-    if (j - d > 3) return 0;
-    if (!num->empty()) num->push_back('.');
-    num->append(s.data() + d, j - d);
-    if (j + 1 < s.size() && s[j] == '.' && digit(s[j + 1])) ++j;
-    else break;
-  }
-  if (num->empty() || letterAt(s, j)) return 0;
-  if (j < s.size() && s[j] == '.') ++j;
-  return j - i;
-}
-
-size_t skipBlank(sv s, size_t i) {
-  size_t n = 0;
-  while (i < s.size() && isSpaceAt(s, i, &n)) i += n;
-  return i;
-}
 
 void checkReferences(Ctx& c) {
   NumMap nums;

@@ -202,4 +202,40 @@ bool hasAny(std::string_view s, std::initializer_list<std::string_view> needles)
   return false;
 }
 
+size_t findWord(std::string_view s, std::string_view w, size_t from) {
+  for (size_t k = s.find(w, from); k != std::string_view::npos; k = s.find(w, k + 1))
+    if (!letterBefore(s, k) && !letterAt(s, k + w.size())) return k;
+  return std::string_view::npos;
+}
+
+size_t findStem(std::string_view s, std::string_view stem, size_t from) {
+  for (size_t k = s.find(stem, from); k != std::string_view::npos; k = s.find(stem, k + 1))
+    if (!letterBefore(s, k)) return k;
+  return std::string_view::npos;
+}
+
+size_t skipBlank(std::string_view s, size_t i) {
+  size_t n = 0;
+  while (i < s.size() && isSpaceAt(s, i, &n)) i += n;
+  return i;
+}
+
+size_t scanRef(std::string_view s, size_t i, std::string* num) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t j = i;
+  num->clear();
+  while (j < s.size() && digit(s[j])) {
+    size_t d = j;
+    while (j < s.size() && digit(s[j])) ++j;
+    if (j - d > 3) return 0;
+    if (!num->empty()) num->push_back('.');
+    num->append(s.data() + d, j - d);
+    if (j + 1 < s.size() && s[j] == '.' && digit(s[j + 1])) ++j;
+    else break;
+  }
+  if (num->empty() || letterAt(s, j)) return 0;
+  if (j < s.size() && s[j] == '.') ++j;
+  return j - i;
+}
+
 }  // namespace kelisim::policy

@@ -40,6 +40,18 @@ bool letterAt(std::string_view s, size_t off);
 bool has(std::string_view s, std::string_view needle);
 bool hasAny(std::string_view s, std::initializer_list<std::string_view> needles);
 
+/** First whole-word (no letter on either side) occurrence of w in s at or after `from`;
+ *  npos when none. */
+size_t findWord(std::string_view s, std::string_view w, size_t from = 0);
+/** First occurrence of a word starting with `stem` (no letter before it); npos when none. */
+size_t findStem(std::string_view s, std::string_view stem, size_t from = 0);
+/** s[i..] past any spaces (as isSpaceAt). */
+size_t skipBlank(std::string_view s, size_t i);
+/** A clause reference number at s[i] ("5", "5.2", "4.1.5.", parts of 1–3 digits, an optional
+ *  trailing dot, no letter right after): its length in bytes, with the number without the
+ *  trailing dot in *num; 0 when there is none. */
+size_t scanRef(std::string_view s, size_t i, std::string* num);
+
 /** Number of code points in s (for columns: 1-based col = codePointCount(prefix) + 1). */
 size_t codePointCount(std::string_view s);
 

@@ -26,33 +26,10 @@ using sv = std::string_view;
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 bool startsAt(sv s, size_t i, sv p) { return s.compare(i, p.size(), p) == 0; }
-size_t skipBlank(sv s, size_t i) {
-  size_t n = 0;
-  while (i < s.size() && isSpaceAt(s, i, &n)) i += n;
-  return i;
-}
 /** Bytes of the letters starting at s[i] (a word's rest). */
 size_t skipLetters(sv s, size_t i) {
   while (letterAt(s, i)) nextCodePoint(s, &i);
   return i;
-}
-
-/** A reference number at s[i]: 1-3 digit parts joined by dots, optional trailing dot; 0 = none. */
-size_t scanRef(sv s, size_t i, std::string* num) {
-  size_t j = i;
-  num->clear();
-  while (j < s.size() && digit(s[j])) {
-    size_t d = j;
-    while (j < s.size() && digit(s[j])) ++j;
-    if (j - d > 3) return 0;
-    if (!num->empty()) num->push_back('.');
-    num->append(s.data() + d, j - d);
-    if (j + 1 < s.size() && s[j] == '.' && digit(s[j + 1])) ++j;
-    else break;
-  }
-  if (num->empty() || letterAt(s, j)) return 0;
-  if (j < s.size() && s[j] == '.') ++j;
-  return j - i;
 }
 
 /** Words after a reference that put it into another document ("п. 1 ст. 5 Закона"). */
@@ -327,12 +304,6 @@ const JurisWords kJuris[] = {
     {"EU", {"gdpr"}, {"регламент (ес)", "2016/679", "european union", "европейского союза", "еуропалық одақ"}},
 };
 
-size_t findWordAt(sv s, sv w, bool whole) {
-  for (size_t k = s.find(w); k != sv::npos; k = s.find(w, k + 1))
-    if (!letterBefore(s, k) && (!whole || !letterAt(s, k + w.size()))) return k;
-  return sv::npos;
-}
-
 /** Quoted names next to a legal form: ТОО «X», «X» ЖШС, LLP "X" -> "x" (folded). */
 void controllers(sv s, int line, std::vector<Fact>& out) {
   static const sv kForms[] = {"тоо", "ооо", "ао", "пао", "ип", "жшс", "ақ", "аақ", "жк", "llp", "llc", "jsc", "ltd", "too"};
@@ -541,8 +512,8 @@ void documentFacts(const Lang& l, std::vector<Fact>* juris, std::vector<Fact>* c
     sv s = l.folded[ln];
     for (auto& j : kJuris) {
       size_t best = sv::npos;
-      for (sv w : j.words) best = std::min(best, findWordAt(s, w, true));
-      for (sv w : j.stems) best = std::min(best, findWordAt(s, w, false));
+      for (sv w : j.words) best = std::min(best, findWord(s, w));
+      for (sv w : j.stems) best = std::min(best, findStem(s, w));
       if (best != sv::npos) addFact(*juris, j.code, int(ln + 1), best);
     }
     controllers(s, int(ln + 1), *ctrl);
