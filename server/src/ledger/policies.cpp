@@ -1,6 +1,7 @@
 // Loads the `kelisim build` output (policies.h). JSON without exceptions (kelisim_core builds
 // nlohmann with JSON_NOEXCEPTION): every access checks the type first.
 #include "ledger/policies.h"
+#include "ledger/json_access.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -34,11 +35,6 @@ bool readJson(const std::string& path, json* out, std::string* err) {
   return true;
 }
 
-std::string str(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool loadVersion(const std::string& dir, const std::string& id, const std::string& version, PolicyVersion* v,
                  std::string* err) {
   std::string path = dir + "/" + id + "/" + version + "/manifest.json";
@@ -46,8 +42,8 @@ bool loadVersion(const std::string& dir, const std::string& id, const std::strin
   if (!readJson(path, &m, err)) return false;
   v->id = id;
   v->version = version;
-  v->bodyHash = str(m, "bodyHash");
-  if (str(m, "id") != id || str(m, "version") != version) {
+  v->bodyHash = jstr(m, "bodyHash");
+  if (jstr(m, "id") != id || jstr(m, "version") != version) {
     *err = path + ": id/version do not match " + id + "/" + version;
     return false;
   }
@@ -68,7 +64,7 @@ bool loadVersion(const std::string& dir, const std::string& id, const std::strin
   }
   auto rule = m.find("updateRule");
   if (rule != m.end() && rule->is_object()) {
-    v->ruleType = str(*rule, "type");
+    v->ruleType = jstr(*rule, "type");
     if (v->ruleType != "implicit" && v->ruleType != "explicit") {
       *err = path + ": updateRule.type must be implicit or explicit";
       return false;
@@ -84,7 +80,7 @@ bool loadVersion(const std::string& dir, const std::string& id, const std::strin
     return false;
   }
   for (const json& c : *cats) {
-    std::string cid = c.is_object() ? str(c, "id") : std::string();
+    std::string cid = c.is_object() ? jstr(c, "id") : std::string();
     if (!validCategoryId(cid)) {
       *err = path + ": a category has no valid id";
       return false;
@@ -102,7 +98,7 @@ bool loadPolicy(const std::string& dir, const std::string& id,
   std::string path = dir + "/" + id + "/index.json";
   json idx;
   if (!readJson(path, &idx, err)) return false;
-  if (str(idx, "id") != id) {
+  if (jstr(idx, "id") != id) {
     *err = path + ": \"id\" is not the folder name " + id;
     return false;
   }
@@ -112,14 +108,14 @@ bool loadPolicy(const std::string& dir, const std::string& id,
     return false;
   }
   for (const json& e : *vs) {
-    std::string version = e.is_object() ? str(e, "version") : std::string();
+    std::string version = e.is_object() ? jstr(e, "version") : std::string();
     if (!validVersion(version)) {
       *err = path + ": a version entry has no valid \"version\"";
       return false;
     }
     PolicyVersion v;
     if (!loadVersion(dir, id, version, &v, err)) return false;
-    if (str(e, "bodyHash") != v.bodyHash) {
+    if (jstr(e, "bodyHash") != v.bodyHash) {
       *err = path + ": bodyHash of version " + version + " differs from its manifest.json";
       return false;
     }

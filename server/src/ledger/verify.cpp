@@ -1,6 +1,7 @@
 // Ledger verification (verify.h, docs/ledger.md §4). Every hash rule is the core's
 // (ledger::rowHash, personalHash, eventKey, checkpointMessage).
 #include "ledger/verify.h"
+#include "ledger/json_access.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,16 +14,11 @@ namespace server {
 namespace {
 using json = nlohmann::json;
 
-std::string str(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 /** "" when the indexed columns agree with body (and personal when present), else what differs. */
 std::string columnsDisagree(const Row& r) {
   json b = json::parse(r.body, nullptr, false);
   if (b.is_discarded() || !b.is_object()) return "body is not a JSON object";
-  std::string type = str(b, "type");
+  std::string type = jstr(b, "type");
   if (r.kind != (type == "erasure" ? "erasure" : type)) return "kind '" + r.kind + "' disagrees with body.type";
   if (r.kind == "erasure") {
     if (r.op != "erasure") return "op of an erasure row must be 'erasure'";
@@ -30,13 +26,13 @@ std::string columnsDisagree(const Row& r) {
     if (r.kind != "change" && r.kind != "display") return "kind '" + r.kind + "' is not change/display/erasure";
     auto p = b.find("policy");
     if (p == b.end() || !p->is_object()) return "body has no policy";
-    if (str(*p, "id") != r.policyId) return "policy_id disagrees with the body";
-    if (str(*p, "version") != r.policyVersion) return "policy_version disagrees with the body";
+    if (jstr(*p, "id") != r.policyId) return "policy_id disagrees with the body";
+    if (jstr(*p, "version") != r.policyVersion) return "policy_version disagrees with the body";
     auto e = b.find(r.kind == "change" ? "event" : "display");
     if (e == b.end() || !e->is_object()) return "body has no event/display";
-    std::string op = str(*e, r.kind == "change" ? "op" : "kind");
+    std::string op = jstr(*e, r.kind == "change" ? "op" : "kind");
     if (op != r.op) return "op disagrees with the body";
-    if (r.kind == "change" && str(*e, "method") != r.method) return "method disagrees with the body";
+    if (r.kind == "change" && jstr(*e, "method") != r.method) return "method disagrees with the body";
     if (r.kind == "display" && !r.method.empty()) return "method of a display must be empty";
     auto at = e->find("atMs");
     if (at == e->end() || !at->is_number_integer() || at->get<int64_t>() != r.clientAt)
@@ -46,9 +42,9 @@ std::string columnsDisagree(const Row& r) {
     if (ledger::personalHash(*r.personal) != r.personalHash) return "personal_hash does not match personal";
     json p = json::parse(*r.personal, nullptr, false);
     if (p.is_discarded() || !p.is_object()) return "personal is not a JSON object";
-    std::string rid = str(p, "recordId");
+    std::string rid = jstr(p, "recordId");
     if (!r.recordId || *r.recordId != rid) return "record_id disagrees with personal";
-    if (ledger::eventKey(rid, str(b, "id")) != r.eventKey) return "event_key is not eventKey(recordId, id)";
+    if (ledger::eventKey(rid, jstr(b, "id")) != r.eventKey) return "event_key is not eventKey(recordId, id)";
     if (r.erasedAt) return "erased_at is set but personal is still there";
   } else {
     if (r.recordId) return "record_id is set but personal is gone";
