@@ -7,6 +7,7 @@ import { createStorage, clearCookies } from './engine/storage.js';
 import { KelisimError } from './engine/errors.js';
 import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
+import { randomId } from './random-id.js';
 import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
 import { createReportHooks } from './report-hooks.js';
@@ -38,13 +39,8 @@ const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn,
 /** When a record was last confirmed (given, or an update notice shown). */
 const recency = (r) => Math.max(r.givenAt, r.noticeAt || 0);
 
-function newId() {
-  const b = new Uint8Array(12);
-  crypto.getRandomValues(b);
-  let s = '';
-  for (const x of b) s += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[x & 63];
-  return s;
-}
+/** A new record id: 12 characters, 72 random bits. */
+const newId = () => randomId(12);
 
 /**
  * Starts what the banner cannot be shown without: the manifest (`o.policy`: a URL, or the

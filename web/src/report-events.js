@@ -4,6 +4,7 @@
 // happened (the entry; or the kind, element and decision of a display).
 
 import { iso } from './outbox.js';
+import { randomId } from './random-id.js';
 
 const policyOf = (m) => ({ id: m.id, version: m.version, bodyHash: m.bodyHash });
 
@@ -31,13 +32,7 @@ export function eventOf({ entry, record, recordId, manifest, lang, display }) {
 }
 
 /** 'd-' and 16 characters [A-Za-z0-9_-] from the CSPRNG (96 bits). */
-export function displayId() {
-  const b = new Uint8Array(16);
-  crypto.getRandomValues(b);
-  let s = 'd-';
-  for (const x of b) s += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[x & 63];
-  return s;
-}
+export const displayId = () => 'd-' + randomId(16);
 
 // The buttons' keys in `strings` (the rest are named by their data-kelisim-action).
 const KEYS = { 'accept-all': 'accept', 'reject-all': 'reject' };
