@@ -333,6 +333,41 @@ TEST_P(StoreConformance, CheckpointsAreKeptInSeqOrder) {
   EXPECT_EQ(cps[1].signature, later.signature);
 }
 
+TEST_P(StoreConformance, CheckpointRangeAndLatest) {
+  Checkpoint latest;
+  bool found = true;
+  StoreError e = store_->latestCheckpoint(&latest, &found);
+  ASSERT_TRUE(e.ok()) << e.message;
+  EXPECT_FALSE(found) << "an empty ledger has no checkpoint";
+
+  append({changeRow("rec-aaaa-1", "e1"), changeRow("rec-aaaa-1", "e2"), changeRow("rec-aaaa-1", "e3")}, kT0);
+  std::vector<Row> rows = all();
+  ASSERT_EQ(rows.size(), 3u);
+  // Two checkpoints at seq 2 (a re-seal later in time) and one at seq 1 and 3, added out of order.
+  for (Checkpoint c : {Checkpoint{3, rows[2].rowHash, kT0 + 30, "k", "s3"}, Checkpoint{2, rows[1].rowHash, kT0 + 20, "k", "s2a"},
+                       Checkpoint{1, rows[0].rowHash, kT0 + 10, "k", "s1"}, Checkpoint{2, rows[1].rowHash, kT0 + 25, "k", "s2b"}})
+    ASSERT_TRUE(store_->addCheckpoint(c).ok());
+
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(store_->checkpointsInRange(2, 2, &cps).ok());
+  ASSERT_EQ(cps.size(), 2u);
+  EXPECT_EQ(cps[0].signature, "s2a");
+  EXPECT_EQ(cps[1].signature, "s2b");
+  ASSERT_TRUE(store_->checkpointsInRange(2, 0, &cps).ok());
+  ASSERT_EQ(cps.size(), 3u) << "toSeq 0 reads to the end";
+  EXPECT_EQ(cps[2].seq, 3);
+  ASSERT_TRUE(store_->checkpointsInRange(4, 9, &cps).ok());
+  EXPECT_TRUE(cps.empty());
+
+  ASSERT_TRUE(store_->latestCheckpoint(&latest, &found).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(latest.seq, 3);
+  EXPECT_EQ(latest.signature, "s3");
+  ASSERT_TRUE(store_->addCheckpoint(Checkpoint{3, rows[2].rowHash, kT0 + 40, "k", "s3b"}).ok());
+  ASSERT_TRUE(store_->latestCheckpoint(&latest, &found).ok());
+  EXPECT_EQ(latest.signature, "s3b") << "the same seq sealed again later: the later one";
+}
+
 TEST_P(StoreConformance, EraseWipesPersonalFieldsAndKeepsTheChain) {
   append({changeRow("rec-aaaa-1", "e1"), changeRow("rec-bbbb-2", "e1"), changeRow("rec-aaaa-1", "e2")}, kT0);
   std::vector<Row> before = all();

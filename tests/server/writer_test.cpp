@@ -37,7 +37,10 @@ class CountingStore : public Store {
   StoreError rowsBySeq(int64_t a, int64_t b, int64_t l, std::vector<Row>* out) override { return s_.rowsBySeq(a, b, l, out); }
   StoreError rowsByTime(int64_t a, int64_t b, std::vector<Row>* out) override { return s_.rowsByTime(a, b, out); }
   StoreError addCheckpoint(const Checkpoint& c) override { return s_.addCheckpoint(c); }
-  StoreError checkpoints(std::vector<Checkpoint>* out) override { return s_.checkpoints(out); }
+  StoreError checkpointsInRange(int64_t a, int64_t b, std::vector<Checkpoint>* out) override {
+    return s_.checkpointsInRange(a, b, out);
+  }
+  StoreError latestCheckpoint(Checkpoint* out, bool* found) override { return s_.latestCheckpoint(out, found); }
   StoreError erase(const std::string& id, int64_t at, int64_t* n) override { return s_.erase(id, at, n); }
   StoreError eraseBefore(int64_t b, int64_t at, int64_t* n, std::vector<std::string>* r) override {
     return s_.eraseBefore(b, at, n, r);

@@ -109,9 +109,13 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   std::vector<Row> rows;
   std::map<int64_t, std::string> prev;
   if (!requireAdmin(app, req, res) || !recordIdParam(req, res, &id) || !loadRecord(app, id, res, &rows, &prev)) return;
-  std::vector<Checkpoint> checkpoints;
-  StoreError e = app.store->checkpoints(&checkpoints);
+  // The newest checkpoint covers the record when it is at or after the record's last row.
+  Checkpoint latest;
+  bool found = false;
+  StoreError e = app.store->latestCheckpoint(&latest, &found);
   if (!e.ok()) return sendStoreError(res, e);
+  std::vector<Checkpoint> checkpoints;
+  if (found) checkpoints.push_back(latest);
   ojson proof = buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now());
   std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
   if (format == "json") {
@@ -153,11 +157,9 @@ void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
     if (e.ok() && !rows.empty()) e = prevHashesOf(*app.store, {rows.front()}, &prev);
     if (e.ok() && !rows.empty()) prevHash = prev[rows.front().seq];
   }
-  std::vector<Checkpoint> all, inSlice;
-  if (e.ok()) e = app.store->checkpoints(&all);
+  std::vector<Checkpoint> inSlice;
+  if (e.ok() && !rows.empty()) e = app.store->checkpointsInRange(rows.front().seq, rows.back().seq, &inSlice);
   if (!e.ok()) return sendStoreError(res, e);
-  for (const Checkpoint& c : all)
-    if (!rows.empty() && c.seq >= rows.front().seq && c.seq <= rows.back().seq) inSlice.push_back(c);
   std::ostringstream out;
   writeExport(rows, inSlice, app.signer->publicKeyHex(), out, prevHash == ledger::kGenesis ? "" : prevHash);
   res.status = 200;

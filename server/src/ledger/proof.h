@@ -33,8 +33,9 @@ namespace server {
 class Signer;
 
 /** Builds and signs the proof of one record. rows/prevHashes as for buildRecordView;
- *  checkpoints: every checkpoint (seq order). Never fails (an empty rows list gives a proof
- *  with no events; the route answers 404 before that). */
+ *  checkpoints: candidates; the newest one at or after the last row covers it (the route
+ *  passes only the latest). Never fails (an empty rows list gives a proof with no events; the
+ *  route answers 404 before that). */
 ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
                  const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs);

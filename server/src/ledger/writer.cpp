@@ -25,13 +25,13 @@ Writer::Writer(Store& store, const Signer& signer, std::function<int64_t()> now,
 Writer::~Writer() { stop(); }
 
 StoreError Writer::start() {
-  std::vector<Checkpoint> cps;
-  StoreError e = store_.checkpoints(&cps);
+  Checkpoint latest;
+  bool found = false;
+  StoreError e = store_.latestCheckpoint(&latest, &found);
   if (!e.ok()) return e;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Checkpoint& c : cps)
-      if (c.seq >= lastCheckpointSeq_) lastCheckpointSeq_ = c.seq;
+    if (found && latest.seq >= lastCheckpointSeq_) lastCheckpointSeq_ = latest.seq;
     lastCheckpointAt_ = now_();
     started_ = true;
   }

@@ -72,7 +72,12 @@ const Statement kStatements[] = {
     {"rows_by_time",
      "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE server_at >= $1 AND server_at < $2 ORDER BY seq", 2},
     {"checkpoint_add", "INSERT INTO checkpoints (seq, head, at, public_key, signature) VALUES ($1, $2, $3, $4, $5)", 5},
-    {"checkpoints", "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq, at", 0},
+    {"checkpoints_in_range",
+     "SELECT seq, head, at, public_key, signature FROM checkpoints WHERE seq >= $1 AND ($2 = 0 OR seq <= $2) "
+     "ORDER BY seq, at",
+     2},
+    {"checkpoint_latest",
+     "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", 0},
     {"erase",
      "UPDATE events SET personal = NULL, record_id = NULL, erased_at = $2 WHERE record_id = $1", 2},
     // Retention: every row older than $1 not yet erased (store.h). The CTE reads each row's
@@ -470,17 +475,18 @@ class PostgresStore final : public Store {
     return c->run("checkpoint_add", {seq.c_str(), cp.head.c_str(), at.c_str(), cp.publicKey.c_str(), cp.signature.c_str()});
   }
 
-  StoreError checkpoints(std::vector<Checkpoint>* out) override {
+  StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) override {
     out->clear();
-    Lease c(pool_, true);
-    if (!c.error().ok()) return c.error();
-    Result r;
-    StoreError e = c->run("checkpoints", {}, &r);
-    if (!e.ok()) return e;
-    for (int i = 0; i < r.rows(); ++i) {
-      out->push_back({r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4)});
-    }
-    return {};
+    std::string a = num(fromSeq), b = num(toSeq);
+    return readCheckpoints("checkpoints_in_range", {a.c_str(), b.c_str()}, out);
+  }
+
+  StoreError latestCheckpoint(Checkpoint* out, bool* found) override {
+    std::vector<Checkpoint> one;
+    StoreError e = readCheckpoints("checkpoint_latest", {}, &one);
+    *found = e.ok() && !one.empty();
+    if (*found) *out = std::move(one.front());
+    return e;
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {
@@ -514,6 +520,19 @@ class PostgresStore final : public Store {
   }
 
  private:
+  /** Runs a checkpoints statement and appends its rows to *out. */
+  StoreError readCheckpoints(const char* statement, const std::vector<const char*>& params,
+                             std::vector<Checkpoint>* out) {
+    Lease c(pool_, true);
+    if (!c.error().ok()) return c.error();
+    Result r;
+    StoreError e = c->run(statement, params, &r);
+    if (!e.ok()) return e;
+    for (int i = 0; i < r.rows(); ++i)
+      out->push_back({r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4)});
+    return {};
+  }
+
   StoreError query(const char* statement, const std::vector<const char*>& params, std::vector<Row>* out) {
     out->clear();
     Lease c(pool_, true);

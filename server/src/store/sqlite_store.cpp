@@ -273,26 +273,22 @@ class SqliteStore : public Store {
     return {};
   }
 
-  StoreError checkpoints(std::vector<Checkpoint>* out) override {
-    std::lock_guard<std::mutex> lock(rmu_);
-    if (!rOpen_) return notMigrated();
+  StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) override {
     out->clear();
-    StoreError e;
-    sqlite3_stmt* s = r_.stmt("SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq, at", &e);
-    if (!s) return e;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      Checkpoint c;
-      c.seq = sqlite3_column_int64(s, 0);
-      c.head = colText(s, 1);
-      c.at = sqlite3_column_int64(s, 2);
-      c.publicKey = colText(s, 3);
-      c.signature = colText(s, 4);
-      out->push_back(std::move(c));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return r_.error("read checkpoints", rc);
-    return {};
+    return readCheckpoints(
+        "SELECT seq, head, at, public_key, signature FROM checkpoints "
+        "WHERE seq >= ?1 AND (?2 = 0 OR seq <= ?2) ORDER BY seq, at",
+        fromSeq, toSeq, out);
+  }
+
+  StoreError latestCheckpoint(Checkpoint* out, bool* found) override {
+    std::vector<Checkpoint> one;
+    StoreError e = readCheckpoints(
+        "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", -1, -1,
+        &one);
+    *found = e.ok() && !one.empty();
+    if (*found) *out = std::move(one.front());
+    return e;
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {
@@ -339,6 +335,31 @@ class SqliteStore : public Store {
   }
 
  private:
+  /** Runs a checkpoints query (binding a and b to ?1/?2 when they are >= 0) and appends its
+   *  rows to *out. */
+  StoreError readCheckpoints(const char* sql, int64_t a, int64_t b, std::vector<Checkpoint>* out) {
+    std::lock_guard<std::mutex> lock(rmu_);
+    if (!rOpen_) return notMigrated();
+    StoreError e;
+    sqlite3_stmt* s = r_.stmt(sql, &e);
+    if (!s) return e;
+    if (a >= 0) sqlite3_bind_int64(s, 1, a);
+    if (b >= 0) sqlite3_bind_int64(s, 2, b);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      Checkpoint c;
+      c.seq = sqlite3_column_int64(s, 0);
+      c.head = colText(s, 1);
+      c.at = sqlite3_column_int64(s, 2);
+      c.publicKey = colText(s, 3);
+      c.signature = colText(s, 4);
+      out->push_back(std::move(c));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return r_.error("read checkpoints", rc);
+    return {};
+  }
+
   StoreError notMigrated() { return StoreError{"sqlite store used before migrate()", false}; }
 
   StoreError rollback(StoreError e, std::vector<AppendResult>* out = nullptr) {

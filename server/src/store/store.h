@@ -102,8 +102,14 @@ class Store {
   virtual StoreError rowsByTime(int64_t fromMs, int64_t toMs, std::vector<Row>* out) = 0;
 
   virtual StoreError addCheckpoint(const Checkpoint& c) = 0;
-  /** Every checkpoint, in seq order. */
-  virtual StoreError checkpoints(std::vector<Checkpoint>* out) = 0;
+  /** Checkpoints with fromSeq <= seq <= toSeq (toSeq 0 = to the end), in (seq, at) order. */
+  virtual StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) = 0;
+  /** Every checkpoint, in (seq, at) order (full verification; the operator's views read a range
+   *  or the latest one instead). */
+  StoreError checkpoints(std::vector<Checkpoint>* out) { return checkpointsInRange(0, 0, out); }
+  /** The newest checkpoint: greatest seq, then greatest at. *found is false (and *out untouched)
+   *  when there is none yet. */
+  virtual StoreError latestCheckpoint(Checkpoint* out, bool* found) = 0;
 
   /** Erasure: sets personal and record_id to NULL and erased_at = at for every row of the
    *  record (count in *n). Does not append the erasure row (the ledger does, via append). */
