@@ -193,6 +193,15 @@ test('with data-test-overrides="true": each override decides the page view, stor
     assert.equal(await page.evaluate(() => window.kelisim.receipt()), null);
     assert.deepEqual(await stored(page), { cookie: '', ls: null }, `${ov} stores nothing`);
     assert.equal(await page.evaluate(() => localStorage.length), 0, 'no history, no outbox');
+    if (ov === 'none') {
+      // A choice made on that page view applies to it only: still nothing stored or reported.
+      await page.click('button[data-kelisim-open="preferences"]');
+      await page.click('[data-kelisim-preferences] [data-kelisim-action="accept-all"]');
+      await page.waitForFunction(() => document.querySelectorAll('#log li[data-cat]').length === 3);
+      assert.equal((await page.evaluate(() => window.kelisim.state())).choices.analytics, true);
+      assert.deepEqual(await stored(page), { cookie: '', ls: null }, 'a choice under an override is not stored');
+      assert.equal(await page.evaluate(() => localStorage.length), 0);
+    }
     assert.ok(!srv.requests.slice(before).includes('/report'), 'nothing reported');
     // The next page view without the parameter: nothing was kept, the banner is back.
     await page.goto(`${srv.url}/opt-in.html`);
