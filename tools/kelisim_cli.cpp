@@ -1,4 +1,5 @@
-// kelisim: the native command-line tool over the policy core (import, lint, build, diff, hash).
+// kelisim: the native command-line tool over the policy core (import, lint, build, diff, hash,
+// history) and the consent engine (consent-cookie, decode-cookie: tools/consent_cmds.cpp).
 // All decisions live in wasm/policy/; this file only reads and writes files. The Node CLI
 // (web/src/cli/kelisim.js) does the same through kelisim-policy.wasm and prints the same bytes.
 //
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "consent_cmds.h"
 #include "core/sha256.h"
 #include "policy/body.h"
 #include "policy/build.h"
@@ -27,7 +29,8 @@ using namespace kelisim::policy;
 namespace {
 
 const char* kHelp =
-    "kelisim - privacy-policy tools: import, lint, build, diff, hash, history\n"
+    "kelisim - privacy-policy and consent tools: import, lint, build, diff, hash, history,\n"
+    "consent-cookie, decode-cookie\n"
     "\n"
     "Usage:\n"
     "  kelisim import <file> [--body] [-o <out>]\n"
@@ -51,6 +54,16 @@ const char* kHelp =
     "  kelisim history <built-policy-dir | index.json> --at <ISO instant> [--json]\n"
     "      The version in force at that instant (publication vs effective dates).\n"
     "      Exit 1 when no version was in force then.\n"
+    "  kelisim consent-cookie --manifest <manifest.json> (--all | --none | --accept <cat>[,<cat>…]\n"
+    "                         [--reject <cat>…]) [--at <ISO instant>] [--id <record id>]\n"
+    "      The record value the banner stores (cookie `kelisim`, localStorage) after that choice:\n"
+    "      --all = Accept all, --none = Reject all, --accept/--reject = Save with these switches\n"
+    "      (other optional categories off). Made by the consent core; for tests and audit tools\n"
+    "      that preset consent (docs/testing.md). Default --at: now; default --id: random.\n"
+    "  kelisim decode-cookie <value>\n"
+    "      The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,\n"
+    "      method, choices, noticeVersion, noticeAt, historyHead). Exit 1 when it is not a valid\n"
+    "      record (the reason, e.g. record-checksum, on stderr).\n"
     "\n"
     "Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.\n";
 
@@ -98,19 +111,32 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en", at;
+  std::string outPath, lang = "en", at, manifest, id;
+  std::vector<std::string> accept, reject;  // --accept / --reject: repeatable, comma lists
   bool help = false;
 };
+void splitInto(const std::string& v, std::vector<std::string>* out) {
+  size_t i = 0;
+  while (i <= v.size()) {
+    size_t j = v.find(',', i);
+    if (j == std::string::npos) j = v.size();
+    if (j > i) out->push_back(v.substr(i, j - i));
+    i = j + 1;
+  }
+}
 bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
   for (int i = from; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") a->help = true;
-    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at") {
+    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at" || s == "--manifest" || s == "--id" ||
+             s == "--accept" || s == "--reject") {
       if (i + 1 >= argc) {
         *err = s + " needs a value";
         return false;
       }
-      (s == "--lang" ? a->lang : s == "--at" ? a->at : a->outPath) = argv[++i];
+      std::string v = argv[++i];
+      if (s == "--accept" || s == "--reject") splitInto(v, s == "--accept" ? &a->accept : &a->reject);
+      else (s == "--lang" ? a->lang : s == "--at" ? a->at : s == "--manifest" ? a->manifest : s == "--id" ? a->id : a->outPath) = v;
     } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
     else a->pos.push_back(s);
   }
@@ -381,6 +407,28 @@ int cmdHistory(const Args& a) {
   return found ? 0 : 1;
 }
 
+int cmdConsentCookie(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {"--all", "--none"}, &err)) return usage(err);
+  if (!a.pos.empty()) return usage("consent-cookie takes no file arguments (use --manifest <file>)");
+  cli::ConsentCookieArgs c;
+  c.manifestPath = a.manifest;
+  c.all = has(a, "--all");
+  c.none = has(a, "--none");
+  c.accept = a.accept;
+  c.reject = a.reject;
+  c.at = a.at;
+  c.id = a.id;
+  return cli::consentCookie(c);
+}
+
+int cmdDecodeCookie(const Args& a) {
+  std::string err;
+  if (!onlyFlags(a, {}, &err)) return usage(err);
+  if (a.pos.size() != 1) return usage("decode-cookie needs exactly one <value>");
+  return cli::decodeCookie(a.pos[0]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -403,5 +451,7 @@ int main(int argc, char** argv) {
   if (cmd == "diff") return cmdDiff(a);
   if (cmd == "hash") return cmdHash(a);
   if (cmd == "history") return cmdHistory(a);
+  if (cmd == "consent-cookie") return cmdConsentCookie(a);
+  if (cmd == "decode-cookie") return cmdDecodeCookie(a);
   return usage("unknown command `" + cmd + "`");
 }

@@ -13,6 +13,7 @@ import { pickLang, translator, addStrings } from './ui/i18n.js';
 import { createReportHooks } from './report-hooks.js';
 import { createUpdateNotices } from './update-notices.js';
 import { lazyPart, loadModule } from './lazy-part.js';
+import { testOverride } from './test-overrides.js';
 // Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
 // (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
@@ -96,6 +97,8 @@ export function createController(options = {}, env) {
     sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
   });
   const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
+  // [issue 13] ?kelisim=… on a site that opted in: decides this page view, stores and reports nothing.
+  const override = testOverride(o, win);
 
   let status = 'loading';
   let error = null;
@@ -132,7 +135,7 @@ export function createController(options = {}, env) {
   // drawn now, so that the banner's display event and the choice name the same record.
   let nextId = newId();
   // Every change and every consent layer shown, to options.reportUrl (web/src/report-hooks.js).
-  const reports = createReportHooks(o.reportUrl, doc.baseURI, () => {
+  const reports = createReportHooks(override ? null : o.reportUrl, doc.baseURI, () => {
     const r = mine();
     return { manifest, lang, recordId: r ? r.id : nextId };
   });
@@ -173,7 +176,7 @@ export function createController(options = {}, env) {
   }
 
   function state() {
-    const rec = mine();
+    const rec = override ? null : mine();   // an override's record is never a stored choice
     return {
       status, lang,
       policyId: manifest ? manifest.id : null,
@@ -188,10 +191,18 @@ export function createController(options = {}, env) {
       choices: { ...effective },
       storage: storage.active,
       error: error ? { code: error.code || 'error', message: error.message } : null,
+      override,
     };
   }
 
   // ---- UI --------------------------------------------------------------------------------
+  /** [issue 13] The visible-state hook on the root: `data-kelisim-state` = banner | preferences
+   *  | hidden | error (what the visitor sees of kelisim's consent UI now). */
+  function view() {
+    if (dead || status === 'loading') return;
+    mount().setAttribute('data-kelisim-state', status === 'error' ? 'error' : prefs ? 'preferences' : banner ? 'banner' : 'hidden');
+  }
+
   function mount() {
     if (root) return root;
     root = h('div', { class: 'kelisim', lang, 'data-kelisim-root': true });
@@ -229,6 +240,7 @@ export function createController(options = {}, env) {
     banner = { ...b, ret: a };
     mount().append(b.el);
     shown = reports.shown('banner', b.el, decision);
+    view();
     if (!typing) b.focus();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
@@ -240,6 +252,7 @@ export function createController(options = {}, env) {
     banner = null;
     const hadFocus = b.el.contains(doc.activeElement);
     b.el.remove();
+    view();
     if (hadFocus) focusBack(b.ret);
   }
 
@@ -264,6 +277,7 @@ export function createController(options = {}, env) {
       onClose: () => {
         p.el.remove();
         if (prefs === p) prefs = null;
+        view();
         focusBack(opener && opener.isConnected ? opener : banner ? banner.el : p.ret);
       },
     });
@@ -271,6 +285,7 @@ export function createController(options = {}, env) {
     prefs = p;
     mount().append(p.el);
     p.open();
+    view();
     shown = reports.shown('preferences', p.el, decision);
   }
 
@@ -397,8 +412,11 @@ export function createController(options = {}, env) {
       if (source === 'start') emit('update', { action: decision.action, reason: decision.reason, deadline: decision.deadline, state: st });
     }
     if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
-    if (st.decided && !needsBanner) emit('consent', { op: op || null, source, state: st });
-    if (needsBanner && source === 'start' && o.autoShow !== false) showBanner();
+    if ((st.decided || (override && raw)) && !needsBanner) emit('consent', { op: op || null, source, state: st });
+    // ?kelisim=none: show nothing, decide nothing (only required categories).
+    const autoBanner = needsBanner && source === 'start' && o.autoShow !== false && override !== 'none';
+    if (autoBanner) showBanner();
+    else view();   // [issue 13] the banner sets it once it is up
     syncUpdateUi(decision);   // [issue 5] update notice / implicit-acceptance notice
   }
 
@@ -410,6 +428,7 @@ export function createController(options = {}, env) {
   /** Writes a new record and its history entry (made on display `display`, an id or null) and
    *  reports it. Never throws; false when nothing was kept. */
   function store(record, entry, display) {
+    if (override) return true;   // [issue 13] this page view only: nothing stored, nothing reported
     try {
       storage.write(record);
     } catch (e) {
@@ -443,7 +462,7 @@ export function createController(options = {}, env) {
   }
 
   function onSync() {
-    if (status !== 'ready' || dead) return;
+    if (status !== 'ready' || dead || override) return;
     const s = pickStored();
     if (!s.valid) return;   // a bad value never replaces ours
     // [issue 6] Writes from several tabs can interleave so that the cookie and localStorage
@@ -465,6 +484,7 @@ export function createController(options = {}, env) {
     Promise.resolve(env.cssReady).then(() => {
       if (dead) return;
       showNotice('error', [t('errorText'), ' ', policyLink(t, policyUrl)]);
+      view();
     });
   }
 
@@ -483,13 +503,15 @@ export function createController(options = {}, env) {
       t = translator(lang, o.strings);
       const s = pickStored();
       raw = s.value;
+      // [issue 13] accept-all / reject-all: the core's record for that choice, in memory only.
+      if (override) raw = override === 'none' ? null : core.apply({ manifest, record: null, now: now(), signals, op: override, newId: nextId }).record;
       status = 'ready';
       if (o.gating !== false) gate = createGate({ allowed, doc });
       // The core validates the manifest in decide() and throws 'manifest-invalid' for a bad one.
       refresh('start');
       bootViewer();   // [issue 5]
       // Repair: a valid record missing from one store (say, cookies were cleared) is copied back.
-      if (s.valid) storage.repair(s.value);
+      if (s.valid && !override) storage.repair(s.value);
       offs.push(storage.subscribe(onSync));
     } catch (e) {
       await domReady;
@@ -556,7 +578,7 @@ export function createController(options = {}, env) {
       return () => listeners[name].delete(fn);
     },
     async receipt() {
-      const rec = decoded();
+      const rec = override ? null : decoded();   // an override is not a consent to prove
       if (!rec || !rec.ok) return null;
       // Built and chain-verified by web/src/receipt.js (fields after ISO/IEC TS 27560), from
       // what is in force at the call.

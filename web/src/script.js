@@ -25,6 +25,8 @@ const options = {
   gating: flag(d.gating),
   respectGpc: flag(d.respectGpc),
   consentMode: flag(d.consentMode),
+  // Only the exact opt-in turns test overrides on (a URL must never grant consent otherwise).
+  testOverrides: d.testOverrides === 'true' || undefined,
   cookie: { name: d.cookieName, domain: d.cookieDomain, path: d.cookiePath, sameSite: d.cookieSameSite, maxAgeDays: num(d.cookieMaxAgeDays) },
   ...cfg,
 };

@@ -120,6 +120,12 @@ export interface KelisimOptions {
   noticeModule?: string | URL | (() => Promise<unknown>) | null;
   /** Stylesheet for the update notices. @default kelisim-viewer.css next to the notice module */
   viewerCss?: string | URL;
+  /** Let `?kelisim=accept-all|reject-all|none` in the page URL decide for that page view, for the
+   *  site's own end-to-end tests (docs/testing.md): nothing is stored, nothing is reported,
+   *  `receipt()` is null and `state().override` names it; `none` shows nothing and allows only
+   *  required categories. Only `true` turns it on. Script tag: `data-test-overrides="true"`.
+   *  @default false */
+  testOverrides?: boolean;
 }
 
 export interface KelisimState {
@@ -143,6 +149,8 @@ export interface KelisimState {
   /** Stores currently working, e.g. ['cookie', 'localStorage'] or ['memory']. */
   storage: Array<'cookie' | 'localStorage' | 'memory'>;
   error: { code: string; message: string } | null;
+  /** The test override deciding this page view (`testOverrides` and `?kelisim=…`), else null. */
+  override: 'accept-all' | 'reject-all' | 'none' | null;
 }
 
 export interface ConsentDetail { op: string | null; source: 'start' | 'local' | 'sync'; state: KelisimState }

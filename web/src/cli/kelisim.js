@@ -8,8 +8,11 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, realpath
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWasm } from '../engine/loader.js';
+import { loadCore } from '../engine/core.js';
+import { consentState } from '../testing/index.js';
 
-const HELP = `kelisim - privacy-policy tools: import, lint, build, diff, hash, history
+const HELP = `kelisim - privacy-policy and consent tools: import, lint, build, diff, hash, history,
+consent-cookie, decode-cookie
 
 Usage:
   kelisim import <file> [--body] [-o <out>]
@@ -33,6 +36,16 @@ Usage:
   kelisim history <built-policy-dir | index.json> --at <ISO instant> [--json]
       The version in force at that instant (publication vs effective dates).
       Exit 1 when no version was in force then.
+  kelisim consent-cookie --manifest <manifest.json> (--all | --none | --accept <cat>[,<cat>…]
+                         [--reject <cat>…]) [--at <ISO instant>] [--id <record id>]
+      The record value the banner stores (cookie \`kelisim\`, localStorage) after that choice:
+      --all = Accept all, --none = Reject all, --accept/--reject = Save with these switches
+      (other optional categories off). Made by the consent core; for tests and audit tools
+      that preset consent (docs/testing.md). Default --at: now; default --id: random.
+  kelisim decode-cookie <value>
+      The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,
+      method, choices, noticeVersion, noticeAt, historyHead). Exit 1 when it is not a valid
+      record (the reason, e.g. record-checksum, on stderr).
 
 Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
 `;
@@ -71,14 +84,20 @@ function call(wasm, where, name, ...args) {
   }
 }
 
+// Options that take a value; --accept and --reject may repeat (and take comma lists).
+const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject'];
+
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', accept: [], reject: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
-    else if (s === '-o' || s === '--out' || s === '--lang' || s === '--at') {
+    else if (VALUE_FLAGS.includes(s)) {
       if (i + 1 >= argv.length) throw usage(`${s} needs a value`);
-      if (s === '--lang') a.lang = argv[++i]; else if (s === '--at') a.at = argv[++i]; else a.outPath = argv[++i];
+      const v = argv[++i];
+      if (s === '--accept' || s === '--reject') a[s.slice(2)].push(...v.split(',').filter(Boolean));
+      else if (s === '-o' || s === '--out') a.outPath = v;
+      else a[s.slice(2)] = v;
     } else if (s.length > 1 && s[0] === '-') a.flags.push(s);
     else a.pos.push(s);
   }
@@ -288,7 +307,64 @@ function cmdHistory(wasm, a) {
   return found ? 0 : 1;
 }
 
+/** --all / --none / --accept … --reject … as consentState's choices; usage errors otherwise. */
+function choicesOf(a) {
+  const all = a.flags.includes('--all');
+  const none = a.flags.includes('--none');
+  const some = a.accept.length + a.reject.length > 0;
+  if (all + none + some !== 1) throw usage('consent-cookie needs exactly one of --all, --none, or --accept/--reject');
+  if (all) return 'all';
+  if (none) return 'none';
+  const c = {};
+  for (const id of a.accept) c[id] = true;
+  for (const id of a.reject) {
+    if (c[id]) throw usage(`category ${id} is both accepted and rejected`);
+    c[id] = false;
+  }
+  return c;
+}
+
+async function cmdConsentCookie(a) {
+  onlyFlags(a, ['--all', '--none']);
+  if (a.pos.length) throw usage(`consent-cookie takes no file arguments (use --manifest <file>)`);
+  if (!a.manifest) throw usage('consent-cookie needs --manifest <manifest.json>');
+  const choices = choicesOf(a);
+  const core = await loadCore();
+  let at;
+  if (a.at) {
+    try { at = core.parseInstant(a.at).ms; } catch { throw usage(`--at ${a.at} is not an ISO 8601 instant with an offset (e.g. 2026-01-01T00:00:00Z)`); }
+  }
+  let manifest;
+  try { manifest = JSON.parse(utf8.decode(readBytes(a.manifest))); } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${a.manifest}: not JSON (${e.message})`);
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new CliError(`${a.manifest}: not a policy manifest (a JSON object)`);
+  try {
+    const s = await consentState({ manifest, choices, at, id: a.id || undefined, storage: 'cookie' });
+    out(s.record + '\n');
+  } catch (e) {
+    if (e && e.code) throw new CliError(`${a.manifest}: ${e.message.replace(/^kelisim(\/testing)?: /, '')}`);
+    throw e;
+  }
+  return 0;
+}
+
+async function cmdDecodeCookie(a) {
+  onlyFlags(a, []);
+  if (a.pos.length !== 1) throw usage('decode-cookie needs exactly one <value>');
+  const d = (await loadCore()).decodeRecord(a.pos[0]);
+  if (!d.ok) {
+    process.stderr.write(`kelisim: not a valid record: ${d.error}\n`);
+    return 1;
+  }
+  out(JSON.stringify(d.record) + '\n');
+  return 0;
+}
+
 const COMMANDS = { import: cmdImport, lint: cmdLint, build: cmdBuild, diff: cmdDiff, hash: cmdHash, history: cmdHistory };
+// Commands over the consent module (kelisim-consent.wasm) instead of the policy module.
+const CONSENT_COMMANDS = { 'consent-cookie': cmdConsentCookie, 'decode-cookie': cmdDecodeCookie };
 
 /** Runs the CLI on argv (without node and the script); returns the exit code. */
 export async function main(argv, { wasmSource } = {}) {
@@ -304,6 +380,7 @@ export async function main(argv, { wasmSource } = {}) {
       out(HELP);
       return 0;
     }
+    if (CONSENT_COMMANDS[cmd]) return await CONSENT_COMMANDS[cmd](a);
     const run = COMMANDS[cmd];
     if (!run) throw usage(`unknown command \`${cmd}\``);
     const wasm = await loadWasm(wasmSource || new URL('../../../dist/kelisim-policy-tools.wasm', import.meta.url));

@@ -12,6 +12,22 @@ const COOKIE_SAFE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,1024}$/;
 const HISTORY_MAX = 100;
 
 /**
+ * The record cookie's attributes as the page writes them (also used by kelisim/testing, so a
+ * preset cookie is the page's own): `attrs` ("; Path=/; SameSite=Lax" plus Domain and Secure
+ * when they apply) and `maxAge` in seconds. `o`: createStorage's path, domain, sameSite,
+ * secure, maxAgeDays; `https`: whether the page is served over https (Secure by default).
+ */
+export function cookieAttributes(o, https) {
+  const secure = o.secure ?? https;
+  return {
+    attrs: '; Path=' + (o.path || '/') +
+      (o.domain ? '; Domain=' + o.domain : '') +
+      '; SameSite=' + (o.sameSite || 'Lax') + (secure || o.sameSite === 'None' ? '; Secure' : ''),
+    maxAge: Math.round((o.maxAgeDays ?? 400) * 86400),
+  };
+}
+
+/**
  * @param {object} o
  * @param {'both'|'cookie'|'localStorage'|'memory'} [o.mode='both']
  * @param {string} [o.name='kelisim'] cookie name and localStorage key
@@ -47,11 +63,7 @@ export function createStorage(o = {}) {
     } catch { lsOk = false; ls = null; }
   }
 
-  const secure = o.secure ?? (win.location && win.location.protocol === 'https:');
-  const attrs = '; Path=' + (o.path || '/') +
-    (o.domain ? '; Domain=' + o.domain : '') +
-    '; SameSite=' + (o.sameSite || 'Lax') + (secure || o.sameSite === 'None' ? '; Secure' : '');
-  const maxAge = Math.round((o.maxAgeDays ?? 400) * 86400);
+  const { attrs, maxAge } = cookieAttributes(o, win.location && win.location.protocol === 'https:');
 
   function readCookie() {
     if (!cookieOk) return null;
