@@ -299,6 +299,8 @@ export async function main(argv, { wasmSource } = {}) {
       out(HELP);
       return 0;
     }
+    // The audit drives a browser, not the wasm; its modules load only for this command.
+    if (cmd === 'scan') return (await import('./scan/index.js')).runScan(argv.slice(1));
     const a = parseArgs(argv.slice(1));
     if (a.help) {
       out(HELP);

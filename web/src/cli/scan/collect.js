@@ -1,0 +1,324 @@
+// `kelisim scan`, the browser part: one pass over the site in a fresh browser context per
+// consent state ('none', 'reject', 'accept'), recording cookies (the jar at the end, with who
+// set each one), localStorage/sessionStorage keys and every request. Classification is
+// classify.js's job; this file only observes.
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { ScanError } from './browser.js';
+
+const BINDING = '__kelisimScanRecord';
+
+/**
+ * Runs in every frame before the page's own scripts (Playwright init script, not subject to
+ * the page's CSP): wraps the document.cookie setter, cookieStore.set and Storage#setItem so
+ * each write reports its name and the URL of the calling script, read from the call stack
+ * (best effort: a write from an inline script names the page; a write from a callback may name
+ * whoever scheduled it, or nothing). Values are never reported.
+ */
+function initScript(binding) {
+  const send = (rec) => {
+    try {
+      const f = globalThis[binding];
+      if (typeof f === 'function') f(rec);
+    } catch { /* the page removed the binding: nothing to record */ }
+  };
+  const caller = () => {
+    const lines = String(new Error().stack || '').split('\n');
+    for (const l of lines) {
+      const m = /(https?:\/\/[^\s()]+?):\d+:\d+\)?\s*$/.exec(l);
+      if (m) return m[1];
+    }
+    return '';
+  };
+  const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+  if (d && d.set && d.configurable) {
+    Object.defineProperty(Document.prototype, 'cookie', {
+      configurable: true,
+      enumerable: d.enumerable,
+      get() { return d.get.call(this); },
+      set(v) {
+        const name = String(v).split(';')[0].split('=')[0].trim();
+        send({ kind: 'cookie', name, script: caller(), page: location.href });
+        d.set.call(this, v);
+      },
+    });
+  }
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (k, v) {
+    let area = '';
+    try { area = this === localStorage ? 'local' : this === sessionStorage ? 'session' : ''; } catch { /* storage blocked */ }
+    send({ kind: 'storage', area, name: String(k), script: caller(), page: location.href });
+    return setItem.call(this, k, v);
+  };
+  if (globalThis.CookieStore && CookieStore.prototype.set) {
+    const set = CookieStore.prototype.set;
+    CookieStore.prototype.set = function (a, b) {
+      const name = typeof a === 'string' ? a : a && a.name;
+      send({ kind: 'cookie', name: String(name), script: caller(), page: location.href });
+      return set.apply(this, arguments);
+    };
+  }
+}
+
+/** Button labels the "no kelisim" heuristic clicks (ru, kk, en), matched on the whole trimmed text. */
+export const HEURISTIC_WORDS = {
+  reject: [
+    'reject', 'reject all', 'reject all cookies', 'decline', 'decline all', 'deny', 'deny all', 'refuse', 'refuse all',
+    'necessary only', 'only necessary', 'only necessary cookies', 'use necessary cookies only', 'essential only', 'only essential cookies',
+    'отклонить', 'отклонить все', 'отклонить всё', 'отказаться', 'отказаться от всех', 'запретить', 'запретить все',
+    'только необходимые', 'только обязательные', 'разрешить только необходимые',
+    'бас тарту', 'барлығынан бас тарту', 'қабылдамау', 'тек қажеттілері', 'тек қажетті',
+  ],
+  accept: [
+    'accept', 'accept all', 'accept all cookies', 'accept cookies', 'allow all', 'allow all cookies', 'agree', 'i agree', 'ok', 'got it',
+    'принять', 'принять все', 'принять всё', 'принять все cookie', 'разрешить все', 'согласен', 'согласна', 'я согласен', 'ок', 'хорошо', 'понятно',
+    'қабылдау', 'барлығын қабылдау', 'келісемін', 'жарайды',
+  ],
+};
+
+const CLICKABLE = 'button, [role="button"], a, input[type="button"], input[type="submit"]';
+const KELISIM_PRESENT = () => !!(globalThis.kelisim || document.querySelector('[data-kelisim-root], script[data-policy]'));
+const normText = (s) => s.toLowerCase().replace(/[\s\u00a0]+/g, ' ').replace(/^[\s.!,:;«»"'–—-]+|[\s.!,:;«»"'–—-]+$/g, '');
+
+/** Cookie name and Domain attribute (or '') of one Set-Cookie header value. */
+export function parseSetCookie(v) {
+  const parts = v.split(';');
+  const name = parts[0].split('=')[0].trim();
+  const dom = parts.slice(1).map((p) => p.trim()).find((p) => /^domain=/i.test(p));
+  return { name, domain: dom ? dom.slice(7).trim().toLowerCase() : '' };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.json': 'application/json', '.png': 'image/png', '.gif': 'image/gif', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
+
+/**
+ * Test mode (--offline / --offline-map): requests to loopback hosts go through, requests to a
+ * mapped host are answered from its folder (404 when absent), every other request is aborted
+ * (and still recorded as attempted).
+ */
+async function routeOffline(context, map) {
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (!/^https?:$/.test(url.protocol) || LOOPBACK.has(url.hostname)) return route.continue();
+    const dir = map[url.hostname];
+    if (!dir) return route.abort('blockedbyclient');
+    const file = normalize(join(dir, decodeURIComponent(url.pathname)));
+    let body = null;
+    if (file.startsWith(normalize(dir + sep))) body = await readFile(file).catch(() => null);
+    if (!body) return route.fulfill({ status: 404, body: 'not found', contentType: 'text/plain' });
+    return route.fulfill({ status: 200, body, contentType: TYPES[extname(file)] || 'application/octet-stream' });
+  });
+}
+
+/** Waits until the network is quiet (at most `cap` ms), then `extra` ms more for timers. */
+async function settle(page, { waitMs, idleCap = 5000 }) {
+  await page.waitForLoadState('networkidle', { timeout: idleCap }).catch(() => {});
+  await page.waitForTimeout(waitMs);
+}
+
+/** Same-origin page links of the current page (http/https, no fragment, no obvious non-pages). */
+async function pageLinks(page, origin) {
+  const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.href)).catch(() => []);
+  const out = [];
+  for (const h of hrefs) {
+    let u;
+    try { u = new URL(h); } catch { continue; }
+    if (u.origin !== origin) continue;
+    u.hash = '';
+    if (/\.(md|txt|pdf|png|jpe?g|gif|svg|zip|gz|json|xml|css|js|mjs|wasm|ico|mp4|webm)$/i.test(u.pathname)) continue;
+    out.push(u.href);
+  }
+  return out;
+}
+
+/** localStorage/sessionStorage keys of every frame of `page` that allows reading them. */
+async function storageKeys(page) {
+  const out = [];
+  for (const f of page.frames()) {
+    const r = await f.evaluate(() => {
+      const keys = (s) => { try { return Object.keys(s); } catch { return []; } };
+      return { origin: location.origin, local: keys(globalThis.localStorage), session: keys(globalThis.sessionStorage) };
+    }).catch(() => null);
+    if (!r || r.origin === 'null') continue;
+    for (const key of r.local) out.push({ area: 'local', origin: r.origin, key });
+    for (const key of r.session) out.push({ area: 'session', origin: r.origin, key });
+  }
+  return out;
+}
+
+/**
+ * Finds the control that makes the choice `action` ('reject' | 'accept'): kelisim's stable hook
+ * `[data-kelisim-action="reject-all"|"accept-all"]` on a kelisim site, else (heuristic) a
+ * visible button whose whole text is one of HEURISTIC_WORDS, in any frame. Returns
+ * `{ locator, how: 'kelisim' | 'heuristic', label }` or null.
+ */
+async function findChoice(page, action, { kelisim, bannerTimeout }) {
+  if (kelisim) {
+    const loc = page.locator(`[data-kelisim-banner] [data-kelisim-action="${action}-all"]`).first();
+    const shown = await loc.waitFor({ state: 'visible', timeout: bannerTimeout }).then(() => true, () => false);
+    if (shown) return { locator: loc, how: 'kelisim', label: `[data-kelisim-action="${action}-all"]` };
+  }
+  const words = new Set(HEURISTIC_WORDS[action]);
+  for (const f of page.frames()) {
+    const cands = f.locator(CLICKABLE);
+    const n = await cands.count().catch(() => 0);
+    for (let i = 0; i < n && i < 400; i++) {
+      const c = cands.nth(i);
+      const text = await c.evaluate((el) => (el.value && el.tagName === 'INPUT' ? el.value : el.innerText || el.textContent || '')).catch(() => '');
+      if (!words.has(normText(text))) continue;
+      if (!(await c.isVisible().catch(() => false))) continue;
+      return { locator: c, how: 'heuristic', label: text.trim().slice(0, 80) };
+    }
+  }
+  return null;
+}
+
+/**
+ * One pass in a fresh context. `o` = { state, startUrl, pages (list to visit; null = crawl
+ * up to o.maxPages from startUrl), outDir, offlineMap (or null), waitMs, bannerTimeout }.
+ * Returns { state, how, clicked, skipped, kelisim, consentName, pages, screenshot, notes,
+ * observed: { cookies, storage, requests } } — for 'reject'/'accept' only what happens after
+ * the choice; the cookie jar is the one at the end. Throws ScanError when the start page
+ * cannot be loaded.
+ */
+export async function runPass(browser, o) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const writes = [];
+  const requests = [];
+  let after = o.state === 'none';
+  const notes = [];
+  try {
+    await context.exposeBinding(BINDING, (_src, rec) => {
+      if (rec && typeof rec === 'object') writes.push({ ...rec, after });
+    });
+    await context.addInitScript(`(${initScript})(${JSON.stringify(BINDING)})`);
+    context.on('request', (r) => {
+      const url = r.url();
+      if (/^https?:/.test(url)) requests.push({ url, type: r.resourceType(), after });
+    });
+    context.on('response', async (r) => {
+      const a = after;
+      const headers = await r.headersArray().catch(() => []);
+      for (const h of headers) {
+        if (h.name.toLowerCase() !== 'set-cookie') continue;
+        for (const line of h.value.split('\n')) {
+          const c = parseSetCookie(line);
+          if (c.name) writes.push({ kind: 'cookie', name: c.name, domain: c.domain, response: r.url(), after: a });
+        }
+      }
+    });
+    if (o.offlineMap) await routeOffline(context, o.offlineMap);
+
+    const page = await context.newPage();
+    const start = new URL(o.startUrl);
+    const resp = await page.goto(o.startUrl, { waitUntil: 'load', timeout: 30000 }).catch((e) => {
+      throw new ScanError(`cannot load ${o.startUrl}: ${String(e.message).split('\n')[0]}`);
+    });
+    if (resp && resp.status() >= 400) throw new ScanError(`cannot load ${o.startUrl}: HTTP ${resp.status()}`);
+    await settle(page, o);
+    const kelisim = await page.evaluate(KELISIM_PRESENT).catch(() => false);
+    const consentName = await page.evaluate(() => {
+      const s = document.querySelector('script[data-policy][data-cookie-name]');
+      return s ? s.getAttribute('data-cookie-name') : '';
+    }).catch(() => '') || 'kelisim';
+    const result = { state: o.state, kelisim, consentName, how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes };
+    const shot = async () => {
+      const name = `${o.state}.png`;
+      await page.screenshot({ path: join(o.outDir, name) }).then(() => { result.screenshot = name; }, (e) => notes.push(`screenshot failed: ${e.message}`));
+    };
+    const storage = [];
+    const keepStorage = async () => { if (after) storage.push(...(await storageKeys(page))); };
+
+    let pages = o.pages;
+    if (o.state === 'none') {
+      if (kelisim) await page.locator('[data-kelisim-banner]').first().waitFor({ state: 'visible', timeout: o.bannerTimeout }).catch(() => {});
+      await shot();
+      await keepStorage();
+      // Crawl breadth-first from the start page while visiting; the list is reused by the other passes.
+      pages = [page.url()];
+      const queue = await pageLinks(page, start.origin);
+      while (pages.length < o.maxPages && queue.length) {
+        const next = queue.shift();
+        if (pages.includes(next)) continue;
+        const ok = await page.goto(next, { waitUntil: 'load', timeout: 30000 }).then((r) => !r || r.status() < 400, () => false);
+        if (!ok) { notes.push(`skipped ${next}: did not load`); continue; }
+        pages.push(next);
+        await settle(page, o);
+        await keepStorage();
+        for (const l of await pageLinks(page, start.origin)) if (!pages.includes(l) && !queue.includes(l)) queue.push(l);
+      }
+    } else {
+      const choice = await findChoice(page, o.state, { kelisim, bannerTimeout: o.bannerTimeout });
+      if (!choice) {
+        result.skipped = kelisim ? 'no-kelisim-banner' : 'no-button-found';
+        return result;
+      }
+      result.how = choice.how;
+      result.clicked = choice.label;
+      after = true;
+      await choice.locator.click({ timeout: 5000 });
+      if (choice.how === 'kelisim') await page.locator('[data-kelisim-banner]').waitFor({ state: 'detached', timeout: o.bannerTimeout }).catch(() => notes.push('the banner stayed after the click'));
+      await settle(page, o);
+      await shot();
+      await keepStorage();
+      // Every page again with the choice stored, the start page first (a reload).
+      for (const p of pages) {
+        const ok = await page.goto(p, { waitUntil: 'load', timeout: 30000 }).then(() => true, () => false);
+        if (!ok) { notes.push(`skipped ${p}: did not load`); continue; }
+        await settle(page, o);
+        await keepStorage();
+      }
+    }
+    result.pages = pages;
+
+    const jar = await context.cookies();
+    result.observed = {
+      cookies: jar.map((c) => ({ name: c.name, domain: c.domain, path: c.path, expires: c.expires, setBy: settersOf(writes, c) })),
+      storage: dedupe(storage, (s) => `${s.area}|${s.origin}|${s.key}`).map((s) => ({ ...s, setBy: storageSetters(writes, s) })),
+      requests: requests.filter((r) => r.after).map(({ url, type }) => ({ url, type })),
+    };
+    return result;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+const dedupe = (list, key) => {
+  const seen = new Set();
+  return list.filter((x) => { const k = key(x); if (seen.has(k)) return false; seen.add(k); return true; });
+};
+const hostOf = (u) => { try { return new URL(u).hostname; } catch { return ''; } };
+/** True when cookie domain `cd` (maybe with a leading dot) covers host `h`. */
+const covers = (cd, h) => { const d = cd.replace(/^\./, ''); return h === d || h.endsWith('.' + d); };
+
+/**
+ * Who set jar cookie `c`: Set-Cookie responses (`via: 'set-cookie'`, the response URL) and
+ * document.cookie/cookieStore writes (`via: 'script'`, the calling script's URL, or the page's
+ * when the stack named none), restricted to writers whose host the cookie's domain covers.
+ */
+function settersOf(writes, c) {
+  const out = [];
+  for (const w of writes) {
+    if (w.kind !== 'cookie' || w.name !== c.name) continue;
+    if (w.response) {
+      if (covers(c.domain, hostOf(w.response))) out.push({ via: 'set-cookie', url: w.response });
+    } else if (covers(c.domain, hostOf(w.page))) {
+      out.push(w.script ? { via: 'script', url: w.script } : { via: 'page', url: w.page });
+    }
+  }
+  return dedupe(out, (s) => s.via + s.url).slice(0, 5);
+}
+
+/** Which scripts wrote storage key `s` (same origin and area), as for cookies. */
+function storageSetters(writes, s) {
+  const out = [];
+  for (const w of writes) {
+    if (w.kind !== 'storage' || w.name !== s.key || (w.area && w.area !== s.area)) continue;
+    let origin = '';
+    try { origin = new URL(w.page).origin; } catch { continue; }
+    if (origin !== s.origin) continue;
+    out.push(w.script ? { via: 'script', url: w.script } : { via: 'page', url: w.page });
+  }
+  return dedupe(out, (x) => x.via + x.url).slice(0, 5);
+}
