@@ -107,12 +107,12 @@ export function renderHtml(report, lang = 'en') {
         `<figcaption>${esc(t.shot(L[st.id]))}</figcaption></figure>`;
     }
     const r = st.result;
-    body += table(`${sid}-cookies`, `${t.cookies} (${r.cookies.length})`, [t.name, t.domain, t.party, t.lifetime, t.setBy, t.service, t.verdict],
+    body += table(`${sid}-cookies`, `${t.cookies}, ${L[st.id]} (${r.cookies.length})`, [t.name, t.domain, t.party, t.lifetime, t.setBy, t.service, t.verdict],
       r.cookies.map((c) => row([`<code>${esc(c.name)}</code>`, esc(c.domain), esc(t[c.party]),
         esc(c.session ? t.session : t.days(c.lifetimeDays)), setBy(c.setBy), svc(c.service), verdict(c.violation)], c.violation)));
-    body += table(`${sid}-storage`, `${t.storage} (${r.storage.length})`, [t.area, t.origin, t.key, t.setBy, t.service, t.verdict],
+    body += table(`${sid}-storage`, `${t.storage}, ${L[st.id]} (${r.storage.length})`, [t.area, t.origin, t.key, t.setBy, t.service, t.verdict],
       r.storage.map((s) => row([esc(s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation)], s.violation)));
-    body += table(`${sid}-requests`, `${t.requests} (${r.requests.length})`, [t.host, t.party, t.types, t.count, t.service, t.verdict],
+    body += table(`${sid}-requests`, `${t.requests}, ${L[st.id]} (${r.requests.length})`, [t.host, t.party, t.types, t.count, t.service, t.verdict],
       r.requests.map((q) => row([`<code>${esc(q.host)}</code>`, esc(t[q.party]), esc(q.types.join(', ')), esc(q.count),
         q.party === 'first' ? '—' : svc(q.service), verdict(q.violation)], q.violation)));
     if (st.notes && st.notes.length) body += `<h3>${esc(t.notes)}</h3><ul>${st.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`;
