@@ -22,6 +22,8 @@ let tracker;
 let buggy;
 let reports;
 let browser;
+/** The three scans, started together in before() (each CLI run mostly waits on its pages). */
+const runs = {};
 
 /** Runs `kelisim scan …` in test mode; resolves { code, stdout, stderr, report } (report = report.json or null). */
 function scan(url, out, extra = []) {
@@ -54,16 +56,21 @@ before(async () => {
     routes: { '/collect': { body: 'ok', type: 'text/plain', headers: { 'Set-Cookie': '_ga=GA1.1.42.42; Max-Age=63072000; Path=/; SameSite=Lax' } } },
   });
   reports = await startServer(tmp);
+  runs.demo = scan(demo.url + '/', join(tmp, 'demo'), ['--pages', '2']);
+  runs.tracker = scan(tracker.url + '/', join(tmp, 'tracker'), ['--pages', '3', '--lang', 'ru',
+    '--offline-map', `mc.yandex.ru=${join(HOSTS, 'mc.yandex.ru')}`, '--offline-map', `captcha.example.org=${join(HOSTS, 'captcha.example.org')}`]);
+  runs.bug = scan(buggy.url + '/tests/fixtures/scan/kelisim-bug/index.html', join(tmp, 'bug'), ['--pages', '1']);
   browser = await launchBrowser();
 });
 after(async () => {
+  await Promise.all(Object.values(runs));
   await browser?.close();
   for (const s of [demo, tracker, buggy, reports]) await s?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 test('the demo site: 0 violations, exit 0; the scan really saw the gated scripts run after "accept all"', async () => {
-  const r = await scan(demo.url + '/', join(tmp, 'demo'), ['--pages', '2']);
+  const r = await runs.demo;
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /no violations/);
   const rep = r.report;
@@ -86,9 +93,7 @@ test('the demo site: 0 violations, exit 0; the scan really saw the gated scripts
 });
 
 test('a site without kelisim loading a stand-in tracker before consent: exactly those, named from the catalogue, exit 1', async () => {
-  const out = join(tmp, 'tracker');
-  const r = await scan(tracker.url + '/', out, ['--pages', '3', '--lang', 'ru',
-    '--offline-map', `mc.yandex.ru=${join(HOSTS, 'mc.yandex.ru')}`, '--offline-map', `captcha.example.org=${join(HOSTS, 'captcha.example.org')}`]);
+  const r = await runs.tracker;
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const rep = r.report;
   assert.equal(rep.site.kelisim, false);
@@ -115,7 +120,7 @@ test('a site without kelisim loading a stand-in tracker before consent: exactly 
 });
 
 test('a kelisim site whose hook sets a cookie after "reject all": exactly that one, exit 1', async () => {
-  const r = await scan(buggy.url + '/tests/fixtures/scan/kelisim-bug/index.html', join(tmp, 'bug'), ['--pages', '1']);
+  const r = await runs.bug;
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.deepEqual(r.report.violations.map(key), ['reject cookie _ga google-analytics']);
   const v = r.report.violations[0];
@@ -125,6 +130,7 @@ test('a kelisim site whose hook sets a cookie after "reject all": exactly that o
 });
 
 test('report.html (ru and en) passes axe-core and shows each state\'s screenshot', async () => {
+  await Promise.all([runs.demo, runs.tracker]);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   for (const dir of ['tracker', 'demo']) {

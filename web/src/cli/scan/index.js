@@ -37,7 +37,7 @@ const PACKAGE_CATALOGUE = fileURLToPath(new URL('../../../../services/catalogue.
 
 /** Scan options from argv (after `scan`); throws ScanError (usage) on bad input. */
 export function parseScanArgs(argv) {
-  const o = { url: '', pages: 3, out: 'kelisim-scan', lang: 'en', catalogue: '', browser: '', waitMs: 1000, offline: false, offlineMap: {}, help: false, bannerTimeout: 5000 };
+  const o = { url: '', pages: 3, out: 'kelisim-scan', lang: 'en', catalogue: '', browser: '', waitMs: 1000, offline: false, offlineMap: {}, help: false, bannerTimeout: 10000 };
   const value = (i, flag) => {
     if (i + 1 >= argv.length) throw new ScanError(`${flag} needs a value`);
     return argv[i + 1];
