@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  registrableDomain, party, wildcard, hostMatches, loadCatalogue, matchService, classifyPass, violationsOf, isKelisimOwn,
+  registrableDomain, party, wildcard, hostMatches, loadCatalogue, serviceByHost, servicesByUrl, matchService, classifyPass, violationsOf, isKelisimOwn,
 } from '../../web/src/cli/scan/classify.js';
 import { renderHtml, esc } from '../../web/src/cli/scan/report-html.js';
 import { findBrowser, loadPlaywright, ScanError } from '../../web/src/cli/scan/browser.js';
@@ -47,9 +47,11 @@ test('patterns: "*" wildcards in names, "*.host" for subdomains only', () => {
   assert.ok(hostMatches('MC.yandex.ru', 'mc.yandex.RU'));
 });
 
-test('catalogue: embed hosts count as hosts; a broken file names the field', () => {
-  const yt = CAT.services.find((s) => s.id === 'youtube');
-  assert.ok(yt.hosts.includes('www.youtube-nocookie.com'));
+test('catalogue: embed hosts count as hosts (the embed path first); a broken file names the field', () => {
+  assert.equal(serviceByHost(CAT, 'www.youtube-nocookie.com').id, 'youtube');
+  assert.deepEqual(servicesByUrl(CAT, 'https://www.youtube.com/embed/xyz').map((s) => s.id), ['youtube']);
+  assert.deepEqual(servicesByUrl(CAT, 'https://www.youtube.com/other').map((s) => s.id), ['youtube'], 'the host alone, when nothing better matches');
+  assert.deepEqual(servicesByUrl(CAT, 'https://shop.kz/'), []);
   assert.throws(() => loadCatalogue({}), /not a services catalogue/);
   assert.throws(() => loadCatalogue({ services: [{ id: 'x' }] }, 'c.json'), /c\.json: services\[0\] needs an "id" and a "category"/);
   assert.throws(() => loadCatalogue({ services: [{ id: 'x', category: 'analytics', cookies: 'a' }] }), /services\[0\]\.cookies must be a list/);
@@ -71,6 +73,25 @@ test('matching: by name first (the setter decides between services), else by the
   assert.equal(matchService(two, 'cookies', 'uid').service.id, 'a');
   assert.ok(isKelisimOwn('kelisim') && isKelisimOwn('kelisim:history') && !isKelisimOwn('kelisimx'));
   assert.ok(isKelisimOwn('consent', 'consent') && !isKelisimOwn('kelisim', 'consent'));
+});
+
+test('the real services/catalogue.json loads; shared hosts give every candidate, a necessary one wins', () => {
+  const real = loadCatalogue(JSON.parse(readFileSync(join(REPO, 'services/catalogue.json'), 'utf8')), 'services/catalogue.json');
+  assert.ok(real.services.length >= 25);
+  assert.equal(matchService(real, 'cookies', '_ym_uid').service.id, 'yandex-metrica');
+  assert.equal(matchService(real, 'cookies', '_ga').service.id, 'google-analytics');
+  assert.deepEqual(servicesByUrl(real, 'https://mc.yandex.ru/metrika/tag.js').map((s) => s.id), ['yandex-metrica']);
+  const two = loadCatalogue({ services: [
+    { id: 'maps', category: 'media', hosts: ['www.google.com'] },
+    { id: 'captcha', category: 'necessary', hosts: ['www.google.com'] },
+    { id: 'video', category: 'media', hosts: [], embeds: [{ kind: 'video', hosts: ['www.google.com'], path: '/video/' }] },
+  ] });
+  const site = { host: 'shop.kz', consentName: 'kelisim' };
+  const req = (url) => classifyPass(two, { cookies: [], storage: [], requests: [{ url, type: 'script' }] }, site, { consentGiven: false, now: NOW }).requests[0];
+  const r = req('https://www.google.com/recaptcha/api.js');
+  assert.deepEqual([r.service.id, r.violation, r.alsoMatches.map((x) => x.id)], ['captcha', null, ['maps']]);
+  const v = req('https://www.google.com/video/1');
+  assert.deepEqual([v.service.id, v.violation, v.alsoMatches], ['video', 'non-necessary-service', undefined]);
 });
 
 const OBS = {

@@ -66,8 +66,8 @@ export function hostMatches(entry, host) {
 
 /**
  * Checks a parsed catalogue (services-contract.md part 1) and returns it as
- * `{ services: [{ id, name, category, hosts, cookies, storage }] }` with embed hosts joined
- * to `hosts`. Throws an Error naming the field when the file is not a catalogue.
+ * `{ services: [{ id, name, category, hosts, embeds: [{ hosts, path }], cookies, storage }] }`.
+ * Throws an Error naming the field when the file is not a catalogue.
  */
 export function loadCatalogue(json, where = 'catalogue') {
   if (!json || typeof json !== 'object' || !Array.isArray(json.services)) {
@@ -84,12 +84,15 @@ export function loadCatalogue(json, where = 'catalogue') {
     if (!s || typeof s.id !== 'string' || typeof s.category !== 'string') {
       throw new Error(`${where}: services[${i}] needs an "id" and a "category"`);
     }
-    const embedHosts = Array.isArray(s.embeds) ? s.embeds.flatMap((e, k) => strings(e && e.hosts, `embeds[${k}].hosts`, i)) : [];
+    const embeds = Array.isArray(s.embeds)
+      ? s.embeds.map((e, k) => ({ hosts: strings(e && e.hosts, `embeds[${k}].hosts`, i), path: e && typeof e.path === 'string' ? e.path : '/' }))
+      : [];
     return {
       id: s.id,
       name: s.name && typeof s.name === 'object' ? s.name : { en: s.id },
       category: s.category,
-      hosts: [...new Set([...strings(s.hosts, 'hosts', i), ...embedHosts])],
+      hosts: strings(s.hosts, 'hosts', i),
+      embeds,
       cookies: strings(s.cookies, 'cookies', i),
       storage: strings(s.storage, 'storage', i),
     };
@@ -97,10 +100,30 @@ export function loadCatalogue(json, where = 'catalogue') {
   return { services };
 }
 
-/** The service whose hosts match `host`, or null. */
+/** True when service `s` names `host` among its hosts or its embeds' hosts. */
+const hasHost = (s, host) => s.hosts.some((e) => hostMatches(e, host)) || s.embeds.some((m) => m.hosts.some((e) => hostMatches(e, host)));
+
+/** The first service whose hosts (or embed hosts) match `host`, or null. */
 export function serviceByHost(catalogue, host) {
   if (!host) return null;
-  return catalogue.services.find((s) => s.hosts.some((e) => hostMatches(e, host))) || null;
+  return catalogue.services.find((s) => hasHost(s, host)) || null;
+}
+
+/**
+ * Services a request URL belongs to, most specific first: those with an embed whose host
+ * matches and whose path starts the URL's path; else those listing the host in `hosts`; else
+ * those with the host among their embeds' hosts. Several services can share a host
+ * (www.google.com: maps and reCAPTCHA); all candidates are returned, in catalogue order.
+ */
+export function servicesByUrl(catalogue, url) {
+  let u;
+  try { u = new URL(url); } catch { return []; }
+  const h = u.hostname;
+  const embed = catalogue.services.filter((s) => s.embeds.some((m) => m.hosts.some((e) => hostMatches(e, h)) && u.pathname.startsWith(m.path)));
+  if (embed.length) return embed;
+  const own = catalogue.services.filter((s) => s.hosts.some((e) => hostMatches(e, h)));
+  if (own.length) return own;
+  return catalogue.services.filter((s) => s.embeds.some((m) => m.hosts.some((e) => hostMatches(e, h))));
 }
 
 /** Catalogue services with a `field` ('cookies' | 'storage') pattern matching `name`, exact names first. */
@@ -123,7 +146,7 @@ export function matchService(catalogue, field, name, setters = []) {
   const hosts = setters.map((s) => hostOf(s.url)).filter(Boolean);
   const named = servicesByName(catalogue, field, name);
   if (named.length) {
-    const bySetter = named.find((s) => hosts.some((h) => s.hosts.some((e) => hostMatches(e, h))));
+    const bySetter = named.find((s) => hosts.some((h) => hasHost(s, h)));
     return { service: bySetter || named[0], by: 'name' };
   }
   for (const h of hosts) {
@@ -188,18 +211,25 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
     return { area: s.area, origin: s.origin, key: s.key, party: p, setBy: s.setBy, ...judge(match, own, false) };
   });
 
-  const byHost = new Map();
+  // Requests grouped by host and the services their URLs match (one host can serve two).
+  const groups = new Map();
   for (const r of obs.requests) {
     const host = hostOf(r.url);
     if (!host) continue;
-    let g = byHost.get(host);
-    if (!g) byHost.set(host, g = { host, party: party(host, site.host), types: [], count: 0, example: r.url.slice(0, 200) });
+    const p = party(host, site.host);
+    const cands = p === 'third' ? servicesByUrl(catalogue, r.url) : [];
+    const k = host + ' ' + cands.map((c) => c.id).join(',');
+    let g = groups.get(k);
+    if (!g) groups.set(k, g = { host, party: p, types: [], count: 0, example: r.url.slice(0, 200), cands });
     g.count++;
     if (!g.types.includes(r.type)) g.types.push(r.type);
   }
-  const requests = [...byHost.values()].map((g) => {
-    const s = g.party === 'third' ? serviceByHost(catalogue, g.host) : null;
-    return { ...g, ...judge(s ? { service: s, by: 'host' } : null, false, false) };
+  const requests = [...groups.values()].map(({ cands, ...g }) => {
+    // Ambiguous host: a violation only when no candidate is necessary; the first one is named.
+    const pick = cands.find((c) => c.category === 'necessary') || cands[0];
+    const j = judge(pick ? { service: pick, by: 'host' } : null, false, false);
+    if (cands.length > 1) j.alsoMatches = cands.filter((c) => c !== pick).map((c) => serviceRef(c, lang));
+    return { ...g, ...j };
   });
   return { cookies, storage, requests };
 }

@@ -22,7 +22,7 @@ const T = {
     area: 'Area', origin: 'Origin', key: 'Key', host: 'Host', types: 'Types', count: 'Count',
     first: 'first', third: 'third', session: 'session', days: (d) => `${d} days`,
     ok: 'ok', violation: 'violation', unknown: 'unknown', empty: 'None.',
-    method: 'How this was measured', notes: 'Notes', clicked: 'Clicked',
+    method: 'How this was measured', notes: 'Notes', clicked: 'Clicked', also: 'or',
     via: { 'set-cookie': 'Set-Cookie from', script: 'script', page: 'page (script not known)' },
   },
   ru: {
@@ -40,7 +40,7 @@ const T = {
     area: 'Хранилище', origin: 'Источник', key: 'Ключ', host: 'Хост', types: 'Типы', count: 'Число',
     first: 'первая', third: 'третья', session: 'сессия', days: (d) => `${d} дн.`,
     ok: 'норма', violation: 'нарушение', unknown: 'неизвестно', empty: 'Нет.',
-    method: 'Как измерялось', notes: 'Примечания', clicked: 'Нажато',
+    method: 'Как измерялось', notes: 'Примечания', clicked: 'Нажато', also: 'или',
     via: { 'set-cookie': 'Set-Cookie от', script: 'скрипт', page: 'страница (скрипт неизвестен)' },
   },
 };
@@ -114,7 +114,8 @@ export function renderHtml(report, lang = 'en') {
       r.storage.map((s) => row([esc(s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation)], s.violation)));
     body += table(`${sid}-requests`, `${t.requests}, ${L[st.id]} (${r.requests.length})`, [t.host, t.party, t.types, t.count, t.service, t.verdict],
       r.requests.map((q) => row([`<code>${esc(q.host)}</code>`, esc(t[q.party]), esc(q.types.join(', ')), esc(q.count),
-        q.party === 'first' ? '—' : svc(q.service), verdict(q.violation)], q.violation)));
+        q.party === 'first' ? '—' : svc(q.service) + (q.alsoMatches ? `<br>${esc(t.also)}: ${q.alsoMatches.map(svc).join(', ')}` : ''),
+        verdict(q.violation)], q.violation)));
     if (st.notes && st.notes.length) body += `<h3>${esc(t.notes)}</h3><ul>${st.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`;
     body += '</section>';
   }
