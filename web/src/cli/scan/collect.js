@@ -111,9 +111,21 @@ async function routeOffline(context, map) {
   });
 }
 
+const DEBUG = !!process.env.KELISIM_SCAN_DEBUG;
+let lapAt = Date.now();
+/** With KELISIM_SCAN_DEBUG set: time since the previous step, on stderr. */
+const lap = (what) => {
+  if (!DEBUG) return;
+  const now = Date.now();
+  process.stderr.write(`scan: ${now - lapAt} ms ${what}\n`);
+  lapAt = now;
+};
+
 /** Waits until the network is quiet (at most `cap` ms), then `extra` ms more for timers. */
 async function settle(page, { waitMs, idleCap = 5000 }) {
-  await page.waitForLoadState('networkidle', { timeout: idleCap }).catch(() => {});
+  lap('load ' + page.url());
+  await page.waitForLoadState('networkidle', { timeout: idleCap }).catch(() => lap('network not idle'));
+  lap('idle');
   await page.waitForTimeout(waitMs);
 }
 
@@ -211,6 +223,7 @@ export async function runPass(browser, o) {
     if (o.offlineMap) await routeOffline(context, o.offlineMap);
 
     const page = await context.newPage();
+    lap(`${o.state}: new page`);
     const start = new URL(o.startUrl);
     const resp = await page.goto(o.startUrl, { waitUntil: 'load', timeout: 30000 }).catch((e) => {
       throw new ScanError(`cannot load ${o.startUrl}: ${String(e.message).split('\n')[0]}`);
@@ -257,6 +270,7 @@ export async function runPass(browser, o) {
       result.how = choice.how;
       result.clicked = choice.label;
       after = true;
+      lap('found ' + choice.label);
       await choice.locator.click({ timeout: 5000 });
       if (choice.how === 'kelisim') await page.locator('[data-kelisim-banner]').waitFor({ state: 'detached', timeout: o.bannerTimeout }).catch(() => notes.push('the banner stayed after the click'));
       await settle(page, o);
@@ -272,6 +286,7 @@ export async function runPass(browser, o) {
     }
     result.pages = pages;
 
+    lap('pages done');
     const jar = await context.cookies();
     result.observed = {
       cookies: jar.map((c) => ({ name: c.name, domain: c.domain, path: c.path, expires: c.expires, setBy: settersOf(writes, c) })),
