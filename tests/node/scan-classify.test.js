@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  registrableDomain, party, wildcard, hostMatches, loadCatalogue, serviceByHost, servicesByUrl, matchService, classifyPass, violationsOf, isKelisimOwn,
+  registrableDomain, party, wildcard, hostMatches, loadCatalogue, serviceByHost, servicesByUrl, matchService, matchDeclared, classifyPass, violationsOf, isKelisimOwn,
 } from '../../web/src/cli/scan/classify.js';
 import { renderHtml, esc } from '../../web/src/cli/scan/report-html.js';
 import { findBrowser, loadPlaywright, ScanError } from '../../web/src/cli/scan/browser.js';
@@ -145,6 +145,24 @@ test('violations before consent: catalogued non-necessary services and unknown t
   assert.deepEqual(v.map((x) => `${x.when} ${x.kind} ${x.name}`), [
     'before-consent cookie _ym_uid', 'before-consent cookie IDE', 'before-consent storage _ym_retryReqs', 'before-consent request mc.yandex.ru',
     'after-reject cookie _ym_uid', 'after-reject cookie IDE', 'after-reject storage _ym_retryReqs', 'after-reject request mc.yandex.ru',
+  ]);
+});
+
+test('a kelisim site\'s own declarations: its cookies of a non-required category are judged; the catalogue wins', () => {
+  const declared = [
+    { pattern: '_ka*', category: 'analytics', required: false, from: 'manifest' },
+    { pattern: 'sess', category: 'necessary', required: true, from: 'manifest' },
+    { pattern: '_ga', category: 'marketing', required: false, from: 'kelisimConfig' },
+  ];
+  assert.deepEqual(matchDeclared(declared, '_ka_session', 'ru').service, { id: 'site:analytics', name: 'объявлено сайтом (analytics)', category: 'analytics' });
+  assert.equal(matchDeclared(declared, 'other'), null);
+  const obs = { cookies: ['_ka', 'sess', '_ga', 'other'].map((name) => ({ name, domain: 'shop.kz', path: '/', expires: -1, setBy: [] })), storage: [], requests: [] };
+  const r = classifyPass(CAT, obs, { host: 'shop.kz', consentName: 'kelisim', declared }, { consentGiven: false, now: NOW });
+  assert.deepEqual(r.cookies.map((c) => [c.name, c.service && c.service.id, c.violation]), [
+    ['_ka', 'site:analytics', 'non-necessary-service'],
+    ['sess', 'site:necessary', null],
+    ['_ga', 'google-analytics', 'non-necessary-service'],
+    ['other', null, null],
   ]);
 });
 

@@ -170,11 +170,23 @@ export function serviceRef(s, lang = 'en') {
 }
 
 const KELISIM = { id: 'kelisim', name: 'kelisim (consent record)', category: 'necessary' };
+const DECLARED = { en: 'declared by the site', ru: 'объявлено сайтом' };
+
+/**
+ * A cookie the site itself declares (`site.declared`: [{ pattern, category, required }] from
+ * its kelisim manifest and `cookies` option) as `{ service: { id: 'site:<category>', name,
+ * category }, by: 'site' }`, or null. A required category counts as necessary.
+ */
+export function matchDeclared(declared = [], name, lang = 'en') {
+  const d = declared.find((x) => wildcard(x.pattern, name));
+  if (!d) return null;
+  return { service: { id: `site:${d.category}`, name: `${DECLARED[lang] || DECLARED.en} (${d.category})`, category: d.required ? 'necessary' : d.category }, by: 'site' };
+}
 
 /**
  * Classifies one pass's observations. `obs` = { cookies: [{ name, domain, path, expires,
  * setBy: [{ url, via }] }], storage: [{ area, origin, key, setBy }], requests: [{ url, type }] };
- * `site` = { host, consentName }. Returns { cookies, storage, requests } annotated with party,
+ * `site` = { host, consentName, declared }. Returns { cookies, storage, requests } annotated with party,
  * service ({ id, name, category } or null), matchedBy and violation (a reason code or null;
  * always null when `consentGiven`).
  * `now` (ms) computes lifetimes. Requests are grouped by host; first-party hosts are listed
@@ -185,7 +197,7 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
   // so is a third-party cookie no catalogue entry explains. The site's own (first-party)
   // cookies, storage and requests of unknown purpose are listed, not judged.
   const judge = (match, own, unknownThird) => {
-    const service = own ? KELISIM : match ? serviceRef(match.service, lang) : null;
+    const service = own ? KELISIM : match ? (match.by === 'site' ? match.service : serviceRef(match.service, lang)) : null;
     let violation = null;
     if (!consentGiven && service && service.category !== 'necessary') violation = 'non-necessary-service';
     else if (!consentGiven && !service && unknownThird) violation = 'unknown-third-party-cookie';
@@ -195,7 +207,8 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
   const cookies = obs.cookies.map((c) => {
     const p = party(c.domain, site.host);
     const own = p === 'first' && isKelisimOwn(c.name, site.consentName);
-    const match = own ? null : matchService(catalogue, 'cookies', c.name, c.setBy);
+    // The catalogue first; else what the site declares for its own categories.
+    const match = own ? null : matchService(catalogue, 'cookies', c.name, c.setBy) || matchDeclared(site.declared, c.name, lang);
     const lifetime = c.expires > 0 ? Math.max(0, Math.round((c.expires * 1000 - now) / 86400000 * 10) / 10) : null;
     return {
       name: c.name, domain: c.domain, path: c.path, party: p,

@@ -80,6 +80,40 @@ const CLICKABLE = 'button, [role="button"], a, input[type="button"], input[type=
 const KELISIM_PRESENT = () => !!(globalThis.kelisim || document.querySelector('[data-kelisim-root], script[data-policy]'));
 const normText = (s) => s.toLowerCase().replace(/[\s\u00a0]+/g, ' ').replace(/^[\s.!,:;«»"'–—-]+|[\s.!,:;«»"'–—-]+$/g, '');
 
+/**
+ * In the page, on a kelisim site: the cookies the site itself declares per category — the
+ * `cookies` option (`window.kelisimConfig.cookies`) and the policy manifest's
+ * `categories[].cookies` and `services[].cookies` (fetched from `script[data-policy]`, as kelisim
+ * does). Returns [{ pattern, category, required, from }]; [] when nothing can be read.
+ */
+async function readDeclared() {
+  const out = [];
+  const add = (list, category, required, from) => {
+    if (!Array.isArray(list) || typeof category !== 'string') return;
+    for (const pattern of list) if (typeof pattern === 'string' && pattern) out.push({ pattern, category, required: !!required, from });
+  };
+  const cfg = globalThis.kelisimConfig;
+  const required = new Set();
+  const script = document.querySelector('script[data-policy]');
+  if (script) {
+    try {
+      const r = await fetch(new URL(script.getAttribute('data-policy'), document.baseURI), { credentials: 'same-origin' });
+      const m = r.ok ? await r.json() : null;
+      for (const c of (m && Array.isArray(m.categories) ? m.categories : [])) {
+        if (c && c.required) required.add(c.id);
+        if (c) add(c.cookies, c.id, c.required, 'manifest');
+      }
+      for (const sv of (m && Array.isArray(m.services) ? m.services : [])) {
+        if (sv) add(sv.cookies, sv.category, required.has(sv.category), 'manifest');
+      }
+    } catch { /* no manifest: the option alone */ }
+  }
+  if (cfg && cfg.cookies && typeof cfg.cookies === 'object') {
+    for (const [category, list] of Object.entries(cfg.cookies)) add(list, category, required.has(category), 'kelisimConfig');
+  }
+  return out;
+}
+
 /** Cookie name and Domain attribute (or '') of one Set-Cookie header value. */
 export function parseSetCookie(v) {
   const parts = v.split(';');
@@ -189,7 +223,8 @@ async function findChoice(page, action, { kelisim, bannerTimeout }) {
 /**
  * One pass in a fresh context. `o` = { state, startUrl, pages (list to visit; null = crawl
  * up to o.maxPages from startUrl), outDir, offlineMap (or null), waitMs, bannerTimeout }.
- * Returns { state, how, clicked, skipped, kelisim, consentName, pages, screenshot, notes,
+ * Returns { state, how, clicked, skipped, kelisim, consentName, declared (the 'none' pass on a
+ * kelisim site: readDeclared), pages, screenshot, notes,
  * observed: { cookies, storage, requests } } — for 'reject'/'accept' only what happens after
  * the choice; the cookie jar is the one at the end. Throws ScanError when the start page
  * cannot be loaded.
@@ -235,7 +270,7 @@ export async function runPass(browser, o) {
       const s = document.querySelector('script[data-policy][data-cookie-name]');
       return s ? s.getAttribute('data-cookie-name') : '';
     }).catch(() => '') || 'kelisim';
-    const result = { state: o.state, kelisim, consentName, how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes };
+    const result = { state: o.state, kelisim, consentName, declared: [], how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes };
     const shot = async () => {
       const name = `${o.state}.png`;
       await page.screenshot({ path: join(o.outDir, name) }).then(() => { result.screenshot = name; }, (e) => notes.push(`screenshot failed: ${e.message}`));
@@ -245,7 +280,10 @@ export async function runPass(browser, o) {
 
     let pages = o.pages;
     if (o.state === 'none') {
-      if (kelisim) await page.locator('[data-kelisim-banner]').first().waitFor({ state: 'visible', timeout: o.bannerTimeout }).catch(() => {});
+      if (kelisim) {
+        await page.locator('[data-kelisim-banner]').first().waitFor({ state: 'visible', timeout: o.bannerTimeout }).catch(() => {});
+        result.declared = await page.evaluate(readDeclared).catch(() => []);
+      }
       await shot();
       await keepStorage();
       // Crawl breadth-first from the start page while visiting; the list is reused by the other passes.

@@ -120,7 +120,7 @@ export async function scan(o, { log = () => {} } = {}) {
   const now = Date.now();
   const states = passes.map((p) => ({
     id: p.state, how: p.how, clicked: p.clicked, skipped: p.skipped, screenshot: p.screenshot, notes: p.notes,
-    result: p.skipped ? null : classifyPass(catalogue, p.observed, { host, consentName: p.consentName }, { consentGiven: p.state === 'accept', now, lang: o.lang }),
+    result: p.skipped ? null : classifyPass(catalogue, p.observed, { host, consentName: p.consentName, declared: passes[0].declared }, { consentGiven: p.state === 'accept', now, lang: o.lang }),
   }));
   const violations = violationsOf(states);
   const report = {
@@ -129,7 +129,7 @@ export async function scan(o, { log = () => {} } = {}) {
     url: o.url,
     scannedAt: new Date(t0).toISOString(),
     durationMs: now - t0,
-    site: { host, kelisim: passes[0].kelisim, consentName: passes[0].consentName },
+    site: { host, kelisim: passes[0].kelisim, consentName: passes[0].consentName, declaredCookies: passes[0].declared },
     pages: passes[0].pages,
     catalogue: { file: catalogueFile, services: catalogue.services.length },
     offline: o.offline,
@@ -137,7 +137,7 @@ export async function scan(o, { log = () => {} } = {}) {
     method: {
       thirdParty: 'registrable domain = last two labels of the host, three under a short list of two-level suffixes (co.uk, com.kz, org.kz, …); not the Public Suffix List',
       setBy: 'Set-Cookie: the response URL; document.cookie, cookieStore and Storage#setItem writes: the calling script read from the JavaScript call stack (best effort)',
-      violations: 'before consent (no choice) and after "reject all": a cookie, storage key or request matched to a catalogued service outside "necessary", or a third-party cookie no catalogue entry explains',
+      violations: 'before consent (no choice) and after "reject all": a cookie, storage key or request matched to a catalogued service outside "necessary", a cookie the site itself declares for a category that is not required (kelisim sites), or a third-party cookie no catalogue entry explains',
     },
     states,
     violations,
