@@ -231,110 +231,150 @@ async function findChoice(page, action, { kelisim, bannerTimeout }) {
  */
 export async function runPass(browser, o) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const writes = [];
-  const requests = [];
-  let after = o.state === 'none';
-  const notes = [];
   try {
-    await context.exposeBinding(BINDING, (_src, rec) => {
-      if (rec && typeof rec === 'object') writes.push({ ...rec, after });
-    });
-    await context.addInitScript(`(${initScript})(${JSON.stringify(BINDING)})`);
-    context.on('request', (r) => {
-      const url = r.url();
-      if (/^https?:/.test(url)) requests.push({ url, type: r.resourceType(), after });
-    });
-    context.on('response', async (r) => {
-      const a = after;
-      const headers = await r.headersArray().catch(() => []);
-      for (const h of headers) {
-        if (h.name.toLowerCase() !== 'set-cookie') continue;
-        for (const line of h.value.split('\n')) {
-          const c = parseSetCookie(line);
-          if (c.name) writes.push({ kind: 'cookie', name: c.name, domain: c.domain, response: r.url(), after: a });
-        }
-      }
-    });
+    const rec = await record(context, o.state === 'none');
     if (o.offlineMap) await routeOffline(context, o.offlineMap);
-
     const page = await context.newPage();
     lap(`${o.state}: new page`);
-    const start = new URL(o.startUrl);
-    const resp = await page.goto(o.startUrl, { waitUntil: 'load', timeout: 30000 }).catch((e) => {
-      throw new ScanError(`cannot load ${o.startUrl}: ${String(e.message).split('\n')[0]}`);
-    });
-    if (resp && resp.status() >= 400) throw new ScanError(`cannot load ${o.startUrl}: HTTP ${resp.status()}`);
-    await settle(page, o);
+    await openStart(page, o);
     const kelisim = await page.evaluate(KELISIM_PRESENT).catch(() => false);
     const consentName = await page.evaluate(() => {
       const s = document.querySelector('script[data-policy][data-cookie-name]');
       return s ? s.getAttribute('data-cookie-name') : '';
     }).catch(() => '') || 'kelisim';
-    const result = { state: o.state, kelisim, consentName, declared: [], how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes };
-    const shot = async () => {
-      const name = `${o.state}.png`;
-      await page.screenshot({ path: join(o.outDir, name) }).then(() => { result.screenshot = name; }, (e) => notes.push(`screenshot failed: ${e.message}`));
-    };
+    const result = { state: o.state, kelisim, consentName, declared: [], how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes: [] };
     const storage = [];
-    const keepStorage = async () => { if (after) storage.push(...(await storageKeys(page))); };
-
-    let pages = o.pages;
+    const pass = {
+      page, o, result,
+      /** Screenshot of the page now as <state>.png (a failure is a note). */
+      shot: () => page.screenshot({ path: join(o.outDir, `${o.state}.png`) })
+        .then(() => { result.screenshot = `${o.state}.png`; }, (e) => result.notes.push(`screenshot failed: ${e.message}`)),
+      /** Storage keys of the page now, when they count for this pass. */
+      keepStorage: async () => { if (rec.after) storage.push(...(await storageKeys(page))); },
+      /** Loads `url` and waits for it to settle; false (and a note) when it does not load. */
+      visit: async (url) => {
+        const ok = await page.goto(url, { waitUntil: 'load', timeout: 30000 }).then((r) => !r || r.status() < 400, () => false);
+        if (!ok) { result.notes.push(`skipped ${url}: did not load`); return false; }
+        await settle(page, o);
+        await pass.keepStorage();
+        return true;
+      },
+    };
     if (o.state === 'none') {
-      if (kelisim) {
-        await page.locator('[data-kelisim-banner]').first().waitFor({ state: 'visible', timeout: o.bannerTimeout }).catch(() => {});
-        result.declared = await page.evaluate(readDeclared).catch(() => []);
-      }
-      await shot();
-      await keepStorage();
-      // Crawl breadth-first from the start page while visiting; the list is reused by the other passes.
-      pages = [page.url()];
-      const queue = await pageLinks(page, start.origin);
-      while (pages.length < o.maxPages && queue.length) {
-        const next = queue.shift();
-        if (pages.includes(next)) continue;
-        const ok = await page.goto(next, { waitUntil: 'load', timeout: 30000 }).then((r) => !r || r.status() < 400, () => false);
-        if (!ok) { notes.push(`skipped ${next}: did not load`); continue; }
-        pages.push(next);
-        await settle(page, o);
-        await keepStorage();
-        for (const l of await pageLinks(page, start.origin)) if (!pages.includes(l) && !queue.includes(l)) queue.push(l);
-      }
+      result.pages = await crawl(pass, kelisim);
     } else {
-      const choice = await findChoice(page, o.state, { kelisim, bannerTimeout: o.bannerTimeout });
-      if (!choice) {
-        result.skipped = kelisim ? 'no-kelisim-banner' : 'no-button-found';
-        return result;
-      }
-      result.how = choice.how;
-      result.clicked = choice.label;
-      after = true;
-      lap('found ' + choice.label);
-      await choice.locator.click({ timeout: 5000 });
-      if (choice.how === 'kelisim') await page.locator('[data-kelisim-banner]').waitFor({ state: 'detached', timeout: o.bannerTimeout }).catch(() => notes.push('the banner stayed after the click'));
-      await settle(page, o);
-      await shot();
-      await keepStorage();
+      if (!(await choose(pass, kelisim, rec))) return result;
       // Every page again with the choice stored, the start page first (a reload).
-      for (const p of pages) {
-        const ok = await page.goto(p, { waitUntil: 'load', timeout: 30000 }).then(() => true, () => false);
-        if (!ok) { notes.push(`skipped ${p}: did not load`); continue; }
-        await settle(page, o);
-        await keepStorage();
-      }
+      for (const p of o.pages) await pass.visit(p);
+      result.pages = o.pages;
     }
-    result.pages = pages;
-
     lap('pages done');
     const jar = await context.cookies();
     result.observed = {
-      cookies: jar.map((c) => ({ name: c.name, domain: c.domain, path: c.path, expires: c.expires, setBy: settersOf(writes, c) })),
-      storage: dedupe(storage, (s) => `${s.area}|${s.origin}|${s.key}`).map((s) => ({ ...s, setBy: storageSetters(writes, s) })),
-      requests: requests.filter((r) => r.after).map(({ url, type }) => ({ url, type })),
+      cookies: jar.map((c) => ({ name: c.name, domain: c.domain, path: c.path, expires: c.expires, setBy: settersOf(rec.writes, c) })),
+      storage: dedupe(storage, (x) => `${x.area}|${x.origin}|${x.key}`).map((x) => ({ ...x, setBy: storageSetters(rec.writes, x) })),
+      requests: rec.requests.filter((r) => r.after).map(({ url, type }) => ({ url, type })),
     };
     return result;
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+/**
+ * Starts recording in `context`: cookie and storage writes (init script + binding, Set-Cookie
+ * headers) and requests, each stamped with `after` (whether the choice was made yet).
+ * Returns { writes, requests, after } — set `after = true` at the click.
+ */
+async function record(context, after) {
+  const rec = { writes: [], requests: [], after };
+  await context.exposeBinding(BINDING, (_src, w) => {
+    if (w && typeof w === 'object') rec.writes.push({ ...w, after: rec.after });
+  });
+  await context.addInitScript(`(${initScript})(${JSON.stringify(BINDING)})`);
+  context.on('request', (r) => {
+    const url = r.url();
+    if (/^https?:/.test(url)) rec.requests.push({ url, type: r.resourceType(), after: rec.after });
+  });
+  context.on('response', async (r) => {
+    const a = rec.after;
+    const headers = await r.headersArray().catch(() => []);
+    for (const h of headers) {
+      if (h.name.toLowerCase() !== 'set-cookie') continue;
+      for (const line of h.value.split('\n')) {
+        const c = parseSetCookie(line);
+        if (c.name) rec.writes.push({ kind: 'cookie', name: c.name, domain: c.domain, response: r.url(), after: a });
+      }
+    }
+  });
+  return rec;
+}
+
+/** Loads the start page and lets it settle; throws ScanError when it does not load. */
+async function openStart(page, o) {
+  const resp = await page.goto(o.startUrl, { waitUntil: 'load', timeout: 30000 }).catch((e) => {
+    throw new ScanError(`cannot load ${o.startUrl}: ${String(e.message).split('\n')[0]}`);
+  });
+  if (resp && resp.status() >= 400) throw new ScanError(`cannot load ${o.startUrl}: HTTP ${resp.status()}`);
+  await settle(page, o);
+}
+
+/**
+ * The "no choice" pass after the start page loaded: the screenshot (with kelisim's banner
+ * shown), the site's cookie declarations, then same-site pages breadth first up to
+ * o.maxPages. Returns the list of pages visited (reused by the other passes).
+ */
+async function crawl(pass, kelisim) {
+  const { page, o, result } = pass;
+  if (kelisim) {
+    await page.locator('[data-kelisim-banner]').first().waitFor({ state: 'visible', timeout: o.bannerTimeout }).catch(() => {});
+    result.declared = await page.evaluate(readDeclared).catch(() => []);
+  }
+  await pass.shot();
+  await pass.keepStorage();
+  const origin = new URL(o.startUrl).origin;
+  const pages = [page.url()];
+  const queue = await pageLinks(page, origin);
+  while (pages.length < o.maxPages && queue.length) {
+    const next = queue.shift();
+    if (pages.includes(next) || !(await pass.visit(next))) continue;
+    pages.push(next);
+    for (const l of await pageLinks(page, origin)) if (!pages.includes(l) && !queue.includes(l)) queue.push(l);
+  }
+  return pages;
+}
+
+/**
+ * Makes the pass's choice on the start page: finds the button (findChoice), clicks it, waits
+ * for kelisim's banner to go, settles, takes the screenshot. Returns false (result.skipped
+ * set) when there is no button or the click fails.
+ */
+async function choose(pass, kelisim, rec) {
+  const { page, o, result } = pass;
+  const choice = await findChoice(page, o.state, { kelisim, bannerTimeout: o.bannerTimeout });
+  if (!choice) {
+    result.skipped = kelisim ? 'no-kelisim-banner' : 'no-button-found';
+    return false;
+  }
+  result.how = choice.how;
+  result.clicked = choice.label;
+  lap('found ' + choice.label);
+  rec.after = true;
+  try {
+    await choice.locator.click({ timeout: 5000 });
+  } catch (e) {
+    result.skipped = 'click-failed';
+    result.notes.push(`clicking ${choice.label} failed: ${String(e.message).split('\n')[0]}`);
+    return false;
+  }
+  if (choice.how === 'kelisim') {
+    await page.locator('[data-kelisim-banner]').waitFor({ state: 'detached', timeout: o.bannerTimeout })
+      .catch(() => result.notes.push('the banner stayed after the click'));
+  }
+  await settle(page, o);
+  await pass.shot();
+  await pass.keepStorage();
+  return true;
 }
 
 const dedupe = (list, key) => {

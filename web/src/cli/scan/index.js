@@ -171,8 +171,8 @@ export async function runScan(argv) {
     process.stdout.write(`report: ${path.join(o.out, 'report.html')} (and report.json), ${report.durationMs} ms\n`);
     return code;
   } catch (e) {
-    if (!(e instanceof ScanError)) throw e;
-    process.stderr.write(`kelisim scan: ${e.message}\n`);
+    // Exit 1 means "violations": anything unexpected must not look like that.
+    process.stderr.write(e instanceof ScanError ? `kelisim scan: ${e.message}\n` : `kelisim scan: unexpected error: ${e && e.stack || e}\n`);
     return 2;
   }
 }

@@ -15,7 +15,7 @@ const T = {
     when: { 'before-consent': 'before consent', 'after-reject': 'after reject' },
     reason: { 'non-necessary-service': 'catalogued service outside “necessary”', 'unknown-third-party-cookie': 'third-party cookie not in the catalogue' },
     how: { kelisim: 'clicked kelisim’s button', heuristic: 'clicked a button found by its text', none: 'no button clicked' },
-    skipped: { 'no-kelisim-banner': 'Skipped: the kelisim banner did not appear.', 'no-button-found': 'Skipped: no button with a reject/accept text was found (a site without kelisim can only be checked with no choice).' },
+    skipped: { 'click-failed': 'Skipped: the button could not be clicked (see the notes).', 'no-kelisim-banner': 'Skipped: the kelisim banner did not appear.', 'no-button-found': 'Skipped: no button with a reject/accept text was found (a site without kelisim can only be checked with no choice).' },
     shot: (s) => `Screenshot of the start page: ${s}`,
     cookies: 'Cookies', storage: 'localStorage and sessionStorage', requests: 'Requests by host',
     name: 'Name', domain: 'Domain', party: 'Party', lifetime: 'Lifetime', setBy: 'Set by', verdict: 'Verdict',
@@ -33,7 +33,7 @@ const T = {
     when: { 'before-consent': 'до согласия', 'after-reject': 'после отказа' },
     reason: { 'non-necessary-service': 'сервис из каталога вне категории «необходимые»', 'unknown-third-party-cookie': 'сторонний cookie, которого нет в каталоге' },
     how: { kelisim: 'нажата кнопка kelisim', heuristic: 'нажата кнопка, найденная по тексту', none: 'кнопки не нажимались' },
-    skipped: { 'no-kelisim-banner': 'Пропущено: баннер kelisim не появился.', 'no-button-found': 'Пропущено: кнопка с текстом отказа/согласия не найдена (сайт без kelisim проверяется только без выбора).' },
+    skipped: { 'click-failed': 'Пропущено: кнопку не удалось нажать (см. примечания).', 'no-kelisim-banner': 'Пропущено: баннер kelisim не появился.', 'no-button-found': 'Пропущено: кнопка с текстом отказа/согласия не найдена (сайт без kelisim проверяется только без выбора).' },
     shot: (s) => `Снимок стартовой страницы: ${s}`,
     cookies: 'Cookie', storage: 'localStorage и sessionStorage', requests: 'Запросы по хостам',
     name: 'Имя', domain: 'Домен', party: 'Сторона', lifetime: 'Срок', setBy: 'Кто установил', verdict: 'Вердикт',
@@ -98,7 +98,9 @@ export function renderHtml(report, lang = 'en') {
     const sid = `state-${st.id}`;
     body += `<section aria-labelledby="${sid}"><h2 id="${sid}">${esc(L[st.id])}</h2>`;
     if (st.skipped) {
-      body += `<p>${esc(t.skipped[st.skipped] || st.skipped)}</p></section>`;
+      body += `<p>${esc(t.skipped[st.skipped] || st.skipped)}</p>`;
+      if (st.notes && st.notes.length) body += `<ul>${st.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`;
+      body += '</section>';
       continue;
     }
     body += `<p>${esc(t.how[st.how] || st.how)}${st.clicked ? `: <code>${esc(st.clicked)}</code>` : ''}</p>`;
