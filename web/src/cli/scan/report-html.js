@@ -21,7 +21,8 @@ const T = {
     name: 'Name', domain: 'Domain', party: 'Party', lifetime: 'Lifetime', setBy: 'Set by', verdict: 'Verdict',
     area: 'Area', origin: 'Origin', key: 'Key', host: 'Host', types: 'Types', count: 'Count',
     first: 'first', third: 'third', session: 'session', days: (d) => `${d} days`,
-    ok: 'ok', violation: 'violation', unknown: 'unknown', empty: 'None.',
+    ok: 'ok', violation: 'violation', unknown: 'unknown', notJudged: 'not judged (purpose unknown)', empty: 'None.',
+    cat: {},
     method: 'How this was measured', notes: 'Notes', clicked: 'Clicked', also: 'or',
     via: { 'set-cookie': 'Set-Cookie from', script: 'script', page: 'page (script not known)' },
   },
@@ -39,7 +40,8 @@ const T = {
     name: 'Имя', domain: 'Домен', party: 'Сторона', lifetime: 'Срок', setBy: 'Кто установил', verdict: 'Вердикт',
     area: 'Хранилище', origin: 'Источник', key: 'Ключ', host: 'Хост', types: 'Типы', count: 'Число',
     first: 'первая', third: 'третья', session: 'сессия', days: (d) => `${d} дн.`,
-    ok: 'норма', violation: 'нарушение', unknown: 'неизвестно', empty: 'Нет.',
+    ok: 'норма', violation: 'нарушение', unknown: 'неизвестно', notJudged: 'не оценивалось (цель неизвестна)', empty: 'Нет.',
+    cat: { necessary: 'необходимые', functional: 'функциональные', analytics: 'аналитика', marketing: 'маркетинг', media: 'медиа', chat: 'чат' },
     method: 'Как измерялось', notes: 'Примечания', clicked: 'Нажато', also: 'или',
     via: { 'set-cookie': 'Set-Cookie от', script: 'скрипт', page: 'страница (скрипт неизвестен)' },
   },
@@ -58,7 +60,8 @@ h3{font-size:1.05rem;margin:1.25rem 0 .25rem}
 .bad{color:#a3001b;font-weight:600}.good{color:#1b5e20;font-weight:600}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left;font-weight:600;padding:.25rem 0}
-th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top;word-break:break-word}
+th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td code{overflow-wrap:anywhere}
 th{background:#f1f1f1}
 tr.v td{background:#fdecee}
 code{font-size:.9em}
@@ -70,10 +73,11 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-we
 export function renderHtml(report, lang = 'en') {
   const t = T[lang] || T.en;
   const L = STATE_LABEL[lang] || STATE_LABEL.en;
-  const svc = (s) => (s ? `${esc(s.name)} <code>${esc(s.id)}</code> (${esc(s.category)})` : esc(t.unknown));
+  const svc = (s) => (s ? `${esc(s.name)} <code>${esc(s.id)}</code> (${esc(t.cat[s.category] || s.category)})` : esc(t.unknown));
   const setBy = (list) => (list && list.length
     ? list.map((s) => `${esc(t.via[s.via] || s.via)} <code>${esc(s.url)}</code>`).join('<br>') : '—');
-  const verdict = (v) => (v ? `<span class="bad">${esc(t.violation)}</span>` : esc(t.ok));
+  // Unknown purpose (no service) is listed, not judged — unless it is a violation (third-party cookie).
+  const verdict = (v, known) => (v ? `<span class="bad">${esc(t.violation)}</span>` : esc(known ? t.ok : t.notJudged));
   const table = (id, caption, head, rows) => (rows.length
     ? `<div class="scroll" role="region" tabindex="0" aria-labelledby="${id}"><table><caption id="${id}">${esc(caption)}</caption>` +
       `<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
@@ -111,13 +115,13 @@ export function renderHtml(report, lang = 'en') {
     const r = st.result;
     body += table(`${sid}-cookies`, `${t.cookies}, ${L[st.id]} (${r.cookies.length})`, [t.name, t.domain, t.party, t.lifetime, t.setBy, t.service, t.verdict],
       r.cookies.map((c) => row([`<code>${esc(c.name)}</code>`, esc(c.domain), esc(t[c.party]),
-        esc(c.session ? t.session : t.days(c.lifetimeDays)), setBy(c.setBy), svc(c.service), verdict(c.violation)], c.violation)));
+        esc(c.session ? t.session : t.days(c.lifetimeDays)), setBy(c.setBy), svc(c.service), verdict(c.violation, c.service)], c.violation)));
     body += table(`${sid}-storage`, `${t.storage}, ${L[st.id]} (${r.storage.length})`, [t.area, t.origin, t.key, t.setBy, t.service, t.verdict],
-      r.storage.map((s) => row([esc(s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation)], s.violation)));
+      r.storage.map((s) => row([esc(s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation, s.service)], s.violation)));
     body += table(`${sid}-requests`, `${t.requests}, ${L[st.id]} (${r.requests.length})`, [t.host, t.party, t.types, t.count, t.service, t.verdict],
       r.requests.map((q) => row([`<code>${esc(q.host)}</code>`, esc(t[q.party]), esc(q.types.join(', ')), esc(q.count),
         q.party === 'first' ? '—' : svc(q.service) + (q.alsoMatches ? `<br>${esc(t.also)}: ${q.alsoMatches.map(svc).join(', ')}` : ''),
-        verdict(q.violation)], q.violation)));
+        verdict(q.violation, q.service || q.party === 'first')], q.violation)));
     if (st.notes && st.notes.length) body += `<h3>${esc(t.notes)}</h3><ul>${st.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`;
     body += '</section>';
   }
