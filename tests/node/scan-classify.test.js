@@ -13,7 +13,7 @@ import {
 import { renderHtml, esc } from '../../web/src/cli/scan/report-html.js';
 import { findBrowser, loadPlaywright, ScanError } from '../../web/src/cli/scan/browser.js';
 import { parseScanArgs } from '../../web/src/cli/scan/index.js';
-import { parseSetCookie, HEURISTIC_WORDS } from '../../web/src/cli/scan/collect.js';
+import { parseSetCookie, HEURISTIC_WORDS, normText } from '../../web/src/cli/scan/collect.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CAT = loadCatalogue(JSON.parse(readFileSync(join(REPO, 'tests/fixtures/services/catalogue.json'), 'utf8')));
@@ -211,4 +211,7 @@ test('Set-Cookie parsing and the heuristic words (ru, kk, en)', () => {
   assert.deepEqual(parseSetCookie('sid=1'), { name: 'sid', domain: '' });
   for (const w of ['отклонить все', 'бас тарту', 'reject all']) assert.ok(HEURISTIC_WORDS.reject.includes(w), w);
   for (const w of ['принять все', 'барлығын қабылдау', 'accept all']) assert.ok(HEURISTIC_WORDS.accept.includes(w), w);
+  assert.equal(normText('  ОТКЛОНИТЬ\n  ВСЕ! '), 'отклонить все');
+  assert.equal(normText('«Барлығын қабылдау»'), 'барлығын қабылдау');
+  assert.ok(!HEURISTIC_WORDS.accept.includes(normText('Принять все условия и подписаться')), 'whole text, not a substring');
 });

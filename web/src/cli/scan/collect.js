@@ -78,7 +78,8 @@ export const HEURISTIC_WORDS = {
 
 const CLICKABLE = 'button, [role="button"], a, input[type="button"], input[type="submit"]';
 const KELISIM_PRESENT = () => !!(globalThis.kelisim || document.querySelector('[data-kelisim-root], script[data-policy]'));
-const normText = (s) => s.toLowerCase().replace(/[\s\u00a0]+/g, ' ').replace(/^[\s.!,:;«»"'–—-]+|[\s.!,:;«»"'–—-]+$/g, '');
+/** Button text as the heuristic compares it: lower case, spaces collapsed, edge punctuation dropped. */
+export const normText = (s) => s.toLowerCase().replace(/[\s\u00a0]+/g, ' ').replace(/^[\s.!,:;«»"'–—-]+|[\s.!,:;«»"'–—-]+$/g, '');
 
 /**
  * In the page, on a kelisim site: the cookies the site itself declares per category — the
