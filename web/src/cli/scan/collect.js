@@ -7,6 +7,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { ScanError } from './browser.js';
 
 const BINDING = '__kelisimScanRecord';
+/** Request header marking the scan's own fetches (not recorded). */
+const SCAN_HEADER = 'x-kelisim-scan';
 
 /**
  * Runs in every frame before the page's own scripts (Playwright init script, not subject to
@@ -87,7 +89,7 @@ export const normText = (s) => s.toLowerCase().replace(/[\s\u00a0]+/g, ' ').repl
  * `categories[].cookies` and `services[].cookies` (fetched from `script[data-policy]`, as kelisim
  * does). Returns [{ pattern, category, required, from }]; [] when nothing can be read.
  */
-async function readDeclared() {
+async function readDeclared(marker) {
   const out = [];
   const add = (list, category, required, from) => {
     if (!Array.isArray(list) || typeof category !== 'string') return;
@@ -98,7 +100,10 @@ async function readDeclared() {
   const script = document.querySelector('script[data-policy]');
   if (script) {
     try {
-      const r = await fetch(new URL(script.getAttribute('data-policy'), document.baseURI), { credentials: 'same-origin' });
+      const url = new URL(script.getAttribute('data-policy'), document.baseURI);
+      // Marked (same origin only: a custom header would need CORS) so the scan does not list
+      // its own request among the site's.
+      const r = await fetch(url, url.origin === location.origin ? { headers: { [marker]: 'declarations' } } : {});
       const m = r.ok ? await r.json() : null;
       for (const c of (m && Array.isArray(m.categories) ? m.categories : [])) {
         if (c && c.required) required.add(c.id);
@@ -295,7 +300,7 @@ async function record(context, after) {
   await context.addInitScript(`(${initScript})(${JSON.stringify(BINDING)})`);
   context.on('request', (r) => {
     const url = r.url();
-    if (/^https?:/.test(url)) rec.requests.push({ url, type: r.resourceType(), after: rec.after });
+    if (/^https?:/.test(url) && !r.headers()[SCAN_HEADER]) rec.requests.push({ url, type: r.resourceType(), after: rec.after });
   });
   context.on('response', async (r) => {
     const a = rec.after;
