@@ -213,14 +213,12 @@ async function findChoice(page, action, { kelisim, bannerTimeout }) {
   }
   const words = new Set(HEURISTIC_WORDS[action]);
   for (const f of page.frames()) {
-    const cands = f.locator(CLICKABLE);
-    const n = await cands.count().catch(() => 0);
-    for (let i = 0; i < n && i < 400; i++) {
-      const c = cands.nth(i);
-      const text = await c.evaluate((el) => (el.value && el.tagName === 'INPUT' ? el.value : el.innerText || el.textContent || '')).catch(() => '');
-      if (!words.has(normText(text))) continue;
-      if (!(await c.isVisible().catch(() => false))) continue;
-      return { locator: c, how: 'heuristic', label: text.trim().slice(0, 80) };
+    // Every candidate's text in one round trip; visibility only for the ones whose text matches.
+    const texts = await f.$$eval(CLICKABLE, (els) => els.map((el) => (el.tagName === 'INPUT' ? el.value : el.innerText || el.textContent) || '')).catch(() => []);
+    for (let i = 0; i < texts.length; i++) {
+      if (!words.has(normText(texts[i]))) continue;
+      const c = f.locator(CLICKABLE).nth(i);
+      if (await c.isVisible().catch(() => false)) return { locator: c, how: 'heuristic', label: texts[i].trim().slice(0, 80) };
     }
   }
   return null;
