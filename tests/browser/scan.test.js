@@ -163,7 +163,7 @@ test('report.html (ru and en) passes axe-core and shows each state\'s screenshot
   await ctx.close();
 });
 
-test('no browser or no catalogue: exit 2 with a message saying what to do', async () => {
+test('no browser, no catalogue, or a site that does not load: exit 2 (never 1) with a message saying what to do', async () => {
   const r1 = await scan(tracker.url + '/', join(tmp, 'x'), ['--browser', '/no/such/chromium']);
   assert.equal(r1.code, 2);
   assert.match(r1.stderr, /kelisim scan: browser not found: \/no\/such\/chromium \(from --browser\)/);
@@ -171,4 +171,9 @@ test('no browser or no catalogue: exit 2 with a message saying what to do', asyn
     (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stderr })));
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /none\.json: cannot read the services catalogue/);
+  const gone = await startServer(tmp);
+  await gone.close();
+  const r3 = await scan(gone.url + '/', join(tmp, 'gone'));
+  assert.equal(r3.code, 2);
+  assert.match(r3.stderr, new RegExp(`kelisim scan: cannot load ${gone.url}/: .*ERR_CONNECTION_REFUSED`));
 });
