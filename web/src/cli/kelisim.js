@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // kelisim CLI for Node (`npx kelisim …`): the same commands, output bytes and exit codes as the
 // native tools/kelisim_cli.cpp, computed by kelisim-policy.wasm. This file only does I/O;
-// every rule lives in wasm/policy/*.cpp behind the kel_* bridge.
+// every rule lives in wasm/policy/*.cpp behind the kel_* bridge. One command is Node-only:
+// `kelisim scan` (web/src/cli/scan/, docs/auditing.md) drives a browser and is loaded only for it.
 //
 // Exit codes: 0 ok / no error-level findings, 1 error-level findings, 2 bad usage or input.
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, realpathSync } from 'node:fs';
@@ -375,6 +376,8 @@ export async function main(argv, { wasmSource } = {}) {
       out(HELP);
       return 0;
     }
+    // The audit drives a browser, not the wasm; its modules load only for this command.
+    if (cmd === 'scan') return (await import('./scan/index.js')).runScan(argv.slice(1));
     const a = parseArgs(argv.slice(1));
     if (a.help) {
       out(HELP);
