@@ -277,9 +277,14 @@ int cmdBuild(const Args& a) {
     fs::path target = outRoot / slug;
     for (auto& f : built)
       if (!writeFile(target / f.first, f.second, &err)) return failInput(err);
-    size_t versions = 0;
-    for (auto& f : built) versions += endsWith(f.first, "/manifest.json");
-    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), versions, target.string().c_str());
+    size_t versions = 0, docs = 0;
+    for (auto& f : built) {
+      bool consent = f.first.compare(0, 8, "consent/") == 0;
+      versions += !consent && endsWith(f.first, "/manifest.json");
+      docs += consent && endsWith(f.first, "/index.json");
+    }
+    std::string withDocs = docs ? ", " + std::to_string(docs) + " consent document(s)" : "";
+    std::printf("built %s: %zu version(s)%s -> %s\n", slug.c_str(), versions, withDocs.c_str(), target.string().c_str());
   }
   return status;
 }

@@ -203,8 +203,9 @@ function cmdBuild(wasm, a) {
     const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
-    const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;
-    out(`built ${slug}: ${versions} version(s) -> ${target}\n`);
+    const versions = built.filter(([p]) => !p.startsWith('consent/') && p.endsWith('/manifest.json')).length;
+    const docs = built.filter(([p]) => p.startsWith('consent/') && p.endsWith('/index.json')).length;
+    out(`built ${slug}: ${versions} version(s)${docs ? `, ${docs} consent document(s)` : ''} -> ${target}\n`);
   }
   return status;
 }
