@@ -44,7 +44,8 @@ const char* kHelp =
     "  kelisim build <policies-dir> [-o <out-dir>]\n"
     "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
     "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
-    "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.\n"
+    "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json;\n"
+    "      consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
@@ -228,6 +229,21 @@ std::vector<fs::path> sourcesIn(const fs::path& dir) {
   return files;
 }
 
+/** Consent document sources of one policy folder: <dir>/consent/<doc>/<version>[.<lang>].md,
+ *  as (path, name for the build "<slug>/consent/<doc>/<file>"), sorted by name. */
+std::vector<std::pair<fs::path, std::string>> consentSourcesIn(const fs::path& dir, const std::string& slug) {
+  std::vector<std::pair<fs::path, std::string>> out;
+  std::error_code ec;
+  std::vector<fs::path> docs;
+  for (auto& e : fs::directory_iterator(dir / "consent", ec))
+    if (e.is_directory()) docs.push_back(e.path());
+  std::sort(docs.begin(), docs.end());
+  for (auto& d : docs)
+    for (auto& f : sourcesIn(d))
+      out.emplace_back(f, slug + "/consent/" + d.filename().string() + "/" + f.filename().string());
+  return out;
+}
+
 int cmdBuild(const Args& a) {
   std::string err;
   if (!onlyFlags(a, {}, &err)) return usage(err);
@@ -257,7 +273,10 @@ int cmdBuild(const Args& a) {
     FileList sources;
     bool lintErrors = false;
     std::string slug = absDir(dir).filename().string();
-    for (auto& f : sourcesIn(dir)) {
+    std::vector<std::pair<fs::path, std::string>> files;
+    for (auto& f : sourcesIn(dir)) files.emplace_back(f, slug + "/" + f.filename().string());
+    for (auto& c : consentSourcesIn(dir, slug)) files.push_back(c);
+    for (auto& [f, name] : files) {
       std::string text;
       if (!readFile(f.string(), &text, &err)) return failInput(err);
       std::vector<Finding> findings;
@@ -271,7 +290,7 @@ int cmdBuild(const Args& a) {
         std::fwrite(t.data(), 1, t.size(), stderr);
         lintErrors = true;
       }
-      sources.emplace_back(slug + "/" + f.filename().string(), std::move(text));
+      sources.emplace_back(name, std::move(text));
     }
     if (lintErrors) {
       std::fprintf(stderr, "kelisim: %s: not built (error-level findings above)\n", slug.c_str());
@@ -284,9 +303,14 @@ int cmdBuild(const Args& a) {
     fs::path target = outRoot / slug;
     for (auto& f : built)
       if (!writeFile(target / f.first, f.second, &err)) return failInput(err);
-    size_t versions = 0;
-    for (auto& f : built) versions += endsWith(f.first, "/manifest.json");
-    std::printf("built %s: %zu version(s) -> %s\n", slug.c_str(), versions, target.string().c_str());
+    size_t versions = 0, docs = 0;
+    for (auto& f : built) {
+      bool consent = f.first.compare(0, 8, "consent/") == 0;
+      versions += !consent && endsWith(f.first, "/manifest.json");
+      docs += consent && endsWith(f.first, "/index.json");
+    }
+    std::string withDocs = docs ? ", " + std::to_string(docs) + " consent document(s)" : "";
+    std::printf("built %s: %zu version(s)%s -> %s\n", slug.c_str(), versions, withDocs.c_str(), target.string().c_str());
   }
   return status;
 }

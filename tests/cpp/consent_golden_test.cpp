@@ -1,7 +1,8 @@
-// Runs every golden case of tests/fixtures/consent/cases.json against the native core, checks
-// it against the expectations, and writes one canonical line per case to
-// <build>/consent-golden.txt; tests/node/consent.test.js requires the wasm build to produce
-// the same lines (native and wasm must agree on every case).
+// Runs every golden case of tests/fixtures/consent/cases.json (and documents.json: consent
+// documents) against the native core, checks it against the expectations, and writes one
+// canonical line per case to <build>/consent-golden.txt (consent-documents-golden.txt);
+// tests/node/consent.test.js requires the wasm build to produce the same lines (native and
+// wasm must agree on every case).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -30,15 +31,24 @@ int64_t instant(const json& iso) {
   return ms;
 }
 
-Choices choicesOf(const json& obj) {
+// choices {id: bool} and, for a record, docs {id: "<8 hex>"} (the consent documents).
+Choices choicesOf(const json& obj, const json& docs = json::object()) {
   Choices c;
-  for (auto it = obj.begin(); it != obj.end(); ++it) c.push_back({it.key(), it.value().get<bool>()});
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    c.push_back({it.key(), it.value().get<bool>(), docs.value(it.key(), std::string())});
   return c;
 }
 
 json choicesJson(const Choices& c) {
   json j = json::object();
   for (const Choice& x : c) j[std::string(x.category.view())] = x.on;
+  return j;
+}
+
+json docsJson(const Choices& c) {
+  json j = json::object();
+  for (const Choice& x : c)
+    if (!x.doc.empty()) j[std::string(x.category.view())] = std::string(x.doc.view());
   return j;
 }
 
@@ -59,7 +69,8 @@ bool manifestOf(const json& j, Manifest* m) {
   if (rule.contains("days")) m->implicitDays = rule["days"].get<int32_t>();
   m->material = j["material"].get<bool>();
   for (const json& c : j["categories"])
-    m->categories.push_back({text(c["id"]), c.value("required", false), c.value("gpcOff", false)});
+    m->categories.push_back({text(c["id"]), c.value("required", false), c.value("gpcOff", false),
+                             c.contains("consent") ? text(c["consent"]["hash"]) : std::string_view()});
   m->maxAgeAcceptedMs = j["maxAgeDays"]["accepted"].get<int64_t>() * kDayMs;
   m->maxAgeRejectedMs = j["maxAgeDays"]["rejected"].get<int64_t>() * kDayMs;
   return true;
@@ -73,7 +84,7 @@ Record recordOf(const json& r) {
   EXPECT_TRUE(x.bodyHash16.assign(text(r["bodyHash16"])));
   x.givenAtMs = instant(r["givenAt"]);
   x.method = r["method"] == "implicit" ? Method::Implicit : Method::Explicit;
-  x.choices = choicesOf(r["choices"]);
+  x.choices = choicesOf(r["choices"], r.value("docs", json::object()));
   EXPECT_TRUE(x.noticeVersion.assign(text(r["noticeVersion"])));
   x.noticeAtMs = instant(r["noticeAt"]);
   EXPECT_TRUE(x.historyHead.assign(text(r["historyHead"])));
@@ -108,6 +119,7 @@ void expectRecord(const json& want, const Record& got, const std::string& where)
     else if (k == "version") EXPECT_EQ(str(got.version), v) << where;
     else if (k == "method") EXPECT_EQ(name(got.method), v.get<std::string>()) << where;
     else if (k == "choices") EXPECT_EQ(choicesJson(got.choices), v) << where;
+    else if (k == "docs") EXPECT_EQ(docsJson(got.choices), v) << where;
     else if (k == "givenAt") EXPECT_EQ(got.givenAtMs, instant(v)) << where;
     else if (k == "noticeVersion") EXPECT_EQ(str(got.noticeVersion), v) << where;
     else if (k == "noticeAt") EXPECT_EQ(got.noticeAtMs, instant(v)) << where;
@@ -168,6 +180,14 @@ std::string runCase(const json& c, const json& manifests) {
     EXPECT_EQ(d.deadlineMs, ex["deadline"].is_null() ? -1 : instant(ex["deadline"])) << where;
     EXPECT_EQ(choicesJson(d.effective), ex["effective"]) << where;
     EXPECT_EQ(choicesJson(d.prefill), ex["prefill"]) << where;
+    std::string pending;
+    json pendingJson = json::array();
+    for (const Id& id : d.pending) {
+      pending += (pending.empty() ? "" : ".") + str(id);
+      pendingJson.push_back(str(id));
+    }
+    if (ex.contains("pending")) EXPECT_EQ(pendingJson, ex["pending"]) << where;
+    else EXPECT_TRUE(d.pending.empty()) << where;
     EXPECT_EQ(d.hasNewRecord, ex.contains("newRecord")) << where;
     if (d.hasNewRecord) {
       expectRecord(ex["newRecord"], d.newRecord, where);
@@ -178,7 +198,7 @@ std::string runCase(const json& c, const json& manifests) {
     return std::string(name(d.action)) + "|" + name(d.reason) + "|" + name(d.recordError) + "|" +
            (d.deadlineMs < 0 ? "-" : decimal(d.deadlineMs).str()) + "|" + choicesText(d.effective).str() + "|" +
            choicesText(d.prefill).str() + "|" + (d.hasNewRecord ? encodeRecord(d.newRecord).str() : "-") + "|" +
-           (d.hasNewRecord ? str(d.entry.hash) : "-");
+           (d.hasNewRecord ? str(d.entry.hash) : "-") + (pending.empty() ? "" : "|pending:" + pending);
   }
   EXPECT_EQ(fn, "apply");
   ApplyInput in;
@@ -203,6 +223,7 @@ std::string runCase(const json& c, const json& manifests) {
       else if (it.key() == "method") EXPECT_EQ(name(r.entry.method), it.value().get<std::string>()) << where;
       else if (it.key() == "prevHash") EXPECT_EQ(str(r.entry.prevHash), it.value()) << where;
       else if (it.key() == "version") EXPECT_EQ(str(r.entry.version), it.value()) << where;
+      else if (it.key() == "docs") EXPECT_EQ(docsJson(r.entry.choices), it.value()) << where;
       else ADD_FAILURE() << where << ": unknown entry expectation " << it.key();
     }
   }
@@ -210,19 +231,28 @@ std::string runCase(const json& c, const json& manifests) {
   return encodeRecord(r.record).str() + "|" + r.entry.canonical().str() + "|" + str(r.entry.hash);
 }
 
-}  // namespace
-
-TEST(ConsentGolden, EveryCaseMatchesAndIsWrittenForTheWasmComparison) {
-  json doc = readJson(KELISIM_SOURCE_DIR "/tests/fixtures/consent/cases.json");
+// Runs every case of tests/fixtures/consent/<fixture> and writes <build>/<out>.
+void runFixture(const std::string& fixture, const std::string& outName, size_t minCases) {
+  json doc = readJson(KELISIM_SOURCE_DIR "/tests/fixtures/consent/" + fixture);
   ASSERT_FALSE(doc.is_discarded());
   const json& cases = doc["cases"];
-  ASSERT_GE(cases.size(), 40u);
+  ASSERT_GE(cases.size(), minCases);
   std::string out;
   for (const json& c : cases) {
     SCOPED_TRACE(c["name"].get<std::string>());
     out += c["name"].get<std::string>() + "\t" + runCase(c, doc["manifests"]) + "\n";
   }
-  std::ofstream(KELISIM_BINARY_DIR "/consent-golden.txt") << out;
+  std::ofstream(KELISIM_BINARY_DIR "/" + outName) << out;
+}
+
+}  // namespace
+
+TEST(ConsentGolden, EveryCaseMatchesAndIsWrittenForTheWasmComparison) {
+  runFixture("cases.json", "consent-golden.txt", 40);
+}
+
+TEST(ConsentGolden, ConsentDocumentCasesMatchAndAreWrittenForTheWasmComparison) {
+  runFixture("documents.json", "consent-documents-golden.txt", 20);
 }
 
 TEST(Consent, ManifestWithTooManyCategoriesIsRefusedHoweverLong) {

@@ -27,6 +27,14 @@ FileList sourcesOf(const std::string& id) {
   FileList out;
   for (auto& e : fs::directory_iterator(std::string(KELISIM_SOURCE_DIR) + "/policies/" + id))
     if (e.path().extension() == ".md") out.emplace_back(id + "/" + e.path().filename().string(), readRepoFile("policies/" + id + "/" + e.path().filename().string()));
+  // Consent documents: policies/<id>/consent/<doc>/<version>.<lang>.md.
+  std::error_code ec;
+  for (auto& d : fs::directory_iterator(std::string(KELISIM_SOURCE_DIR) + "/policies/" + id + "/consent", ec))
+    for (auto& e : fs::directory_iterator(d.path()))
+      if (e.path().extension() == ".md") {
+        std::string rel = id + "/consent/" + d.path().filename().string() + "/" + e.path().filename().string();
+        out.emplace_back(rel, readRepoFile("policies/" + rel));
+      }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -72,7 +80,10 @@ TEST(PolicyBuild, OutputFilesAndHashes) {
       if (v.contains("langs")) extra += v["langs"].size() - 1;
       dated += v["publishedAt"].is_string();
     }
-    EXPECT_EQ(out.size(), 2 + 3 * n + extra + (dated ? 1 : 0)) << id;
+    // Consent documents: their own files under consent/<doc>/ (PolicyBuildConsent).
+    size_t policyFiles = 0;
+    for (auto& f : out) policyFiles += f.first.compare(0, 8, "consent/") != 0;
+    EXPECT_EQ(policyFiles, 2 + 3 * n + extra + (dated ? 1 : 0)) << id;
     EXPECT_EQ(file(out, "feed.xml") != nullptr, dated > 0) << id;
     for (auto& v : index["versions"]) {
       std::string ver = v["version"];
@@ -126,6 +137,10 @@ TEST(PolicyBuild, OutputFilesAndHashes) {
       top.erase(k);
       cur.erase(k);
     }
+    // ...and the consent documents' manifests too (one folder up: no "../").
+    for (auto* m : {&top, &cur})
+      for (auto& c : (*m)["categories"])
+        if (c.contains("consent")) c["consent"].erase("manifest");
     EXPECT_EQ(top, cur);
   }
 }
@@ -267,4 +282,140 @@ TEST(PolicyBuild, CompareVersions) {
   EXPECT_LT(compareVersions("1", "1.1"), 0);
   EXPECT_LT(compareVersions("2025-06-10", "2025-11-01"), 0);
   EXPECT_LT(compareVersions("1-beta", "1-rc"), 0);
+}
+
+// ---- Consent documents (policies/README.md "Consent documents") ------------------------------
+
+namespace {
+
+std::string consentDoc(const std::string& extra, const std::string& text, const std::string& version = "1",
+                       const std::string& lang = "ru") {
+  return "---\nkind: consent\nid: analytics\nversion: " + version + "\nlang: " + lang +
+         "\ncategory: analytics\npurpose: статистика\noperator: ТОО «Пример»\nterm: 1 год\n"
+         "publishedAt: 2026-11-25T10:00:00+05:00\n" + extra + "---\n" + text;
+}
+const std::string kDocText =
+    "Согласие\n1. ТОО «Пример» (Алматы, пр. Абая, 1) обрабатывает мои персональные данные.\n"
+    "2. Цель: статистика. 3. Данные: cookie. 4. Срок: 1 год. 5. Отозвать согласие можно в настройках.\n";
+std::string withAnalytics() {
+  return minimal("category.analytics: optional\ncategory.analytics.title.ru: Аналитика\n"
+                 "category.analytics.title.kk: Талдау\ncategory.analytics.title.en: Analytics\n");
+}
+const json* categoryOf(const json& m, const std::string& id) {
+  for (auto& c : m["categories"])
+    if (c["id"] == id) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(PolicyBuildConsent, DocumentIsBuiltHashedAndLinkedFromItsCategory) {
+  FileList out;
+  kelisim::Error e = buildPolicy({{"demo/1.md", withAnalytics()},
+                                  {"demo/consent/analytics/1.ru.md", consentDoc("", kDocText)},
+                                  {"demo/consent/analytics/1.kk.md", consentDoc("", kDocText, "1", "kk")}},
+                                 &out);
+  ASSERT_TRUE(e.ok()) << e.message;
+  json dm = jsonFile(out, "consent/analytics/1/manifest.json");
+  EXPECT_EQ(dm["kind"], "consent");
+  EXPECT_EQ(dm["category"], "analytics");
+  EXPECT_EQ(dm["operator"], "ТОО «Пример»");
+  EXPECT_EQ(dm["controller"], "ТОО «Пример»");
+  EXPECT_EQ(dm["langs"], json::array({"ru", "kk"}));
+  // The hash covers every language, like a version hash (docs/body-format.md).
+  std::string ru = kelisim::sha256_hex(*file(out, "consent/analytics/1/body.json"));
+  std::string kk = kelisim::sha256_hex(*file(out, "consent/analytics/1/body.kk.json"));
+  EXPECT_EQ(dm["hash"], kelisim::sha256_hex("kelisim version hash 1\nkk " + kk + "\nru " + ru + "\n"));
+  EXPECT_EQ(dm["bodyHash"], ru);
+  json top = jsonFile(out, "manifest.json"), v1 = jsonFile(out, "1/manifest.json");
+  const json* cat = categoryOf(top, "analytics");
+  ASSERT_NE(cat, nullptr);
+  EXPECT_EQ((*cat)["consent"]["id"], "analytics");
+  EXPECT_EQ((*cat)["consent"]["version"], "1");
+  EXPECT_EQ((*cat)["consent"]["hash"], dm["hash"]);
+  EXPECT_EQ((*cat)["consent"]["manifest"], "consent/analytics/1/manifest.json");
+  EXPECT_EQ((*categoryOf(v1, "analytics"))["consent"]["manifest"], "../consent/analytics/1/manifest.json");
+  EXPECT_FALSE(categoryOf(top, "necessary")->contains("consent"));
+  json index = jsonFile(out, "index.json");
+  EXPECT_EQ(index["consent"][0]["index"], "consent/analytics/index.json");
+  json di = jsonFile(out, "consent/analytics/index.json");
+  EXPECT_EQ(di["current"], "1");
+  EXPECT_EQ(di["versions"][0]["hash"], dm["hash"]);
+  // The viewer opens the document like a policy: its top-level manifest names its parts.
+  EXPECT_EQ(jsonFile(out, "consent/analytics/manifest.json")["body"], "1/body.json");
+}
+
+TEST(PolicyBuildConsent, NewVersionIsLinkedAndAnEditedTranslationChangesTheHash) {
+  std::string v2text = kDocText + "6. Новое условие.\n";
+  FileList out;
+  kelisim::Error e = buildPolicy({{"demo/1.md", withAnalytics()},
+                                  {"demo/consent/analytics/1.ru.md", consentDoc("", kDocText)},
+                                  {"demo/consent/analytics/2.ru.md", consentDoc("", v2text, "2")}},
+                                 &out);
+  ASSERT_TRUE(e.ok()) << e.message;
+  json c = (*categoryOf(jsonFile(out, "manifest.json"), "analytics"))["consent"];
+  EXPECT_EQ(c["version"], "2");
+  EXPECT_EQ(c["hash"], jsonFile(out, "consent/analytics/2/manifest.json")["hash"]);
+  EXPECT_NE(c["hash"], jsonFile(out, "consent/analytics/1/manifest.json")["hash"]);
+  EXPECT_EQ(jsonFile(out, "consent/analytics/2/manifest.json")["previousVersion"], "1");
+  // Only the Kazakh text differs: another hash (the visitor may have read that language).
+  FileList a, b;
+  ASSERT_TRUE(buildPolicy({{"demo/1.md", withAnalytics()}, {"demo/consent/analytics/1.ru.md", consentDoc("", kDocText)},
+                           {"demo/consent/analytics/1.kk.md", consentDoc("", kDocText, "1", "kk")}}, &a).ok());
+  std::string kk2 = kDocText;
+  kk2.replace(kk2.find("статистика."), 21, "талдау.");
+  ASSERT_TRUE(buildPolicy({{"demo/1.md", withAnalytics()}, {"demo/consent/analytics/1.ru.md", consentDoc("", kDocText)},
+                           {"demo/consent/analytics/1.kk.md", consentDoc("", kk2, "1", "kk")}}, &b).ok());
+  EXPECT_NE(jsonFile(a, "consent/analytics/1/manifest.json")["hash"], jsonFile(b, "consent/analytics/1/manifest.json")["hash"]);
+}
+
+TEST(PolicyBuildConsent, BadDocumentsAreRefusedWithTheFileNamed) {
+  std::string doc = "demo/consent/analytics/1.ru.md";
+  auto without = [&](const std::string& line) {
+    std::string d = consentDoc("", kDocText);
+    d.erase(d.find(line), line.size());
+    return d;
+  };
+  std::string twoCats = consentDoc("", kDocText);
+  struct { std::string policy, name, text, needle; } kCases[] = {
+      {withAnalytics(), doc, without("purpose: статистика\n"), "header field `purpose` is missing"},
+      {withAnalytics(), doc, without("operator: ТОО «Пример»\n"), "header field `operator` is missing"},
+      {withAnalytics(), doc, without("term: 1 год\n"), "header field `term` is missing"},
+      {withAnalytics(), doc, without("kind: consent\n"), "must say `kind: consent`"},
+      {withAnalytics(), doc, without("category: analytics\n"), "exactly one `category: <id>` or `service: <id>`"},
+      {withAnalytics(), doc, consentDoc("service: maps\n", kDocText), "exactly one `category: <id>` or `service: <id>`"},
+      {withAnalytics(), doc, consentDoc("policy: other\n", kDocText), "header field `policy` is `other`"},
+      {minimal(""), doc, consentDoc("", kDocText), "covers category `analytics`, which the current version"},
+      {withAnalytics(), "demo/consent/other/1.ru.md", consentDoc("", kDocText), "folder name `other` differs from header id `analytics`"},
+  };
+  for (auto& c : kCases) {
+    FileList out;
+    kelisim::Error e = buildPolicy({{"demo/1.md", c.policy}, {c.name, c.text}}, &out);
+    EXPECT_EQ(e.code, kelisim::ErrorCode::BadInput) << c.needle;
+    EXPECT_NE(e.message.find(c.needle), std::string::npos) << e.message;
+    EXPECT_EQ(e.message.compare(0, c.name.size(), c.name), 0) << e.message;
+  }
+  // A required category is not processed on consent; one document per purpose.
+  FileList out;
+  std::string req = consentDoc("", kDocText);
+  req.replace(req.find("category: analytics"), 19, "category: necessary");
+  std::string reqDoc = "demo/consent/analytics/1.ru.md";
+  EXPECT_NE(buildPolicy({{"demo/1.md", withAnalytics()}, {reqDoc, req}}, &out).message.find("is required"), std::string::npos);
+  std::string second = consentDoc("", kDocText);
+  second.replace(second.find("id: analytics"), 13, "id: stats");
+  EXPECT_NE(buildPolicy({{"demo/1.md", withAnalytics()}, {doc, consentDoc("", kDocText)}, {"demo/consent/stats/1.ru.md", second}}, &out)
+                .message.find("has two consent documents"),
+            std::string::npos);
+  // `kind: consent` among the policy's own versions.
+  EXPECT_NE(buildOne("demo/1.md", minimal("kind: consent\n"), &out).message.find("belongs in consent/<doc-id>/"), std::string::npos);
+}
+
+TEST(PolicyBuildConsent, DemoDocumentOfToolparsIsLinked) {
+  FileList out = build("toolpars");
+  json c = (*categoryOf(jsonFile(out, "manifest.json"), "analytics"))["consent"];
+  EXPECT_EQ(c["id"], "analytics");
+  json dm = jsonFile(out, "consent/analytics/1/manifest.json");
+  EXPECT_EQ(c["hash"], dm["hash"]);
+  EXPECT_EQ(dm["demo"], true);
+  EXPECT_EQ(dm["langs"], json::array({"ru", "kk"}));
 }

@@ -85,11 +85,13 @@ TEST(PolicyLintSeeds, UseMeansConsentClauses) {
       {"policies/toolpars/1.md", "2.1", 12},   // "Использование Пользователем … означает согласие"
       {"policies/mobile-app/1.md", "", 8},     // "Использование Мобильного Приложения … означает безоговорочное согласие"
       {"policies/neupusti/1.md", "2.1", 23},   // "- 2.1. Использование сайта … означает согласие"
+      {"policies/service/1.md", "1.2", 9},     // "1.2. Заключая Соглашение, вы выражаете … согласие"
   };
   for (auto& e : kExpected) {
     auto hits = withCode(lintFile(e.file), "consent-by-use");
     ASSERT_EQ(hits.size(), 1u) << e.file;
-    EXPECT_EQ(hits[0].severity, "info");
+    EXPECT_EQ(hits[0].severity, "warning");
+    EXPECT_NE(hits[0].messageEn.find("152-FZ art. 9(1)"), std::string::npos);
     EXPECT_EQ(hits[0].clause, e.clause);
     EXPECT_EQ(hits[0].line, headerLines(e.file) + e.line) << e.file;
   }
@@ -197,6 +199,8 @@ TEST(PolicyLintFixtures, ExpectedFindings) {
 TEST(PolicyLintFixtures, EveryFindingHasBothLanguages) {
   for (const char* f : {"tests/fixtures/policy/lint/numbering.md", "tests/fixtures/policy/lint/references.md",
                         "tests/fixtures/policy/lint/consent.md", "tests/fixtures/policy/lint/jurisdiction.md",
+                        "tests/fixtures/policy/lint/use-means-consent.md",
+                        "tests/fixtures/policy/lint/consent-document-missing.md",
                         "tests/fixtures/policy/lint/header.md", "tests/fixtures/policy/lint/invalid-utf8.md"}) {
     for (auto& x : lintFile(f)) {
       EXPECT_FALSE(x.messageEn.empty()) << x.code;

@@ -1,4 +1,5 @@
-// The golden consent cases (tests/fixtures/consent/cases.json) against the shipped consent
+// The golden consent cases (tests/fixtures/consent/cases.json, and documents.json: consent
+// documents) against the shipped consent
 // wasm (dist/kelisim-consent.wasm) through the public `kelisim/core` facade, and the same
 // canonical lines as the native GoogleTest run (native and wasm must agree on every case).
 import { test } from 'node:test';
@@ -8,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { loadCore } from '../../web/src/engine/core.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const doc = JSON.parse(readFileSync(root + 'tests/fixtures/consent/cases.json', 'utf8'));
 const core = await loadCore();
+let doc = null;   // the fixture being run
 const t = (iso) => core.parseInstant(iso).ms;
-const choicesText = (m) => Object.entries(m).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+const choicesText = (m, docs = {}) => Object.entries(m).map(([k, v]) => `${k}:${v ? 1 : 0}${docs[k] ? ':' + docs[k] : ''}`).join('.');
 
 function storedOf(r) {
   if (r === null) return null;
@@ -71,6 +72,7 @@ function runCase(c) {
     assert.equal(d.deadline, ex.deadline === null ? null : t(ex.deadline));
     assert.deepEqual(d.effective, ex.effective);
     assert.deepEqual(d.prefill, ex.prefill);
+    assert.deepEqual(d.pending, ex.pending || []);
     assert.equal('record' in d, 'newRecord' in ex);
     if (d.record) {
       const back = core.decodeRecord(d.record);
@@ -78,8 +80,13 @@ function runCase(c) {
       expectRecord(ex.newRecord, back.record);
       assert.equal(back.record.historyHead, d.entry.hash);
     }
-    return [d.action, d.reason, d.recordError, d.deadline ?? '-', choicesText(d.effective), choicesText(d.prefill),
-      d.record ?? '-', d.entry?.hash ?? '-'].join('|');
+    // effective/prefill as the core writes them: an "on" choice with the document it was given
+    // under (the stored record's, or the new one's).
+    const docs = d.record ? core.decodeRecord(d.record).record.docs : storedDocs(c.record);
+    const on = (m) => Object.fromEntries(Object.keys(docs).filter((k) => m[k]).map((k) => [k, docs[k]]));
+    return [d.action, d.reason, d.recordError, d.deadline ?? '-', choicesText(d.effective, on(d.effective)),
+      choicesText(d.prefill, on(d.prefill)), d.record ?? '-', d.entry?.hash ?? '-'].join('|') +
+      (d.pending.length ? `|pending:${d.pending.join('.')}` : '');
   }
   assert.equal(c.fn, 'apply');
   let r;
@@ -91,24 +98,37 @@ function runCase(c) {
   }
   assert.equal(ex.error, undefined);
   if (ex.record) expectRecord(ex.record, r.decoded);
-  if (ex.entry) for (const [k, v] of Object.entries(ex.entry)) assert.equal(r.entry[k], v, k);
+  if (ex.entry) for (const [k, v] of Object.entries(ex.entry)) assert.deepEqual(r.entry[k], v, k);
   assert.equal(r.decoded.historyHead, r.entry.hash);
   const e = r.entry;
-  return `${r.record}|${[e.op, e.at, e.version, e.method, choicesText(e.choices)].join('~')}|${e.hash}`;
+  return `${r.record}|${[e.op, e.at, e.version, e.method, choicesText(e.choices, e.docs)].join('~')}|${e.hash}`;
 }
 
-const lines = [];
-test('at least 40 golden cases', () => assert.ok(doc.cases.length >= 40));
-for (const c of doc.cases) {
-  test(`golden: ${c.name}`, () => { lines.push(`${c.name}\t${runCase(c)}`); });
+// The docs of the record a case stores ({} when none or undecodable).
+function storedDocs(r) {
+  const d = core.decodeRecord(storedOf(r) || '');
+  return d.ok ? d.record.docs : {};
 }
 
-test('wasm agrees with the native build on every golden case', () => {
-  const path = process.env.KELISIM_NATIVE_GOLDEN || root + 'build/native/consent-golden.txt';
-  let native;
-  try { native = readFileSync(path, 'utf8').trimEnd().split('\n'); } catch {
-    assert.fail(`${path} is missing: build and run the native suite first (npm test does both)`);
+/** Runs every case of tests/fixtures/consent/<fixture> and compares the lines with the native
+ *  run's <build>/<nativeName>. */
+function runFixture(fixture, nativeName, minCases) {
+  const fdoc = JSON.parse(readFileSync(root + 'tests/fixtures/consent/' + fixture, 'utf8'));
+  const lines = [];
+  test(`${fixture}: at least ${minCases} golden cases`, () => assert.ok(fdoc.cases.length >= minCases));
+  for (const c of fdoc.cases) {
+    test(`golden: ${c.name}`, () => { doc = fdoc; lines.push(`${c.name}\t${runCase(c)}`); });
   }
-  assert.equal(lines.length, doc.cases.length);
-  assert.deepEqual(lines, native);
-});
+  test(`${fixture}: wasm agrees with the native build on every golden case`, () => {
+    const path = (process.env.KELISIM_NATIVE_GOLDEN_DIR || root + 'build/native') + '/' + nativeName;
+    let native;
+    try { native = readFileSync(path, 'utf8').trimEnd().split('\n'); } catch {
+      assert.fail(`${path} is missing: build and run the native suite first (npm test does both)`);
+    }
+    assert.equal(lines.length, fdoc.cases.length);
+    assert.deepEqual(lines, native);
+  });
+}
+
+runFixture('cases.json', 'consent-golden.txt', 40);
+runFixture('documents.json', 'consent-documents-golden.txt', 20);

@@ -48,8 +48,8 @@ Status manifestError(const char* text, std::string_view subject = {}) {
 }
 
 // The manifest's fields, passed positionally by core.js: id, version, body hash, publishedAt
-// (ISO 8601 text), categories ("id:flags" items separated by '\n', flags from "r" required,
-// "g" gpcOff), rule (0 implicit, 1 explicit), implicit days, material (0|1), max ages (ms).
+// (ISO 8601 text), categories ("id:flags" or "id:flags:docHash" items separated by '\n', flags
+// from "r" required, "g" gpcOff; docHash the category's consent document, 64 hex), rule (0 implicit, 1 explicit), implicit days, material (0|1), max ages (ms).
 // Checked in the order the fields were once sent as lines, so the first error is the same.
 // The manifest's strings view the arguments.
 #define KEL_MANIFEST_PARAMS                                                                            \
@@ -90,7 +90,10 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
     for (size_t i = colon + 1; i < v.size(); ++i) {
       if (v[i] == 'r') c.required = true;
       else if (v[i] == 'g') c.gpcOff = true;
-      else ok = false;
+      else if (v[i] == ':') {  // then the consent document's hash (validate() checks its form)
+        c.docHash = std::string_view(v.data() + i + 1, v.size() - i - 1);
+        break;
+      } else ok = false;
     }
     m->categories.push_back(c);  // beyond 33 entries dropped: validate() refuses the list anyway
   }
@@ -141,7 +144,7 @@ extern "C" {
 
 /** decide(manifest fields, stored record, now ms, gpc) → fields: action, reason, record error
  *  (indices of the Action, Reason and ErrorCode names), deadline ms ("" = none), effective
- *  choices, prefill choices; for implicit-accept also the new encoded record and its history
+ *  choices, prefill choices, pending categories ('.'-joined; Decision::pending); for implicit-accept also the new encoded record and its history
  *  entry (7 fields, putEntry). */
 __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc) {
   Manifest m;
@@ -158,6 +161,12 @@ __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, ui
   put(out, d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
   put(out, choicesText(d.effective));
   put(out, choicesText(d.prefill));
+  // The categories asked about again because their consent document changed, '.'-joined.
+  for (size_t i = 0; i < d.pending.size(); ++i) {
+    if (i) out.put('.');
+    out.put(d.pending[i]);
+  }
+  out.put('\n');
   if (d.hasNewRecord) {
     put(out, encodeRecord(d.newRecord));
     putEntry(out, d.entry);

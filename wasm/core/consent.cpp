@@ -46,7 +46,45 @@ void mapChoices(const Manifest& m, const Choices* from, bool gpc, Choices* out) 
   for (const CategorySpec& c : m.categories) {
     const Choice* prev = from ? findChoice(*from, c.id) : nullptr;
     bool on = c.required || (prev && prev->on && !(gpc && c.gpcOff));
-    out->push_back({c.id, on});
+    // An "on" choice keeps the consent document it was given under (staleDocuments).
+    out->push_back({c.id, on, on && prev ? prev->doc : Str<kDocHashPrefix>()});
+  }
+}
+
+// ---- Consent documents (policies/README.md "Consent documents") ------------------------
+// A category may have its own consent document (152-FZ Art. 9(1) as amended by 156-FZ:
+// consent "separately from other information"); a choice turning it on records the first
+// kDocHashPrefix hex of that document's hash. A newer document is material for its category
+// only.
+
+// The prefix of c's consent document's hash that a choice records ("" = no document).
+std::string_view docPrefix(const CategorySpec& c) {
+  return c.docHash.empty() ? c.docHash : std::string_view(c.docHash.data(), kDocHashPrefix);
+}
+
+// Stamps every "on" choice in *cs whose category is in `only` (all when only == nullptr)
+// with the document now in force for it: the visitor chose it with that document shown.
+void stampDocuments(const Manifest& m, const Choices* only, Choices* cs) {
+  for (Choice& c : *cs) {
+    const CategorySpec* spec = findCategory(m, c.category);
+    if (!c.on || !spec || (only && !findChoice(*only, c.category))) continue;
+    c.doc.assign(docPrefix(*spec));
+  }
+}
+
+// The categories of m turned on in `choices` under another consent document than the one in
+// force now (or under none, when the category has one now) → *pending; each is turned off in
+// *effective and *prefill (implicit acceptance never accepts a new document: the visitor must
+// answer again).
+void staleDocuments(const Manifest& m, const Choices& choices, Decision* d) {
+  d->pending.clear();
+  for (const CategorySpec& c : m.categories) {
+    const Choice* was = findChoice(choices, c.id);
+    if (c.docHash.empty() || !was || !was->on || same(was->doc, docPrefix(c))) continue;
+    d->pending.push_back(Id(c.id));
+    for (Choices* cs : {&d->effective, &d->prefill})
+      for (Choice& x : *cs)
+        if (same(x.category, c.id)) x = Choice{x.category, false, {}};
   }
 }
 
@@ -201,14 +239,19 @@ Status validate(const Manifest& m) {
     if (!validCategoryId(id)) return badManifest("manifest: category id '\1' must match [a-z][a-z0-9_]{0,31}", id);
     for (size_t j = 0; j < i; ++j)
       if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
+    std::string_view doc = m.categories[i].docHash;
+    if (!doc.empty() && !isHex(doc, 64))
+      return badManifest("manifest: category '\1': consent document hash must be 64 lowercase hex digits", id);
+    if (!doc.empty() && m.categories[i].required)
+      return badManifest("manifest: category '\1' is required: it is not asked for, so it has no consent document", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
   // ids gave 1366-byte records; tests/cpp/adversarial_test.cpp). 228 bytes bound the other
   // fields at their longest (record id and versions 32, times 11 base-36 digits, history hash,
-  // check, separators); then the policy id and "id:1" per category, '.'-joined.
+  // check, separators); then the policy id and "id:1" (":<doc prefix>") per category, '.'-joined.
   size_t longest = 228 + m.policyId.size() + m.categories.size() - 1;
-  for (const CategorySpec& c : m.categories) longest += c.id.size() + 2;
+  for (const CategorySpec& c : m.categories) longest += c.id.size() + 2 + (c.docHash.empty() ? 0 : 1 + kDocHashPrefix);
   if (longest > kMaxRecordLength)
     return badManifest("manifest: category ids are too long in total: a record would exceed 1024 bytes");
   for (int64_t age : {m.maxAgeAcceptedMs, m.maxAgeRejectedMs})
@@ -251,6 +294,12 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
                                                                             : Reason::Current;
     d.effective = previous;
     d.prefill = previous;
+    staleDocuments(m, r.choices, &d);
+    if (!d.pending.empty()) {
+      // A new consent document for a category the visitor turned on: ask about it (only).
+      d.action = Action::Reprompt;
+      d.reason = Reason::DocumentChanged;
+    }
     return Status();
   }
 
@@ -259,15 +308,18 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
     d.action = Action::Reprompt;
     d.reason = m.rule == UpdateRule::Explicit ? Reason::UpdateExplicitRule : Reason::UpdateMaterial;
     mapChoices(m, &r.choices, s.gpc, &d.prefill);
+    staleDocuments(m, r.choices, &d);
     return Status();
   }
   d.deadlineMs = deadline(m.publishedAtMs, m.offsetMinutes, m.implicitDays);
   if (now < d.deadlineMs) {
-    // Seed 003, cl. 1.2: until the 7 days pass, the old choices stay in force.
+    // Seed 003, cl. 1.2: until the 7 days pass, the old choices stay in force (except those
+    // given under a consent document that has been replaced: staleDocuments).
     d.action = Action::UpdateNotice;
     d.reason = Reason::UpdatePending;
     d.effective = previous;
     d.prefill = previous;
+    staleDocuments(m, r.choices, &d);
     return Status();
   }
   // Continued use after the deadline: implicit acceptance with the same choices; new
@@ -282,6 +334,9 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   n.historyHead = d.entry.hash;
   d.effective = n.choices;
   d.prefill = n.choices;
+  // The new record keeps each choice's document as it was: a choice given under a replaced
+  // document stays pending (off now, asked again once the record is for this version).
+  staleDocuments(m, n.choices, &d);
   d.hasNewRecord = true;
   return Status();
 }
@@ -307,7 +362,8 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
 
   switch (in.op) {
     case Op::AcceptAll:
-      for (const CategorySpec& c : m.categories) r.choices.push_back({c.id, true});
+      for (const CategorySpec& c : m.categories) r.choices.push_back({c.id, true, {}});
+      stampDocuments(m, nullptr, &r.choices);
       break;
     case Op::RejectAll:
     case Op::Withdraw:
@@ -321,8 +377,9 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
         if (spec->required && !c.on)
           return fail(ErrorCode::RequiredCategory, "category '\1' is required and cannot be turned off", c.category);
         for (Choice& mine : r.choices)
-          if (mine.category == c.category) mine.on = c.on;
+          if (mine.category == c.category) mine = Choice{mine.category, c.on, {}};
       }
+      stampDocuments(m, &in.choices, &r.choices);  // only what the visitor answered now
       break;
     case Op::AcceptUpdate:
       if (!havePrev) return fail(ErrorCode::NoRecord, "accept-update needs a stored record of this policy");

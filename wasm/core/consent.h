@@ -169,6 +169,10 @@ struct CategorySpec {
   std::string_view id;   // [a-z][a-z0-9_]{0,31}; views the caller's text
   bool required = false; // always on, cannot be refused
   bool gpcOff = false;   // defaults off when the visitor sends Global Privacy Control
+  /// SHA-256 (64 hex) of the consent document in force for this category (the manifest's
+  /// categories[].consent.hash; policies/README.md "Consent documents"), or "" for none.
+  /// A choice to turn the category on records its first kDocHashPrefix digits.
+  std::string_view docHash;
 };
 
 /** The manifest fields the banner needs (the shell parses manifest.json and fills these).
@@ -192,10 +196,16 @@ struct Manifest {
 /** Checks every field; returns ErrorCode::ManifestInvalid with the field name on failure. */
 Status validate(const Manifest& m);
 
+/// Hex digits of a consent document's hash a choice records (choicesText "id:1:3f9a2c1b").
+constexpr size_t kDocHashPrefix = 8;
+
 struct Choice {
   Id category;
   bool on = false;
-  bool operator==(const Choice& o) const { return category == o.category && on == o.on; }
+  /// First kDocHashPrefix hex digits of the consent document the category was turned on
+  /// under ("" = none: off, or no document). Only an "on" choice carries one.
+  Str<kDocHashPrefix> doc;
+  bool operator==(const Choice& o) const { return category == o.category && on == o.on && doc == o.doc; }
 };
 using Choices = FixedList<Choice, kMaxChoices>;
 
@@ -286,6 +296,10 @@ struct Decision {
   int64_t deadlineMs = -1;                // when an update is pending or was just implicitly accepted
   Choices effective;  // on/off of every category now (required always on)
   Choices prefill;    // what the banner/preferences should show preselected
+  /// Categories turned on under another consent document than the one now in force
+  /// (staleDocuments): off in `effective` and `prefill` until the visitor answers again.
+  /// With Reason::DocumentChanged they are the only categories asked about.
+  FixedList<Id, kMaxCategories> pending;
   bool hasNewRecord = false;  // implicit-accept: store newRecord, append entry
   Record newRecord;
   HistoryEntry entry;
@@ -314,10 +328,11 @@ struct ApplyResult {
 Status apply(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, const ApplyInput& in,
              ApplyResult* out);
 
-/** choices as "id:1.id2:0" (the record and history wire form). */
+/** choices as "id:1.id2:0" (the record and history wire form); a choice made under a consent
+ *  document is "id:1:<kDocHashPrefix hex>" (without documents the text is what it always was). */
 Text choicesText(const Choices& c);
-/** Parses choicesText's form (at most kMaxChoices items); false on any malformed item or
- *  duplicate id. */
+/** Parses choicesText's form (at most kMaxChoices items); false on any malformed item,
+ *  duplicate id, or document prefix on an "off" choice. */
 bool parseChoices(std::string_view text, Choices* out);
 
 /** Decimal text of v (no locale, no printf). */

@@ -35,6 +35,7 @@ enum class Reason : int32_t {
   UpdateDue = 7,
   UpdateExplicitRule = 8,
   UpdateMaterial = 9,
+  DocumentChanged = 10,
 };
 
 /** Stable wire name of a Reason value (as in constants.json); "" when out of range. */
@@ -50,6 +51,7 @@ inline const char* name(Reason v) {
     case Reason::UpdateDue: return "update-due";
     case Reason::UpdateExplicitRule: return "update-explicit-rule";
     case Reason::UpdateMaterial: return "update-material";
+    case Reason::DocumentChanged: return "document-changed";
   }
   return "";
 }

@@ -2,7 +2,8 @@
 //
 // Wire form, version 1 (fields joined by '~', every character an RFC 6265 cookie-octet):
 //   k1~id~policyId~version~bodyHash16~givenAt36~method~choices~noticeVersion~noticeAt36~historyHead~check
-// method is 'e' (explicit) or 'i' (implicit); times are base-36 epoch ms; choices "id:1.id:0";
+// method is 'e' (explicit) or 'i' (implicit); times are base-36 epoch ms; choices "id:1.id:0",
+// an item turned on under a consent document "id:1:3f9a2c1b" (its hash's first 8 hex);
 // check = first 16 hex of SHA-256("kelisim/record/k1\n" + everything before "~check").
 // The check catches edits, truncation and foreign values; it is not a secret MAC (the visitor
 // owns the record, and proof of consent lives on the site's server).
@@ -72,11 +73,26 @@ void checkOf(std::string_view body, char* out) {
   to_hex(d.data(), 8, out);
 }
 
+// A choice item "<id>:1:<kDocHashPrefix hex>" → *item "<id>:1", *doc the hex; any other item
+// is left as it is (doc empty). (Category ids hold no ':', so the form is unambiguous.)
+void splitDoc(std::string_view* item, std::string_view* doc) {
+  size_t n = item->size(), k = kDocHashPrefix;
+  if (n < k + 4) return;
+  std::string_view hex(item->data() + n - k, k);
+  if ((*item)[n - k - 1] != ':' || !isHex(hex, k)) return;
+  *doc = hex;
+  *item = std::string_view(item->data(), n - k - 1);
+}
+
 void appendChoices(Text& s, const Choices& c) {
   for (size_t i = 0; i < c.size(); ++i) {
     if (i) s += '.';
     s += c[i].category;
     s += c[i].on ? ":1" : ":0";
+    if (!c[i].doc.empty()) {
+      s += ':';
+      s += c[i].doc;
+    }
   }
 }
 
@@ -134,14 +150,17 @@ bool parseChoices(std::string_view text, Choices* out) {
   for (size_t start = 0;;) {
     size_t end = start;
     while (end < text.size() && text[end] != '.') ++end;
-    // The item text[start, end) is "<id>:0" or "<id>:1".
-    if (end - start < 3 || text[end - 2] != ':' || (text[end - 1] != '0' && text[end - 1] != '1')) return false;
-    std::string_view id(text.data() + start, end - start - 2);
-    if (!validCategoryId(id)) return false;
+    // The item text[start, end) is "<id>:0", "<id>:1" or "<id>:1:<8 hex>" (splitDoc).
+    std::string_view item(text.data() + start, end - start), doc;
+    splitDoc(&item, &doc);
+    if (item.size() < 3 || item[item.size() - 2] != ':' || (item.back() != '0' && item.back() != '1')) return false;
+    std::string_view id(item.data(), item.size() - 2);
+    bool on = item.back() == '1';
+    if (!validCategoryId(id) || (!doc.empty() && !on)) return false;
     for (const Choice& c : *out)
       if (same(c.category, id)) return false;
     // A 65th item does not fit: too many choices.
-    if (!out->push_back({id, text[end - 1] == '1'})) return false;
+    if (!out->push_back({id, on, doc})) return false;
     if (end == text.size()) return true;
     start = end + 1;  // a trailing '.' leaves an empty item: refused above
   }

@@ -83,12 +83,13 @@ struct Version {
 /** Language order of a version's outputs after the primary: ru, kk, en. */
 int langRank(const std::string& l) { return l == "ru" ? 0 : l == "kk" ? 1 : l == "en" ? 2 : 3; }
 
-kelisim::Error readManifest(Version& v) {
+/** Sets v.id and v.version from the primary source's header and checks them against its file
+ *  name (<version>.md or <version>.<lang>.md) and folder (<id>/). */
+kelisim::Error readNames(Version& v) {
   const ParsedSource& s = v.src();
   const std::string& f = v.file;
-  auto field = [&](sv k) { return s.field(k); };
-  const std::string* id = field("id");
-  const std::string* ver = field("version");
+  const std::string* id = s.field("id");
+  const std::string* ver = s.field("version");
   if (!id || !validId(*id)) return bad(f, "header field `id` must match [a-z0-9][a-z0-9._-]{0,63}");
   if (!ver || !validVersion(*ver)) return bad(f, "header field `version` must match [A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   v.id = *id;
@@ -104,6 +105,45 @@ kelisim::Error readManifest(Version& v) {
     dir = dir.substr(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/') + 1);
     if (dir != v.id) return bad(f, "folder name `" + dir + "` differs from header id `" + v.id + "`");
   }
+  const std::string* kind = s.field("kind");
+  bool consent = v.file.find("/consent/") != std::string::npos;
+  if (consent && (!kind || *kind != "consent"))
+    return bad(f, "a consent document (under consent/<doc-id>/) must say `kind: consent` in its header");
+  if (!consent && kind) return bad(f, "`kind: " + *kind + "` belongs in consent/<doc-id>/, not among the policy's versions");
+  return {};
+}
+
+/** The manifest dates of source s: publishedAt (required; ISO 8601 with an offset or `unknown`),
+ *  effectiveAt (default publishedAt) and dateSource. */
+kelisim::Error readDates(const ParsedSource& s, const std::string& f, json& m) {
+  const std::string* pub = s.field("publishedAt");
+  if (!pub) return bad(f, "header field `publishedAt` is missing (write `publishedAt: unknown` when the text states no date)");
+  if (*pub != "unknown" && !isIsoInstant(*pub))
+    return bad(f, "header field `publishedAt` must be ISO 8601 with an offset, e.g. 2025-06-10T12:00:00+05:00, or `unknown`");
+  m["publishedAt"] = nullable(pub);
+  const std::string* eff = s.field("effectiveAt");
+  if (eff && *eff != "unknown" && !isIsoInstant(*eff)) return bad(f, "header field `effectiveAt` must be ISO 8601 with an offset");
+  m["effectiveAt"] = eff ? nullable(eff) : m["publishedAt"];
+  if (const std::string* ds = s.field("dateSource")) m["dateSource"] = *ds;
+  return {};
+}
+
+/** `demo: true|false` and `note` of source s into m. */
+kelisim::Error readDemo(const ParsedSource& s, const std::string& f, json& m) {
+  if (const std::string* demo = s.field("demo")) {
+    if (*demo != "true" && *demo != "false") return bad(f, "header field `demo` must be true or false");
+    m["demo"] = *demo == "true";
+  }
+  if (const std::string* note = s.field("note")) m["note"] = *note;
+  return {};
+}
+
+kelisim::Error readManifest(Version& v) {
+  const ParsedSource& s = v.src();
+  const std::string& f = v.file;
+  auto field = [&](sv k) { return s.field(k); };
+  kelisim::Error ne = readNames(v);
+  if (!ne.ok()) return ne;
   // Format 2: the manifest carries what the consent decision needs and the controller's
   // identity; the texts a visitor reads after the first layer (the policy title, category
   // titles and descriptions in ru/kk/en) are in texts.json, which the banner never waits for.
@@ -118,15 +158,8 @@ kelisim::Error readManifest(Version& v) {
   tx["categories"] = json::object();
   m["lang"] = v.langs.empty() ? "ru" : v.langs[0].lang;
   for (sv k : {"controller", "contact", "policyUrl", "jurisdiction"}) m[std::string(k)] = nullable(field(k));
-  const std::string* pub = field("publishedAt");
-  if (!pub) return bad(f, "header field `publishedAt` is missing (write `publishedAt: unknown` when the text states no date)");
-  if (*pub != "unknown" && !isIsoInstant(*pub))
-    return bad(f, "header field `publishedAt` must be ISO 8601 with an offset, e.g. 2025-06-10T12:00:00+05:00, or `unknown`");
-  m["publishedAt"] = nullable(pub);
-  const std::string* eff = field("effectiveAt");
-  if (eff && *eff != "unknown" && !isIsoInstant(*eff)) return bad(f, "header field `effectiveAt` must be ISO 8601 with an offset");
-  m["effectiveAt"] = eff ? nullable(eff) : m["publishedAt"];
-  if (const std::string* ds = field("dateSource")) m["dateSource"] = *ds;
+  kelisim::Error de = readDates(s, f, m);
+  if (!de.ok()) return de;
 
   // updateRule: "implicit 7" | "implicit" | "explicit"
   const std::string* rule = field("updateRule");
@@ -207,11 +240,8 @@ kelisim::Error readManifest(Version& v) {
   }
   if (cats.empty() || cats.size() > 32) return bad(f, "declare 1..32 consent categories (`category.<id>: required|optional`)");
   m["categories"] = std::move(cats);
-  if (const std::string* demo = field("demo")) {
-    if (*demo != "true" && *demo != "false") return bad(f, "header field `demo` must be true or false");
-    m["demo"] = *demo == "true";
-  }
-  if (const std::string* note = field("note")) m["note"] = *note;
+  kelisim::Error me = readDemo(s, f, m);
+  if (!me.ok()) return me;
   m["bodyHash"] = sha256_hex(s.bodyJson);
   v.manifest = std::move(m);
   v.texts = std::move(tx);
@@ -407,10 +437,223 @@ std::string versionHash(const Version& v) {
   return sha256_hex(msg);
 }
 
+// ---- Consent documents (policies/README.md "Consent documents") --------------------------
+// RU 152-FZ art. 9(1) as amended by 156-FZ (in force 2025-09-01): consent is given separately
+// from other information and documents; art. 9(4): what a written consent states. A consent
+// document is versioned and hashed like a policy version and linked from the category it covers.
+
+/** One consent document: its versions, oldest first, and what it covers. */
+struct ConsentDoc {
+  std::string id;            // the folder name consent/<id>/ and the header's id
+  std::string covers;        // "category" or "service"
+  std::string target;        // the category (or service) id
+  std::vector<Version> versions;
+};
+
+/** "<policy>/consent/<doc>/<file>" → doc; false for a policy version's path. */
+bool consentDocOf(const std::string& path, std::string* doc) {
+  size_t at = path.find("/consent/");
+  if (at == std::string::npos) return false;
+  size_t b = at + 9, e = path.find('/', b);
+  *doc = e == std::string::npos ? std::string() : path.substr(b, e - b);
+  return true;
+}
+
+/** The manifest (kind "consent") and texts of one version of a consent document: what the
+ *  header must say (purpose, the category or service covered, operator, term) and optional
+ *  `data`, `contact`, `title`, dates and demo marks. Errors name the file and the field. */
+kelisim::Error readConsentManifest(Version& v, const std::string& policyId, ConsentDoc* doc) {
+  kelisim::Error e = readNames(v);
+  if (!e.ok()) return e;
+  const ParsedSource& s = v.src();
+  const std::string& f = v.file;
+  auto given = [&](sv k) {
+    const std::string* x = s.field(k);
+    return x && !x->empty() && *x != "unknown" ? x : nullptr;
+  };
+  if (const std::string* p = s.field("policy"))
+    if (*p != policyId) return bad(f, "header field `policy` is `" + *p + "` but the document is in policy `" + policyId + "`");
+  const std::string* cat = given("category");
+  const std::string* svc = given("service");
+  if (!cat == !svc) return bad(f, "a consent document covers exactly one `category: <id>` or `service: <id>` (header)");
+  std::string covers = cat ? "category" : "service", target = cat ? *cat : *svc;
+  if (!validCategoryId(target)) return bad(f, "header field `" + covers + "` must match [a-z][a-z0-9_]{0,31}");
+  if (!doc->covers.empty() && (doc->covers != covers || doc->target != target))
+    return bad(f, "every version of consent document `" + v.id + "` must cover the same " + doc->covers + " `" + doc->target + "`");
+  doc->covers = covers;
+  doc->target = target;
+  json m = json::object();
+  m["format"] = 2;
+  m["kind"] = "consent";
+  m["id"] = v.id;
+  m["version"] = v.version;
+  m["policy"] = policyId;
+  m[covers] = target;
+  m["lang"] = v.langs[0].lang;
+  // RU 152-FZ art. 9(4) items 3, 4, 8 (operator, purpose, term); the text itself is linted for
+  // all five elements (lint.cpp, checkConsentDocument).
+  for (const char* k : {"purpose", "operator", "term"}) {
+    const std::string* x = given(k);
+    if (!x) return bad(f, std::string("header field `") + k + "` is missing: a consent document states its " + k +
+                              " (RU 152-FZ art. 9(4); KZ Law 94-V art. 8)");
+    m[k] = *x;
+  }
+  m["controller"] = m["operator"];  // what the viewer shows as the controller
+  if (const std::string* d = given("data")) m["data"] = *d;
+  if (const std::string* c = given("contact")) m["contact"] = *c;
+  e = readDates(s, f, m);
+  if (!e.ok()) return e;
+  e = readDemo(s, f, m);
+  if (!e.ok()) return e;
+  m["bodyHash"] = sha256_hex(s.bodyJson);
+  m["hash"] = versionHash(v);
+  json tx = json::object();
+  for (const char* k : {"format", "id", "version"}) tx[k] = m[k];
+  const std::string* title = s.field("title");
+  tx["title"] = title ? *title : s.title;
+  tx["categories"] = json::object();
+  tx["versionHash"] = m["hash"];
+  v.manifest = std::move(m);
+  v.texts = std::move(tx);
+  return {};
+}
+
+/** Groups the consent document sources (paths "<policy>/consent/<doc>/<file>") into documents,
+ *  each with its versions read and ordered. */
+kelisim::Error readConsentDocs(const FileList& sources, const std::string& policyId, std::vector<ConsentDoc>* docs) {
+  std::vector<std::pair<std::string, FileList>> byDoc;
+  for (auto& src : sources) {
+    std::string doc;
+    consentDocOf(src.first, &doc);
+    if (!validId(doc)) return bad(src.first, "consent documents live in consent/<doc-id>/<version>.<lang>.md");
+    auto it = std::find_if(byDoc.begin(), byDoc.end(), [&](auto& d) { return d.first == doc; });
+    if (it == byDoc.end()) it = byDoc.insert(byDoc.end(), {doc, {}});
+    it->second.push_back(src);
+  }
+  for (auto& [id, files] : byDoc) {
+    ConsentDoc d;
+    d.id = id;
+    kelisim::Error e = groupSources(files, &d.versions);
+    if (!e.ok()) return e;
+    for (auto& v : d.versions) {
+      e = readConsentManifest(v, policyId, &d);
+      if (!e.ok()) return e;
+    }
+    for (size_t a = 1; a < d.versions.size(); ++a)
+      for (size_t b = a; b > 0 && compareVersions(d.versions[b - 1].version, d.versions[b].version) > 0; --b)
+        std::swap(d.versions[b - 1], d.versions[b]);
+    for (size_t k = 1; k < d.versions.size(); ++k)
+      if (compareVersions(d.versions[k].version, d.versions[k - 1].version) == 0)
+        return bad(d.versions[k].file, "version `" + d.versions[k].version + "` also in " + d.versions[k - 1].file);
+    docs->push_back(std::move(d));
+  }
+  return {};
+}
+
+/** The files of one consent document under consent/<id>/ (index.json, manifest.json of the
+ *  current version, and per version manifest, texts and bodies): the same layout as a policy,
+ *  so the viewer opens it as it opens a policy. */
+void consentFiles(ConsentDoc& d, FileList* out) {
+  std::string dir = "consent/" + d.id + "/";
+  json versions = json::array();
+  for (size_t k = 0; k < d.versions.size(); ++k) {
+    Version& v = d.versions[k];
+    json& m = v.manifest;
+    m["previousVersion"] = k ? json(d.versions[k - 1].version) : json(nullptr);
+    m["body"] = "body.json";
+    m["texts"] = "texts.json";
+    json entry = json::object();
+    entry["version"] = v.version;
+    for (const char* key : {"publishedAt", "effectiveAt", "bodyHash", "hash"}) entry[key] = m[key];
+    entry["manifest"] = v.version + "/manifest.json";
+    entry["body"] = v.version + "/body.json";
+    entry["texts"] = v.version + "/texts.json";
+    if (m.contains("demo")) entry["demo"] = m["demo"];
+    if (v.langs.size() > 1) {
+      json langs = json::array(), bodies = json::object(), paths = json::object();
+      for (size_t q = 0; q < v.langs.size(); ++q) {
+        const LangSource& l = v.langs[q];
+        langs.push_back(l.lang);
+        json b = json::object();
+        const std::string* t = l.src.field("title");
+        b["title"] = t ? *t : l.src.title;
+        b["body"] = q ? "body." + l.lang + ".json" : std::string("body.json");
+        b["bodyHash"] = l.hash;
+        bodies[l.lang] = b;
+        b["body"] = v.version + "/" + b["body"].get<std::string>();
+        paths[l.lang] = std::move(b);
+      }
+      m["langs"] = langs;
+      v.texts["langs"] = bodies;
+      entry["langs"] = std::move(paths);
+    }
+    versions.push_back(std::move(entry));
+  }
+  const Version& cur = d.versions.back();
+  json index = json::object();
+  index["format"] = 1;
+  index["kind"] = "consent";
+  index["id"] = d.id;
+  index["policy"] = cur.manifest["policy"];
+  index[d.covers] = d.target;
+  index["title"] = cur.texts["title"];
+  index["current"] = cur.version;
+  index["versions"] = std::move(versions);
+  json top = cur.manifest;
+  top["body"] = cur.version + "/body.json";
+  top["texts"] = cur.version + "/texts.json";
+  out->emplace_back(dir + "index.json", dumped(index, 2));
+  out->emplace_back(dir + "manifest.json", dumped(top, -1));
+  for (const Version& v : d.versions) {
+    out->emplace_back(dir + v.version + "/manifest.json", dumped(v.manifest, -1));
+    out->emplace_back(dir + v.version + "/texts.json", dumped(v.texts, -1));
+    out->emplace_back(dir + v.version + "/body.json", v.src().bodyJson);
+    for (size_t q = 1; q < v.langs.size(); ++q)
+      out->emplace_back(dir + v.version + "/body." + v.langs[q].lang + ".json", v.langs[q].src.bodyJson);
+  }
+}
+
+/** Links each category of the current policy version to the consent document in force for it
+ *  (its newest version): categories[].consent = {id, version, hash, manifest} in the current
+ *  version's manifest (`manifest` relative to that manifest: `prefix` "" for the top-level
+ *  one, "../" for <version>/manifest.json). A document for a category the current version does
+ *  not declare, or declares required, or a second document for one category, is an error. */
+kelisim::Error linkConsentDocs(const std::vector<ConsentDoc>& docs, json& manifest, const std::string& prefix,
+                               const std::string& file) {
+  for (const ConsentDoc& d : docs) {
+    if (d.covers != "category") continue;  // per-service documents: listed in index.json only
+    const Version& cur = d.versions.back();
+    json* cat = nullptr;
+    for (auto& c : manifest["categories"])
+      if (c["id"] == d.target) cat = &c;
+    if (!cat)
+      return bad(cur.file, "consent document `" + d.id + "` covers category `" + d.target + "`, which the current version of " +
+                               file + " does not declare");
+    if ((*cat)["required"].get<bool>())
+      return bad(cur.file, "category `" + d.target + "` is required: it is not processed on consent, so it has no consent document");
+    if (cat->contains("consent"))
+      return bad(cur.file, "category `" + d.target + "` has two consent documents: `" + (*cat)["consent"]["id"].get<std::string>() +
+                               "` and `" + d.id + "` (one document per purpose)");
+    json c = json::object();
+    c["id"] = d.id;
+    c["version"] = cur.version;
+    c["hash"] = cur.manifest["hash"];
+    c["manifest"] = prefix + "consent/" + d.id + "/" + cur.version + "/manifest.json";
+    (*cat)["consent"] = std::move(c);
+  }
+  return {};
+}
+
 }  // namespace
 
-kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
+kelisim::Error buildPolicy(const FileList& allSources, FileList* outFiles) {
   outFiles->clear();
+  // The policy's own version sources, and its consent documents (consent/<doc>/…).
+  FileList versionSources, consentSources;
+  for (auto& f : allSources) {
+    std::string doc;
+    (consentDocOf(f.first, &doc) ? consentSources : versionSources).push_back(f);
+  }
   if (versionSources.empty()) return {ErrorCode::BadInput, "no policy sources to build"};
   std::vector<Version> vs;
   kelisim::Error e = groupSources(versionSources, &vs);
@@ -487,15 +730,35 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
     feed.push_back(std::move(fe));
     versions.push_back(std::move(entry));
   }
-  const Version& cur = vs.back();
+  Version& cur = vs.back();
+  std::vector<ConsentDoc> docs;
+  e = readConsentDocs(consentSources, cur.id, &docs);
+  if (!e.ok()) return e;
+  e = linkConsentDocs(docs, cur.manifest, "../", cur.file);
+  if (!e.ok()) return e;
   json index = json::object();
   index["format"] = 1;
   index["id"] = cur.id;
   index["title"] = vs.back().texts["title"];
   index["current"] = cur.version;
   index["versions"] = std::move(versions);
+  if (!docs.empty()) {
+    // The consent documents, for tools that look a recorded document hash up (the ledger).
+    json list = json::array();
+    for (const ConsentDoc& d : docs) {
+      json x = json::object();
+      x["id"] = d.id;
+      x[d.covers] = d.target;
+      x["current"] = d.versions.back().version;
+      x["index"] = "consent/" + d.id + "/index.json";
+      list.push_back(std::move(x));
+    }
+    index["consent"] = std::move(list);
+  }
   json top = cur.manifest;
   for (const char* part : {"body", "texts"}) top[part] = index["versions"].back()[part];
+  for (auto& c : top["categories"])  // the top-level manifest sits one folder up
+    if (c.contains("consent")) c["consent"]["manifest"] = c["consent"]["manifest"].get<std::string>().substr(3);
   outFiles->emplace_back("index.json", dumped(index, 2));
   outFiles->emplace_back("manifest.json", dumped(top, -1));
   FeedInfo info;
@@ -515,6 +778,7 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
   }
   std::string atom = atomFeed(info, feed);
   if (!atom.empty()) outFiles->emplace_back("feed.xml", std::move(atom));
+  for (ConsentDoc& d : docs) consentFiles(d, outFiles);
   return {};
 }
 

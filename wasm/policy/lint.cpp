@@ -357,9 +357,29 @@ void checkRetention(Ctx& c) {
           "в политике не указан срок хранения персональных данных");
 }
 
-/** "Using the site means consent": not valid consent under RU (152-FZ art. 9), BY (Law 99-З
- *  art. 5) or EU law (GDPR art. 4(11), recital 32: inactivity is not consent). */
-void checkConsentByUse(Ctx& c) {
+/** "Using the site means consent" / "by accepting the policy (the agreement) you consent": not
+ *  valid consent under RU law (152-FZ art. 9(1) as amended by 156-FZ, in force 2025-09-01:
+ *  consent is given separately from any other document, not by accepting a policy or offer),
+ *  BY (Law 99-З art. 5) or EU law (GDPR art. 4(11), recital 32: inactivity is not consent).
+ *  Seeds: 000 cl. 2.1, 001 (preamble) and 004 cl. 2.1 ("Использование … означает согласие"),
+ *  002 cl. 1.2 ("Заключая Соглашение, вы выражаете … согласие"). */
+bool consentByUse(sv sent) {
+  // "Использование сайта означает согласие", "use of the site constitutes consent".
+  if (hasAny(sent, {"использовани", "пользовани", "продолжа", "посещени", "use of", "using", "пайдалан"}) &&
+      hasAny(sent, {"означает", "является", "считается", "подтверждает", "means", "constitutes", "білдіреді"}) &&
+      hasAny(sent, {"согласи", "consent", "келісім"}))
+    return true;
+  // "Используя сайт, вы соглашаетесь", "Заключая Соглашение, вы выражаете согласие", "by using
+  // this site you agree", "сайтты пайдалану арқылы … келісесіз".
+  return hasAny(sent, {"используя", "пользуясь", "продолжая", "посещая", "заключая", "принимая", "акцептуя", "нажимая",
+                       "регистрируясь", "by using", "by continuing", "by accepting", "by clicking", "by visiting",
+                       "пайдалану арқылы", "пайдалана отырып", "қабылдай отырып", "қабылдау арқылы"}) &&
+         hasAny(sent, {"согласи", "соглаша", "consent", "agree", "келіс"});
+}
+
+/** byUse false: only the irrevocable-consent check (a consent document is itself where the
+ *  visitor consents, "нажимая кнопку … я даю согласие" included). */
+void checkConsentByUse(Ctx& c, bool byUse = true) {
   for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) {
     sv s = c.folded[l];
     size_t start = 0;
@@ -368,16 +388,18 @@ void checkConsentByUse(Ctx& c) {
       // "п. 5.2." style dots inside a sentence are rare here; a sentence ends at ". " or end.
       while (end != sv::npos && end + 1 < s.size() && s[end + 1] != ' ') end = s.find_first_of(".;", end + 1);
       sv sent = s.substr(start, end == sv::npos ? sv::npos : end - start);
-      if (hasAny(sent, {"использовани", "пользовани", "продолжа", "посещени", "use of", "using", "пайдалан"}) &&
-          hasAny(sent, {"означает", "является", "считается", "подтверждает", "means", "constitutes", "білдіреді"}) &&
-          hasAny(sent, {"согласи", "consent", "келісім"})) {
+      if (byUse && consentByUse(sent)) {
         size_t k = skipBlank(s, start);
         int line = int(l + 1);
-        c.add("info", "consent-by-use", c.clauseAt(line), line, c.col(line, k),
-              "\"using the service means consent\" is not valid consent under RU (152-FZ art. 9), BY (Law 99-Z art. 5) "
-              "or EU law (GDPR art. 4(11), recital 32): ask for optional purposes in the banner",
-              "«использование сервиса означает согласие» не является действительным согласием по праву РФ (152-ФЗ ст. 9), "
-              "РБ (Закон 99-З ст. 5) и ЕС (GDPR ст. 4(11), пр. 32): спрашивайте согласие на необязательные цели в баннере");
+        c.add("warning", "consent-by-use", c.clauseAt(line), line, c.col(line, k),
+              "consent is not given by using the site or by accepting the policy or an agreement: under RU 152-FZ art. "
+              "9(1) (as amended by 156-FZ, from 2025-09-01) consent is a separate document per purpose; also BY Law 99-Z "
+              "art. 5, GDPR art. 4(11) and recital 32. Ask in the banner and link each category's consent document "
+              "(policies/README.md \"Consent documents\")",
+              "согласие не даётся использованием сайта или принятием политики либо соглашения: по 152-ФЗ ст. 9 ч. 1 (в "
+              "ред. 156-ФЗ, с 01.09.2025) согласие оформляется отдельным документом на каждую цель; также Закон РБ 99-З "
+              "ст. 5, GDPR ст. 4(11) и пр. 32. Спрашивайте согласие в баннере и связывайте с категорией её документ "
+              "согласия (policies/README.md, «Consent documents»)");
       }
       if (hasAny(sent, {"безотзывн", "irrevocabl", "кері қайтарып алынбайтын", "қайтарып алынбайтын"}) &&
           hasAny(sent, {"согласи", "consent", "келісім"})) {
@@ -445,6 +467,52 @@ void checkConsentPurposes(Ctx& c) {
   }
 }
 
+/** A consent document (header `kind: consent`; policies/README.md "Consent documents") must
+ *  state the operator, the purpose, the personal data, the term and how to withdraw consent:
+ *  RU 152-FZ art. 9(4) items 3 (operator's name and address), 4 (purpose), 5 (list of personal
+ *  data), 8 (term of the consent and how it is withdrawn); KZ Law 94-V art. 8 (consent to the
+ *  collection and processing of personal data, and its withdrawal). Each element missing from
+ *  the text is an error: the build refuses such a document. */
+void checkConsentDocument(Ctx& c) {
+  std::string text;
+  for (size_t l = size_t(c.src.headerLines); l < c.folded.size(); ++l) text += c.folded[l] + "\n";
+  // "безотзывное согласие" says the opposite of how to withdraw it.
+  std::string revocable = text;
+  for (size_t at = revocable.find("безотзыв"); at != std::string::npos; at = revocable.find("безотзыв", at))
+    revocable.replace(at, sizeof("безотзыв") - 1, "-");
+  const std::string* op = c.src.field("operator");
+  std::string opFolded = op && *op != "unknown" ? foldCase(trim(*op)) : std::string();
+  struct Element {
+    const char* code;
+    bool present;
+    const char* en;
+    const char* ru;
+  };
+  const Element kElements[] = {
+      {"consent-operator", !opFolded.empty() && has(text, opFolded),
+       "the consent document does not name the operator (its `operator:` header, as written there, must appear in the "
+       "text with its address): RU 152-FZ art. 9(4) item 3, KZ Law 94-V art. 8",
+       "в документе согласия не назван оператор (значение `operator:` из заголовка должно быть в тексте вместе с "
+       "адресом): 152-ФЗ ст. 9 ч. 4 п. 3, Закон РК 94-V ст. 8"},
+      {"consent-purpose", hasAny(text, {"цел", "мақсат", "purpose"}),
+       "the consent document states no purpose of processing: RU 152-FZ art. 9(4) item 4, KZ Law 94-V art. 8",
+       "в документе согласия не указана цель обработки: 152-ФЗ ст. 9 ч. 4 п. 4, Закон РК 94-V ст. 8"},
+      {"consent-data", hasAny(text, {"данн", "дерек", "data"}),
+       "the consent document does not list the personal data processed: RU 152-FZ art. 9(4) item 5, KZ Law 94-V art. 8",
+       "в документе согласия нет перечня обрабатываемых персональных данных: 152-ФЗ ст. 9 ч. 4 п. 5, Закон РК 94-V ст. 8"},
+      {"consent-term", hasAny(text, {"срок", "действует до", "в течение", "мерзім", "ішінде", "дейін", "until", "term",
+                                     "period", "valid for"}),
+       "the consent document states no term for which consent is given: RU 152-FZ art. 9(4) item 8, KZ Law 94-V art. 8",
+       "в документе согласия не указан срок, в течение которого действует согласие: 152-ФЗ ст. 9 ч. 4 п. 8, Закон РК "
+       "94-V ст. 8"},
+      {"consent-withdrawal", hasAny(revocable, {"отозва", "отзыв", "кері қайтар", "кері шақыр", "қайтарып ал", "withdraw", "revoke"}),
+       "the consent document does not say how to withdraw consent: RU 152-FZ art. 9(2) and 9(4) item 8, KZ Law 94-V art. 8",
+       "в документе согласия не сказано, как отозвать согласие: 152-ФЗ ст. 9 ч. 2 и ч. 4 п. 8, Закон РК 94-V ст. 8"},
+  };
+  for (const Element& e : kElements)
+    if (!e.present) c.add("error", e.code, "", c.firstBodyLine, 1, e.en, e.ru);
+}
+
 }  // namespace
 
 kelisim::Error lint(std::string_view sourceText, std::vector<Finding>* out) {
@@ -468,10 +536,18 @@ kelisim::Error lint(std::string_view sourceText, std::vector<Finding>* out) {
   checkNumbering(c);
   checkReferences(c);
   checkJurisdictions(c);
-  checkDocument(c);
-  checkRetention(c);
-  checkConsentByUse(c);
-  checkConsentPurposes(c);
+  const std::string* kind = src.field("kind");
+  if (kind && *kind == "consent") {
+    // A consent document: its own elements instead of a policy's (contact, date, retention,
+    // purposes mapped to categories); "irrevocable" is still wrong.
+    checkConsentDocument(c);
+    checkConsentByUse(c, false);
+  } else {
+    checkDocument(c);
+    checkRetention(c);
+    checkConsentByUse(c);
+    checkConsentPurposes(c);
+  }
   // Order by (line, col, order found), via 64-bit keys: the module already carries a sort of
   // integers, a sort of Findings would be one more instantiation.
   if (out->size() > kMaxFindings) {

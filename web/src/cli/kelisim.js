@@ -27,7 +27,8 @@ Usage:
   kelisim build <policies-dir> [-o <out-dir>]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
-      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.
+      <version>/body.json (body.<lang>.json per translation), <version>/diff.json;
+      consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
@@ -166,6 +167,16 @@ function normal(p) {
   return n;
 }
 
+/** Consent document sources of one policy folder (<dir>/consent/<doc>/<version>[.<lang>].md) as
+ *  [path, name for the build "<slug>/consent/<doc>/<file>"], sorted as the native CLI sorts. */
+function consentSourcesIn(dir, slug) {
+  const root = path.join(dir, 'consent');
+  let docs;
+  try { docs = readdirSync(root, { withFileTypes: true }); } catch { return []; }
+  return docs.filter((d) => d.isDirectory()).map((d) => d.name).sort(byteOrder)
+    .flatMap((doc) => sourcesIn(path.join(root, doc)).map((f) => [f, `${slug}/consent/${doc}/${path.basename(f)}`]));
+}
+
 function cmdBuild(wasm, a) {
   onlyFlags(a, []);
   if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
@@ -193,7 +204,8 @@ function cmdBuild(wasm, a) {
     const slug = path.basename(absDir(dir));
     const sources = [];
     let lintErrors = false;
-    for (const f of sourcesIn(dir)) {
+    const files = [...sourcesIn(dir).map((f) => [f, `${slug}/${path.basename(f)}`]), ...consentSourcesIn(dir, slug)];
+    for (const [f, name] of files) {
       const bytes = readBytes(f);
       const findings = JSON.parse(call(wasm, f, 'kel_lint', f, bytes, 'json'));
       if (findings.some((x) => x.severity === 'error')) {
@@ -201,7 +213,7 @@ function cmdBuild(wasm, a) {
         process.stderr.write(text.split('\n').filter((l) => l.includes(': error[')).map((l) => l + '\n').join(''));
         lintErrors = true;
       }
-      sources.push([`${slug}/${path.basename(f)}`, utf8.decode(bytes)]);
+      sources.push([name, utf8.decode(bytes)]);
     }
     if (lintErrors) {
       process.stderr.write(`kelisim: ${slug}: not built (error-level findings above)\n`);
@@ -211,8 +223,9 @@ function cmdBuild(wasm, a) {
     const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
-    const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;
-    out(`built ${slug}: ${versions} version(s) -> ${target}\n`);
+    const versions = built.filter(([p]) => !p.startsWith('consent/') && p.endsWith('/manifest.json')).length;
+    const docs = built.filter(([p]) => p.startsWith('consent/') && p.endsWith('/index.json')).length;
+    out(`built ${slug}: ${versions} version(s)${docs ? `, ${docs} consent document(s)` : ''} -> ${target}\n`);
   }
   return status;
 }

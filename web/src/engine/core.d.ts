@@ -3,7 +3,8 @@
 export type Action = 'none' | 'banner' | 'update-notice' | 'implicit-accept' | 'reprompt';
 export type Reason =
   | 'no-record' | 'invalid-record' | 'other-policy' | 'current' | 'implicit-unacknowledged'
-  | 'expired' | 'update-pending' | 'update-due' | 'update-explicit-rule' | 'update-material';
+  | 'expired' | 'update-pending' | 'update-due' | 'update-explicit-rule' | 'update-material'
+  | 'document-changed';
 export type Method = 'explicit' | 'implicit';
 export type Op = 'accept-all' | 'reject-all' | 'set' | 'withdraw' | 'accept-update' | 'notice-shown';
 
@@ -13,6 +14,10 @@ export interface CategorySpec {
   required?: boolean;
   /** Off by default when the visitor sends Global Privacy Control. @default false */
   gpcOff?: boolean;
+  /** The category's consent document in force (policies/README.md "Consent documents"): a
+   *  choice turning the category on records the first 8 hex of `hash`; a stored choice made
+   *  under another document is asked again (reason 'document-changed'). @default undefined */
+  consent?: { id: string; version: string; hash: string; manifest?: string };
   [extra: string]: unknown;
 }
 
@@ -35,6 +40,8 @@ export interface Manifest {
 }
 
 export type ChoiceMap = Record<string, boolean>;
+/** Category id → first 8 hex of the consent document an "on" choice was given under. */
+export type DocMap = Record<string, string>;
 
 export interface Signals { /** @default false */ gpc?: boolean }
 
@@ -44,6 +51,8 @@ export interface Record_ {
    *  instant the core takes (`now`, `publishedAt`). encodeRecord refuses others; a stored value
    *  with another time does not decode. */
   givenAt: number; method: Method; choices: ChoiceMap;
+  /** Consent documents the "on" choices were given under (encodeRecord: @default {}). */
+  docs?: DocMap;
   noticeVersion: string;
   /** Epoch ms as for givenAt; 0 when no update notice was shown. */
   noticeAt: number;
@@ -51,7 +60,7 @@ export interface Record_ {
 }
 
 export interface HistoryEntry {
-  op: Op; at: number; version: string; method: Method; choices: ChoiceMap;
+  op: Op; at: number; version: string; method: Method; choices: ChoiceMap; docs: DocMap;
   prevHash: string; hash: string;
 }
 
@@ -64,6 +73,10 @@ export interface Decision {
   deadline: number | null;
   effective: ChoiceMap;
   prefill: ChoiceMap;
+  /** Categories turned on under a consent document that has since been replaced: off in
+   *  effective and prefill until asked again (with reason 'document-changed', the only ones
+   *  asked). */
+  pending: string[];
   /** implicit-accept only: the encoded record to store and its history entry. */
   record?: string;
   entry?: HistoryEntry;

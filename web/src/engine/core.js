@@ -40,7 +40,7 @@ export function createCore(wasm) {
       if (!r || typeof r !== 'object') throw new KelisimError('bad-argument', 'kelisim: encodeRecord needs a record object');
       // An unknown method is passed as -1, which the core refuses like any field of the wrong form.
       return wasm.call('kel_encode_record', oneLine(r.id), oneLine(r.policyId), oneLine(r.version),
-        oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}),
+        oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}, r.docs),
         oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''));
     },
 
@@ -68,10 +68,11 @@ export function createConsentCore(wasm) {
         deadline: f[3] ? Number(f[3]) : null,
         effective: choiceMap(f[4]),
         prefill: choiceMap(f[5]),
+        pending: f[6] ? f[6].split('.') : [],
       };
-      if (f[6]) {
-        out.record = f[6];
-        out.entry = entryOf(f, 7);
+      if (f[7]) {
+        out.record = f[7];
+        out.entry = entryOf(f, 8);
       }
       return out;
     },
@@ -117,10 +118,14 @@ function manifestArgs(m) {
   const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
-    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`)).join('\n'),
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${docHash(c)}`)).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
 }
+
+// ":<hash>" of a category's consent document (manifest categories[].consent.hash), or "".
+// The core checks its form and takes the prefix a choice records.
+const docHash = (c) => (c?.consent ? ':' + c.consent.hash : '');
 
 // An integer argument for the core (int32 in the bridge): truncated; a non-number, or one that
 // would wrap around as an int32, becomes 1 << 30, which the core refuses as out of range.
@@ -158,18 +163,28 @@ function fields(text) {
   return text.split('\n');
 }
 
+// "id:1.id2:0" (an item may end in ":<doc hash prefix>") → { id: true, id2: false }.
 function choiceMap(text) {
   const out = {};
-  if (text) for (const item of text.split('.')) out[item.slice(0, -2)] = item.endsWith(':1');
+  if (text) for (const item of text.split('.')) { const [id, on] = item.split(':'); out[id] = on === '1'; }
   return out;
 }
 
-function choicesText(map) {
+// The consent documents choices were given under: { id: '<hash prefix>' } (none: {}).
+function docMap(text) {
+  const out = {};
+  if (text) for (const item of text.split('.')) { const [id, , doc] = item.split(':'); if (doc) out[id] = doc; }
+  return out;
+}
+
+// { id: boolean } (and, for a record, its docs { id: '<hash prefix>' }) → "id:1.id2:0" (the
+// core refuses a document prefix of the wrong form).
+function choicesText(map, docs) {
   if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category → boolean');
   return Object.entries(map).map(([k, v]) => {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
-    return `${k}:${v ? 1 : 0}`;
+    return `${k}:${v ? 1 : 0}${docs && docs[k] ? ':' + oneLine(docs[k]) : ''}`;
   }).join('.');
 }
 
@@ -177,7 +192,7 @@ function choicesText(map) {
 function recordOf(f, i) {
   return {
     id: f[i], policyId: f[i + 1], version: f[i + 2], bodyHash16: f[i + 3], givenAt: Number(f[i + 4]), method: f[i + 5],
-    choices: choiceMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
+    choices: choiceMap(f[i + 6]), docs: docMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
   };
 }
 
@@ -185,6 +200,6 @@ function recordOf(f, i) {
 function entryOf(f, i) {
   return {
     op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], choices: choiceMap(f[i + 4]),
-    prevHash: f[i + 5], hash: f[i + 6],
+    docs: docMap(f[i + 4]), prevHash: f[i + 5], hash: f[i + 6],
   };
 }
