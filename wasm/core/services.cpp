@@ -7,6 +7,11 @@
 //     is off, and one in a category the visitor accepted makes decide() ask again (a new
 //     recipient is a material change);
 //   - implicit acceptance keeps the marks as they are: it never turns a service on.
+// Built with KELISIM_NO_SERVICES (the page's banner module, kelisim-consent-banner.wasm, which
+// must not grow for sites without services), the manifest side is left out: a manifest that
+// declares services is refused there (the page then loads kelisim-consent.wasm), and every
+// rule below reduces to what it does for a manifest without services. The record codec
+// (marks) is the same in both builds.
 #include "core/consent.h"
 #include "core/sha256.h"
 
@@ -16,15 +21,9 @@ namespace {
 constexpr char kDigits32[] = "0123456789abcdefghijklmnopqrstuv";
 constexpr size_t kHashDigits = 5;  // 25 bits
 
-const CategorySpec* categoryOf(const Manifest& m, std::string_view id) {
-  for (const CategorySpec& c : m.categories)
-    if (same(c.id, id)) return &c;
-  return nullptr;
-}
-
-const ServiceSpec* serviceOf(const Manifest& m, std::string_view id) {
-  for (const ServiceSpec& s : m.services)
-    if (same(s.id, id)) return &s;
+const ServiceMark* markOf(const ServiceMarks& marks, uint32_t hash) {
+  for (const ServiceMark& k : marks)
+    if (k.hash == hash) return &k;
   return nullptr;
 }
 
@@ -34,9 +33,44 @@ Choice* choiceOf(Choices* cs, std::string_view id) {
   return nullptr;
 }
 
-const ServiceMark* markOf(const ServiceMarks& marks, uint32_t hash) {
-  for (const ServiceMark& k : marks)
-    if (k.hash == hash) return &k;
+const CategorySpec* categoryOf(const Manifest& m, std::string_view id) {
+  for (const CategorySpec& c : m.categories)
+    if (same(c.id, id)) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+#ifdef KELISIM_NO_SERVICES
+// ---- The banner module: no manifest services (see the file comment) ------------------------
+
+Status validateServices(const Manifest& m) {
+  if (m.services.empty()) return Status();
+  return Status{ErrorCode::ManifestInvalid,
+                "manifest: this consent module has no per-service consent; load kelisim-consent.wasm", {}};
+}
+void serviceStates(const Manifest&, const Choices&, const ServiceMarks*, ServiceChoices* out) { out->clear(); }
+bool unaskedService(const Manifest&, const Choices&, const ServiceMarks&) { return false; }
+void keepMarks(const Manifest&, const ServiceMarks&, ServiceMarks* out) { out->clear(); }
+void markAll(const Manifest&, bool, const ServiceMarks*, ServiceMarks* out) { out->clear(); }
+Status setChoices(const Manifest& m, const Choices& changes, Choices* cats, ServiceMarks*) {
+  for (const Choice& c : changes) {
+    const CategorySpec* spec = categoryOf(m, c.category);
+    if (!spec) return Status{ErrorCode::UnknownCategory, "unknown category '\1'", c.category};
+    if (spec->required && !c.on)
+      return Status{ErrorCode::RequiredCategory, "category '\1' is required and cannot be turned off", c.category};
+    choiceOf(cats, c.category)->on = c.on;
+  }
+  return Status();
+}
+
+#else
+// ---- Every other build: per-service consent --------------------------------------------------
+namespace {
+
+const ServiceSpec* serviceOf(const Manifest& m, std::string_view id) {
+  for (const ServiceSpec& s : m.services)
+    if (same(s.id, id)) return &s;
   return nullptr;
 }
 
@@ -147,6 +181,10 @@ Status setChoices(const Manifest& m, const Choices& changes, Choices* cats, Serv
   }
   return Status();
 }
+
+#endif  // KELISIM_NO_SERVICES
+
+// ---- The record's marks (both builds) -------------------------------------------------------
 
 void appendMarks(Text& out, const ServiceMarks& marks) {
   for (const ServiceMark& k : marks) {

@@ -67,7 +67,11 @@ export function startLoading(o, env) {
       return { manifest: m, url };
     })(),
     core,
-  ]);
+  ]).then(async ([m, c]) => [m,
+    // Per-service consent (issue 12) is not in the banner build: a policy with services needs
+    // the full module (a site's own consentWasm is used as it is).
+    m.manifest.services && m.manifest.services.length && !o.consentWasm
+      ? await env.loadCore({ consentWasm: new URL('kelisim-consent.wasm', env.base) }) : c]);
   p.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
   return p;
 }
