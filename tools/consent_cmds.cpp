@@ -82,8 +82,16 @@ std::string manifestOf(const json& j, Manifest* m) {
       auto it = c.find(k);
       return it != c.end() && it->is_boolean() && it->get<bool>();
     };
-    m->categories.push_back({text(c, "id"), flag("required"), flag("gpcOff")});
+    auto consent = c.find("consent");  // the category's consent document, if any
+    std::string_view doc = consent != c.end() && consent->is_object() ? text(*consent, "hash") : std::string_view();
+    m->categories.push_back({text(c, "id"), flag("required"), flag("gpcOff"), doc});
   }
+  auto services = j.find("services");  // per-service consent (issue 12), as core.js passes it
+  if (services != j.end() && services->is_array())
+    for (const json& x : *services) {
+      if (!x.is_object()) return "manifest.services must list objects";
+      m->services.push_back({text(x, "id"), text(x, "category")});
+    }
   return "";
 }
 
@@ -127,7 +135,8 @@ int consentCookie(const ConsentCookieArgs& a) {
       for (const Choice& c : in.choices)
         if (c.category.view() == id) return fail("category " + id + " is both accepted and rejected", true);
       Choice c;
-      if (!c.category.assign(id) || !validCategoryId(id)) return fail(a.manifestPath + ": unknown category '" + id + "'");
+      if (!c.category.assign(id) || !(validCategoryId(id) || validServiceId(id)))
+        return fail(a.manifestPath + ": unknown category '" + id + "'");
       c.on = list == &a.accept;
       if (!in.choices.push_back(c)) return fail("too many categories", true);
     }
@@ -157,11 +166,19 @@ int decodeCookie(const std::string& value) {
   o["givenAt"] = r.givenAtMs;
   o["method"] = name(r.method);
   nlohmann::ordered_json choices = nlohmann::ordered_json::object();
-  for (const Choice& c : r.choices) choices[std::string(c.category.view())] = c.on;
+  nlohmann::ordered_json docs = nlohmann::ordered_json::object();
+  for (const Choice& c : r.choices) {
+    choices[std::string(c.category.view())] = c.on;
+    if (!c.doc.empty()) docs[std::string(c.category.view())] = std::string(c.doc.view());
+  }
   o["choices"] = choices;
+  o["docs"] = docs;  // the consent document each "on" choice was given under (hash prefix)
   o["noticeVersion"] = std::string(r.noticeVersion.view());
   o["noticeAt"] = r.noticeAtMs;
   o["historyHead"] = std::string(r.historyHead.view());
+  Text marks;
+  appendMarks(marks, r.services);
+  o["serviceMarks"] = marks.str();  // the per-service marks as the record stores them ("" in k1)
   std::string out = o.dump() + "\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -41,12 +41,14 @@ const char* kHelp =
     "      (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)\n"
     "      are also checked as translations of each other (one more JSON array per version).\n"
     "      Exit 1 when any finding is an error.\n"
-    "  kelisim build <policies-dir> [-o <out-dir>]\n"
+    "  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]\n"
     "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
     "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
     "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json;\n"
     "      consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
+    "      `category.<id>.services` ids are looked up in the services catalogue (default:\n"
+    "      services/catalogue.json in the current folder, else in the repository of this binary).\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
@@ -63,8 +65,8 @@ const char* kHelp =
     "      that preset consent (docs/testing.md). Default --at: now; default --id: random.\n"
     "  kelisim decode-cookie <value>\n"
     "      The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,\n"
-    "      method, choices, noticeVersion, noticeAt, historyHead). Exit 1 when it is not a valid\n"
-    "      record (the reason, e.g. record-checksum, on stderr).\n"
+    "      method, choices, docs, noticeVersion, noticeAt, historyHead, serviceMarks). Exit 1\n"
+    "      when it is not a valid record (the reason, e.g. record-checksum, on stderr).\n"
     "\n"
     "Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.\n";
 
@@ -112,7 +114,7 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en", at, manifest, id;
+  std::string outPath, lang = "en", at, manifest, id, services;
   std::vector<std::string> accept, reject;  // --accept / --reject: repeatable, comma lists
   bool help = false;
 };
@@ -130,14 +132,20 @@ bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") a->help = true;
     else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at" || s == "--manifest" || s == "--id" ||
-             s == "--accept" || s == "--reject") {
+             s == "--accept" || s == "--reject" || s == "--services") {
       if (i + 1 >= argc) {
         *err = s + " needs a value";
         return false;
       }
       std::string v = argv[++i];
       if (s == "--accept" || s == "--reject") splitInto(v, s == "--accept" ? &a->accept : &a->reject);
-      else (s == "--lang" ? a->lang : s == "--at" ? a->at : s == "--manifest" ? a->manifest : s == "--id" ? a->id : a->outPath) = v;
+      else
+        (s == "--lang"       ? a->lang
+         : s == "--at"       ? a->at
+         : s == "--manifest" ? a->manifest
+         : s == "--id"       ? a->id
+         : s == "--services" ? a->services
+                             : a->outPath) = v;
     } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
     else a->pos.push_back(s);
   }
@@ -268,6 +276,17 @@ int cmdBuild(const Args& a) {
     std::sort(dirs.begin(), dirs.end());
   }
   if (dirs.empty()) return failInput(root.string() + ": no policy sources (<id>/<version>.md) found");
+  // The services catalogue (issue 12): --services, else services/catalogue.json here or in
+  // the repository this binary was built from. Only needed when a policy declares services.
+  std::string catalogue;
+  if (!a.services.empty()) {
+    if (!readFile(a.services, &catalogue, &err)) return failInput(err);
+  } else {
+    // build/native/kelisim → <repo>/services/catalogue.json (Linux: /proc/self/exe).
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const fs::path& p : {fs::path("services/catalogue.json"), exe.parent_path() / "../../services/catalogue.json"})
+      if (fs::is_regular_file(p, ec) && readFile(p.string(), &catalogue, &err)) break;
+  }
   int status = 0;
   for (auto& dir : dirs) {
     FileList sources;
@@ -298,7 +317,7 @@ int cmdBuild(const Args& a) {
       continue;
     }
     FileList built;
-    Error e = buildPolicy(sources, &built);
+    Error e = buildPolicy(sources, &built, catalogue);
     if (!e.ok()) return failInput(e.message);
     fs::path target = outRoot / slug;
     for (auto& f : built)

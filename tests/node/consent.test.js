@@ -1,7 +1,7 @@
-// The golden consent cases (tests/fixtures/consent/cases.json, and documents.json: consent
-// documents) against the shipped consent
-// wasm (dist/kelisim-consent.wasm) through the public `kelisim/core` facade, and the same
-// canonical lines as the native GoogleTest run (native and wasm must agree on every case).
+// The golden consent cases (tests/fixtures/consent/cases.json; documents.json: consent
+// documents; services.json: per-service consent, issue 12) against the shipped consent wasm
+// (dist/kelisim-consent.wasm) through the public `kelisim/core` facade, and the same canonical
+// lines as the native GoogleTest run (native and wasm must agree on every case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,11 @@ function storedOf(r) {
   if (r === null) return null;
   if ('raw' in r) return r.raw;
   if ('encode' in r) return core.encodeRecord({ ...r.encode, givenAt: t(r.encode.givenAt), noticeAt: t(r.encode.noticeAt) });
+  if ('applied' in r) {   // the record apply() makes (services.json)
+    const a = r.applied;
+    return core.apply({ manifest: doc.manifests[a.manifest], record: storedOf(a.record ?? null), now: t(a.now), signals: {},
+      op: a.op, choices: a.choices, newId: 'r3cordId01', prevHash: '' }).record;
+  }
   let s = storedOf(r.mutate);
   if (r.replace) { assert.ok(s.includes(r.replace[0])); s = s.replace(r.replace[0], r.replace[1]); }
   if (r.truncate) s = s.slice(0, -r.truncate);
@@ -73,6 +78,8 @@ function runCase(c) {
     assert.deepEqual(d.effective, ex.effective);
     assert.deepEqual(d.prefill, ex.prefill);
     assert.deepEqual(d.pending, ex.pending || []);
+    assert.deepEqual(d.services, ex.services ?? {});
+    assert.deepEqual(d.servicesPrefill, ex.servicesPrefill ?? {});
     assert.equal('record' in d, 'newRecord' in ex);
     if (d.record) {
       const back = core.decodeRecord(d.record);
@@ -85,7 +92,8 @@ function runCase(c) {
     const docs = d.record ? core.decodeRecord(d.record).record.docs : storedDocs(c.record);
     const on = (m) => Object.fromEntries(Object.keys(docs).filter((k) => m[k]).map((k) => [k, docs[k]]));
     return [d.action, d.reason, d.recordError, d.deadline ?? '-', choicesText(d.effective, on(d.effective)),
-      choicesText(d.prefill, on(d.prefill)), d.record ?? '-', d.entry?.hash ?? '-'].join('|') +
+      choicesText(d.prefill, on(d.prefill)), choicesText(d.services), choicesText(d.servicesPrefill),
+      d.record ?? '-', d.entry?.hash ?? '-'].join('|') +
       (d.pending.length ? `|pending:${d.pending.join('.')}` : '');
   }
   assert.equal(c.fn, 'apply');
@@ -101,7 +109,9 @@ function runCase(c) {
   if (ex.entry) for (const [k, v] of Object.entries(ex.entry)) assert.deepEqual(r.entry[k], v, k);
   assert.equal(r.decoded.historyHead, r.entry.hash);
   const e = r.entry;
-  return `${r.record}|${[e.op, e.at, e.version, e.method, choicesText(e.choices, e.docs)].join('~')}|${e.hash}`;
+  const canonical = [e.op, e.at, e.version, e.method, choicesText(e.choices, e.docs)];
+  if (Object.keys(e.services).length) canonical.push(choicesText(e.services));   // HistoryEntry::canonical
+  return `${r.record}|${canonical.join('~')}|${e.hash}`;
 }
 
 // The docs of the record a case stores ({} when none or undecodable).
@@ -132,3 +142,4 @@ function runFixture(fixture, nativeName, minCases) {
 
 runFixture('cases.json', 'consent-golden.txt', 40);
 runFixture('documents.json', 'consent-documents-golden.txt', 20);
+runFixture('services.json', 'consent-services-golden.txt', 20);

@@ -106,6 +106,7 @@ enum class ErrorCode : int32_t {
   RequiredCategory = 10,
   NoRecord = 11,
   BadInput = 12,
+  UnknownService = 13,
 };
 
 /** Stable wire name of a ErrorCode value (as in constants.json); "" when out of range. */
@@ -124,6 +125,7 @@ inline const char* name(ErrorCode v) {
     case ErrorCode::RequiredCategory: return "required-category";
     case ErrorCode::NoRecord: return "no-record";
     case ErrorCode::BadInput: return "bad-input";
+    case ErrorCode::UnknownService: return "unknown-service";
   }
   return "";
 }

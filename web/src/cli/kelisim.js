@@ -24,12 +24,14 @@ Usage:
       (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)
       are also checked as translations of each other (one more JSON array per version).
       Exit 1 when any finding is an error.
-  kelisim build <policies-dir> [-o <out-dir>]
+  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json;
       consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
+      \`category.<id>.services\` ids are looked up in the services catalogue (default:
+      services/catalogue.json in the current folder, else in the kelisim package).
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -46,8 +48,8 @@ Usage:
       that preset consent (docs/testing.md). Default --at: now; default --id: random.
   kelisim decode-cookie <value>
       The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,
-      method, choices, noticeVersion, noticeAt, historyHead). Exit 1 when it is not a valid
-      record (the reason, e.g. record-checksum, on stderr).
+      method, choices, docs, noticeVersion, noticeAt, historyHead, serviceMarks). Exit 1
+      when it is not a valid record (the reason, e.g. record-checksum, on stderr).
 
 Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
 `;
@@ -87,10 +89,10 @@ function call(wasm, where, name, ...args) {
 }
 
 // Options that take a value; --accept and --reject may repeat (and take comma lists).
-const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject'];
+const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject', '--services'];
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', accept: [], reject: [], help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', services: '', accept: [], reject: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
@@ -199,6 +201,15 @@ function cmdBuild(wasm, a) {
       .sort(byteOrder);
   }
   if (!dirs.length) throw new CliError(`${root}: no policy sources (<id>/<version>.md) found`);
+  // The services catalogue (issue 12): --services, else services/catalogue.json here or in
+  // the package. Only needed when a policy declares services.
+  let catalogue = '';
+  if (a.services) catalogue = utf8.decode(readBytes(a.services));
+  else {
+    for (const p of ['services/catalogue.json', fileURLToPath(new URL('../../../services/catalogue.json', import.meta.url))]) {
+      try { catalogue = readFileSync(p, 'utf8'); break; } catch { /* next */ }
+    }
+  }
   let status = 0;
   for (const dir of dirs) {
     const slug = path.basename(absDir(dir));
@@ -220,7 +231,7 @@ function cmdBuild(wasm, a) {
       status = 1;
       continue;
     }
-    const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
+    const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(catalogue ? { files: sources, services: catalogue } : sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
     const versions = built.filter(([p]) => !p.startsWith('consent/') && p.endsWith('/manifest.json')).length;

@@ -41,7 +41,8 @@ export function createCore(wasm) {
       // An unknown method is passed as -1, which the core refuses like any field of the wrong form.
       return wasm.call('kel_encode_record', oneLine(r.id), oneLine(r.policyId), oneLine(r.version),
         oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}, r.docs),
-        oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''));
+        oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''),
+        oneLine(r.serviceMarks || ''));
     },
 
     parseInstant(iso) {
@@ -69,10 +70,12 @@ export function createConsentCore(wasm) {
         effective: choiceMap(f[4]),
         prefill: choiceMap(f[5]),
         pending: f[6] ? f[6].split('.') : [],
+        services: choiceMap(f[7]),
+        servicesPrefill: choiceMap(f[8]),
       };
-      if (f[7]) {
-        out.record = f[7];
-        out.entry = entryOf(f, 8);
+      if (f[9]) {
+        out.record = f[9];
+        out.entry = entryOf(f, 10);
       }
       return out;
     },
@@ -82,7 +85,7 @@ export function createConsentCore(wasm) {
       if (opIndex < 0) throw new KelisimError('bad-argument', `kelisim: unknown op ${JSON.stringify(op)}; expected one of ${Op.join(', ')}`);
       const f = fields(wasm.call('kel_apply', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc,
         opIndex, choicesText(choices || {}), newId || '', prevHash || ''));
-      return { record: f[0], decoded: recordOf(f, 1), entry: entryOf(f, 11) };
+      return { record: f[0], decoded: recordOf(f, 1), entry: entryOf(f, 12) };
     },
 
     decodeRecord(text) {
@@ -104,7 +107,8 @@ export function createConsentCore(wasm) {
 // ---------------------------------------------------------------------------
 
 // The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
-// ("id:flags" items joined by '\n'), rule (0|1), days, material (0|1), max ages in ms.
+// ("id:flags" items joined by '\n', then the services as "id>category" items), rule (0|1),
+// days, material (0|1), max ages in ms.
 function manifestArgs(m) {
   if (!m || typeof m !== 'object') throw new KelisimError('manifest-invalid', 'kelisim: manifest must be an object');
   if (!Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', 'kelisim: manifest.categories must be an array');
@@ -118,7 +122,8 @@ function manifestArgs(m) {
   const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
-    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${docHash(c)}`)).join('\n'),
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${docHash(c)}`))
+      .concat((Array.isArray(m.services) ? m.services : []).map((x) => oneLine(`${x?.id}>${x?.category}`))).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
 }
@@ -177,29 +182,32 @@ function docMap(text) {
   return out;
 }
 
-// { id: boolean } (and, for a record, its docs { id: '<hash prefix>' }) → "id:1.id2:0" (the
-// core refuses a document prefix of the wrong form).
+// Category and service ids → on/off (the core tells which is which, and refuses unknown ids);
+// for a record also its docs { id: '<hash prefix>' } → "id:1:<prefix>" (the core refuses a
+// document prefix of the wrong form).
 function choicesText(map, docs) {
-  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category → boolean');
+  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category or service → boolean');
   return Object.entries(map).map(([k, v]) => {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
-    if (!/^[a-z][a-z0-9_]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
     return `${k}:${v ? 1 : 0}${docs && docs[k] ? ':' + oneLine(docs[k]) : ''}`;
   }).join('.');
 }
 
-// The 10 record fields from f[i] on (the bridge's putRecord order).
+// The 11 record fields from f[i] on (the bridge's putRecord order); serviceMarks is the
+// record's service marks as text ("" for a k1 record).
 function recordOf(f, i) {
   return {
     id: f[i], policyId: f[i + 1], version: f[i + 2], bodyHash16: f[i + 3], givenAt: Number(f[i + 4]), method: f[i + 5],
     choices: choiceMap(f[i + 6]), docs: docMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
+    serviceMarks: f[i + 10],
   };
 }
 
-// The 7 history entry fields from f[i] on (the bridge's putEntry order).
+// The 8 history entry fields from f[i] on (the bridge's putEntry order).
 function entryOf(f, i) {
   return {
     op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], choices: choiceMap(f[i + 4]),
-    docs: docMap(f[i + 4]), prevHash: f[i + 5], hash: f[i + 6],
+    docs: docMap(f[i + 4]), prevHash: f[i + 5], hash: f[i + 6], services: choiceMap(f[i + 7]),
   };
 }
