@@ -205,9 +205,13 @@ test('with data-test-overrides="true": each override decides the page view, stor
     }
     assert.ok(!srv.requests.slice(before).includes('/report'), 'nothing reported');
     // The next page view without the parameter: nothing was kept, the banner is back.
+    const plain = srv.requests.length;
     await page.goto(`${srv.url}/opt-in.html`);
     await page.locator('[data-kelisim-banner]').waitFor();
     assert.equal((await page.evaluate(() => window.kelisim.state())).override, null);
+    // …and that page view does report (its banner display), so "nothing reported" above is real.
+    for (let i = 0; i < 100 && !srv.requests.slice(plain).includes('/report'); i++) await settle(page);
+    assert.ok(srv.requests.slice(plain).includes('/report'), 'a normal page view reports its banner display');
     await context.close();
   }
 });
