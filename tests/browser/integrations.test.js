@@ -16,10 +16,14 @@ import { join } from 'node:path';
 import { launchBrowser, startServer, REPO } from './helpers.js';
 import { DEMO_CSP } from '../../scripts/serve.mjs';
 import { nodeCore } from './banner-fixture.js';
+import { presetConsent } from '../../web/src/testing/index.js';
 
 const AUTOCONSENT = JSON.parse(readFileSync(join(REPO, 'integrations/autoconsent/kelisim.json'), 'utf8'));
 const CONSENT_O_MATIC = JSON.parse(readFileSync(join(REPO, 'integrations/consent-o-matic/kelisim.json'), 'utf8'));
 const PAGES = { ru: '/', kk: '/kk.html', en: '/en.html' };
+// Each page's data-policy.
+const MANIFESTS = { ru: '/policies/toolpars/manifest.json', kk: '/policies/neupusti/manifest.json', en: '/policies/toolpars/manifest.json' };
+const DAY = 86400000;
 
 let browser;
 let srv;
@@ -111,7 +115,8 @@ async function autoconsentInPage({ rule, mode }) {
 // ---- Consent-O-Matic: the actions and matchers this rule uses -----------------------------------
 // Runs in the page with the user's consent per type (A, B, D, E, F, X → boolean). A detector
 // triggers when its present and showing matchers match; the methods then run in the documented
-// order HIDE_CMP, OPEN_OPTIONS, HIDE_CMP, DO_CONSENT, SAVE_CONSENT. Returns { present, showing, ran }.
+// order HIDE_CMP, OPEN_OPTIONS, HIDE_CMP, DO_CONSENT, SAVE_CONSENT. Returns { present, showing,
+// ran, toggled } (toggled: how many consent toggles were clicked).
 async function consentOMaticInPage({ rule, consents }) {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const cmp = Object.values(rule)[0];
@@ -170,7 +175,10 @@ async function consentOMaticInPage({ rule, consents }) {
         for (const c of a.consents) {
           const want = consents[c.type] === true;
           if (c.toggleAction && c.matcher) {
-            if (matches(c.matcher, root) !== want) await act(c.toggleAction, root);
+            if (matches(c.matcher, root) !== want) {
+              toggled++;
+              await act(c.toggleAction, root);
+            }
           } else if (want ? c.trueAction : c.falseAction) {
             await act(want ? c.trueAction : c.falseAction, root);
           }
@@ -180,6 +188,7 @@ async function consentOMaticInPage({ rule, consents }) {
         throw new Error('action not interpreted: ' + a.type);
     }
   }
+  let toggled = 0;
   let present = false;
   let showing = false;
   for (let i = 0; i < 40 && !showing; i++) {
@@ -196,12 +205,13 @@ async function consentOMaticInPage({ rule, consents }) {
       ran.push(name);
     }
   }
-  return { present, showing, ran };
+  return { present, showing, ran, toggled };
 }
 
 /** After a rule ran: the page's state() and the stored record, decoded by the core in Node. */
 async function result(page) {
-  await page.waitForFunction(() => window.kelisim.state().decided, null, { timeout: 5000 });
+  await page.waitForFunction(() => window.kelisim.state().decided &&
+    document.querySelector('[data-kelisim-root]').getAttribute('data-kelisim-state') === 'hidden', null, { timeout: 10000 });
   const st = await page.evaluate(() => window.kelisim.state());
   const cookie = (await page.context().cookies()).find((c) => c.name === 'kelisim');
   const rec = (await nodeCore()).decodeRecord(cookie && cookie.value);
@@ -210,9 +220,10 @@ async function result(page) {
   return { st, stored: rec.record.choices, hidden };
 }
 
+const manifestOf = (policyId) => JSON.parse(readFileSync(join(tmp, 'policies', policyId, 'manifest.json'), 'utf8'));
 /** Every category of the page's policy: required ones on, the optional ones `on`. */
 function expectAll(policyId, on) {
-  const m = JSON.parse(readFileSync(join(tmp, 'policies', policyId, 'manifest.json'), 'utf8'));
+  const m = manifestOf(policyId);
   assert.ok(m.categories.filter((c) => !c.required).length >= 2, 'the page has optional categories to answer');
   return Object.fromEntries(m.categories.map((c) => [c.id, c.required ? true : on]));
 }
@@ -241,12 +252,20 @@ for (const [lang, path] of Object.entries(PAGES)) {
 
     test(`Consent-O-Matic rule, ${mode}, ${lang}`, async () => {
       const context = await browser.newContext();
+      const on = mode === 'optIn';
+      // Opt-out starts from an expired "accept all" (kelisim/testing): the banner is back with every
+      // switch prefilled on, so the rule has to turn each one off. Opt-in starts from a first visit
+      // (every switch off).
+      if (!on) await presetConsent(context, { manifest: MANIFESTS[lang], choices: 'all', at: Date.now() - 400 * DAY, url: srv.url + path });
       const page = await context.newPage();
       await page.goto(srv.url + path);
-      const on = mode === 'optIn';
+      await page.evaluate(() => window.kelisim.ready);
+      assert.equal((await page.evaluate(() => window.kelisim.state())).reason, on ? 'no-record' : 'expired');
       const consents = { A: on, B: on, D: on, E: on, F: on, X: on };
       const out = await page.evaluate(consentOMaticInPage, { rule: CONSENT_O_MATIC, consents });
-      assert.deepEqual(out, { present: true, showing: true, ran: ['HIDE_CMP', 'OPEN_OPTIONS', 'HIDE_CMP', 'DO_CONSENT', 'SAVE_CONSENT'] });
+      const policyId = await page.evaluate(() => window.kelisim.state().policyId);
+      const optional = manifestOf(policyId).categories.filter((c) => !c.required).length;
+      assert.deepEqual(out, { present: true, showing: true, ran: ['HIDE_CMP', 'OPEN_OPTIONS', 'HIDE_CMP', 'DO_CONSENT', 'SAVE_CONSENT'], toggled: optional });
       const { st, stored, hidden } = await result(page);
       assert.equal(st.lang, lang);
       assert.deepEqual(st.choices, expectAll(st.policyId, on));

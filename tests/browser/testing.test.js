@@ -39,6 +39,7 @@ before(async () => {
       // The demo page with the opt-in, and one that would report to a ledger.
       '/opt-in.html': index.replace(tag, tag + 'data-test-overrides="true" data-report-url="/report" '),
       '/half-opt-in.html': index.replace(tag, tag + 'data-test-overrides="yes" '),
+      '/broken.html': index.replace(tag, tag + 'data-test-overrides="true" ').replace('data-policy="/policies/toolpars/manifest.json"', 'data-policy="/policies/none/manifest.json"'),
       // npm users: createKelisim({ testOverrides: true }).
       '/esm.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ESM</title>
 <link rel="stylesheet" href="/dist/kelisim.css"><script src="demo-log.js"></script><script type="module" src="/esm.js"></script></head>
@@ -204,9 +205,13 @@ test('with data-test-overrides="true": each override decides the page view, stor
     }
     assert.ok(!srv.requests.slice(before).includes('/report'), 'nothing reported');
     // The next page view without the parameter: nothing was kept, the banner is back.
+    const plain = srv.requests.length;
     await page.goto(`${srv.url}/opt-in.html`);
     await page.locator('[data-kelisim-banner]').waitFor();
     assert.equal((await page.evaluate(() => window.kelisim.state())).override, null);
+    // …and that page view does report (its banner display), so "nothing reported" above is real.
+    for (let i = 0; i < 100 && !srv.requests.slice(plain).includes('/report'); i++) await settle(page);
+    assert.ok(srv.requests.slice(plain).includes('/report'), 'a normal page view reports its banner display');
     await context.close();
   }
 });
@@ -255,5 +260,16 @@ test('hooks: data-kelisim-state follows the UI; every button has data-kelisim-ac
   assert.deepEqual(later, ['close', 'withdraw', 'accept-all', 'reject-all', 'save']);
   await page.click('[data-kelisim-preferences] [data-kelisim-action="withdraw"]');
   await page.waitForFunction(() => document.querySelector('[data-kelisim-root]').getAttribute('data-kelisim-state') === 'hidden');
+  await context.close();
+});
+
+test('hooks: a failed start (manifest missing) shows data-kelisim-state="error"; an override cannot lift fail-closed', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(srv.url + '/broken.html?kelisim=accept-all');
+  await page.waitForFunction(() => document.querySelector('[data-kelisim-root]')?.getAttribute('data-kelisim-state') === 'error');
+  assert.equal(await page.locator('[data-kelisim-notice="error"]').count(), 1);
+  await settle(page);
+  assert.deepEqual(await ran(page), []);
   await context.close();
 });
