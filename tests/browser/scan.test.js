@@ -79,6 +79,8 @@ test('the demo site: 0 violations, exit 0; the scan really saw the gated scripts
   assert.equal(rep.pages.length, 2);
   assert.deepEqual(rep.states.map((s) => [s.id, s.how]), [['none', 'none'], ['reject', 'kelisim'], ['accept', 'kelisim']]);
   const names = (id) => state(rep, id).result.cookies.map((c) => c.name).sort();
+  assert.deepEqual(state(rep, 'reject').kelisimChoices, { necessary: true, analytics: false, marketing: false, newsletter: false });
+  assert.deepEqual(state(rep, 'accept').kelisimChoices, { necessary: true, analytics: true, marketing: true, newsletter: true });
   assert.deepEqual(names('none'), []);
   assert.deepEqual(names('reject'), ['kelisim']);
   assert.equal(state(rep, 'reject').result.cookies[0].service.id, 'kelisim', 'kelisim\'s own record is necessary');

@@ -16,7 +16,7 @@ import { parseScanArgs } from '../../web/src/cli/scan/index.js';
 import { parseSetCookie, HEURISTIC_WORDS, normText } from '../../web/src/cli/scan/collect.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CAT = loadCatalogue(JSON.parse(readFileSync(join(REPO, 'tests/fixtures/services/catalogue.json'), 'utf8')));
+const CAT = loadCatalogue(JSON.parse(readFileSync(join(REPO, 'tests/fixtures/services/scan-catalogue.json'), 'utf8')));
 const NOW = Date.UTC(2026, 11, 6);
 
 test('registrable domain and party: last two labels, three under known two-level suffixes, IPs as they are', () => {

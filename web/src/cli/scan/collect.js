@@ -246,7 +246,7 @@ export async function runPass(browser, o) {
       const s = document.querySelector('script[data-policy][data-cookie-name]');
       return s ? s.getAttribute('data-cookie-name') : '';
     }).catch(() => '') || 'kelisim';
-    const result = { state: o.state, kelisim, consentName, declared: [], how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes: [] };
+    const result = { state: o.state, kelisim, consentName, declared: [], kelisimChoices: null, how: 'none', clicked: null, skipped: null, pages: [], screenshot: null, notes: [] };
     const storage = [];
     const pass = {
       page, o, result,
@@ -376,6 +376,13 @@ async function choose(pass, kelisim, rec) {
       .catch(() => result.notes.push('the banner stayed after the click'));
   }
   await settle(page, o);
+  if (choice.how === 'kelisim') {
+    // kelisim's own account of the choice (state().choices), as evidence in the report.
+    result.kelisimChoices = await page.evaluate(() => {
+      const st = globalThis.kelisim && typeof globalThis.kelisim.state === 'function' ? globalThis.kelisim.state() : null;
+      return st && st.choices && typeof st.choices === 'object' ? { ...st.choices } : null;
+    }).catch(() => null);
+  }
   await pass.shot();
   await pass.keepStorage();
   return true;

@@ -119,7 +119,7 @@ export async function scan(o, { log = () => {} } = {}) {
   const host = new URL(o.url).hostname;
   const now = Date.now();
   const states = passes.map((p) => ({
-    id: p.state, how: p.how, clicked: p.clicked, skipped: p.skipped, screenshot: p.screenshot, notes: p.notes,
+    id: p.state, how: p.how, clicked: p.clicked, skipped: p.skipped, kelisimChoices: p.kelisimChoices, screenshot: p.screenshot, notes: p.notes,
     result: p.skipped ? null : classifyPass(catalogue, p.observed, { host, consentName: p.consentName, declared: passes[0].declared }, { consentGiven: p.state === 'accept', now, lang: o.lang }),
   }));
   const violations = violationsOf(states);

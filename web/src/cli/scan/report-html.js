@@ -23,7 +23,7 @@ const T = {
     first: 'first', third: 'third', session: 'session', days: (d) => `${d} days`,
     ok: 'ok', violation: 'violation', unknown: 'unknown', notJudged: 'not judged (purpose unknown)', empty: 'None.',
     cat: {},
-    method: 'How this was measured', notes: 'Notes', clicked: 'Clicked', also: 'or',
+    method: 'How this was measured', notes: 'Notes', clicked: 'Clicked', also: 'or', choices: 'kelisim.state().choices after the click', on: 'on', off: 'off',
     via: { 'set-cookie': 'Set-Cookie from', script: 'script', page: 'page (script not known)' },
   },
   ru: {
@@ -42,7 +42,7 @@ const T = {
     first: 'первая', third: 'третья', session: 'сессия', days: (d) => `${d} дн.`,
     ok: 'норма', violation: 'нарушение', unknown: 'неизвестно', notJudged: 'не оценивалось (цель неизвестна)', empty: 'Нет.',
     cat: { necessary: 'необходимые', functional: 'функциональные', analytics: 'аналитика', marketing: 'маркетинг', media: 'медиа', chat: 'чат' },
-    method: 'Как измерялось', notes: 'Примечания', clicked: 'Нажато', also: 'или',
+    method: 'Как измерялось', notes: 'Примечания', clicked: 'Нажато', also: 'или', choices: 'kelisim.state().choices после нажатия', on: 'вкл.', off: 'выкл.',
     via: { 'set-cookie': 'Set-Cookie от', script: 'скрипт', page: 'страница (скрипт неизвестен)' },
   },
 };
@@ -108,6 +108,9 @@ export function renderHtml(report, lang = 'en') {
       continue;
     }
     body += `<p>${esc(t.how[st.how] || st.how)}${st.clicked ? `: <code>${esc(st.clicked)}</code>` : ''}</p>`;
+    if (st.kelisimChoices) {
+      body += `<p>${esc(t.choices)}: ${Object.entries(st.kelisimChoices).map(([k, on]) => `<code>${esc(k)}</code> ${esc(on ? t.on : t.off)}`).join(', ')}</p>`;
+    }
     if (st.screenshot) {
       body += `<figure><img src="${esc(st.screenshot)}" width="640" height="400" alt="${esc(t.shot(L[st.id]))}">` +
         `<figcaption>${esc(t.shot(L[st.id]))}</figcaption></figure>`;
