@@ -78,13 +78,13 @@ void stampDocuments(const Manifest& m, const Choices* only, Choices* cs) {
 // answer again).
 void staleDocuments(const Manifest& m, const Choices& choices, Decision* d) {
   d->pending.clear();
-  for (const CategorySpec& c : m.categories) {
+  // effective and prefill list m's categories in manifest order (mapChoices): index i is c.
+  for (size_t i = 0; i < m.categories.size(); ++i) {
+    const CategorySpec& c = m.categories[i];
     const Choice* was = findChoice(choices, c.id);
     if (c.docHash.empty() || !was || !was->on || same(was->doc, docPrefix(c))) continue;
     d->pending.push_back(Id(c.id));
-    for (Choices* cs : {&d->effective, &d->prefill})
-      for (Choice& x : *cs)
-        if (same(x.category, c.id)) x = Choice{x.category, false, {}};
+    d->effective[i] = d->prefill[i] = Choice{d->effective[i].category, false, {}};
   }
 }
 
@@ -241,9 +241,9 @@ Status validate(const Manifest& m) {
       if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
     std::string_view doc = m.categories[i].docHash;
     if (!doc.empty() && !isHex(doc, 64))
-      return badManifest("manifest: category '\1': consent document hash must be 64 lowercase hex digits", id);
+      return badManifest("manifest: category '\1': consent.hash must be 64 lowercase hex digits", id);
     if (!doc.empty() && m.categories[i].required)
-      return badManifest("manifest: category '\1' is required: it is not asked for, so it has no consent document", id);
+      return badManifest("manifest: required category '\1' has a consent document", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
@@ -257,6 +257,51 @@ Status validate(const Manifest& m) {
   for (int64_t age : {m.maxAgeAcceptedMs, m.maxAgeRejectedMs})
     if (age < kDayMs || age > 3660 * kDayMs) return badManifest("manifest: maxAgeDays must be 1..3660 days");
   return Status();
+}
+
+// decide() for a valid, unexpired record r of this policy (previous: its choices mapped to m):
+// nothing to do, or an update (notice, implicit acceptance, reprompt). Fills *out.
+void decideStored(const Manifest& m, const Record& r, const Choices& previous, int64_t now, Signals s, Decision* out) {
+  Decision& d = *out;
+  if (same(r.version, m.version) && same(r.bodyHash16, hash16(m))) {
+    d.action = Action::None;
+    d.reason = r.method == Method::Implicit && r.noticeVersion != r.version ? Reason::ImplicitUnacknowledged
+                                                                            : Reason::Current;
+    d.effective = previous;
+    d.prefill = previous;
+    return;
+  }
+
+  // An update since the visitor's choice.
+  if (m.rule == UpdateRule::Explicit || m.material) {
+    d.action = Action::Reprompt;
+    d.reason = m.rule == UpdateRule::Explicit ? Reason::UpdateExplicitRule : Reason::UpdateMaterial;
+    mapChoices(m, &r.choices, s.gpc, &d.prefill);
+    return;
+  }
+  d.deadlineMs = deadline(m.publishedAtMs, m.offsetMinutes, m.implicitDays);
+  if (now < d.deadlineMs) {
+    // Seed 003, cl. 1.2: until the 7 days pass, the old choices stay in force (except those
+    // given under a consent document that has been replaced: staleDocuments).
+    d.action = Action::UpdateNotice;
+    d.reason = Reason::UpdatePending;
+    d.effective = previous;
+    d.prefill = previous;
+    return;
+  }
+  // Continued use after the deadline: implicit acceptance with the same choices; new
+  // categories start off, and nothing is turned on that the visitor did not turn on.
+  d.action = Action::ImplicitAccept;
+  d.reason = Reason::UpdateDue;
+  Record& n = d.newRecord;
+  n.id = r.id;
+  stamp(m, now, Method::Implicit, &n);
+  mapChoices(m, &r.choices, s.gpc, &n.choices);
+  makeEntry(Op::AcceptUpdate, now, m.version, Method::Implicit, n.choices, r.historyHead, &d.entry);
+  n.historyHead = d.entry.hash;
+  d.effective = n.choices;
+  d.prefill = n.choices;
+  d.hasNewRecord = true;
 }
 
 Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s, Decision* out) {
@@ -288,56 +333,15 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
     return Status();
   }
 
-  if (same(r.version, m.version) && same(r.bodyHash16, hash16(m))) {
-    d.action = Action::None;
-    d.reason = r.method == Method::Implicit && r.noticeVersion != r.version ? Reason::ImplicitUnacknowledged
-                                                                            : Reason::Current;
-    d.effective = previous;
-    d.prefill = previous;
-    staleDocuments(m, r.choices, &d);
-    if (!d.pending.empty()) {
-      // A new consent document for a category the visitor turned on: ask about it (only).
-      d.action = Action::Reprompt;
-      d.reason = Reason::DocumentChanged;
-    }
-    return Status();
-  }
-
-  // An update since the visitor's choice.
-  if (m.rule == UpdateRule::Explicit || m.material) {
+  decideStored(m, r, previous, now, s, &d);
+  // Consent documents replaced since the choices were given: off until asked again (the new
+  // record of an implicit acceptance keeps them as they were: it never accepts a document).
+  staleDocuments(m, d.hasNewRecord ? d.newRecord.choices : r.choices, &d);
+  if (!d.pending.empty() && d.action == Action::None) {
+    // A new consent document for a category the visitor turned on: ask about it (only).
     d.action = Action::Reprompt;
-    d.reason = m.rule == UpdateRule::Explicit ? Reason::UpdateExplicitRule : Reason::UpdateMaterial;
-    mapChoices(m, &r.choices, s.gpc, &d.prefill);
-    staleDocuments(m, r.choices, &d);
-    return Status();
+    d.reason = Reason::DocumentChanged;
   }
-  d.deadlineMs = deadline(m.publishedAtMs, m.offsetMinutes, m.implicitDays);
-  if (now < d.deadlineMs) {
-    // Seed 003, cl. 1.2: until the 7 days pass, the old choices stay in force (except those
-    // given under a consent document that has been replaced: staleDocuments).
-    d.action = Action::UpdateNotice;
-    d.reason = Reason::UpdatePending;
-    d.effective = previous;
-    d.prefill = previous;
-    staleDocuments(m, r.choices, &d);
-    return Status();
-  }
-  // Continued use after the deadline: implicit acceptance with the same choices; new
-  // categories start off, and nothing is turned on that the visitor did not turn on.
-  d.action = Action::ImplicitAccept;
-  d.reason = Reason::UpdateDue;
-  Record& n = d.newRecord;
-  n.id = r.id;
-  stamp(m, now, Method::Implicit, &n);
-  mapChoices(m, &r.choices, s.gpc, &n.choices);
-  makeEntry(Op::AcceptUpdate, now, m.version, Method::Implicit, n.choices, r.historyHead, &d.entry);
-  n.historyHead = d.entry.hash;
-  d.effective = n.choices;
-  d.prefill = n.choices;
-  // The new record keeps each choice's document as it was: a choice given under a replaced
-  // document stays pending (off now, asked again once the record is for this version).
-  staleDocuments(m, n.choices, &d);
-  d.hasNewRecord = true;
   return Status();
 }
 

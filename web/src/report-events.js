@@ -27,6 +27,8 @@ export function eventOf({ entry, record, recordId, manifest, lang, display }) {
     event: {
       op: entry.op, at: iso(entry.at), atMs: entry.at, version: entry.version, method: entry.method,
       choices: { ...entry.choices }, prevHash: entry.prevHash, hash: entry.hash,
+      // The consent documents "on" choices were given under (docs/ledger.md): only when any.
+      ...(entry.docs && Object.keys(entry.docs).length ? { docs: { ...entry.docs } } : null),
     },
   };
 }

@@ -179,6 +179,7 @@ struct Entry {
   HistoryEntry h;
   std::string opName, at, version, methodName, prevHash, hash;
   ojson choices;  // as sent, in the order sent
+  ojson docs;     // consent documents of "on" choices {id: 8 hex}, as sent (null when none)
 };
 
 /** event: op, time, version, method, choices (in order), hashes; event.hash must be the core's
@@ -198,9 +199,24 @@ bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
   for (auto it = ch->begin(); it != ch->end(); ++it) {
     if (!validCategoryId(it.key()) || !it.value().is_boolean())
       return c.fail("bad-entry", "event.choices must map category ids to true/false");
-    h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>()});
+    h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>(), {}});
   }
   out->choices = *ch;
+  // docs: the consent document each "on" choice was given under (policies/README.md "Consent
+  // documents"); the entry hash covers them (choicesText "id:1:<8 hex>").
+  auto docs = ev.find("docs");
+  if (docs != ev.end() && !docs->is_null()) {
+    if (!docs->is_object()) return c.fail("bad-entry", "event.docs must be an object");
+    for (auto it = docs->begin(); it != docs->end(); ++it) {
+      Choice* target = nullptr;
+      for (Choice& x : h.choices)
+        if (x.category.view() == it.key()) target = &x;
+      if (!target || !target->on || !it.value().is_string() || !isHex(it.value().get_ref<const std::string&>(), kDocHashPrefix))
+        return c.fail("bad-entry", "event.docs must map categories turned on to 8 lowercase hex digits");
+      target->doc.assign(it.value().get_ref<const std::string&>());
+    }
+    if (!docs->empty()) out->docs = *docs;
+  }
   if (!getString(c, ev, "prevHash", 64, &out->prevHash, "event.") || !getString(c, ev, "hash", 64, &out->hash, "event."))
     return false;
   if (!(out->prevHash.empty() || isHex(out->prevHash, 64)))
@@ -240,6 +256,7 @@ std::string changeBody(const Common& cm, const ojson& controller, const ojson& d
   entry["version"] = en.version;
   entry["method"] = en.methodName;
   entry["choices"] = en.choices;
+  if (en.docs.is_object()) entry["docs"] = en.docs;
   entry["prevHash"] = en.prevHash;
   entry["hash"] = en.hash;
   ojson body = ojson::object();

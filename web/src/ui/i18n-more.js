@@ -17,6 +17,12 @@ export const MORE_STRINGS = {
     reloadText: 'Некоторые скрипты, которые вы отключили, уже успели запуститься. Перезагрузите страницу, чтобы они перестали работать.',
     reload: 'Перезагрузить',
     dismiss: 'Не сейчас',
+    docLink: 'согласие на обработку, ред. {v}',
+    docChanged: 'Документ согласия изменился: прочитайте новую редакцию и решите снова.',
+    docTitle: 'Изменился документ согласия',
+    docText: 'Мы обновили документ согласия на обработку данных. Прочитайте новую редакцию и решите снова для:',
+    docAccept: 'Согласен',
+    docReject: 'Не согласен',
   },
   kk: {
     prefsTitle: 'Құпиялылық баптаулары',
@@ -29,6 +35,12 @@ export const MORE_STRINGS = {
     reloadText: 'Сіз өшірген кейбір скрипттер іске қосылып үлгерді. Олардың жұмысын тоқтату үшін бетті қайта жүктеңіз.',
     reload: 'Қайта жүктеу',
     dismiss: 'Кейінірек',
+    docLink: 'деректерді өңдеуге келісім, {v}-редакция',
+    docChanged: 'Келісім құжаты өзгерді: жаңа редакциясын оқып, қайта шешіңіз.',
+    docTitle: 'Келісім құжаты өзгерді',
+    docText: 'Деректерді өңдеуге келісім құжатын жаңарттық. Жаңа редакциясын оқып, мына санат бойынша қайта шешіңіз:',
+    docAccept: 'Келісемін',
+    docReject: 'Келіспеймін',
   },
   en: {
     prefsTitle: 'Privacy settings',
@@ -41,6 +53,12 @@ export const MORE_STRINGS = {
     reloadText: 'Some of the scripts you turned off have already run. Reload the page to stop them.',
     reload: 'Reload',
     dismiss: 'Not now',
+    docLink: 'consent to processing, version {v}',
+    docChanged: 'The consent document has changed: read the new version and decide again.',
+    docTitle: 'A consent document has changed',
+    docText: 'We have updated a consent document for the processing of your data. Read the new version and decide again for:',
+    docAccept: 'I agree',
+    docReject: 'I do not agree',
   },
 };
 
