@@ -51,6 +51,41 @@ TEST(Record, RoundTripsAndStaysCookieSafeAndSmall) {
   }
 }
 
+TEST(Record, WithAConsentDocumentOnEveryCategoryStaysWithinBudget) {
+  // Issue 15 item 4: every choice may carry the 8 hex of its consent document; the 600-byte
+  // budget for 10 categories holds with documents on all 10 (and every choice on).
+  for (uint32_t seed = 0; seed < 50; ++seed) {
+    Record r = sample(10, seed);
+    for (Choice& c : r.choices) {
+      c.on = true;
+      c.doc = std::string("3f9a2c1b").substr(0, 7) + char('0' + seed % 10);
+    }
+    std::string s = encodeRecord(r).str();
+    EXPECT_LE(s.size(), 600u) << s;
+    EXPECT_NE(s.find("necessary:1:3f9a2c1"), std::string::npos) << s;
+    for (char c : s) EXPECT_TRUE(cookieOctet(c)) << s;
+    DecodeResult d = decodeRecord(s);
+    ASSERT_TRUE(d.ok) << s;
+    EXPECT_TRUE(d.record == r);
+  }
+}
+
+TEST(Record, ConsentDocumentPrefixFormIsChecked) {
+  Choices c;
+  ASSERT_TRUE(parseChoices("necessary:1.analytics:1:3f9a2c1b.marketing:0", &c));
+  EXPECT_EQ(c[1].doc.view(), "3f9a2c1b");
+  EXPECT_TRUE(c[0].doc.empty());
+  EXPECT_EQ(choicesText(c), "necessary:1.analytics:1:3f9a2c1b.marketing:0");
+  // Only an "on" choice has a document; 8 lowercase hex digits, nothing else.
+  for (const char* bad : {"analytics:0:3f9a2c1b", "analytics:1:3F9A2C1B", "analytics:1:3f9a2c1", "analytics:1:3f9a2c1bb",
+                          "analytics:1:", "analytics:1:3f9a2c1b:3f9a2c1b", ":1:3f9a2c1b"})
+    EXPECT_FALSE(parseChoices(bad, &c)) << bad;
+  // A record carrying an "off" choice with a document (encodable natively) does not decode.
+  Record r = sample(3, 2);
+  r.choices[1] = Choice{r.choices[1].category, false, "3f9a2c1b"};
+  EXPECT_EQ(decodeRecord(encodeRecord(r).str()).error, ErrorCode::RecordMalformed);
+}
+
 TEST(Record, TimesLieBeforeTheYear10000) {
   // Base 36 has room for far larger times; the codec takes only what a JS number holds exactly
   // and a real consent can carry (fuzz_record found 11-digit times decoding, then coming back

@@ -311,6 +311,10 @@ __attribute__((used)) int32_t kel_history(const char* i, uint32_t in, const char
   return e.ok() ? finish(0, std::move(out)) : fail(e);
 }
 
+// The viewer's module (kelisim-policy.wasm, CMakeLists.txt) is compiled without the authors'
+// tools: then LTO drops import, lint, build and translate with their message texts (the data
+// section, which wasm-opt cannot trim function by function), not only their code.
+#ifndef KELISIM_POLICY_VIEWER
 // ===========================================================================
 // Sources: import, lint, hash, build (wasm/policy/{import,lint,build}.h)
 // ===========================================================================
@@ -361,4 +365,5 @@ __attribute__((used)) int32_t kel_build(const char* f, uint32_t fn) {
   return e.ok() ? finish(0, std::move(out)) : fail(e);
 }
 
+#endif  // KELISIM_POLICY_VIEWER
 }  // extern "C"

@@ -78,13 +78,13 @@ void stampDocuments(const Manifest& m, const Choices* only, Choices* cs) {
 // answer again).
 void staleDocuments(const Manifest& m, const Choices& choices, Decision* d) {
   d->pending.clear();
-  for (const CategorySpec& c : m.categories) {
+  // effective and prefill list m's categories in manifest order (mapChoices): index i is c.
+  for (size_t i = 0; i < m.categories.size(); ++i) {
+    const CategorySpec& c = m.categories[i];
     const Choice* was = findChoice(choices, c.id);
     if (c.docHash.empty() || !was || !was->on || same(was->doc, docPrefix(c))) continue;
     d->pending.push_back(Id(c.id));
-    for (Choices* cs : {&d->effective, &d->prefill})
-      for (Choice& x : *cs)
-        if (same(x.category, c.id)) x = Choice{x.category, false, {}};
+    d->effective[i] = d->prefill[i] = Choice{d->effective[i].category, false, {}};
   }
 }
 
@@ -246,9 +246,9 @@ Status validate(const Manifest& m) {
       if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
     std::string_view doc = m.categories[i].docHash;
     if (!doc.empty() && !isHex(doc, 64))
-      return badManifest("manifest: category '\1': consent document hash must be 64 lowercase hex digits", id);
+      return badManifest("manifest: category '\1': consent.hash must be 64 lowercase hex digits", id);
     if (!doc.empty() && m.categories[i].required)
-      return badManifest("manifest: category '\1' is required: it is not asked for, so it has no consent document", id);
+      return badManifest("manifest: required category '\1' has a consent document", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character

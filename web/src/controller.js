@@ -223,6 +223,14 @@ export function createController(options = {}, env) {
     return root;
   }
 
+  /** Opens the consent document of category `id` in the viewer; false (the link navigates)
+   *  without one. */
+  const openDocument = (id) => {
+    if (!viewerSource()) return false;
+    showPolicy({ document: id });
+    return true;
+  };
+
   const onPolicyLink = (e) => {
     if (!viewerSource()) return false;   // no viewer: let the link navigate
     showPolicy({});
@@ -240,10 +248,23 @@ export function createController(options = {}, env) {
     await env.cssReady;
     if (banner || dead) return;
     let shown = null;   // its display event's id
+    // [issue 15] A consent document changed: ask about its categories only, with the text and
+    // links from the lazily loaded part (the first visit never comes here).
+    const pending = decision.reason === 'document-changed' ? decision.pending : null;
+    let docText = null;
+    if (pending) {
+      try {
+        const m = await more();
+        const texts = await m.loadTexts(manifest, manifestUrl).catch(() => null);
+        docText = m.documentBanner({ t, lang, pending, categories: manifest.categories, texts, manifestUrl, onDocument: openDocument });
+      } catch (e) { fail('ui-load', e); }
+      if (banner || dead) return;
+    }
+    const only = (on) => Object.fromEntries(pending.map((k) => [k, on]));
     const b = createBanner({
-      t, policyUrl, layout: o.layout, onPolicy: onPolicyLink,
-      onAccept: () => act('accept-all', null, shown),
-      onReject: () => act('reject-all', null, shown),
+      t, policyUrl, layout: o.layout, onPolicy: onPolicyLink, doc: docText,
+      onAccept: () => (pending ? act('set', only(true), shown) : act('accept-all', null, shown)),
+      onReject: () => (pending ? act('set', only(false), shown) : act('reject-all', null, shown)),
       onSettings: () => showPreferences(),
     });
     const a = doc.activeElement;
@@ -282,6 +303,7 @@ export function createController(options = {}, env) {
     const p = m.createPreferences({
       t, lang, categories: manifest.categories, services: manifest.services, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
+      pending: decision && decision.pending, manifestUrl, onDocument: openDocument,
       onAccept: () => act('accept-all', null, shown),
       onReject: () => act('reject-all', null, shown),
       onSave: (c) => act('set', c, shown),
@@ -359,6 +381,7 @@ export function createController(options = {}, env) {
         const open = mod.open || (mod.default && mod.default.open);
         if (typeof open === 'function') {
           return await open({ manifest, manifestUrl, policyUrl, lang, clause: opts.clause || null, controller: api, root: mount(), t,
+            document: opts.document,   // [issue 15] a category's consent document (the viewer opens it)
             // [issue 5] diff/versions view, versions to compare, inline boot, the accepted version
             view: opts.view, from: opts.from, to: opts.to, boot: opts.boot, hash: opts.hash, accepted: acceptedVersion() });
         }

@@ -75,7 +75,9 @@ export function sha256Hex(text) {
 
 /** The text an entry's hash covers (HistoryEntry::canonical in wasm/core/consent.cpp). */
 export function canonicalEntry(e) {
-  const choices = Object.entries(e.choices || {}).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+  // A choice given under a consent document carries its hash prefix ("id:1:3f9a2c1b").
+  const docs = e.docs || {};
+  const choices = Object.entries(e.choices || {}).map(([k, v]) => `${k}:${v ? 1 : 0}${docs[k] ? ':' + docs[k] : ''}`).join('.');
   return `${e.op}~${Math.trunc(Number(e.at))}~${e.version}~${e.method}~${choices}`;
 }
 
@@ -148,11 +150,27 @@ export function buildReceipt({ record, manifest, texts, history, lang, policyUrl
     categories: (manifest.categories || []).map((c) => ({
       id: c.id, title: text(c.title) ?? text(textsOf(texts, c.id).title), required: !!c.required,
       state: record.choices[c.id] || c.required ? 'on' : 'off',
+      document: documentOf(c, record),
     })),
     inForce: inForce !== false,
     history: (Array.isArray(history) ? history : []).map((e) => ({ ...e })),
     chain: { ...chain, matchesRecord: !!chain.head && chain.head === record.historyHead },
   };
+}
+
+/**
+ * The consent document the category's choice was given under (policies/README.md "Consent
+ * documents"), or null (off, or no document): { id, version, hash, hashPrefix, current }. The
+ * record keeps the hash's first 8 hex (hashPrefix); version and the full hash are known when
+ * that is the document in force (manifest categories[].consent; current: true), else null (the
+ * banner asks about the category again).
+ */
+function documentOf(c, record) {
+  const prefix = record.docs && record.docs[c.id];
+  if (!prefix) return null;
+  const doc = c.consent;
+  const current = !!doc && typeof doc.hash === 'string' && doc.hash.startsWith(prefix);
+  return { id: doc ? doc.id : null, version: current ? doc.version : null, hash: current ? doc.hash : null, hashPrefix: prefix, current };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ export function eventOf({ entry, record, recordId, manifest, lang, display }) {
       // Per-service states (issue 12), only when the policy declares services: the entry hash
       // covers them then (HistoryEntry::canonical), and events without services are unchanged.
       ...(Object.keys(entry.services || {}).length ? { services: { ...entry.services } } : {}),
+      // The consent documents "on" choices were given under (docs/ledger.md): only when any.
+      ...(entry.docs && Object.keys(entry.docs).length ? { docs: { ...entry.docs } } : null),
     },
   };
 }

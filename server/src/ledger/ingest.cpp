@@ -180,6 +180,7 @@ struct Entry {
   std::string opName, at, version, methodName, prevHash, hash;
   ojson choices;  // as sent, in the order sent
   ojson services;  // event.services as sent (issue 12), or null when the event has none
+  ojson docs;     // consent documents of "on" choices {id: 8 hex}, as sent (null when none)
 };
 
 /** event: op, time, version, method, choices (in order), hashes; event.hash must be the core's
@@ -199,7 +200,7 @@ bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
   for (auto it = ch->begin(); it != ch->end(); ++it) {
     if (!validCategoryId(it.key()) || !it.value().is_boolean())
       return c.fail("bad-entry", "event.choices must map category ids to true/false");
-    h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>()});
+    h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>(), {}});
   }
   out->choices = *ch;
   // Per-service states (issue 12): optional; when present the entry hash covers them.
@@ -213,6 +214,21 @@ bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
       h.services.push_back(Choice{Id(it.key()), it.value().get<bool>()});
     }
     out->services = *sv;
+  }
+  // docs: the consent document each "on" choice was given under (policies/README.md "Consent
+  // documents"); the entry hash covers them (choicesText "id:1:<8 hex>").
+  auto docs = ev.find("docs");
+  if (docs != ev.end() && !docs->is_null()) {
+    if (!docs->is_object()) return c.fail("bad-entry", "event.docs must be an object");
+    for (auto it = docs->begin(); it != docs->end(); ++it) {
+      Choice* target = nullptr;
+      for (Choice& x : h.choices)
+        if (x.category.view() == it.key()) target = &x;
+      if (!target || !target->on || !it.value().is_string() || !isHex(it.value().get_ref<const std::string&>(), kDocHashPrefix))
+        return c.fail("bad-entry", "event.docs must map categories turned on to 8 lowercase hex digits");
+      target->doc.assign(it.value().get_ref<const std::string&>());
+    }
+    if (!docs->empty()) out->docs = *docs;
   }
   if (!getString(c, ev, "prevHash", 64, &out->prevHash, "event.") || !getString(c, ev, "hash", 64, &out->hash, "event."))
     return false;
@@ -254,6 +270,7 @@ std::string changeBody(const Common& cm, const ojson& controller, const ojson& d
   entry["method"] = en.methodName;
   entry["choices"] = en.choices;
   if (!en.services.is_null()) entry["services"] = en.services;
+  if (en.docs.is_object()) entry["docs"] = en.docs;
   entry["prevHash"] = en.prevHash;
   entry["hash"] = en.hash;
   ojson body = ojson::object();

@@ -93,6 +93,37 @@ bool loadVersion(const std::string& dir, const std::string& id, const std::strin
   return true;
 }
 
+/** The consent documents index.json lists ("consent": [{id, index}]): every version of each,
+ *  from consent/<doc>/index.json. */
+bool loadDocuments(const std::string& dir, const std::string& id, const json& idx, std::vector<ConsentDocument>* out,
+                   std::string* err) {
+  const json& list = jget(idx, "consent");
+  if (list.is_null()) return true;
+  for (const json& d : list.is_array() ? list : json::array()) {
+    std::string doc = jstr(d, "id");
+    std::string path = dir + "/" + id + "/consent/" + doc + "/index.json";
+    json di;
+    if (!validPolicyId(doc) || !readJson(path, &di, err)) {
+      if (err->empty()) *err = dir + "/" + id + "/index.json: a consent document has no valid id";
+      return false;
+    }
+    for (const json& v : jget(di, "versions")) {
+      ConsentDocument c{id, doc, jstr(v, "version"), jstr(v, "hash"), ""};
+      if (!validVersion(c.version) || !isHex(c.hash, 64)) {
+        *err = path + ": a version entry has no valid \"version\" and \"hash\"";
+        return false;
+      }
+      c.textPath = id + "/consent/" + doc + "/" + c.version + "/body.json";
+      out->push_back(std::move(c));
+    }
+  }
+  if (!list.is_array()) {
+    *err = dir + "/" + id + "/index.json: \"consent\" must be an array";
+    return false;
+  }
+  return true;
+}
+
 bool loadPolicy(const std::string& dir, const std::string& id,
                 std::map<std::pair<std::string, std::string>, PolicyVersion, std::less<>>* out, std::string* err) {
   std::string path = dir + "/" + id + "/index.json";
@@ -151,8 +182,18 @@ std::unique_ptr<Policies> Policies::load(const std::string& dir, std::string* er
       return nullptr;
     }
     if (!loadPolicy(dir, id, &p->versions_, err)) return nullptr;
+    json idx;
+    if (!readJson(dir + "/" + id + "/index.json", &idx, err) || !loadDocuments(dir, id, idx, &p->documents_, err))
+      return nullptr;
   }
   return p;
+}
+
+const ConsentDocument* Policies::findDocument(std::string_view id, std::string_view prefix) const {
+  if (prefix.empty()) return nullptr;
+  for (const ConsentDocument& d : documents_)
+    if (d.policyId == id && d.hash.compare(0, prefix.size(), prefix) == 0) return &d;
+  return nullptr;
 }
 
 const PolicyVersion* Policies::find(std::string_view id, std::string_view version) const {

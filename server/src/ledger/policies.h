@@ -29,6 +29,14 @@ struct PolicyVersion {
                                       // folder: "<id>/<version>/body.json"
 };
 
+/** One version of a consent document (policies/README.md "Consent documents"), as its
+ *  consent/<doc>/index.json lists it. */
+struct ConsentDocument {
+  std::string policyId, id, version;
+  std::string hash;      // 64 hex: the document's hash over all its languages
+  std::string textPath;  // "<policy>/consent/<doc>/<version>/body.json"
+};
+
 class Policies {
  public:
   /** Loads DIR (every subfolder holding an index.json). dir "" gives an empty set (every
@@ -44,14 +52,20 @@ class Policies {
   /** Where to read this version's exact text: baseUrl + textPath, or textPath without a base. */
   std::string textUrl(const PolicyVersion& v) const { return baseUrl_ + v.textPath; }
 
+  /** Where to read this consent document's exact text (its primary language). */
+  std::string documentUrl(const ConsentDocument& d) const { return baseUrl_ + d.textPath; }
   /** The version, or nullptr when this id/version is not known. */
   const PolicyVersion* find(std::string_view id, std::string_view version) const;
   /** Whether any version of this policy id is known. */
   bool knowsId(std::string_view id) const;
   /** Number of versions loaded. */
   size_t size() const { return versions_.size(); }
+  /** The consent document of policy `id` whose hash starts with `prefix` (a choice records the
+   *  first 8 hex), or nullptr when none is known. */
+  const ConsentDocument* findDocument(std::string_view id, std::string_view prefix) const;
 
  private:
+  std::vector<ConsentDocument> documents_;
   std::map<std::pair<std::string, std::string>, PolicyVersion, std::less<>> versions_;
   std::string baseUrl_;
 };

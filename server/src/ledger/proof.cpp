@@ -37,8 +37,9 @@ void entryCheck(const ojson& ev, std::string* canonical, bool* hashOk) {
   e.prevHash.assign(jstr(ev, "prevHash"));
   const ojson& choices = jget(ev, "choices");
   if (!choices.is_object()) return;
+  const ojson& docs = jget(ev, "docs");  // consent documents of "on" choices, when any
   for (auto it = choices.begin(); it != choices.end(); ++it)
-    e.choices.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>()});
+    e.choices.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>(), jstr(docs, it.key().c_str())});
   const ojson& services = jget(ev, "services");  // issue 12: per-service states, when the policy has services
   if (services.is_object())
     for (auto it = services.begin(); it != services.end(); ++it)
@@ -66,7 +67,27 @@ ojson displayJson(const Row& r, const ojson& body) {
           {"contentHash", jstr(body, "contentHash")}};
 }
 
-ojson decisionJson(const Row& r, const ojson& body, const RecordView& view) {
+/** The consent documents the event's "on" choices were given under (event.docs: category →
+ *  8 hex), looked up in the server's policies: {category: {hashPrefix, known, id, version,
+ *  hash, text}}; {} when none. */
+ojson documentsJson(const ojson& ev, const std::string& policyId, const Policies* policies) {
+  ojson out = ojson::object();
+  const ojson& docs = jget(ev, "docs");
+  if (!docs.is_object()) return out;
+  for (auto it = docs.begin(); it != docs.end(); ++it) {
+    std::string prefix = it.value().is_string() ? it.value().get<std::string>() : std::string();
+    const ConsentDocument* d = policies ? policies->findDocument(policyId, prefix) : nullptr;
+    ojson o = {{"hashPrefix", prefix}, {"known", d != nullptr}};
+    o["id"] = d ? ojson(d->id) : ojson();
+    o["version"] = d ? ojson(d->version) : ojson();
+    o["hash"] = d ? ojson(d->hash) : ojson();
+    o["text"] = d ? ojson(policies->documentUrl(*d)) : ojson();
+    out[it.key()] = std::move(o);
+  }
+  return out;
+}
+
+ojson decisionJson(const Row& r, const ojson& body, const RecordView& view, const Policies* policies) {
   const ojson& ev = jget(body, "event");
   std::string canonical;
   bool hashOk;
@@ -83,6 +104,7 @@ ojson decisionJson(const Row& r, const ojson& body, const RecordView& view) {
              {"serverAtIso", isoUtc(r.serverAt)},
              {"policy", policyRef(body)},
              {"choices", jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object()},
+             {"documents", documentsJson(ev, r.policyId, policies)},
              {"canonical", canonical},
              {"prevHash", jstr(ev, "prevHash")},
              {"hash", jstr(ev, "hash")},
@@ -166,7 +188,7 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
     lastSeq = std::max(lastSeq, r.seq);
     ojson body = parseBody(r);
     if (r.kind == "display") displays.push_back(displayJson(r, body));
-    if (r.kind == "change") decisions.push_back(decisionJson(r, body, view));
+    if (r.kind == "change") decisions.push_back(decisionJson(r, body, view, policies));
   }
   ojson v = view.toJson();
   ojson proof = {{"format", "kelisim-proof/1"},
@@ -356,12 +378,18 @@ std::string text(const ojson& v) {
 
 std::string when(const ojson& iso) { return text(iso).empty() ? "—" : text(iso); }
 
-std::string choicesHtml(const ojson& choices, const ProofStrings& s) {
+/** "analytics: on, marketing: off"; a choice given under a consent document is followed by
+ *  that document (`documents`, documentsJson): "(analytics 1, 3f9a2c1b…)". */
+std::string choicesHtml(const ojson& choices, const ProofStrings& s, const ojson& documents = ojson()) {
   std::string out;
   if (!choices.is_object()) return out;
   for (auto it = choices.begin(); it != choices.end(); ++it) {
     if (!out.empty()) out += ", ";
     out += htmlEscape(it.key()) + ": " + (it.value().is_boolean() && it.value().get<bool>() ? s.on : s.off);
+    const ojson& d = jget(documents, it.key().c_str());
+    if (d.is_object())
+      out += " (<code>" + htmlEscape(jstr(d, "id").empty() ? "?" : jstr(d, "id") + " " + jstr(d, "version")) +
+             "</code>, <span class=\"hash\">" + htmlEscape(jstr(d, "hashPrefix")) + "…</span>)";
   }
   return out;
 }
@@ -421,7 +449,7 @@ void decisionsSection(const ojson& proof, const ProofStrings& s, std::string& h)
     h += "<tr><td>" + std::to_string(jint(d, "seq")) + "</td><td>" + action + "</td><td>" +
          htmlEscape(when(jget(d, "atIso"))) + "</td><td>" + htmlEscape(when(jget(d, "serverAtIso"))) + "</td><td>" +
          htmlEscape(jstr(jget(d, "policy"), "id")) + " " + htmlEscape(jstr(jget(d, "policy"), "version")) + "</td><td>" +
-         choicesHtml(jget(d, "choices"), s) + "</td></tr>";
+         choicesHtml(jget(d, "choices"), s, jget(d, "documents")) + "</td></tr>";
   }
   h += "</tbody></table></section>";
 }

@@ -45,10 +45,13 @@ export function policyLink(t, href, onPolicy) {
  * @param {() => void} o.onReject
  * @param {() => void} o.onSettings
  * @param {(e: Event) => boolean|void} [o.onPolicy] return false to let the link navigate
+ * @param {{title: string, text: Array<Node|string>, accept: string, reject: string}} [o.doc] a
+ *   consent document changed: its own title, text and answers (web/src/ui/documents.js)
  * @returns {{ el: HTMLElement, focus(): void }}
  */
 export function createBanner(o) {
   const t = o.t;
+  const d = o.doc;
   const titleId = uid('title');
   const textId = uid('text');
   const el = h('section', {
@@ -57,11 +60,11 @@ export function createBanner(o) {
     'data-kelisim-banner': true,
   },
   h('div', { class: 'kelisim-body' },
-    h('h2', { class: 'kelisim-title', id: titleId, text: t('title') }),
-    h('p', { class: 'kelisim-text', id: textId }, t('text'), ' ', policyLink(t, o.policyUrl, o.onPolicy))),
+    h('h2', { class: 'kelisim-title', id: titleId, text: d ? d.title : t('title') }),
+    h('p', { class: 'kelisim-text', id: textId }, ...(d ? d.text : [t('text')]), ' ', policyLink(t, o.policyUrl, o.onPolicy))),
   h('div', { class: 'kelisim-actions' },
-    button(t('acceptAll'), o.onAccept, { 'data-kelisim-action': 'accept-all' }),
-    button(t('rejectAll'), o.onReject, { 'data-kelisim-action': 'reject-all' }),
+    button(d ? d.accept : t('acceptAll'), o.onAccept, { 'data-kelisim-action': 'accept-all' }),
+    button(d ? d.reject : t('rejectAll'), o.onReject, { 'data-kelisim-action': 'reject-all' }),
     button(t('settings'), o.onSettings, { 'data-kelisim-action': 'settings', 'aria-haspopup': 'dialog' })));
   return { el, focus: () => el.focus() };
 }

@@ -20,6 +20,12 @@ export const MORE_STRINGS = {
     services: 'Сервисы',
     serviceCountry: 'Данные передаются в страну:',
     servicePolicy: 'Политика конфиденциальности сервиса',
+    docLink: 'согласие на обработку, ред. {v}',
+    docChanged: 'Документ согласия изменился: прочитайте новую редакцию и решите снова.',
+    docTitle: 'Изменился документ согласия',
+    docText: 'Мы обновили документ согласия на обработку данных. Прочитайте новую редакцию и решите снова для:',
+    docAccept: 'Согласен',
+    docReject: 'Не согласен',
   },
   kk: {
     prefsTitle: 'Құпиялылық баптаулары',
@@ -35,6 +41,12 @@ export const MORE_STRINGS = {
     services: 'Сервистер',
     serviceCountry: 'Деректер берілетін ел:',
     servicePolicy: 'Сервистің құпиялылық саясаты',
+    docLink: 'деректерді өңдеуге келісім, {v}-редакция',
+    docChanged: 'Келісім құжаты өзгерді: жаңа редакциясын оқып, қайта шешіңіз.',
+    docTitle: 'Келісім құжаты өзгерді',
+    docText: 'Деректерді өңдеуге келісім құжатын жаңарттық. Жаңа редакциясын оқып, мына санат бойынша қайта шешіңіз:',
+    docAccept: 'Келісемін',
+    docReject: 'Келіспеймін',
   },
   en: {
     prefsTitle: 'Privacy settings',
@@ -50,6 +62,12 @@ export const MORE_STRINGS = {
     services: 'Services',
     serviceCountry: 'Data goes to:',
     servicePolicy: 'Service privacy policy',
+    docLink: 'consent to processing, version {v}',
+    docChanged: 'The consent document has changed: read the new version and decide again.',
+    docTitle: 'A consent document has changed',
+    docText: 'We have updated a consent document for the processing of your data. Read the new version and decide again for:',
+    docAccept: 'I agree',
+    docReject: 'I do not agree',
   },
 };
 

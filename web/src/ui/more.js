@@ -5,6 +5,7 @@
 // withdrawal or reload notice is due, at start when `reportUrl` is set, and otherwise at idle
 // time once the banner is visible, so that the first paint of the banner does not wait for it.
 export { createPreferences } from './preferences.js';
+export { documentBanner } from './documents.js';
 export { MORE_STRINGS as STRINGS } from './i18n-more.js';
 export { createReporting } from '../reporting.js';
 export { loadTexts } from '../texts.js';

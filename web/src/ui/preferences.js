@@ -5,6 +5,7 @@
 // the close button close it, and focus returns to whatever opened it.
 import { h, button, uid, policyLink } from './banner.js';
 import { categoryText, serviceText } from './i18n-more.js';
+import { documentLink } from './documents.js';
 
 /**
  * @param {object} o
@@ -22,6 +23,9 @@ import { categoryText, serviceText } from './i18n-more.js';
  * @param {(choices: Record<string, boolean>) => void} o.onSave every optional category's and service's state
  * @param {() => void} o.onWithdraw
  * @param {() => void} o.onClose called after the dialog closed (any way)
+ * @param {string[]} [o.pending] categories whose consent document changed since the choice
+ * @param {string} [o.manifestUrl] the policy manifest's URL (consent documents are relative to it)
+ * @param {(id: string) => boolean|void} [o.onDocument] opens a category's consent document
  * @returns {{ el: HTMLDialogElement, open(): void, close(): void }}
  */
 export function createPreferences(o) {
@@ -51,6 +55,10 @@ export function createPreferences(o) {
         cat.required ? h('span', { class: 'kelisim-always', text: t('alwaysOn') }) : null,
         input),
       description ? h('p', { class: 'kelisim-cat-desc', id: descId, text: description }) : null,
+      // Its consent document (policies/README.md "Consent documents"), and whether it changed.
+      cat.consent ? h('p', { class: 'kelisim-cat-desc', 'data-kelisim-doc-note': cat.id },
+        (o.pending || []).includes(cat.id) ? h('strong', { text: t('docChanged') + ' ' }) : null,
+        documentLink({ t, cat, manifestUrl: o.manifestUrl, onDocument: o.onDocument })) : null,
       mine.length ? h('ul', { class: 'kelisim-svcs', 'aria-label': t('services') + ': ' + title },
         ...subs.map((s) => s.closest('li'))) : null));
   }

@@ -85,6 +85,7 @@ const cmpVersions = (a, b) => {
  * Resolves with the view (modal or inline) that shows the policy, or null.
  */
 export async function open(ctx = {}) {
+  if (ctx.document) return openModal(await documentContext(ctx));
   if (ctx.boot || ctx.hash) {
     const els = [...document.querySelectorAll('[data-kelisim-policy]')];
     const views = await Promise.all(els.map((el) => mountInline(el, ctx)));
@@ -99,6 +100,21 @@ export async function open(ctx = {}) {
     return openModal({ ...ctx, clause: m[1] });
   }
   return openModal(ctx);
+}
+
+/**
+ * The context that shows the consent document of category `ctx.document` (the policy
+ * manifest's categories[].consent, policies/README.md "Consent documents") instead of the
+ * policy: its own manifest, fetched from where the policy's names it; it is built like a
+ * policy (versions, languages, texts), so the same view shows it.
+ */
+async function documentContext(ctx) {
+  const cat = ((ctx.manifest && ctx.manifest.categories) || []).find((c) => c && c.id === ctx.document);
+  const doc = cat && cat.consent;
+  if (!doc || typeof doc.manifest !== 'string') throw new Error(`kelisim: category ${ctx.document} has no consent document`);
+  const url = new URL(doc.manifest, ctx.manifestUrl || document.baseURI).href;
+  const manifest = await getJson(url);
+  return { ...ctx, document: null, manifest, manifestUrl: url, policyUrl: null, accepted: null, clause: null };
 }
 
 async function openModal(ctx) {
