@@ -129,6 +129,13 @@ test('preferences dialog: per-service switches; the category switch sets them; k
   assert.deepEqual(s.choices, { necessary: true, analytics: true, marketing: false, media: true });
   await page.waitForFunction(() => window.__probe.length === 3);
   assert.deepEqual((await probe(page)).sort(), ['analytics1', 'ym1', 'youtube1']);
+  // The receipt names the services; its history chain (entries with services) verifies.
+  const r = await page.evaluate(() => window.kelisim.receipt());
+  assert.deepEqual(r.services.map((x) => `${x.id}:${x.name}:${x.state}`),
+    ['yandex-metrica:Яндекс Метрика:on', 'hotjar:Hotjar:off', 'vk-pixel:Пиксель VK:off', 'youtube:YouTube:on']);
+  assert.equal(r.chain.valid, true);
+  assert.equal(r.chain.matchesRecord, true);
+  assert.deepEqual(r.history.at(-1).services, { 'yandex-metrica': true, hotjar: false, 'vk-pixel': false, youtube: true });
   // Reopened, the dialog shows what is in force.
   await page.click('#open-prefs');
   await prefs(page).waitFor();
