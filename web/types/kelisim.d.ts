@@ -146,6 +146,8 @@ export interface KelisimState {
   givenAt: number | null;
   /** Every category's effective on/off (required ones on; all off until ready). */
   choices: ChoiceMap;
+  /** Every declared service's effective on/off (docs/services.md); {} when the policy has none. */
+  services: ChoiceMap;
   /** Stores currently working, e.g. ['cookie', 'localStorage'] or ['memory']. */
   storage: Array<'cookie' | 'localStorage' | 'memory'>;
   error: { code: string; message: string } | null;
@@ -161,7 +163,7 @@ export interface ErrorDetail { code: string; message: string }
 export interface KelisimEvents {
   /** A valid choice is in force: on start-up when one was stored, and after every choice. */
   consent: ConsentDetail;
-  /** Categories changed state (visitor action, API call, or another tab). */
+  /** Categories or services changed state (visitor action, API call, or another tab). */
   change: ChangeDetail;
   /** A policy update: notice pending, implicitly accepted, or asked again. */
   update: UpdateDetail;
@@ -193,9 +195,11 @@ export interface Receipt {
   /** The recorded choice per category of the current manifest; `title` in the receipt's
    *  language, from the manifest or the policy's texts file (null when neither has one). */
   categories: Array<{ id: string; title: string | null; required: boolean; state: 'on' | 'off' }>;
+  /** Every declared service in force now (docs/services.md); `name` in the receipt's language. */
+  services: Array<{ id: string; category: string; name: string; state: 'on' | 'off' }>;
   /** False when the core asks again (material update, explicit rule, expiry): the record is history, not consent in force. */
   inForce: boolean;
-  history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string }>;
+  history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string; services?: ChoiceMap }>;
   /** The history's hash chain re-verified; `matchesRecord`: its head is the record's historyHead. */
   chain: { valid: boolean; length: number; head: string | null; brokenAt: number; matchesRecord: boolean };
 }
@@ -204,11 +208,13 @@ export interface Kelisim {
   /** Resolves with the controller once the decision is made (also after a failed start: see state().status). */
   readonly ready: Promise<Kelisim>;
   state(): KelisimState;
-  /** Whether scripts of `category` may run now. False until ready and whenever start-up failed. */
-  allowed(category: CategoryId): boolean;
+  /** Whether scripts of `category` (or of a declared service, on its own switch) may run now.
+   *  False until ready and whenever start-up failed. */
+  allowed(category: CategoryId | string): boolean;
   acceptAll(): Promise<KelisimState>;
   rejectAll(): Promise<KelisimState>;
-  /** Changes the given categories only. Rejects with KelisimError 'unknown-category' or 'required-category'. */
+  /** Changes the given categories and services only (a category sets all its services; a service
+   *  on turns its category on). Rejects with KelisimError 'unknown-category', 'unknown-service' or 'required-category'. */
   set(choices: ChoiceMap): Promise<KelisimState>;
   /** Turns every optional category off, clears their cookies, offers a reload when their scripts ran. */
   withdraw(): Promise<KelisimState>;

@@ -21,6 +21,8 @@ export interface CategorySpec {
   [extra: string]: unknown;
 }
 
+export interface ServiceSpec { id: string; category: string; cookies?: string[]; [extra: string]: unknown }
+
 /** The manifest fields the engine reads (manifest.json may carry more: title, texts…). */
 export interface Manifest {
   id: string;
@@ -34,6 +36,9 @@ export interface Manifest {
   /** The update adds consent purposes: ask again. @default false */
   material?: boolean;
   categories: CategorySpec[];
+  /** Per-service consent (docs/services.md): at most 32, ids [a-z][a-z0-9-]{0,31}, each in one
+   *  of the categories. Only the full module (kelisim-consent.wasm) takes a manifest with services. */
+  services?: ServiceSpec[];
   /** @default { accepted: 365, rejected: 182 } */
   maxAgeDays?: { accepted?: number; rejected?: number };
   [extra: string]: unknown;
@@ -57,11 +62,16 @@ export interface Record_ {
   /** Epoch ms as for givenAt; 0 when no update notice was shown. */
   noticeAt: number;
   historyHead: string;
+  /** The record's service marks (6 characters per service the visitor was asked about: a
+   *  25-bit hash of its id in base 32, then 1|0); '' for a k1 record. */
+  serviceMarks?: string;
 }
 
 export interface HistoryEntry {
   op: Op; at: number; version: string; method: Method; choices: ChoiceMap; docs: DocMap;
   prevHash: string; hash: string;
+  /** Every service of the manifest, on/off after the change ({} without services). */
+  services: ChoiceMap;
 }
 
 export interface Decision {
@@ -77,6 +87,9 @@ export interface Decision {
    *  effective and prefill until asked again (with reason 'document-changed', the only ones
    *  asked). */
   pending: string[];
+  /** Per-service states now, and the ones to preselect ({} without services). */
+  services: ChoiceMap;
+  servicesPrefill: ChoiceMap;
   /** implicit-accept only: the encoded record to store and its history entry. */
   record?: string;
   entry?: HistoryEntry;
@@ -88,6 +101,8 @@ export interface Core {
   decide(input: { manifest: Manifest; record?: string | null; now: number; signals?: Signals }): Decision;
   apply(input: {
     manifest: Manifest; record?: string | null; now: number; signals?: Signals;
+    /** Category and service ids (Op 'set': a category sets all its services; a service on
+     *  turns its category on). */
     op: Op; choices?: ChoiceMap; newId?: string; prevHash?: string;
   }): ApplyResult;
   /** Start of local day D+days+1 in the offset (DESIGN.md). offsetMinutes −840..840 and days
