@@ -303,6 +303,13 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
+  // Embed placeholders (web/src/embeds/, dist/kelisim-embeds.mjs): loaded only once the page
+  // has an element with data-kelisim-src; started again (idempotent) when more are added.
+  const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base).href);
+  function embeds() {
+    if (doc.querySelector('[data-kelisim-src]')) loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, reload: offerReload }), (e) => fail('ui-load', e));
+  }
+
   // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------
   const syncUpdateUi = createUpdateNotices(o, env, fail, () => ({
     lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
@@ -484,7 +491,8 @@ export function createController(options = {}, env) {
       const s = pickStored();
       raw = s.value;
       status = 'ready';
-      if (o.gating !== false) gate = createGate({ allowed, doc });
+      if (o.gating !== false) gate = createGate({ allowed, doc, embeds });
+      embeds();
       // The core validates the manifest in decide() and throws 'manifest-invalid' for a bad one.
       refresh('start');
       bootViewer();   // [issue 5]
