@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO, watchErrors, formatViolations } from './helpers.js';
-import { DEMO_CSP } from '../../scripts/serve.mjs';
+import { DEMO_CSP, demoCsp } from '../../scripts/serve.mjs';
 
 const MANIFEST = '/tests/fixtures/manifests/embeds-v1.json';
 const YT = 'https://www.youtube.com/embed/M7lc1UVf-VE';
@@ -32,6 +32,7 @@ ${extra}
 
 let browser;
 let srv;
+let demo;
 const inbox = [];
 before(async () => {
   browser = await launchBrowser();
@@ -55,11 +56,16 @@ before(async () => {
 <iframe id="un" data-kelisim-service="unknown-svc" data-kelisim-src="https://example.org/widget?x=1" width="400" height="250" title="Widget"></iframe>
 <iframe id="bad" data-kelisim-service="youtube" data-kelisim-src="javascript:alert(1)" width="300" height="150" title="Bad"></iframe>
 <iframe id="sb" sandbox="allow-scripts" data-kelisim-service="youtube" data-kelisim-src="${YT}?sb=1" width="400" height="250" title="Sandboxed"></iframe>` }));
+  // examples/embeds as `npm run demo` serves it: /embeds/, the dist, the demo CSP with its frame-src.
+  demo = await startServer(join(REPO, 'examples/site'), {
+    mounts: { '/dist': join(REPO, 'dist'), '/embeds': join(REPO, 'examples/embeds') },
+    headers: { 'Content-Security-Policy': demoCsp([], ['https://www.youtube-nocookie.com', 'https://yandex.ru', 'https://widgets.2gis.com']) },
+  });
   srv.route('/e/none.html', `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>no embeds</title>
 <script src="/dist/kelisim.js" data-policy="${MANIFEST}" defer></script></head><body><main><h1>Без встроенных</h1>
 <p id="spa"></p></main></body></html>`);
 });
-after(async () => { await browser?.close(); await srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); await demo?.close(); });
 
 /** A fresh context whose every non-loopback request is answered locally and recorded. */
 async function open(path, { colorScheme = 'light', height = 1600 } = {}) {
@@ -328,5 +334,30 @@ test('under the demo\'s strict CSP the placeholders draw and style with no viola
   assert.deepEqual(violations, []);
   assert.deepEqual(errors, []);
   assert.deepEqual(third, []);
+  await context.close();
+});
+
+test('the demo page (examples/embeds, as npm run demo serves it): placeholders, a gated chat widget, "load once" under its CSP', async () => {
+  const { context, page, third, errors } = await open(null);
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  });
+  await page.goto(demo.url + '/embeds/');
+  await ready(page);
+  const frames = page.locator('iframe[data-kelisim-src]');
+  assert.equal(await frames.count(), 3);
+  for (let i = 0; i < 3; i++) await page.frameLocator(`iframe[data-kelisim-src] >> nth=${i}`).locator('[data-kelisim-embed]').waitFor();
+  assert.equal(await page.locator('.demo-chat').count(), 0, 'the chat widget waits for consent');
+  await page.frameLocator('iframe[data-kelisim-service="youtube"]').locator('[data-kelisim-action="load-once"]').click();
+  await page.waitForFunction(() => document.querySelector('iframe[data-kelisim-service="youtube"]').src !== '');
+  await settle(page, 400);
+  assert.deepEqual(third, ['https://www.youtube-nocookie.com/embed/M7lc1UVf-VE']);
+  await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await page.locator('[data-kelisim-preferences] input[data-kelisim-category="chat"]').check();
+  await page.click('[data-kelisim-preferences] [data-kelisim-action="save"]');
+  await page.locator('.demo-chat').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(errors, []);
   await context.close();
 });
