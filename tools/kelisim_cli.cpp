@@ -38,11 +38,13 @@ const char* kHelp =
     "      (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)\n"
     "      are also checked as translations of each other (one more JSON array per version).\n"
     "      Exit 1 when any finding is an error.\n"
-    "  kelisim build <policies-dir> [-o <out-dir>]\n"
+    "  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]\n"
     "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
     "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
     "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
+    "      `category.<id>.services` ids are looked up in the services catalogue (default:\n"
+    "      services/catalogue.json in the current folder, else in the repository of this binary).\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
@@ -98,19 +100,19 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en", at;
+  std::string outPath, lang = "en", at, services;
   bool help = false;
 };
 bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
   for (int i = from; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") a->help = true;
-    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at") {
+    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at" || s == "--services") {
       if (i + 1 >= argc) {
         *err = s + " needs a value";
         return false;
       }
-      (s == "--lang" ? a->lang : s == "--at" ? a->at : a->outPath) = argv[++i];
+      (s == "--lang" ? a->lang : s == "--at" ? a->at : s == "--services" ? a->services : a->outPath) = argv[++i];
     } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
     else a->pos.push_back(s);
   }
@@ -226,6 +228,17 @@ int cmdBuild(const Args& a) {
     std::sort(dirs.begin(), dirs.end());
   }
   if (dirs.empty()) return failInput(root.string() + ": no policy sources (<id>/<version>.md) found");
+  // The services catalogue (issue 12): --services, else services/catalogue.json here or in
+  // the repository this binary was built from. Only needed when a policy declares services.
+  std::string catalogue;
+  if (!a.services.empty()) {
+    if (!readFile(a.services, &catalogue, &err)) return failInput(err);
+  } else {
+    // build/native/kelisim → <repo>/services/catalogue.json (Linux: /proc/self/exe).
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const fs::path& p : {fs::path("services/catalogue.json"), exe.parent_path() / "../../services/catalogue.json"})
+      if (fs::is_regular_file(p, ec) && readFile(p.string(), &catalogue, &err)) break;
+  }
   int status = 0;
   for (auto& dir : dirs) {
     FileList sources;
@@ -253,7 +266,7 @@ int cmdBuild(const Args& a) {
       continue;
     }
     FileList built;
-    Error e = buildPolicy(sources, &built);
+    Error e = buildPolicy(sources, &built, catalogue);
     if (!e.ok()) return failInput(e.message);
     fs::path target = outRoot / slug;
     for (auto& f : built)

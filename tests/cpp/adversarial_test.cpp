@@ -501,7 +501,7 @@ TEST(AdversarialConsent, OversizedForeignAndOtherVersionValues) {
   expectBannerFallback(f, std::string(1 << 20, '~'), ErrorCode::RecordTooLong, "1 MB of separators");
   expectBannerFallback(f, "_ga=GA1.2.3.4", ErrorCode::RecordForeign, "another tool's cookie");
   expectBannerFallback(f, "{\"necessary\":true,\"analytics\":true}", ErrorCode::RecordForeign, "JSON");
-  expectBannerFallback(f, "k2~" + good.substr(3), ErrorCode::RecordUnknownVersion, "format version 2");
+  expectBannerFallback(f, "k3~" + good.substr(3), ErrorCode::RecordUnknownVersion, "format version 3");
   expectBannerFallback(f, "k10~" + good.substr(3), ErrorCode::RecordUnknownVersion, "format version 10");
   // A genuine record written by another site/policy: the banner, reason other-policy.
   Decision d;

@@ -1,6 +1,7 @@
-// Runs every golden case of tests/fixtures/consent/cases.json against the native core, checks
-// it against the expectations, and writes one canonical line per case to
-// <build>/consent-golden.txt; tests/node/consent.test.js requires the wasm build to produce
+// Runs every golden case of tests/fixtures/consent/cases.json (and services.json, the
+// per-service cases of issue 12) against the native core, checks it against the expectations,
+// and writes one canonical line per case to <build>/consent-golden.txt (and
+// consent-services-golden.txt); tests/node/consent.test.js requires the wasm build to produce
 // the same lines (native and wasm must agree on every case).
 #include <gtest/gtest.h>
 
@@ -60,6 +61,8 @@ bool manifestOf(const json& j, Manifest* m) {
   m->material = j["material"].get<bool>();
   for (const json& c : j["categories"])
     m->categories.push_back({text(c["id"]), c.value("required", false), c.value("gpcOff", false)});
+  if (j.contains("services"))
+    for (const json& s : j["services"]) m->services.push_back({text(s["id"]), text(s["category"])});
   m->maxAgeAcceptedMs = j["maxAgeDays"]["accepted"].get<int64_t>() * kDayMs;
   m->maxAgeRejectedMs = j["maxAgeDays"]["rejected"].get<int64_t>() * kDayMs;
   return true;
@@ -77,14 +80,41 @@ Record recordOf(const json& r) {
   EXPECT_TRUE(x.noticeVersion.assign(text(r["noticeVersion"])));
   x.noticeAtMs = instant(r["noticeAt"]);
   EXPECT_TRUE(x.historyHead.assign(text(r["historyHead"])));
+  if (r.contains("serviceMarks")) EXPECT_TRUE(parseMarks(text(r["serviceMarks"]), &x.services));
   return x;
 }
+
+std::string marksText(const ServiceMarks& m) {
+  Text t;
+  appendMarks(t, m);
+  return t.str();
+}
+
+bool manifestOf(const json& j, Manifest* m);
+const json* g_manifests = nullptr;  // the fixture's named manifests, for "applied" records
+const std::map<std::string, Op> kOps = {{"accept-all", Op::AcceptAll},      {"reject-all", Op::RejectAll},
+                                        {"set", Op::Set},                   {"withdraw", Op::Withdraw},
+                                        {"accept-update", Op::AcceptUpdate}, {"notice-shown", Op::NoticeShown}};
 
 // The stored string a case describes (see the fixture's $comment).
 std::string storedOf(const json& r) {
   if (r.is_null()) return "";
   if (r.contains("raw")) return r["raw"].get<std::string>();
   if (r.contains("encode")) return encodeRecord(recordOf(r["encode"])).str();
+  if (r.contains("applied")) {  // the record apply() makes (services.json)
+    const json& a = r["applied"];
+    Manifest m;
+    EXPECT_TRUE(manifestOf((*g_manifests)[a["manifest"].get<std::string>()], &m));
+    std::string stored = storedOf(a.value("record", json()));
+    ApplyInput in;
+    in.op = kOps.at(a["op"].get<std::string>());
+    if (a.contains("choices")) in.choices = choicesOf(a["choices"]);
+    in.newId = "r3cordId01";
+    ApplyResult res;
+    Status st = apply(m, stored, instant(a["now"]), Signals{}, in, &res);
+    EXPECT_TRUE(st.ok()) << st.message();
+    return encodeRecord(res.record).str();
+  }
   std::string s = storedOf(r["mutate"]);
   if (r.contains("replace")) {
     std::string from = r["replace"][0], to = r["replace"][1];
@@ -112,6 +142,7 @@ void expectRecord(const json& want, const Record& got, const std::string& where)
     else if (k == "noticeVersion") EXPECT_EQ(str(got.noticeVersion), v) << where;
     else if (k == "noticeAt") EXPECT_EQ(got.noticeAtMs, instant(v)) << where;
     else if (k == "historyHead") EXPECT_EQ(str(got.historyHead), v) << where;
+    else if (k == "serviceMarks") EXPECT_EQ(marksText(got.services), v) << where;
     else ADD_FAILURE() << where << ": unknown expectation " << k;
   }
 }
@@ -168,6 +199,8 @@ std::string runCase(const json& c, const json& manifests) {
     EXPECT_EQ(d.deadlineMs, ex["deadline"].is_null() ? -1 : instant(ex["deadline"])) << where;
     EXPECT_EQ(choicesJson(d.effective), ex["effective"]) << where;
     EXPECT_EQ(choicesJson(d.prefill), ex["prefill"]) << where;
+    EXPECT_EQ(choicesJson(d.services), ex.value("services", json::object())) << where;
+    EXPECT_EQ(choicesJson(d.servicesPrefill), ex.value("servicesPrefill", json::object())) << where;
     EXPECT_EQ(d.hasNewRecord, ex.contains("newRecord")) << where;
     if (d.hasNewRecord) {
       expectRecord(ex["newRecord"], d.newRecord, where);
@@ -177,15 +210,13 @@ std::string runCase(const json& c, const json& manifests) {
     }
     return std::string(name(d.action)) + "|" + name(d.reason) + "|" + name(d.recordError) + "|" +
            (d.deadlineMs < 0 ? "-" : decimal(d.deadlineMs).str()) + "|" + choicesText(d.effective).str() + "|" +
-           choicesText(d.prefill).str() + "|" + (d.hasNewRecord ? encodeRecord(d.newRecord).str() : "-") + "|" +
+           choicesText(d.prefill).str() + "|" + choicesText(d.services).str() + "|" +
+           choicesText(d.servicesPrefill).str() + "|" + (d.hasNewRecord ? encodeRecord(d.newRecord).str() : "-") + "|" +
            (d.hasNewRecord ? str(d.entry.hash) : "-");
   }
   EXPECT_EQ(fn, "apply");
   ApplyInput in;
-  static const std::map<std::string, Op> ops = {{"accept-all", Op::AcceptAll},     {"reject-all", Op::RejectAll},
-                                                {"set", Op::Set},                  {"withdraw", Op::Withdraw},
-                                                {"accept-update", Op::AcceptUpdate}, {"notice-shown", Op::NoticeShown}};
-  in.op = ops.at(c["op"].get<std::string>());
+  in.op = kOps.at(c["op"].get<std::string>());
   if (c.contains("choices")) in.choices = choicesOf(c["choices"]);
   in.newId = text(c["newId"]);
   in.prevHash = text(c["prevHash"]);
@@ -203,26 +234,41 @@ std::string runCase(const json& c, const json& manifests) {
       else if (it.key() == "method") EXPECT_EQ(name(r.entry.method), it.value().get<std::string>()) << where;
       else if (it.key() == "prevHash") EXPECT_EQ(str(r.entry.prevHash), it.value()) << where;
       else if (it.key() == "version") EXPECT_EQ(str(r.entry.version), it.value()) << where;
+      else if (it.key() == "services") EXPECT_EQ(choicesJson(r.entry.services), it.value()) << where;
       else ADD_FAILURE() << where << ": unknown entry expectation " << it.key();
     }
   }
   EXPECT_EQ(str(r.record.historyHead), str(r.entry.hash)) << where;
+  Text encoded = encodeRecord(r.record);
+  if (ex.contains("maxLength")) EXPECT_LE(encoded.size(), ex["maxLength"].get<size_t>()) << where;
+  DecodeResult back = decodeRecord(encoded);
+  EXPECT_TRUE(back.ok && back.record == r.record) << where;
   return encodeRecord(r.record).str() + "|" + r.entry.canonical().str() + "|" + str(r.entry.hash);
 }
 
 }  // namespace
 
-TEST(ConsentGolden, EveryCaseMatchesAndIsWrittenForTheWasmComparison) {
-  json doc = readJson(KELISIM_SOURCE_DIR "/tests/fixtures/consent/cases.json");
-  ASSERT_FALSE(doc.is_discarded());
+// Runs the cases of one fixture file and writes their lines to <build>/<out>.
+void runFile(const char* file, const char* out, size_t atLeast) {
+  json doc = readJson(std::string(KELISIM_SOURCE_DIR "/tests/fixtures/consent/") + file);
+  ASSERT_FALSE(doc.is_discarded()) << file;
+  g_manifests = &doc["manifests"];
   const json& cases = doc["cases"];
-  ASSERT_GE(cases.size(), 40u);
-  std::string out;
+  ASSERT_GE(cases.size(), atLeast);
+  std::string lines;
   for (const json& c : cases) {
     SCOPED_TRACE(c["name"].get<std::string>());
-    out += c["name"].get<std::string>() + "\t" + runCase(c, doc["manifests"]) + "\n";
+    lines += c["name"].get<std::string>() + "\t" + runCase(c, doc["manifests"]) + "\n";
   }
-  std::ofstream(KELISIM_BINARY_DIR "/consent-golden.txt") << out;
+  std::ofstream(std::string(KELISIM_BINARY_DIR "/") + out) << lines;
+}
+
+TEST(ConsentGolden, EveryCaseMatchesAndIsWrittenForTheWasmComparison) {
+  runFile("cases.json", "consent-golden.txt", 40);
+}
+
+TEST(ConsentGolden, EveryServiceCaseMatchesAndIsWrittenForTheWasmComparison) {
+  runFile("services.json", "consent-services-golden.txt", 20);
 }
 
 TEST(Consent, ManifestWithTooManyCategoriesIsRefusedHoweverLong) {

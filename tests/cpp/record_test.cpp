@@ -181,3 +181,44 @@ TEST(Record, FixedFieldsRefuseWhatDoesNotFit) {
   Str<16> h = "0123456789abcdef0";  // 17 characters
   EXPECT_TRUE(h.empty());
 }
+
+TEST(Record, TenCategoriesAndThirtyServicesStayWithin600Bytes) {
+  // Issue 12: the per-service marks (6 characters each) keep a k2 record of 10 categories and
+  // 30 services within the same 600 bytes; marks round-trip; a k1 record has none.
+  for (uint32_t seed = 0; seed < 20; ++seed) {
+    Record r = sample(10, seed);
+    std::mt19937 rng(seed);
+    for (int i = 0; i < 30; ++i) r.services.push_back({serviceHash("service-" + std::to_string(i)), rng() % 2 == 0});
+    std::string s = encodeRecord(r).str();
+    EXPECT_EQ(s.substr(0, 3), "k2~");
+    EXPECT_LE(s.size(), 600u) << s;
+    for (char c : s) EXPECT_TRUE(cookieOctet(c)) << s;
+    DecodeResult d = decodeRecord(s);
+    ASSERT_TRUE(d.ok) << s;
+    EXPECT_TRUE(d.record == r);
+    EXPECT_EQ(d.record.services.size(), 30u);
+  }
+  EXPECT_EQ(encodeRecord(sample(3, 1)).str().substr(0, 3), "k1~");
+}
+
+TEST(Record, MalformedServiceMarksAreRefused) {
+  Record r = sample(3, 2);
+  r.services.push_back({serviceHash("youtube"), true});
+  std::string good = encodeRecord(r).str();
+  ASSERT_TRUE(decodeRecord(good).ok);
+  // The marks field is the one before the check; rewrite it and recompute the check.
+  size_t end = good.size() - 17, start = good.rfind('~', end - 1) + 1;
+  auto with = [&](const std::string& marks, char version = '2') {
+    std::string body = good.substr(0, start) + marks;
+    body[1] = version;
+    return body + "~" + sha256_hex("kelisim/record/k1\n" + body).substr(0, 16);
+  };
+  EXPECT_TRUE(decodeRecord(with(good.substr(start, end - start))).ok);
+  for (const char* bad : {"", "abcde", "abcde2", "ABCDE1", "wxyzz1", "abcde1abcde0", "abcde1x"})
+    EXPECT_EQ(decodeRecord(with(bad)).error, ErrorCode::RecordMalformed) << bad;
+  // k1 with a marks field; k2 without one (the field dropped).
+  EXPECT_EQ(decodeRecord(with("abcde1", '1')).error, ErrorCode::RecordMalformed);
+  std::string body = good.substr(0, start - 1);
+  EXPECT_EQ(decodeRecord(body + "~" + sha256_hex("kelisim/record/k1\n" + body).substr(0, 16)).error,
+            ErrorCode::RecordMalformed);
+}

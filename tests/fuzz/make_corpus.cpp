@@ -130,7 +130,7 @@ std::string recordFor(const json& m, const std::string& version, int64_t givenAt
   if (kel_encode_record(id.data(), uint32_t(id.size()), policyId.data(), uint32_t(policyId.size()), version.data(),
                         uint32_t(version.size()), hash16.data(), uint32_t(hash16.size()), double(givenAt),
                         implicit ? 1 : 0, choices.data(), uint32_t(choices.size()), "", 0, 0, head.data(),
-                        uint32_t(head.size())) != 0)
+                        uint32_t(head.size()), "", 0) != 0)
     return std::string();
   return std::string(kel_result_ptr(), kel_result_len());
 }

@@ -300,7 +300,7 @@ test('oversized, foreign and other-version stored values', () => {
   expectBanner('~'.repeat(1 << 20), 'record-too-long', '1 MB');
   expectBanner('_ga=GA1.2.3.4', 'record-foreign', "another tool's cookie");
   expectBanner('{"necessary":true,"analytics":true}', 'record-foreign', 'JSON');
-  expectBanner('k2~' + good.slice(3), 'record-unknown-version', 'format version 2');
+  expectBanner('k3~' + good.slice(3), 'record-unknown-version', 'format version 3');
   const other = core.decide({ manifest, record: storedFor('other-site'), now });
   assert.equal(other.action, 'banner');
   assert.equal(other.reason, 'other-policy');

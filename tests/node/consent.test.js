@@ -1,6 +1,7 @@
-// The golden consent cases (tests/fixtures/consent/cases.json) against the shipped consent
-// wasm (dist/kelisim-consent.wasm) through the public `kelisim/core` facade, and the same
-// canonical lines as the native GoogleTest run (native and wasm must agree on every case).
+// The golden consent cases (tests/fixtures/consent/cases.json, and services.json: per-service
+// consent, issue 12) against the shipped consent wasm (dist/kelisim-consent.wasm) through the
+// public `kelisim/core` facade, and the same canonical lines as the native GoogleTest run
+// (native and wasm must agree on every case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { loadCore } from '../../web/src/engine/core.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const doc = JSON.parse(readFileSync(root + 'tests/fixtures/consent/cases.json', 'utf8'));
+const files = [['cases.json', 'consent-golden.txt', 40], ['services.json', 'consent-services-golden.txt', 20]];
+let doc;   // the fixture file being run
 const core = await loadCore();
 const t = (iso) => core.parseInstant(iso).ms;
 const choicesText = (m) => Object.entries(m).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
@@ -17,6 +19,11 @@ function storedOf(r) {
   if (r === null) return null;
   if ('raw' in r) return r.raw;
   if ('encode' in r) return core.encodeRecord({ ...r.encode, givenAt: t(r.encode.givenAt), noticeAt: t(r.encode.noticeAt) });
+  if ('applied' in r) {   // the record apply() makes (services.json)
+    const a = r.applied;
+    return core.apply({ manifest: doc.manifests[a.manifest], record: storedOf(a.record ?? null), now: t(a.now), signals: {},
+      op: a.op, choices: a.choices, newId: 'r3cordId01', prevHash: '' }).record;
+  }
   let s = storedOf(r.mutate);
   if (r.replace) { assert.ok(s.includes(r.replace[0])); s = s.replace(r.replace[0], r.replace[1]); }
   if (r.truncate) s = s.slice(0, -r.truncate);
@@ -71,6 +78,8 @@ function runCase(c) {
     assert.equal(d.deadline, ex.deadline === null ? null : t(ex.deadline));
     assert.deepEqual(d.effective, ex.effective);
     assert.deepEqual(d.prefill, ex.prefill);
+    assert.deepEqual(d.services, ex.services ?? {});
+    assert.deepEqual(d.servicesPrefill, ex.servicesPrefill ?? {});
     assert.equal('record' in d, 'newRecord' in ex);
     if (d.record) {
       const back = core.decodeRecord(d.record);
@@ -79,7 +88,7 @@ function runCase(c) {
       assert.equal(back.record.historyHead, d.entry.hash);
     }
     return [d.action, d.reason, d.recordError, d.deadline ?? '-', choicesText(d.effective), choicesText(d.prefill),
-      d.record ?? '-', d.entry?.hash ?? '-'].join('|');
+      choicesText(d.services), choicesText(d.servicesPrefill), d.record ?? '-', d.entry?.hash ?? '-'].join('|');
   }
   assert.equal(c.fn, 'apply');
   let r;
@@ -91,24 +100,33 @@ function runCase(c) {
   }
   assert.equal(ex.error, undefined);
   if (ex.record) expectRecord(ex.record, r.decoded);
-  if (ex.entry) for (const [k, v] of Object.entries(ex.entry)) assert.equal(r.entry[k], v, k);
+  if (ex.entry) for (const [k, v] of Object.entries(ex.entry)) assert.deepEqual(r.entry[k], v, k);
   assert.equal(r.decoded.historyHead, r.entry.hash);
+  if (ex.maxLength) assert.ok(r.record.length <= ex.maxLength, `${r.record.length} > ${ex.maxLength}`);
+  assert.equal(core.encodeRecord(r.decoded), r.record);
   const e = r.entry;
-  return `${r.record}|${[e.op, e.at, e.version, e.method, choicesText(e.choices)].join('~')}|${e.hash}`;
+  const canonical = [e.op, e.at, e.version, e.method, choicesText(e.choices)];
+  if (Object.keys(e.services).length) canonical.push(choicesText(e.services));   // HistoryEntry::canonical
+  return `${r.record}|${canonical.join('~')}|${e.hash}`;
 }
 
-const lines = [];
-test('at least 40 golden cases', () => assert.ok(doc.cases.length >= 40));
-for (const c of doc.cases) {
-  test(`golden: ${c.name}`, () => { lines.push(`${c.name}\t${runCase(c)}`); });
-}
-
-test('wasm agrees with the native build on every golden case', () => {
-  const path = process.env.KELISIM_NATIVE_GOLDEN || root + 'build/native/consent-golden.txt';
-  let native;
-  try { native = readFileSync(path, 'utf8').trimEnd().split('\n'); } catch {
-    assert.fail(`${path} is missing: build and run the native suite first (npm test does both)`);
+for (const [file, out, atLeast] of files) {
+  const fileDoc = JSON.parse(readFileSync(root + 'tests/fixtures/consent/' + file, 'utf8'));
+  const lines = [];
+  test(`${file}: at least ${atLeast} golden cases`, () => assert.ok(fileDoc.cases.length >= atLeast));
+  for (const c of fileDoc.cases) {
+    test(`golden ${file}: ${c.name}`, () => { doc = fileDoc; lines.push(`${c.name}\t${runCase(c)}`); });
   }
-  assert.equal(lines.length, doc.cases.length);
-  assert.deepEqual(lines, native);
-});
+
+  test(`${file}: wasm agrees with the native build on every golden case`, () => {
+    // KELISIM_NATIVE_GOLDEN names the native lines of cases.json; services.json's sit beside it.
+    const dir = process.env.KELISIM_NATIVE_GOLDEN ? process.env.KELISIM_NATIVE_GOLDEN.replace(/[^/]*$/, '') : root + 'build/native/';
+    const path = dir + out;
+    let native;
+    try { native = readFileSync(path, 'utf8').trimEnd().split('\n'); } catch {
+      assert.fail(`${path} is missing: build and run the native suite first (npm test does both)`);
+    }
+    assert.equal(lines.length, fileDoc.cases.length);
+    assert.deepEqual(lines, native);
+  });
+}

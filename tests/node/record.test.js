@@ -19,7 +19,7 @@ function sample(n, r) {
     id: 'Vx9_k2-Lq8ZtR4mN0pW7yS3e', policyId: 'neupusti-kz', version: '2022.08.04', bodyHash16: 'fedcba9876543210',
     givenAt: 1659600000000 + Math.floor(r() * 1e9), method: r() < 0.5 ? 'implicit' : 'explicit',
     choices: Object.fromEntries(cats.slice(0, n).map((c) => [c, r() < 0.5])),
-    noticeVersion: '', noticeAt: 0, historyHead: 'ab'.repeat(32),
+    noticeVersion: '', noticeAt: 0, historyHead: 'ab'.repeat(32), serviceMarks: '',
   };
 }
 
@@ -29,6 +29,20 @@ test('10 categories encode to ≤ 600 cookie-safe bytes and round-trip', () => {
     const rec = sample(10, r);
     const s = core.encodeRecord(rec);
     assert.ok(s.length <= 600, `${s.length} bytes`);
+    assert.match(s, /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);
+    assert.deepEqual(core.decodeRecord(s), { ok: true, record: rec });
+  }
+});
+
+test('10 categories and 30 service marks (k2) encode to ≤ 600 cookie-safe bytes and round-trip', () => {
+  const r = rng(2);
+  const digits = '0123456789abcdefghijklmnopqrstuv';
+  for (let i = 0; i < 20; i++) {
+    const marks = new Set();
+    while (marks.size < 30) marks.add(Array.from({ length: 5 }, () => digits[Math.floor(r() * 32)]).join(''));
+    const rec = { ...sample(10, r), serviceMarks: [...marks].map((h) => h + (r() < 0.5 ? '1' : '0')).join('') };
+    const s = core.encodeRecord(rec);
+    assert.ok(s.startsWith('k2~') && s.length <= 600, `${s.length} bytes`);
     assert.match(s, /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);
     assert.deepEqual(core.decodeRecord(s), { ok: true, record: rec });
   }

@@ -49,7 +49,8 @@ Status manifestError(const char* text, std::string_view subject = {}) {
 
 // The manifest's fields, passed positionally by core.js: id, version, body hash, publishedAt
 // (ISO 8601 text), categories ("id:flags" items separated by '\n', flags from "r" required,
-// "g" gpcOff), rule (0 implicit, 1 explicit), implicit days, material (0|1), max ages (ms).
+// "g" gpcOff; a service is an item "service-id>category-id" among them), rule (0 implicit,
+// 1 explicit), implicit days, material (0|1), max ages (ms).
 // Checked in the order the fields were once sent as lines, so the first error is the same.
 // The manifest's strings view the arguments.
 #define KEL_MANIFEST_PARAMS                                                                            \
@@ -84,6 +85,11 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
     std::string_view v(rest.data(), end);
     more = end < rest.size();
     if (more) rest.remove_prefix(end + 1);
+    size_t gt = indexOf(v, '>');
+    if (gt < v.size()) {  // a service: beyond 33 entries dropped, validate() refuses the list anyway
+      m->services.push_back({std::string_view(v.data(), gt), v.substr(gt + 1)});
+      continue;
+    }
     size_t colon = indexOf(v, ':');
     CategorySpec c;
     c.id = std::string_view(v.data(), colon);
@@ -99,7 +105,7 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
   return Status();
 }
 
-// A history entry as 7 fields: op, at, version, method, choices, prev hash, hash.
+// A history entry as 8 fields: op, at, version, method, choices, prev hash, hash, services.
 void putEntry(Out& out, const HistoryEntry& e) {
   put(out, name(e.op));
   put(out, decimal(e.atMs));
@@ -108,10 +114,11 @@ void putEntry(Out& out, const HistoryEntry& e) {
   put(out, choicesText(e.choices));
   put(out, e.prevHash);
   put(out, e.hash);
+  put(out, choicesText(e.services));
 }
 
-// A record as 10 fields: id, policy id, version, body hash (16 hex), given at, method, choices,
-// notice version, notice at, history head.
+// A record as 11 fields: id, policy id, version, body hash (16 hex), given at, method, choices,
+// notice version, notice at, history head, service marks.
 void putRecord(Out& out, const Record& r) {
   put(out, r.id);
   put(out, r.policyId);
@@ -123,6 +130,9 @@ void putRecord(Out& out, const Record& r) {
   put(out, r.noticeVersion);
   put(out, decimal(r.noticeAtMs));
   put(out, r.historyHead);
+  Text marks;
+  appendMarks(marks, r.services);
+  put(out, marks);
 }
 
 int32_t failWith(const Status& e) {
@@ -141,8 +151,8 @@ extern "C" {
 
 /** decide(manifest fields, stored record, now ms, gpc) → fields: action, reason, record error
  *  (indices of the Action, Reason and ErrorCode names), deadline ms ("" = none), effective
- *  choices, prefill choices; for implicit-accept also the new encoded record and its history
- *  entry (7 fields, putEntry). */
+ *  choices, prefill choices, effective services, prefill services; for implicit-accept also
+ *  the new encoded record and its history entry (8 fields, putEntry). */
 __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc) {
   Manifest m;
   Status e = parseManifest(&m, KEL_MANIFEST_ARGS);
@@ -158,6 +168,8 @@ __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, ui
   put(out, d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
   put(out, choicesText(d.effective));
   put(out, choicesText(d.prefill));
+  put(out, choicesText(d.services));
+  put(out, choicesText(d.servicesPrefill));
   if (d.hasNewRecord) {
     put(out, encodeRecord(d.newRecord));
     putEntry(out, d.entry);
@@ -165,8 +177,9 @@ __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, ui
   return out.finish(0);
 }
 
-/** apply(manifest fields, stored record, now ms, gpc, op, choices "id:1.id:0", newId, prevHash)
- *  → fields: the encoded record, its 10 fields (putRecord), its history entry (7, putEntry). */
+/** apply(manifest fields, stored record, now ms, gpc, op, choices "id:1.id:0" (category and
+ *  service ids), newId, prevHash) → fields: the encoded record, its 11 fields (putRecord), its
+ *  history entry (8, putEntry). */
 __attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uint32_t rl, double now, int32_t gpc,
                                         int32_t op, const char* chp, uint32_t chl, const char* nip, uint32_t nil,
                                         const char* php, uint32_t phl) {
@@ -176,8 +189,8 @@ __attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uin
   ApplyInput in;
   if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
   if (e.ok() && (op < 0 || op > int32_t(Op::NoticeShown))) e = Status{ErrorCode::BadArgument, "unknown op"};
-  if (e.ok() && !parseChoices(view(chp, chl), &in.choices))
-    e = Status{ErrorCode::BadArgument, "choices must be category ids with on/off values"};
+  if (e.ok() && !parseChoices(view(chp, chl), &in.choices, true))
+    e = Status{ErrorCode::BadArgument, "choices must be category or service ids with on/off values"};
   ApplyResult r;
   if (e.ok()) {
     in.op = Op(op);
@@ -219,19 +232,20 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
 
 /** Record fields, positionally: id, policy id, version, body hash (16 hex), given at (ms),
  *  method (index: 0 explicit, 1 implicit), choices "id:1.id:0", notice version, notice at
- *  (ms), history head → the encoded record text. */
+ *  (ms), history head, service marks ("" = none) → the encoded record text. */
 __attribute__((used)) int32_t kel_encode_record(const char* ip, uint32_t il, const char* pp, uint32_t pl,
                                                 const char* vp, uint32_t vl, const char* hp, uint32_t hl,
                                                 double given, int32_t method, const char* cp, uint32_t cl,
                                                 const char* np, uint32_t nl, double noticeAt, const char* hhp,
-                                                uint32_t hhl) {
+                                                uint32_t hhl, const char* smp, uint32_t sml) {
   Record r;
   r.method = Method(method);
   // A field too long for the record is out of range like any other that does not round-trip.
   bool ok = uint32_t(method) <= 1 && wholeMs(given, &r.givenAtMs) && wholeMs(noticeAt, &r.noticeAtMs) &&
             parseChoices(view(cp, cl), &r.choices) && r.id.assign(view(ip, il)) && r.policyId.assign(view(pp, pl)) &&
             r.version.assign(view(vp, vl)) && r.bodyHash16.assign(view(hp, hl)) &&
-            r.noticeVersion.assign(view(np, nl)) && r.historyHead.assign(view(hhp, hhl));
+            r.noticeVersion.assign(view(np, nl)) && r.historyHead.assign(view(hhp, hhl)) &&
+            (sml == 0 || parseMarks(view(smp, sml), &r.services));
   // Only values that decode back to the same record can be encoded. When the text decodes,
   // every string field comes back verbatim (a '~' inside one would add a field, and decoding
   // refuses that) and the choices were parsed from their own canonical form; only a time
@@ -249,7 +263,7 @@ __attribute__((used)) int32_t kel_encode_record(const char* ip, uint32_t il, con
   return failWith(Status{ErrorCode::BadArgument, "record has a field out of range or of the wrong form"});
 }
 
-/** Encoded text → the record's 10 fields (putRecord); status = the decode error code (and no
+/** Encoded text → the record's 11 fields (putRecord); status = the decode error code (and no
  *  text) when there is no record. */
 __attribute__((used)) int32_t kel_decode_record(const char* p, uint32_t n) {
   DecodeResult d = decodeRecord(view(p, n));

@@ -61,14 +61,15 @@ bool anyOptionalOn(const Manifest& m, const Choices& cs) {
 // (bodyHash is validated: 64 hex digits.)
 std::string_view hash16(const Manifest& m) { return std::string_view(m.bodyHash.data(), 16); }
 
-// Fills the history entry for a change; its hash is SHA-256(prevHash "\n" canonical()).
-void makeEntry(Op op, int64_t now, std::string_view version, Method method, const Choices& choices,
-               std::string_view prevHash, HistoryEntry* e) {
+// Fills the history entry for the change to record r (its choices, and its services' states
+// under m); its hash is SHA-256(prevHash "\n" canonical()).
+void makeEntry(const Manifest& m, Op op, int64_t now, const Record& r, std::string_view prevHash, HistoryEntry* e) {
   e->op = op;
   e->atMs = now;
-  e->version.assign(version);
-  e->method = method;
-  e->choices = choices;
+  e->version.assign(m.version);
+  e->method = r.method;
+  e->choices = r.choices;
+  serviceStates(m, r.choices, &r.services, &e->services);
   e->prevHash.assign(prevHash);
   e->hash = entryHash(*e);
 }
@@ -111,6 +112,10 @@ Text HistoryEntry::canonical() const {
   s += name(method);
   s += '~';
   s += choicesText(choices);
+  if (!services.empty()) {
+    s += '~';
+    s += choicesText(services);
+  }
   return s;
 }
 
@@ -207,13 +212,14 @@ Status validate(const Manifest& m) {
   // ids gave 1366-byte records; tests/cpp/adversarial_test.cpp). 228 bytes bound the other
   // fields at their longest (record id and versions 32, times 11 base-36 digits, history hash,
   // check, separators); then the policy id and "id:1" per category, '.'-joined.
-  size_t longest = 228 + m.policyId.size() + m.categories.size() - 1;
+  // Service marks add 6 bytes each and a separator.
+  size_t longest = 228 + m.policyId.size() + m.categories.size() - 1 + m.services.size() * 6 + !m.services.empty();
   for (const CategorySpec& c : m.categories) longest += c.id.size() + 2;
   if (longest > kMaxRecordLength)
     return badManifest("manifest: category ids are too long in total: a record would exceed 1024 bytes");
   for (int64_t age : {m.maxAgeAcceptedMs, m.maxAgeRejectedMs})
     if (age < kDayMs || age > 3660 * kDayMs) return badManifest("manifest: maxAgeDays must be 1..3660 days");
-  return Status();
+  return validateServices(m);
 }
 
 Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s, Decision* out) {
@@ -223,6 +229,8 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   d = Decision();
   mapChoices(m, nullptr, false, &d.effective);  // fail closed: only required categories
   mapChoices(m, nullptr, s.gpc, &d.prefill);
+  serviceStates(m, d.effective, nullptr, &d.services);
+  serviceStates(m, d.prefill, nullptr, &d.servicesPrefill);
 
   Record r;
   bool otherPolicy = false;
@@ -238,27 +246,29 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   Choices previous;
   mapChoices(m, &r.choices, false, &previous);
   int64_t maxAge = anyOptionalOn(m, r.choices) ? m.maxAgeAcceptedMs : m.maxAgeRejectedMs;
-  if (now >= r.givenAtMs + maxAge) {
+  bool expired = now >= r.givenAtMs + maxAge;
+  bool current = same(r.version, m.version) && same(r.bodyHash16, hash16(m));
+  // A service the visitor was never asked about, in a category they accepted, is a new
+  // recipient: a material change, whatever the manifest says (issue 12).
+  bool unasked = unaskedService(m, previous, r.services);
+  if (expired || unasked || (!current && (m.rule == UpdateRule::Explicit || m.material))) {
     d.action = Action::Reprompt;
-    d.reason = Reason::Expired;
+    d.reason = expired                            ? Reason::Expired
+               : unasked || m.rule != UpdateRule::Explicit ? Reason::UpdateMaterial
+                                                           : Reason::UpdateExplicitRule;
     mapChoices(m, &r.choices, s.gpc, &d.prefill);
+    serviceStates(m, d.prefill, &r.services, &d.servicesPrefill);
     return Status();
   }
+  serviceStates(m, previous, &r.services, &d.services);
+  d.servicesPrefill = d.services;
 
-  if (same(r.version, m.version) && same(r.bodyHash16, hash16(m))) {
+  if (current) {
     d.action = Action::None;
     d.reason = r.method == Method::Implicit && r.noticeVersion != r.version ? Reason::ImplicitUnacknowledged
                                                                             : Reason::Current;
     d.effective = previous;
     d.prefill = previous;
-    return Status();
-  }
-
-  // An update since the visitor's choice.
-  if (m.rule == UpdateRule::Explicit || m.material) {
-    d.action = Action::Reprompt;
-    d.reason = m.rule == UpdateRule::Explicit ? Reason::UpdateExplicitRule : Reason::UpdateMaterial;
-    mapChoices(m, &r.choices, s.gpc, &d.prefill);
     return Status();
   }
   d.deadlineMs = deadline(m.publishedAtMs, m.offsetMinutes, m.implicitDays);
@@ -278,10 +288,13 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   n.id = r.id;
   stamp(m, now, Method::Implicit, &n);
   mapChoices(m, &r.choices, s.gpc, &n.choices);
-  makeEntry(Op::AcceptUpdate, now, m.version, Method::Implicit, n.choices, r.historyHead, &d.entry);
+  keepMarks(m, r.services, &n.services);  // never turns a service on
+  makeEntry(m, Op::AcceptUpdate, now, n, r.historyHead, &d.entry);
   n.historyHead = d.entry.hash;
   d.effective = n.choices;
   d.prefill = n.choices;
+  d.services = d.entry.services;
+  d.servicesPrefill = d.services;
   d.hasNewRecord = true;
   return Status();
 }
@@ -308,25 +321,25 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
   switch (in.op) {
     case Op::AcceptAll:
       for (const CategorySpec& c : m.categories) r.choices.push_back({c.id, true});
+      markAll(m, true, nullptr, &r.services);
       break;
     case Op::RejectAll:
     case Op::Withdraw:
       mapChoices(m, nullptr, false, &r.choices);
+      markAll(m, false, nullptr, &r.services);
       break;
-    case Op::Set:
+    case Op::Set: {
       mapChoices(m, havePrev ? &prev.choices : nullptr, false, &r.choices);
-      for (const Choice& c : in.choices) {
-        const CategorySpec* spec = findCategory(m, c.category);
-        if (!spec) return fail(ErrorCode::UnknownCategory, "unknown category '\1'", c.category);
-        if (spec->required && !c.on)
-          return fail(ErrorCode::RequiredCategory, "category '\1' is required and cannot be turned off", c.category);
-        for (Choice& mine : r.choices)
-          if (mine.category == c.category) mine.on = c.on;
-      }
+      // The visitor now answers for every service: unmarked ones are marked off.
+      markAll(m, false, havePrev ? &prev.services : nullptr, &r.services);
+      Status e = setChoices(m, in.choices, &r.choices, &r.services);
+      if (!e.ok()) return e;
       break;
+    }
     case Op::AcceptUpdate:
       if (!havePrev) return fail(ErrorCode::NoRecord, "accept-update needs a stored record of this policy");
       mapChoices(m, &prev.choices, false, &r.choices);
+      keepMarks(m, prev.services, &r.services);
       break;
     case Op::NoticeShown:
       if (!havePrev) return fail(ErrorCode::NoRecord, "notice-shown needs a stored record of this policy");
@@ -338,7 +351,7 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
       return fail(ErrorCode::BadArgument, "unknown op");
   }
   std::string_view prevHash = !in.prevHash.empty() ? in.prevHash : havePrev ? prev.historyHead.view() : in.prevHash;
-  makeEntry(in.op, now, m.version, r.method, r.choices, prevHash, &out->entry);
+  makeEntry(m, in.op, now, r, prevHash, &out->entry);
   r.historyHead = out->entry.hash;
   out->record = r;
   (void)s;

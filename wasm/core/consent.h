@@ -158,6 +158,7 @@ using Hex64 = Str<64>;     // a SHA-256 in hex, or empty
 
 constexpr size_t kMaxCategories = 32;  // a manifest lists 1..32 categories
 constexpr size_t kMaxChoices = 64;     // a choices text holds at most 64 items
+constexpr size_t kMaxServices = 32;    // a manifest lists at most 32 services
 
 // ---------------------------------------------------------------------------
 // Inputs
@@ -169,6 +170,13 @@ struct CategorySpec {
   std::string_view id;   // [a-z][a-z0-9_]{0,31}; views the caller's text
   bool required = false; // always on, cannot be refused
   bool gpcOff = false;   // defaults off when the visitor sends Global Privacy Control
+};
+
+/** A service the site uses (issue 12): a third party its pages talk to, under one category.
+ *  Both fields view the caller's text. */
+struct ServiceSpec {
+  std::string_view id;        // [a-z][a-z0-9-]{0,31}, never equal to a category id
+  std::string_view category;  // the id of one of the manifest's categories
 };
 
 /** The manifest fields the banner needs (the shell parses manifest.json and fills these).
@@ -185,6 +193,8 @@ struct Manifest {
   // One slot more than allowed: an over-long list keeps 33 entries (the rest are dropped on
   // push_back), so validate() still sees it is too long.
   FixedList<CategorySpec, kMaxCategories + 1> categories;
+  // Services per category (services.cpp), in the policy header's order; spare slot as above.
+  FixedList<ServiceSpec, kMaxServices + 1> services;
   int64_t maxAgeAcceptedMs = 365 * kDayMs;
   int64_t maxAgeRejectedMs = 182 * kDayMs;  // CNIL: re-ask a refusal after ~6 months
 };
@@ -198,6 +208,19 @@ struct Choice {
   bool operator==(const Choice& o) const { return category == o.category && on == o.on; }
 };
 using Choices = FixedList<Choice, kMaxChoices>;
+/** On/off per service by id: a Choices whose Choice::category holds a service id (the same
+ *  "id:1.id:0" text form; see services.cpp). */
+using ServiceChoices = Choices;
+
+/** A service the visitor was asked about, as the record keeps it: the service's short hash
+ *  (serviceHash, 25 bits) and whether the visitor turned it on. A service without a mark was
+ *  never put before the visitor: it is off, and if its category is on, the visitor is asked. */
+struct ServiceMark {
+  uint32_t hash = 0;
+  bool on = false;
+  bool operator==(const ServiceMark& o) const { return hash == o.hash && on == o.on; }
+};
+using ServiceMarks = FixedList<ServiceMark, kMaxServices>;
 
 /** A stored consent decision. Encoded by encodeRecord, kept by the shell in cookie/localStorage. */
 struct Record {
@@ -211,11 +234,13 @@ struct Record {
   Id noticeVersion;        // version whose update notice was shown ("" = none)
   int64_t noticeAtMs = 0;
   Hex64 historyHead;       // hash of the newest history entry, 64 hex ("" = none)
+  ServiceMarks services;   // the services the visitor was asked about (none: a "k1~" record)
   bool operator==(const Record& o) const;
 };
 
 /** Record codec. The text is cookie-safe (RFC 6265 cookie-octets only), ≤ 600 bytes for 10
- *  categories, versioned ("k1~") and carries a SHA-256-based check of everything before it. */
+ *  categories and 30 services, versioned ("k1~"; "k2~" when it has service marks) and carries
+ *  a SHA-256-based check of everything before it. */
 Text encodeRecord(const Record& r);
 
 struct DecodeResult {
@@ -254,7 +279,9 @@ struct HistoryEntry {
   Choices choices;
   Hex64 prevHash;  // 64 hex of the previous entry ("" for the first)
   Hex64 hash;      // 64 hex: SHA-256(prevHash "\n" canonical())
-  /** Canonical text that the hash covers: op~at~version~method~choices. */
+  ServiceChoices services;  // every service of the manifest, on/off after the change
+  /** Canonical text that the hash covers: op~at~version~method~choices, then ~services when
+   *  the manifest declares services (so entries without services hash as they always did). */
   Text canonical() const;
 };
 
@@ -286,6 +313,8 @@ struct Decision {
   int64_t deadlineMs = -1;                // when an update is pending or was just implicitly accepted
   Choices effective;  // on/off of every category now (required always on)
   Choices prefill;    // what the banner/preferences should show preselected
+  ServiceChoices services;         // on/off of every service now (effective)
+  ServiceChoices servicesPrefill;  // the services' switches to show preselected
   bool hasNewRecord = false;  // implicit-accept: store newRecord, append entry
   Record newRecord;
   HistoryEntry entry;
@@ -297,7 +326,7 @@ Status decide(const Manifest& m, std::string_view stored, int64_t nowMs, Signals
 
 struct ApplyInput {
   Op op = Op::AcceptAll;
-  Choices choices;             // for Op::Set: the categories to change
+  Choices choices;             // for Op::Set: the categories and services to change
   std::string_view newId;      // record id to use when there is no valid stored record
   std::string_view prevHash;   // hash of the newest history entry; "" = take the stored record's head
 };
@@ -308,17 +337,20 @@ struct ApplyResult {
 };
 
 /** Applies a visitor action to the stored state; returns the new record and its history
- *  entry. Errors: ManifestInvalid, BadArgument (bad id/op), UnknownCategory,
- *  RequiredCategory (turning a required category off), NoRecord (accept-update or
- *  notice-shown without a valid record of this policy). */
+ *  entry. Errors: ManifestInvalid, BadArgument (bad id/op), UnknownCategory (an id that is
+ *  neither, when the manifest declares no services), UnknownService (the same when it does),
+ *  RequiredCategory (turning a required category, or a service of one, off), NoRecord
+ *  (accept-update or notice-shown without a valid record of this policy).
+ *  Op::Set: a category in choices sets itself and every service of it; a service sets itself
+ *  (on also turns its category on); categories are applied before services. */
 Status apply(const Manifest& m, std::string_view stored, int64_t nowMs, Signals s, const ApplyInput& in,
              ApplyResult* out);
 
 /** choices as "id:1.id2:0" (the record and history wire form). */
 Text choicesText(const Choices& c);
 /** Parses choicesText's form (at most kMaxChoices items); false on any malformed item or
- *  duplicate id. */
-bool parseChoices(std::string_view text, Choices* out);
+ *  duplicate id. Ids are category ids, or with `services` also service ids. */
+bool parseChoices(std::string_view text, Choices* out, bool services = false);
 
 /** Decimal text of v (no locale, no printf). */
 Text decimal(int64_t v);
@@ -328,7 +360,35 @@ bool parseDecimal(std::string_view s, int64_t* out);
 bool validPolicyId(std::string_view s);
 bool validVersion(std::string_view s);
 bool validCategoryId(std::string_view s);
+bool validServiceId(std::string_view s);  // [a-z][a-z0-9-]{0,31}
 bool validRecordId(std::string_view s);
 bool isHex(std::string_view s, size_t len);
+
+// ---------------------------------------------------------------------------
+// Services (services.cpp)
+// ---------------------------------------------------------------------------
+
+/** A service id's short hash as the record stores it: the first 25 bits of SHA-256(id). */
+uint32_t serviceHash(std::string_view id);
+/** Checks the manifest's services (ids, categories, no id twice or equal to a category, no
+ *  two hashes alike); returns ManifestInvalid naming the service, or ok. */
+Status validateServices(const Manifest& m);
+/** Every service of m, on when its category is on in `cats` and it is required (its category
+ *  is) or marked on in `marks` (null: no marks). */
+void serviceStates(const Manifest& m, const Choices& cats, const ServiceMarks* marks, ServiceChoices* out);
+/** True when a service of m sits in an optional category that is on in `cats` but has no
+ *  mark: a new recipient the visitor has not been asked about. */
+bool unaskedService(const Manifest& m, const Choices& cats, const ServiceMarks& marks);
+/** The marks of `from` for m's services still listed (m's order); unmarked ones stay so. */
+void keepMarks(const Manifest& m, const ServiceMarks& from, ServiceMarks* out);
+/** Marks every service of m (the visitor was asked about all of them): on when `allOn`, when
+ *  its category is required, or (with `from`) when marked on there. */
+void markAll(const Manifest& m, bool allOn, const ServiceMarks* from, ServiceMarks* out);
+/** Op::Set's rule (see apply) for `changes` onto cats and marks. */
+Status setChoices(const Manifest& m, const Choices& changes, Choices* cats, ServiceMarks* marks);
+/** Marks as the record writes them: 5 base-32 digits of the hash, then '1' or '0', per mark. */
+void appendMarks(Text& out, const ServiceMarks& marks);
+/** Parses appendMarks's form (1..kMaxServices marks, no hash twice); false otherwise. */
+bool parseMarks(std::string_view text, ServiceMarks* out);
 
 }  // namespace kelisim

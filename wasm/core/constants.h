@@ -104,6 +104,7 @@ enum class ErrorCode : int32_t {
   RequiredCategory = 10,
   NoRecord = 11,
   BadInput = 12,
+  UnknownService = 13,
 };
 
 /** Stable wire name of a ErrorCode value (as in constants.json); "" when out of range. */
@@ -122,6 +123,7 @@ inline const char* name(ErrorCode v) {
     case ErrorCode::RequiredCategory: return "required-category";
     case ErrorCode::NoRecord: return "no-record";
     case ErrorCode::BadInput: return "bad-input";
+    case ErrorCode::UnknownService: return "unknown-service";
   }
   return "";
 }

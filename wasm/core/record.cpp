@@ -4,6 +4,10 @@
 //   k1~id~policyId~version~bodyHash16~givenAt36~method~choices~noticeVersion~noticeAt36~historyHead~check
 // method is 'e' (explicit) or 'i' (implicit); times are base-36 epoch ms; choices "id:1.id:0";
 // check = first 16 hex of SHA-256("kelisim/record/k1\n" + everything before "~check").
+// Version 2 (issue 12) is version 1 with one more field before the check, the service marks
+// (services.cpp appendMarks: 6 characters per service the visitor was asked about):
+//   k2~…~historyHead~marks~check
+// A record without marks is always written as k1, so a k2 record always has marks.
 // The check catches edits, truncation and foreign values; it is not a secret MAC (the visitor
 // owns the record, and proof of consent lives on the site's server).
 #include "core/consent.h"
@@ -12,9 +16,8 @@
 namespace kelisim {
 namespace {
 
-constexpr char kPrefix[] = "k1~";
-constexpr char kCheckSalt[] = "kelisim/record/k1\n";
-constexpr int kFields = 12;
+constexpr char kCheckSalt[] = "kelisim/record/k1\n";  // both versions
+constexpr int kFields = 13;  // at most (k2)
 
 // Character classes of the id grammars, as bits: one classifier serves every grammar.
 enum : unsigned { kLower = 1, kUpper = 2, kDigit = 4, kHexLetter = 8, kDot = 16, kUnderscore = 32, kDash = 64 };
@@ -97,6 +100,9 @@ bool validVersion(std::string_view s) {  // [A-Za-z0-9][A-Za-z0-9._-]{0,31}
 bool validCategoryId(std::string_view s) {  // [a-z][a-z0-9_]{0,31}
   return token(s, 1, 32, kLower, kLower | kDigit | kUnderscore);
 }
+bool validServiceId(std::string_view s) {  // [a-z][a-z0-9-]{0,31}
+  return token(s, 1, 32, kLower, kLower | kDigit | kDash);
+}
 bool validRecordId(std::string_view s) {  // [A-Za-z0-9_-]{8,32}
   unsigned ok = kLower | kUpper | kDigit | kUnderscore | kDash;
   return token(s, 8, 32, ok, ok);
@@ -128,7 +134,7 @@ Text choicesText(const Choices& c) {
   return s;
 }
 
-bool parseChoices(std::string_view text, Choices* out) {
+bool parseChoices(std::string_view text, Choices* out, bool services) {
   out->clear();
   if (text.empty()) return true;
   for (size_t start = 0;;) {
@@ -137,7 +143,7 @@ bool parseChoices(std::string_view text, Choices* out) {
     // The item text[start, end) is "<id>:0" or "<id>:1".
     if (end - start < 3 || text[end - 2] != ':' || (text[end - 1] != '0' && text[end - 1] != '1')) return false;
     std::string_view id(text.data() + start, end - start - 2);
-    if (!validCategoryId(id)) return false;
+    if (!validCategoryId(id) && !(services && validServiceId(id))) return false;
     for (const Choice& c : *out)
       if (same(c.category, id)) return false;
     // A 65th item does not fit: too many choices.
@@ -150,12 +156,13 @@ bool parseChoices(std::string_view text, Choices* out) {
 bool Record::operator==(const Record& o) const {
   return id == o.id && policyId == o.policyId && version == o.version && bodyHash16 == o.bodyHash16 &&
          givenAtMs == o.givenAtMs && method == o.method && choices == o.choices &&
-         noticeVersion == o.noticeVersion && noticeAtMs == o.noticeAtMs && historyHead == o.historyHead;
+         noticeVersion == o.noticeVersion && noticeAtMs == o.noticeAtMs && historyHead == o.historyHead &&
+         services == o.services;
 }
 
 Text encodeRecord(const Record& r) {
   Text s;
-  s += kPrefix;
+  s += r.services.empty() ? "k1~" : "k2~";
   s += r.id;
   s += '~';
   s += r.policyId;
@@ -173,6 +180,10 @@ Text encodeRecord(const Record& r) {
   appendBase36(s, r.noticeAtMs);
   s += '~';
   s += r.historyHead;
+  if (!r.services.empty()) {
+    s += '~';
+    appendMarks(s, r.services);
+  }
   char check[17];
   check[0] = '~';
   checkOf(s, check + 1);
@@ -194,7 +205,7 @@ DecodeResult decodeRecord(std::string_view text) {
     res.error = ErrorCode::RecordForeign;
     return res;
   }
-  if (i != 2 || text[1] != '1') {  // the version digits are not "1": not "k1~"
+  if (i != 2 || (text[1] != '1' && text[1] != '2')) {  // the version digits are not "1" or "2"
     res.error = ErrorCode::RecordUnknownVersion;
     return res;
   }
@@ -212,10 +223,11 @@ DecodeResult decodeRecord(std::string_view text) {
     }
   }
   res.error = ErrorCode::RecordMalformed;
-  if (n != kFields || !isHex(f[11], 16)) return res;
+  int fields = text[1] == '2' ? 13 : 12;
+  if (n != fields || !isHex(f[n - 1], 16)) return res;
   char check[16];
   checkOf(std::string_view(text.data(), text.size() - 17), check);  // all before "~check"
-  if (!same(f[11], std::string_view(check, 16))) {
+  if (!same(f[n - 1], std::string_view(check, 16))) {
     res.error = ErrorCode::RecordChecksum;
     return res;
   }
@@ -229,7 +241,7 @@ DecodeResult decodeRecord(std::string_view text) {
       // 11 base-36 digits reach 2^56: a time past kMaxMs is no real consent time, and JS
       // could not hold it exactly (found by fuzz_record: it decoded, but came back different
       // through the positional kel_encode_record, whose times are JS numbers).
-      r.givenAtMs >= kMaxMs || r.noticeAtMs >= kMaxMs)
+      r.givenAtMs >= kMaxMs || r.noticeAtMs >= kMaxMs || (n == 13 && !parseMarks(f[11], &r.services)))
     return res;
   r.id.assign(f[1]);
   r.policyId.assign(f[2]);

@@ -83,7 +83,92 @@ struct Version {
 /** Language order of a version's outputs after the primary: ru, kk, en. */
 int langRank(const std::string& l) { return l == "ru" ? 0 : l == "kk" ? 1 : l == "en" ? 2 : 3; }
 
-kelisim::Error readManifest(Version& v) {
+/** The catalogue entry of service `id` in the services catalogue (services/catalogue.json,
+ *  docs/services.md), or null. */
+const json* catalogueEntry(const json& catalogue, const std::string& id) {
+  if (!catalogue.is_object() || !catalogue.contains("services") || !catalogue["services"].is_array()) return nullptr;
+  for (const json& x : catalogue["services"])
+    if (x.is_object() && x.contains("id") && x["id"] == id) return &x;
+  return nullptr;
+}
+
+/** The strings of a JSON array (others dropped); [] for anything else. */
+json stringList(const json* a) {
+  json out = json::array();
+  if (a && a->is_array())
+    for (const json& x : *a)
+      if (x.is_string()) out.push_back(x);
+  return out;
+}
+
+/** Issue 12: `category.<id>.services: a, b` → the manifest's `services` ([{id, category,
+ *  cookies}], header order) and texts.json's `services` ({id: {name, vendor, country,
+ *  privacyPolicy, embeds}}), each looked up in the catalogue, or declared by the site itself
+ *  with `service.<id>.name.ru|kk|en` (+ `.country`, `.privacyPolicy`, `.cookies`, `.hosts`).
+ *  Errors name the header field and the service. */
+kelisim::Error readServices(const ParsedSource& s, const std::string& f, const json& cats, const json& catalogue,
+                            json* m, json* tx) {
+  json list = json::array(), texts = json::object();
+  for (const json& c : cats) {
+    const std::string cid = c["id"];
+    const std::string key = "category." + cid + ".services";
+    const std::string* val = s.field(key);
+    if (!val) continue;
+    for (const std::string& id : splitList(*val)) {
+      if (!kelisim::validServiceId(id)) return bad(f, key + ": service id `" + id + "` must match [a-z][a-z0-9-]{0,31}");
+      for (const json& x : list)
+        if (x["id"] == id) return bad(f, key + ": service `" + id + "` is declared twice");
+      for (const json& x : cats)
+        if (x["id"] == id) return bad(f, key + ": service `" + id + "` has the id of a category");
+      const std::string own = "service." + id + ".";
+      const std::string* ru = s.field(own + "name.ru");
+      const json* cat = catalogueEntry(catalogue, id);
+      json entry = json::object(), text = json::object();
+      if (ru) {  // the site's own service
+        json name = json::object();
+        for (sv lg : {"ru", "kk", "en"}) {
+          const std::string* n = s.field(own + "name." + std::string(lg));
+          name[std::string(lg)] = n ? *n : *ru;
+        }
+        text["name"] = name;
+        for (const char* k : {"country", "privacyPolicy"})
+          if (const std::string* x = s.field(own + k)) text[k] = *x;
+        json cookies = json::array();
+        if (const std::string* x = s.field(own + "cookies")) cookies = splitList(*x);
+        entry["cookies"] = cookies;
+        if (const std::string* x = s.field(own + "hosts")) text["hosts"] = splitList(*x);
+      } else if (cat) {
+        for (const char* k : {"name", "vendor", "country", "privacyPolicy"})
+          if (cat->contains(k)) text[k] = (*cat)[k];
+        if (cat->contains("embeds") && (*cat)["embeds"].is_array() && !(*cat)["embeds"].empty()) text["embeds"] = (*cat)["embeds"];
+        entry["cookies"] = stringList(cat->contains("cookies") ? &(*cat)["cookies"] : nullptr);
+      } else {
+        return bad(f, key + ": unknown service `" + id +
+                          "`: it is not in the services catalogue (--services <file>); declare the site's own service "
+                          "with `service." + id + ".name.ru: …`");
+      }
+      json spec = json::object();
+      spec["id"] = id;
+      spec["category"] = cid;
+      spec["cookies"] = entry["cookies"];
+      list.push_back(std::move(spec));
+      texts[id] = std::move(text);
+    }
+  }
+  if (list.size() > kelisim::kMaxServices) return bad(f, "declare at most 32 services (`category.<id>.services`)");
+  if (list.empty()) return {};
+  // The record names a service by a 25-bit hash of its id: two alike cannot be told apart.
+  for (size_t i = 0; i < list.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (kelisim::serviceHash(list[i]["id"].get<std::string>()) == kelisim::serviceHash(list[j]["id"].get<std::string>()))
+        return bad(f, "services `" + list[j]["id"].get<std::string>() + "` and `" + list[i]["id"].get<std::string>() +
+                          "` have the same record hash: rename one");
+  (*m)["services"] = std::move(list);
+  (*tx)["services"] = std::move(texts);
+  return {};
+}
+
+kelisim::Error readManifest(Version& v, const json& catalogue) {
   const ParsedSource& s = v.src();
   const std::string& f = v.file;
   auto field = [&](sv k) { return s.field(k); };
@@ -206,6 +291,10 @@ kelisim::Error readManifest(Version& v) {
     cats.push_back(std::move(c));
   }
   if (cats.empty() || cats.size() > 32) return bad(f, "declare 1..32 consent categories (`category.<id>: required|optional`)");
+  {
+    kelisim::Error e = readServices(s, f, cats, catalogue, &m, &tx);
+    if (!e.ok()) return e;
+  }
   m["categories"] = std::move(cats);
   if (const std::string* demo = field("demo")) {
     if (*demo != "true" && *demo != "false") return bad(f, "header field `demo` must be true or false");
@@ -294,6 +383,9 @@ std::string summaryText(const json& m, const std::string& lang) {
     if (!tr.empty()) out += (out.empty() ? "" : " ") + (c["translationOnly"].get<bool>() ? std::string(w[4]) : std::string()) + tr + ".";
   }
   if (out.empty()) out = w[9];
+  if (c.contains("servicesAdded"))
+    out += std::string(lang == "ru" ? " Новые сервисы: " : lang == "kk" ? " Жаңа сервистер: " : " New services: ") +
+           list(c["servicesAdded"]) + ".";
   if (m["material"].get<bool>()) out += std::string(" ") + w[8];
   if (m.contains("note")) out += " " + m["note"].get<std::string>();
   return out;
@@ -409,14 +501,18 @@ std::string versionHash(const Version& v) {
 
 }  // namespace
 
-kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
+kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles, std::string_view catalogueText) {
   outFiles->clear();
   if (versionSources.empty()) return {ErrorCode::BadInput, "no policy sources to build"};
+  json catalogue;
+  std::string err;
+  if (!catalogueText.empty() && (!parseJson(catalogueText, &catalogue, &err) || !catalogue.is_object()))
+    return {ErrorCode::BadInput, "services catalogue: not a JSON object" + (err.empty() ? "" : ": " + err)};
   std::vector<Version> vs;
   kelisim::Error e = groupSources(versionSources, &vs);
   if (!e.ok()) return e;
   for (auto& v : vs) {
-    e = readManifest(v);
+    e = readManifest(v, catalogue);
     if (!e.ok()) return e;
   }
   for (size_t a = 1; a < vs.size(); ++a)  // a handful of versions: stable insertion sort
@@ -442,6 +538,20 @@ kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles) {
       for (auto& c : v.optionalCats)
         if (std::find(vs[k - 1].optionalCats.begin(), vs[k - 1].optionalCats.end(), c) == vs[k - 1].optionalCats.end())
           m["material"] = true;
+      // A service added to a category is a new recipient (issue 12): material, and named.
+      json added = json::array();
+      const json& before = vs[k - 1].manifest;
+      if (m.contains("services"))
+        for (const json& x : m["services"]) {
+          bool had = false;
+          if (before.contains("services"))
+            for (const json& y : before["services"]) had = had || (y["id"] == x["id"] && y["category"] == x["category"]);
+          if (!had) added.push_back(x["id"]);
+        }
+      if (!added.empty()) {
+        m["material"] = true;
+        m["changes"]["servicesAdded"] = std::move(added);
+      }
     } else {
       m["changes"] = nullptr;
     }
@@ -528,8 +638,15 @@ kelisim::Error bodyHash(std::string_view sourceText, std::string* hexOut) {
 
 kelisim::Error buildJson(std::string_view filesJson, std::string* out) {
   json in;
-  std::string err;
-  if (!parseJson(filesJson, &in, &err) || !in.is_array()) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
+  std::string err, catalogue;
+  if (!parseJson(filesJson, &in, &err)) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
+  // {"files": [[path, text], …], "services": "<catalogue text>"}: the services catalogue too.
+  if (in.is_object() && in.contains("files")) {
+    if (in.contains("services") && in["services"].is_string()) catalogue = in["services"].get<std::string>();
+    json files = in["files"];
+    in = std::move(files);
+  }
+  if (!in.is_array()) return {ErrorCode::BadInput, "build input must be a JSON array of [path, text] pairs"};
   FileList files;
   for (auto& p : in) {
     if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string())
@@ -537,7 +654,7 @@ kelisim::Error buildJson(std::string_view filesJson, std::string* out) {
     files.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
   }
   FileList built;
-  kelisim::Error e = buildPolicy(files, &built);
+  kelisim::Error e = buildPolicy(files, &built, catalogue);
   if (!e.ok()) return e;
   json arr = json::array();
   for (auto& f : built) {

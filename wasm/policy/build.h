@@ -25,14 +25,16 @@ using FileList = std::vector<std::pair<std::string, std::string>>;  // (path, co
  *  pairs, any order; versions are ordered by the header's `version`, compared as dotted
  *  numbers). On success *outFiles holds the files listed above (index.json pretty-printed
  *  with 2 spaces; manifest.json and texts.json, which pages fetch, without indentation;
- *  body.json canonical), in a fixed order. Errors
+ *  body.json canonical), in a fixed order. `catalogueText`: the services catalogue
+ *  (services/catalogue.json), where `category.<id>.services` ids are looked up. Errors
  *  (ErrorCode::BadInput) name the file and the header field that is wrong. */
-kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles);
+kelisim::Error buildPolicy(const FileList& versionSources, FileList* outFiles, std::string_view catalogueText = {});
 
 /** Canonical body hash of a source text: sha256_hex(importText(text).bodyJson). */
 kelisim::Error bodyHash(std::string_view sourceText, std::string* hexOut);
 
-/** buildPolicy over JSON: in `[[path, text], …]`, out `[[path, content], …]` (dump()).
+/** buildPolicy over JSON: in `[[path, text], …]` (or `{"files": that, "services": catalogue
+ *  text}`), out `[[path, content], …]` (dump()).
  *  What kel_build returns. */
 kelisim::Error buildJson(std::string_view filesJson, std::string* out);
 

@@ -67,7 +67,11 @@ export function startLoading(o, env) {
       return { manifest: m, url };
     })(),
     core,
-  ]);
+  ]).then(async ([m, c]) => [m,
+    // Per-service consent (issue 12) is not in the banner build: a policy with services needs
+    // the full module (a site's own consentWasm is used as it is).
+    m.manifest.services && m.manifest.services.length && !o.consentWasm
+      ? await env.loadCore({ consentWasm: new URL('kelisim-consent.wasm', env.base) }) : c]);
   p.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
   return p;
 }
@@ -162,7 +166,14 @@ export function createController(options = {}, env) {
   if (gcm) gtag('consent', 'default', { ...gcmState(() => false), wait_for_update: gcm.waitForUpdate ?? 500 });
 
   // ---- state -----------------------------------------------------------------------------
-  const allowed = (cat) => status === 'ready' && effective[cat] === true;
+  // `effective` holds categories and services (issue 12) by id: the core keeps their ids apart.
+  const allowed = (id) => status === 'ready' && effective[id] === true;
+  /** The entries of `effective` whose ids are keys of m (the decision's categories or services). */
+  const part = (m) => {
+    const r = {};
+    for (const k in m) if (k in effective) r[k] = effective[k];
+    return r;
+  };
 
   const decoded = () => (core && raw ? core.decodeRecord(raw) : null);
   /** The record in force, if it is about this policy (another policy's record on the same
@@ -185,7 +196,8 @@ export function createController(options = {}, env) {
       recordId: rec ? rec.id : null,
       method: rec ? rec.method : null,
       givenAt: rec ? rec.givenAt : null,
-      choices: { ...effective },
+      choices: part(decision && decision.effective),
+      services: part(decision && decision.services),
       storage: storage.active,
       error: error ? { code: error.code || 'error', message: error.message } : null,
     };
@@ -255,7 +267,7 @@ export function createController(options = {}, env) {
     const opener = doc.activeElement;
     let shown = null;   // its display event's id
     const p = m.createPreferences({
-      t, lang, categories: manifest.categories, texts, values: effectiveOrPrefill(),
+      t, lang, categories: manifest.categories, services: manifest.services, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
       onAccept: () => act('accept-all', null, shown),
       onReject: () => act('reject-all', null, shown),
@@ -277,7 +289,7 @@ export function createController(options = {}, env) {
   // Until a choice exists the switches show what the core suggests (prefill: previous
   // choices after expiry, GPC defaults); afterwards what is in force.
   function effectiveOrPrefill() {
-    return decision && decision.action !== 'none' && decision.prefill ? decision.prefill : effective;
+    return decision && decision.action !== 'none' && decision.prefill ? { ...decision.prefill, ...decision.servicesPrefill } : effective;
   }
 
   function showNotice(kind, content, actions = []) {
@@ -377,7 +389,7 @@ export function createController(options = {}, env) {
       // The core accepted the update on the visitor's continued use (seed 003, clause 1.2).
       if (store(decision.record, decision.entry)) raw = decision.record;
     }
-    effective = { ...decision.effective };
+    effective = { ...decision.effective, ...decision.services };
     const changed = {};
     let any = false;
     for (const k in effective) if (!!before[k] !== effective[k]) { changed[k] = effective[k]; any = true; }
@@ -409,8 +421,9 @@ export function createController(options = {}, env) {
     syncUpdateUi(decision);   // [issue 5] update notice / implicit-acceptance notice
   }
 
-  function cookiesOf(cat) {
-    const c = manifest && manifest.categories.find((x) => x.id === cat);
+  // The cookies a category or service names in the manifest (services: the catalogue's).
+  function cookiesOf(id) {
+    const c = manifest && manifest.categories.concat(manifest.services || []).find((x) => x.id === id);
     return c && Array.isArray(c.cookies) ? c.cookies.filter((x) => typeof x === 'string') : [];
   }
 

@@ -1,13 +1,14 @@
 // Script gating: `<script type="text/plain" data-kelisim-category="analytics">` (inline or
 // with `src`) is inert until its category is allowed; then a real copy runs, once, in
 // document order (an external script finishes loading before the next gated script runs).
-// Several categories separated by spaces require all of them. The original type of a
-// module script can be given as `data-kelisim-type="module"`.
+// Several categories separated by spaces require all of them. `data-kelisim-service=
+// "yandex-metrica"` works the same for services (issue 12); a script with both needs all.
+// The original type of a module script can be given as `data-kelisim-type="module"`.
 // The same observer tells the controller (o.embeds) when an embed placeholder
 // (`data-kelisim-src`, web/src/embeds/) may have been added, so that a page which gets its
 // first embed late still loads the embeds part.
 
-const SELECTOR = 'script[type="text/plain"][data-kelisim-category]';
+const SELECTOR = 'script[type="text/plain"][data-kelisim-category],script[type="text/plain"][data-kelisim-service]';
 const RAN = 'data-kelisim-ran';
 const WATCH = SELECTOR + ',[data-kelisim-src]';
 
@@ -26,7 +27,9 @@ export function createGate(o) {
   let observer = null;
   let dead = false;
 
-  const cats = (s) => (s.getAttribute('data-kelisim-category') || '').split(/[\s,]+/).filter(Boolean);
+  // The category and service ids a gated script needs.
+  const cats = (s) => ((s.getAttribute('data-kelisim-category') || '') + ' ' + (s.getAttribute('data-kelisim-service') || ''))
+    .split(/[\s,]+/).filter(Boolean);
 
   function runOne(orig) {
     return new Promise((resolve) => {

@@ -27,6 +27,9 @@ export function eventOf({ entry, record, recordId, manifest, lang, display }) {
     event: {
       op: entry.op, at: iso(entry.at), atMs: entry.at, version: entry.version, method: entry.method,
       choices: { ...entry.choices }, prevHash: entry.prevHash, hash: entry.hash,
+      // Per-service states (issue 12), only when the policy declares services: the entry hash
+      // covers them then (HistoryEntry::canonical), and events without services are unchanged.
+      ...(Object.keys(entry.services || {}).length ? { services: { ...entry.services } } : {}),
     },
   };
 }
@@ -59,11 +62,13 @@ export function stringsOf(el) {
     s[KEYS[a] || a] = b.getAttribute('aria-label') || text(b);
   }
   for (const li of el.querySelectorAll('li')) {
-    const input = li.querySelector('[data-kelisim-category]');
+    const svc = li.querySelector(':scope > div > [data-kelisim-service]');
+    if (svc) s['service-' + svc.getAttribute('data-kelisim-service')] = text(li.querySelector('label'));
+    const input = li.querySelector(':scope > div > [data-kelisim-category]');
     if (!input) continue;
     const id = input.getAttribute('data-kelisim-category');
     s['category-' + id] = text(li.querySelector('label'));
-    const d = li.querySelector('p');
+    const d = li.querySelector(':scope > p');
     if (d) s['description-' + id] = text(d);
   }
   return s;

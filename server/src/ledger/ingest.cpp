@@ -179,6 +179,7 @@ struct Entry {
   HistoryEntry h;
   std::string opName, at, version, methodName, prevHash, hash;
   ojson choices;  // as sent, in the order sent
+  ojson services;  // event.services as sent (issue 12), or null when the event has none
 };
 
 /** event: op, time, version, method, choices (in order), hashes; event.hash must be the core's
@@ -201,6 +202,18 @@ bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
     h.choices.push_back(Choice{Id(it.key()), it.value().get<bool>()});
   }
   out->choices = *ch;
+  // Per-service states (issue 12): optional; when present the entry hash covers them.
+  auto sv = ev.find("services");
+  if (sv != ev.end()) {
+    if (!sv->is_object() || sv->empty() || sv->size() > kMaxServices)
+      return c.fail("bad-entry", "event.services must be an object of 1..32 services");
+    for (auto it = sv->begin(); it != sv->end(); ++it) {
+      if (!validServiceId(it.key()) || !it.value().is_boolean())
+        return c.fail("bad-entry", "event.services must map service ids to true/false");
+      h.services.push_back(Choice{Id(it.key()), it.value().get<bool>()});
+    }
+    out->services = *sv;
+  }
   if (!getString(c, ev, "prevHash", 64, &out->prevHash, "event.") || !getString(c, ev, "hash", 64, &out->hash, "event."))
     return false;
   if (!(out->prevHash.empty() || isHex(out->prevHash, 64)))
@@ -240,6 +253,7 @@ std::string changeBody(const Common& cm, const ojson& controller, const ojson& d
   entry["version"] = en.version;
   entry["method"] = en.methodName;
   entry["choices"] = en.choices;
+  if (!en.services.is_null()) entry["services"] = en.services;
   entry["prevHash"] = en.prevHash;
   entry["hash"] = en.hash;
   ojson body = ojson::object();

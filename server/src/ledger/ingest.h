@@ -5,7 +5,7 @@
 // Normalized body JSON (stored in events.body, non-personal, keys in this fixed order):
 //   change:  {"type":"change","v":2,"id","policy":{"id","version","bodyHash"},"controller",
 //             "language","display","event":{"op","at","atMs","version","method",
-//             "choices":{…in the order sent…},"prevHash","hash"},"flags":[…]}
+//             "choices":{…in the order sent…},["services":{…} only when sent,]"prevHash","hash"},"flags":[…]}
 //   display: {"type":"display","v":2,"id","policy":{…},"language","display":{"kind","reason",
 //             "layout","at","atMs","deadline","categories":[…],"strings":{…sorted…}},
 //             "contentHash","flags":[…]}

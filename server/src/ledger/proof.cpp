@@ -39,6 +39,10 @@ void entryCheck(const ojson& ev, std::string* canonical, bool* hashOk) {
   if (!choices.is_object()) return;
   for (auto it = choices.begin(); it != choices.end(); ++it)
     e.choices.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>()});
+  const ojson& services = jget(ev, "services");  // issue 12: per-service states, when the policy has services
+  if (services.is_object())
+    for (auto it = services.begin(); it != services.end(); ++it)
+      e.services.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>()});
   *canonical = e.canonical().str();
   *hashOk = entryHash(e).view() == jstr(ev, "hash");
 }
@@ -84,6 +88,7 @@ ojson decisionJson(const Row& r, const ojson& body, const RecordView& view) {
              {"hash", jstr(ev, "hash")},
              {"hashOk", hashOk},
              {"display", jget(body, "display").is_string() ? jget(body, "display") : ojson()}};
+  if (jget(ev, "services").is_object()) d["services"] = jget(ev, "services");  // issue 12, only when sent
   for (const ImplicitAcceptance& a : view.implicit) {
     if (a.seq != r.seq) continue;
     d["implicit"] = {

@@ -20,11 +20,13 @@ Usage:
       (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)
       are also checked as translations of each other (one more JSON array per version).
       Exit 1 when any finding is an error.
-  kelisim build <policies-dir> [-o <out-dir>]
+  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json.
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
+      \`category.<id>.services\` ids are looked up in the services catalogue (default:
+      services/catalogue.json in the current folder, else in the kelisim package).
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -72,13 +74,14 @@ function call(wasm, where, name, ...args) {
 }
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', services: '', help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
-    else if (s === '-o' || s === '--out' || s === '--lang' || s === '--at') {
+    else if (s === '-o' || s === '--out' || s === '--lang' || s === '--at' || s === '--services') {
       if (i + 1 >= argv.length) throw usage(`${s} needs a value`);
-      if (s === '--lang') a.lang = argv[++i]; else if (s === '--at') a.at = argv[++i]; else a.outPath = argv[++i];
+      if (s === '--lang') a.lang = argv[++i]; else if (s === '--at') a.at = argv[++i];
+      else if (s === '--services') a.services = argv[++i]; else a.outPath = argv[++i];
     } else if (s.length > 1 && s[0] === '-') a.flags.push(s);
     else a.pos.push(s);
   }
@@ -168,6 +171,15 @@ function cmdBuild(wasm, a) {
       .sort(byteOrder);
   }
   if (!dirs.length) throw new CliError(`${root}: no policy sources (<id>/<version>.md) found`);
+  // The services catalogue (issue 12): --services, else services/catalogue.json here or in
+  // the package. Only needed when a policy declares services.
+  let catalogue = '';
+  if (a.services) catalogue = utf8.decode(readBytes(a.services));
+  else {
+    for (const p of ['services/catalogue.json', fileURLToPath(new URL('../../../services/catalogue.json', import.meta.url))]) {
+      try { catalogue = readFileSync(p, 'utf8'); break; } catch { /* next */ }
+    }
+  }
   let status = 0;
   for (const dir of dirs) {
     const slug = path.basename(absDir(dir));
@@ -188,7 +200,7 @@ function cmdBuild(wasm, a) {
       status = 1;
       continue;
     }
-    const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(sources)));
+    const built = JSON.parse(call(wasm, '', 'kel_build', JSON.stringify(catalogue ? { files: sources, services: catalogue } : sources)));
     const target = path.join(outRoot, slug);
     for (const [p, content] of built) writeText(path.join(target, p), content);
     const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;

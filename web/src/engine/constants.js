@@ -3,5 +3,5 @@ export const Action = /* @__PURE__ */ Object.freeze(["none","banner","update-not
 export const Reason = /* @__PURE__ */ Object.freeze(["no-record","invalid-record","other-policy","current","implicit-unacknowledged","expired","update-pending","update-due","update-explicit-rule","update-material"]);
 export const Method = /* @__PURE__ */ Object.freeze(["explicit","implicit"]);
 export const Op = /* @__PURE__ */ Object.freeze(["accept-all","reject-all","set","withdraw","accept-update","notice-shown"]);
-export const ErrorCode = /* @__PURE__ */ Object.freeze(["ok","record-absent","record-too-long","record-foreign","record-unknown-version","record-malformed","record-checksum","manifest-invalid","bad-argument","unknown-category","required-category","no-record","bad-input"]);
+export const ErrorCode = /* @__PURE__ */ Object.freeze(["ok","record-absent","record-too-long","record-foreign","record-unknown-version","record-malformed","record-checksum","manifest-invalid","bad-argument","unknown-category","required-category","no-record","bad-input","unknown-service"]);
 export const Event = /* @__PURE__ */ Object.freeze(["kelisim:consent","kelisim:change","kelisim:update","kelisim:error"]);

@@ -41,7 +41,8 @@ export function createCore(wasm) {
       // An unknown method is passed as -1, which the core refuses like any field of the wrong form.
       return wasm.call('kel_encode_record', oneLine(r.id), oneLine(r.policyId), oneLine(r.version),
         oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}),
-        oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''));
+        oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''),
+        oneLine(r.serviceMarks || ''));
     },
 
     parseInstant(iso) {
@@ -68,10 +69,12 @@ export function createConsentCore(wasm) {
         deadline: f[3] ? Number(f[3]) : null,
         effective: choiceMap(f[4]),
         prefill: choiceMap(f[5]),
+        services: choiceMap(f[6]),
+        servicesPrefill: choiceMap(f[7]),
       };
-      if (f[6]) {
-        out.record = f[6];
-        out.entry = entryOf(f, 7);
+      if (f[8]) {
+        out.record = f[8];
+        out.entry = entryOf(f, 9);
       }
       return out;
     },
@@ -81,7 +84,7 @@ export function createConsentCore(wasm) {
       if (opIndex < 0) throw new KelisimError('bad-argument', `kelisim: unknown op ${JSON.stringify(op)}; expected one of ${Op.join(', ')}`);
       const f = fields(wasm.call('kel_apply', ...manifestArgs(manifest), record || '', time(now), !!signals?.gpc,
         opIndex, choicesText(choices || {}), newId || '', prevHash || ''));
-      return { record: f[0], decoded: recordOf(f, 1), entry: entryOf(f, 11) };
+      return { record: f[0], decoded: recordOf(f, 1), entry: entryOf(f, 12) };
     },
 
     decodeRecord(text) {
@@ -103,7 +106,8 @@ export function createConsentCore(wasm) {
 // ---------------------------------------------------------------------------
 
 // The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
-// ("id:flags" items joined by '\n'), rule (0|1), days, material (0|1), max ages in ms.
+// ("id:flags" items joined by '\n', then the services as "id>category" items), rule (0|1),
+// days, material (0|1), max ages in ms.
 function manifestArgs(m) {
   if (!m || typeof m !== 'object') throw new KelisimError('manifest-invalid', 'kelisim: manifest must be an object');
   if (!Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', 'kelisim: manifest.categories must be an array');
@@ -117,7 +121,8 @@ function manifestArgs(m) {
   const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
-    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`)).join('\n'),
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}`))
+      .concat((Array.isArray(m.services) ? m.services : []).map((x) => oneLine(`${x?.id}>${x?.category}`))).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
 }
@@ -164,27 +169,30 @@ function choiceMap(text) {
   return out;
 }
 
+// Category and service ids → on/off (the core tells which is which, and refuses unknown ids).
 function choicesText(map) {
-  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category → boolean');
+  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category or service → boolean');
   return Object.entries(map).map(([k, v]) => {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
-    if (!/^[a-z][a-z0-9_]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
     return `${k}:${v ? 1 : 0}`;
   }).join('.');
 }
 
-// The 10 record fields from f[i] on (the bridge's putRecord order).
+// The 11 record fields from f[i] on (the bridge's putRecord order); serviceMarks is the
+// record's service marks as text ("" for a k1 record).
 function recordOf(f, i) {
   return {
     id: f[i], policyId: f[i + 1], version: f[i + 2], bodyHash16: f[i + 3], givenAt: Number(f[i + 4]), method: f[i + 5],
     choices: choiceMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
+    serviceMarks: f[i + 10],
   };
 }
 
-// The 7 history entry fields from f[i] on (the bridge's putEntry order).
+// The 8 history entry fields from f[i] on (the bridge's putEntry order).
 function entryOf(f, i) {
   return {
     op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], choices: choiceMap(f[i + 4]),
-    prevHash: f[i + 5], hash: f[i + 6],
+    prevHash: f[i + 5], hash: f[i + 6], services: choiceMap(f[i + 7]),
   };
 }

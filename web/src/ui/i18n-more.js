@@ -17,6 +17,9 @@ export const MORE_STRINGS = {
     reloadText: 'Некоторые скрипты, которые вы отключили, уже успели запуститься. Перезагрузите страницу, чтобы они перестали работать.',
     reload: 'Перезагрузить',
     dismiss: 'Не сейчас',
+    services: 'Сервисы',
+    serviceCountry: 'Данные передаются в страну:',
+    servicePolicy: 'Политика конфиденциальности сервиса',
   },
   kk: {
     prefsTitle: 'Құпиялылық баптаулары',
@@ -29,6 +32,9 @@ export const MORE_STRINGS = {
     reloadText: 'Сіз өшірген кейбір скрипттер іске қосылып үлгерді. Олардың жұмысын тоқтату үшін бетті қайта жүктеңіз.',
     reload: 'Қайта жүктеу',
     dismiss: 'Кейінірек',
+    services: 'Сервистер',
+    serviceCountry: 'Деректер берілетін ел:',
+    servicePolicy: 'Сервистің құпиялылық саясаты',
   },
   en: {
     prefsTitle: 'Privacy settings',
@@ -41,6 +47,9 @@ export const MORE_STRINGS = {
     reloadText: 'Some of the scripts you turned off have already run. Reload the page to stop them.',
     reload: 'Reload',
     dismiss: 'Not now',
+    services: 'Services',
+    serviceCountry: 'Data goes to:',
+    servicePolicy: 'Service privacy policy',
   },
 };
 
@@ -67,4 +76,19 @@ export function categoryText(cat, lang, t, texts) {
     title: (ot !== 'category.' + cat.id + '.title' ? ot : undefined) ?? pick(cat.title) ?? pick(file.title) ?? CATEGORIES[lang][cat.id] ?? cat.id,
     description: (od !== 'category.' + cat.id + '.description' ? od : undefined) ?? pick(cat.description) ?? pick(file.description) ?? '',
   };
+}
+
+/**
+ * Name, country (a region name in `lang`, from the ISO code) and privacy-policy URL (http(s)
+ * only) of service `id`, from the policy's texts file (`texts.services`, built from the
+ * services catalogue); the id when it has no name.
+ */
+export function serviceText(id, lang, texts) {
+  const x = (texts && texts.services && texts.services[id]) || {};
+  const n = x.name;
+  const name = (n && (typeof n === 'string' ? n : n[lang] ?? n.en ?? n.ru)) || id;
+  let country = typeof x.country === 'string' ? x.country : '';
+  try { if (country) country = new Intl.DisplayNames([lang], { type: 'region' }).of(country) || country; } catch { /* the code */ }
+  const privacyPolicy = typeof x.privacyPolicy === 'string' && /^https?:\/\//.test(x.privacyPolicy) ? x.privacyPolicy : null;
+  return { name, country, privacyPolicy };
 }

@@ -1,14 +1,17 @@
 // The second layer: a modal <dialog> with one switch and a description per category.
-// Required categories are shown locked on. Focus is trapped inside (Tab wraps), Escape and
+// Required categories are shown locked on. Under each category, its services (issue 12), each
+// with its own switch, name, the country its data goes to and its privacy-policy link: the
+// category switch sets all of them, a service switched on switches its category on. Focus is trapped inside (Tab wraps), Escape and
 // the close button close it, and focus returns to whatever opened it.
 import { h, button, uid, policyLink } from './banner.js';
-import { categoryText } from './i18n-more.js';
+import { categoryText, serviceText } from './i18n-more.js';
 
 /**
  * @param {object} o
  * @param {(k: string) => string} o.t
  * @param {string} o.lang
  * @param {Array<{id: string, required?: boolean}>} o.categories manifest categories
+ * @param {Array<{id: string, category: string}>} [o.services] manifest services
  * @param {object} [o.texts] the policy's texts file (web/src/texts.js), if it has one
  * @param {Record<string, boolean>} o.values what the switches start at
  * @param {boolean} o.canWithdraw show the withdrawal control (a stored choice exists)
@@ -16,7 +19,7 @@ import { categoryText } from './i18n-more.js';
  * @param {(e: Event) => boolean|void} [o.onPolicy]
  * @param {() => void} o.onAccept
  * @param {() => void} o.onReject
- * @param {(choices: Record<string, boolean>) => void} o.onSave every optional category's state
+ * @param {(choices: Record<string, boolean>) => void} o.onSave every optional category's and service's state
  * @param {() => void} o.onWithdraw
  * @param {() => void} o.onClose called after the dialog closed (any way)
  * @returns {{ el: HTMLDialogElement, open(): void, close(): void }}
@@ -38,17 +41,44 @@ export function createPreferences(o) {
     });
     input.checked = !!cat.required || !!o.values[cat.id];
     if (!cat.required) inputs.push(input);
+    const mine = (o.services || []).filter((x) => x && x.category === cat.id);
+    const subs = mine.map((x) => service(x, cat, input));
+    // The category switch sets all of its services.
+    input.addEventListener('change', () => { for (const s of subs) s.checked = input.checked; });
     list.append(h('li', { class: 'kelisim-cat' },
       h('div', { class: 'kelisim-cat-head' },
         h('label', { for: id, class: 'kelisim-cat-title' }, title),
         cat.required ? h('span', { class: 'kelisim-always', text: t('alwaysOn') }) : null,
         input),
-      description ? h('p', { class: 'kelisim-cat-desc', id: descId, text: description }) : null));
+      description ? h('p', { class: 'kelisim-cat-desc', id: descId, text: description }) : null,
+      mine.length ? h('ul', { class: 'kelisim-svcs', 'aria-label': t('services') + ': ' + title },
+        ...subs.map((s) => s.closest('li'))) : null));
+  }
+
+  /** One service's row: its switch (data-kelisim-service), name, country and policy link. */
+  function service(x, cat, catInput) {
+    const { name, country, privacyPolicy } = serviceText(x.id, o.lang, o.texts);
+    const id = uid('svc');
+    const input = h('input', {
+      type: 'checkbox', role: 'switch', class: 'kelisim-switch', id,
+      'data-kelisim-service': x.id, 'aria-describedby': id + '-d', disabled: !!cat.required,
+    });
+    input.checked = !!cat.required || !!o.values[x.id];
+    if (!cat.required) inputs.push(input);
+    // A service switched on switches its category on.
+    input.addEventListener('change', () => { if (input.checked) catInput.checked = true; });
+    h('li', { class: 'kelisim-svc' },
+      h('div', { class: 'kelisim-cat-head' }, h('label', { for: id, class: 'kelisim-svc-title' }, name), input),
+      h('p', { class: 'kelisim-cat-desc', id: id + '-d' },
+        country ? t('serviceCountry') + ' ' + country + '. ' : '',
+        privacyPolicy ? h('a', { class: 'kelisim-link', href: privacyPolicy, target: '_blank', rel: 'noopener noreferrer' },
+          t('servicePolicy')) : null));
+    return input;
   }
 
   const choices = () => {
     const c = {};
-    for (const i of inputs) c[i.getAttribute('data-kelisim-category')] = i.checked;
+    for (const i of inputs) c[i.getAttribute('data-kelisim-category') || i.getAttribute('data-kelisim-service')] = i.checked;
     return c;
   };
 
