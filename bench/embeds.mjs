@@ -33,15 +33,17 @@ const gz = (buf) => {
 };
 const file = (p) => readFileSync(join(REPO, p));
 
-const MANIFEST = '/tests/fixtures/manifests/embeds-v1.json';
-const head = `<meta charset="utf-8"><script src="/dist/kelisim.js" data-policy="${MANIFEST}" defer></script>`;
+// The embeds page's policy declares its services (tests/fixtures/manifests/embeds-v1.json); the
+// page without embeds uses bench/banner.mjs's demo manifest (no services), so that its bytes are
+// the banner path every kelisim page pays.
+const head = (m) => `<meta charset="utf-8"><script src="/dist/kelisim.js" data-policy="/tests/fixtures/manifests/${m}.json" defer></script>`;
 const pages = {
-  '/embeds.html': `<!doctype html><html lang="ru"><head>${head}<title>embeds</title></head><body><main><h1>Встроенные материалы</h1>
+  '/embeds.html': `<!doctype html><html lang="ru"><head>${head('embeds-v1')}<title>embeds</title></head><body><main><h1>Встроенные материалы</h1>
 <iframe data-kelisim-service="youtube" data-kelisim-src="https://www.youtube.com/embed/M7lc1UVf-VE" width="560" height="315" title="Видео"></iframe>
 <iframe data-kelisim-service="yandex-maps" data-kelisim-src="https://yandex.ru/map-widget/v1/?ll=76.945%2C43.238&amp;z=12" width="560" height="400" title="Карта"></iframe>
 <iframe data-kelisim-service="twogis" data-kelisim-src="https://widgets.2gis.com/widget?type=firmsonmap" width="560" height="400" title="2ГИС"></iframe>
 </main></body></html>`,
-  '/none.html': `<!doctype html><html lang="ru"><head>${head}<title>no embeds</title></head><body><main><h1>Без встроенных</h1><p>Текст.</p></main></body></html>`,
+  '/none.html': `<!doctype html><html lang="ru"><head>${head('demo-v1')}<title>no embeds</title></head><body><main><h1>Без встроенных</h1><p>Текст.</p></main></body></html>`,
 };
 
 // In the page (top frame only) from the start: performance.now() at the first animation frame

@@ -16,7 +16,7 @@ const YT = 'https://www.youtube.com/embed/M7lc1UVf-VE';
 const YM = 'https://yandex.ru/map-widget/v1/?ll=76.945%2C43.238&z=12';
 const DG = 'https://widgets.2gis.com/widget?type=firmsonmap&options=%7B%22pos%22%3A%7B%22lat%22%3A43.238%2C%22lon%22%3A76.945%2C%22zoom%22%3A16%7D%7D';
 const VM = 'https://player.vimeo.com/video/76979871';
-const THIRD = ['www.youtube.com', 'yandex.ru', 'widgets.2gis.com', 'player.vimeo.com', 'example.org'];
+const DV = 'https://video.example.org/embed/1';
 
 const embedsHtml = ({ lang = 'ru', attrs = '', extra = '', head = '' } = {}) => `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -49,7 +49,8 @@ before(async () => {
   const report = '<script src="/cfg/report.js"></script>';
   srv.route('/cfg/report.js', 'window.kelisimConfig = { reportUrl: "/collect" };', 'text/javascript');
   for (const lang of ['ru', 'kk', 'en']) srv.route(`/e/${lang}.html`, embedsHtml({ lang }));
-  srv.route('/e/report.html', embedsHtml({ head: report }));
+  srv.route('/e/report.html', embedsHtml({ head: report, extra: `
+<iframe id="dv" data-kelisim-service="demo-video" data-kelisim-src="${DV}" width="400" height="250" title="Демо-видео"></iframe>` }));
   srv.route('/e/dark.html', embedsHtml({ lang: 'kk', attrs: 'data-theme="dark"' }));
   srv.route('/csp/embeds.html', embedsHtml({ lang: 'en' }));
   srv.route('/e/extra.html', embedsHtml({ extra: `
@@ -86,7 +87,6 @@ async function open(path, { colorScheme = 'light', height = 1600 } = {}) {
 const frameOf = (page, id) => page.frameLocator('#' + id);
 const placeholder = (page, id) => frameOf(page, id).locator('[data-kelisim-embed]');
 const settle = (page, ms = 200) => page.evaluate((t) => new Promise((r) => setTimeout(r, t)), ms);
-const hostsOf = (urls) => [...new Set(urls.map((u) => new URL(u).hostname))].sort();
 async function ready(page) {
   await page.waitForFunction(() => window.kelisim && window.kelisim.state().status === 'ready');
 }
@@ -118,9 +118,9 @@ test('before consent: a placeholder of the same size in each embed, nothing requ
   assert.match(ymText, /Россия/);
   assert.equal(await frameOf(page, 'yt').locator('a').getAttribute('href'), 'https://policies.google.com/privacy');
   assert.equal(await frameOf(page, 'ym').locator('a').getAttribute('href'), 'https://yandex.ru/legal/confidential/');
-  // Declared services without their own consent yet (svc): "Always allow" only for the
-  // declared `media` category; the three services get "Load once" and the link.
-  assert.equal(await frameOf(page, 'yt').locator('[data-kelisim-action="allow"]').count(), 0);
+  // "Always allow" for each service the policy declares, and for the category an embed names.
+  assert.equal(await frameOf(page, 'yt').locator('[data-kelisim-action="allow"]').innerText(), 'Всегда разрешать: YouTube');
+  assert.equal(await frameOf(page, 'dg').locator('[data-kelisim-action="allow"]').innerText(), 'Всегда разрешать: 2ГИС');
   assert.equal(await frameOf(page, 'vm').locator('[data-kelisim-action="allow"]').innerText(), 'Всегда разрешать: Медиа');
   // The banner is up and undecided; nothing left the machine.
   assert.ok(await page.locator('[data-kelisim-banner]').isVisible());
@@ -157,41 +157,50 @@ test('"reject all" keeps every embed a placeholder; "load once" loads exactly th
   await context.close();
 });
 
-test('"always allow" is a consent change: stored, reported, in force after reload; withdrawal offers the reload', async () => {
+test('"always allow" is a consent change: stored, reported, in force after reload; withdrawal clears the service\'s cookies and offers the reload', async () => {
   inbox.length = 0;
   const { context, page, third, errors } = await open('/e/report.html');
   await ready(page);
-  await allShown(page);
-  await frameOf(page, 'vm').locator('[data-kelisim-action="allow"]').click();
-  await page.waitForFunction(() => window.kelisim.allowed('media'));
-  await page.waitForFunction(() => document.getElementById('vm').src !== '');
+  await allShown(page, ['yt', 'ym', 'dg', 'vm', 'dv']);
+  await frameOf(page, 'yt').locator('[data-kelisim-action="allow"]').click();
+  await page.waitForFunction(() => window.kelisim.allowed('youtube'));
+  await page.waitForFunction(() => document.getElementById('yt').src !== '');
   await settle(page, 400);
-  assert.deepEqual(third, [VM], 'only the allowed embed loaded');
+  // YouTube, and the embed that names the whole media category (now on); not its sibling services.
+  assert.deepEqual([...third].sort(), [VM, YT]);
+  for (const id of ['ym', 'dg', 'dv']) assert.equal(await placeholder(page, id).count(), 1, `${id} still a placeholder`);
   const st = await page.evaluate(() => window.kelisim.state());
   assert.equal(st.decided, true);
+  assert.equal(st.services.youtube, true);
+  assert.equal(st.services['yandex-maps'], false);
   assert.equal(st.choices.media, true);
   assert.equal(st.choices.analytics, false);
   await page.waitForFunction(() => !document.querySelector('[data-kelisim-banner]'));
-  // Reported to the ledger like any other change.
+  // Reported to the ledger like any other change, naming the service.
   for (let i = 0; i < 40 && !inbox.some((e) => e.type === 'kelisim:consent-event'); i++) await settle(page, 100);
   const ev = inbox.find((e) => e.type === 'kelisim:consent-event');
   assert.ok(ev, 'a consent event was reported: ' + JSON.stringify(inbox.map((e) => e.type)));
   assert.equal(ev.event.op, 'set');
   assert.equal(ev.event.choices.media, true);
-  assert.equal(ev.event.choices.analytics, false);
-  // In force on the next page view: the embed loads at once, the others stay placeholders.
+  assert.equal(ev.event.services.youtube, true);
+  assert.equal(ev.event.services.twogis, false);
+  // In force on the next page view: the allowed embeds load at once, the others stay placeholders.
   third.length = 0;
   await page.reload();
   await ready(page);
-  await page.waitForFunction(() => document.getElementById('vm').src !== '');
-  await allShown(page, ['yt', 'ym', 'dg']);
+  await page.waitForFunction(() => document.getElementById('yt').src !== '' && document.getElementById('vm').src !== '');
+  await allShown(page, ['ym', 'dg', 'dv']);
   await settle(page, 300);
-  assert.deepEqual(third, [VM]);
-  // Withdrawal: the media cookie goes and the reload is offered (the loaded embed cannot be unloaded).
-  await page.evaluate(() => { document.cookie = '_kmedia=1; path=/'; });
-  await page.evaluate(() => window.kelisim.set({ media: false }));
+  assert.deepEqual([...third].sort(), [VM, YT]);
+  // A service with cookies: allowed from its placeholder, then withdrawn: its cookies go and,
+  // since its embed loaded, the reload is offered.
+  await frameOf(page, 'dv').locator('[data-kelisim-action="allow"]').click();
+  await page.waitForFunction(() => document.getElementById('dv').src !== '');
+  await page.evaluate(() => { document.cookie = '_demo_video=1; path=/'; });
+  await page.evaluate(() => window.kelisim.set({ 'demo-video': false }));
   await page.locator('[data-kelisim-action="reload"]').waitFor();
-  assert.doesNotMatch(await page.evaluate(() => document.cookie), /_kmedia=/);
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /_demo_video=/);
+  assert.equal(await page.evaluate(() => window.kelisim.allowed('youtube')), true, 'YouTube stays allowed');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -312,9 +321,17 @@ test('keyboard only: Tab reaches the placeholder\'s controls in order; Enter on 
     if (where === 'yt:load-once') break;
   }
   assert.equal(seen.at(-1), 'yt:load-once', seen.join(' → '));
+  const inYt = () => page.evaluate(() => {
+    const a = document.activeElement.contentDocument.activeElement;
+    return document.activeElement.id + ':' + (a.getAttribute('data-kelisim-action') || a.tagName);
+  });
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.id + ':' + document.activeElement.contentDocument.activeElement.tagName), 'yt:A');
+  assert.equal(await inYt(), 'yt:allow');
+  await page.keyboard.press('Tab');
+  assert.equal(await inYt(), 'yt:A');
   await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await inYt(), 'yt:load-once');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('yt').src !== '');
   await settle(page, 300);

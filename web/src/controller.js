@@ -317,9 +317,9 @@ export function createController(options = {}, env) {
 
   // Embed placeholders (web/src/embeds/, dist/kelisim-embeds.mjs): loaded only once the page
   // has an element with data-kelisim-src; started again (idempotent) when more are added.
-  const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base).href);
+  const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base));
   function embeds() {
-    if (doc.querySelector('[data-kelisim-src]')) loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, reload: offerReload }), (e) => fail('ui-load', e));
+    if (doc.querySelector('[data-kelisim-src]')) loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, gate }), (e) => fail('ui-load', e));
   }
 
   // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------

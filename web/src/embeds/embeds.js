@@ -9,7 +9,8 @@
 // policy's texts file, `services`), "Load once" (this embed, this page view, nothing stored)
 // and, for a service or category the policy declares, "Always allow" (a real consent change:
 // controller.set({ id: true })). When the service becomes allowed every placeholder of it
-// loads; when an embed that loaded because it was allowed is withdrawn, the reload is offered.
+// loads; an embed that loaded while its service was allowed counts, for the controller, like a
+// gated script that ran: withdrawing the service offers the reload.
 import { loadTexts } from '../texts.js';
 import { EMBED_STRINGS } from './strings.js';
 import { drawPlaceholder } from './placeholder.js';
@@ -18,8 +19,7 @@ const SELECTOR = 'iframe[data-kelisim-src]';
 
 let ctx = null;            // the first controller that started this part
 let textsP = null;         // its texts file (null when it has none or it failed)
-let reloadOffered = false;
-/** iframe → { el, id, url, state: 'new'|'shown'|'loaded', doc, allowed, sandbox } */
+/** iframe → { el, id, url, state: 'new'|'shown'|'loaded', doc, sandbox } */
 const embeds = new Map();
 
 const safeUrl = (u, base) => {
@@ -32,8 +32,8 @@ const safeUrl = (u, base) => {
 /**
  * Starts (once) and scans the document: every `iframe[data-kelisim-src]` not yet handled gets
  * its placeholder, or loads at once when its service is already allowed. Safe to call again at
- * any time. `c`: { api, manifest, manifestUrl, lang, theme, strings, css, reload } from the
- * controller. Resolves when the scan is done; never rejects.
+ * any time. `c`: { api, o (the controller's options), manifest, manifestUrl, gate (the script
+ * gate, or null with gating off) } from the controller. Resolves when the scan is done; never rejects.
  */
 export function start(c) {
   if (!ctx) {
@@ -99,24 +99,22 @@ function handle(el, texts) {
 /** Loads the embed itself. `allowed`: because its service is allowed (not "Load once"). */
 function load(e, allowed) {
   e.state = 'loaded';
-  e.allowed = allowed;
+  if (allowed) ran(e);
   if (e.sandbox != null) e.el.setAttribute('sandbox', e.sandbox);
   e.el.src = e.url;
 }
 
-/** A consent change: load what became allowed; offer the reload when a loaded one was withdrawn. */
+/** Marks the embed's service as having run on this page, like a gated script: when it is
+ *  withdrawn, the controller offers the reload (a loaded frame cannot be un-loaded). */
+const ran = (e) => ctx.gate && ctx.gate.ran.add(e.id);
+
+/** A consent change: load every placeholder whose service became allowed. */
 function onChange() {
-  let withdrawn = false;
   for (const e of embeds.values()) {
     if (!e.el.isConnected) { embeds.delete(e.el); continue; }
-    if (!e.id || !e.url) continue;
-    const ok = ctx.api.allowed(e.id);
-    if (ok && e.state !== 'loaded') load(e, true);
-    else if (!ok && e.state === 'loaded' && e.allowed) withdrawn = true;
-  }
-  if (withdrawn && !reloadOffered) {
-    reloadOffered = true;
-    ctx.reload();
+    if (!e.id || !e.url || !ctx.api.allowed(e.id)) continue;
+    if (e.state === 'loaded') ran(e);   // loaded once before, allowed now: in force from here on
+    else load(e, true);
   }
 }
 
