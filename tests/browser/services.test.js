@@ -33,6 +33,7 @@ before(async () => {
   for (const lang of ['ru', 'kk', 'en']) {
     for (const theme of ['light', 'dark']) srv.route(`/a11y-${lang}-${theme}.html`, html({ lang, theme }), 'text/html; charset=utf-8');
   }
+  srv.route('/plain.html', html({ manifest: 'demo-v1' }), 'text/html; charset=utf-8');
   srv.route('/policy.html', '<!doctype html><html lang="en"><title>Policy</title><h1>Policy</h1></html>');
 });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -129,6 +130,13 @@ test('preferences dialog: per-service switches; the category switch sets them; k
   assert.deepEqual(s.choices, { necessary: true, analytics: true, marketing: false, media: true });
   await page.waitForFunction(() => window.__probe.length === 3);
   assert.deepEqual((await probe(page)).sort(), ['analytics1', 'ym1', 'youtube1']);
+  // The receipt names the services; its history chain (entries with services) verifies.
+  const r = await page.evaluate(() => window.kelisim.receipt());
+  assert.deepEqual(r.services.map((x) => `${x.id}:${x.name}:${x.state}`),
+    ['yandex-metrica:Яндекс Метрика:on', 'hotjar:Hotjar:off', 'vk-pixel:Пиксель VK:off', 'youtube:YouTube:on']);
+  assert.equal(r.chain.valid, true);
+  assert.equal(r.chain.matchesRecord, true);
+  assert.deepEqual(r.history.at(-1).services, { 'yandex-metrica': true, hotjar: false, 'vk-pixel': false, youtube: true });
   // Reopened, the dialog shows what is in force.
   await page.click('#open-prefs');
   await prefs(page).waitFor();
@@ -161,6 +169,23 @@ test('policy updates: a new service in a refused category is implicitly accepted
   assert.equal(s3.ym, false);
   await settle(page);
   assert.deepEqual(await probe(page), []);
+  await context.close();
+});
+
+test('the consent module: a page without services loads only the banner build; one with services the full module', async () => {
+  const { context, page } = await newPage(browser);
+  const wasm = () => srv.requests.filter((r) => /kelisim-consent[^/]*\.wasm$/.test(r)).map((r) => r.replace(/^.*\//, ''));
+  srv.requests.length = 0;
+  await page.goto(`${srv.url}/plain.html`);
+  await ready(page);
+  await page.evaluate(() => window.kelisim.acceptAll());
+  assert.deepEqual(wasm(), ['kelisim-consent-banner.wasm']);
+  assert.deepEqual(await page.evaluate(() => window.kelisim.state().services), {});
+  srv.requests.length = 0;
+  await page.goto(`${srv.url}/services-v1.html`);
+  await ready(page);
+  assert.ok(wasm().includes('kelisim-consent.wasm'), wasm().join());
+  assert.equal(await page.evaluate(() => window.kelisim.state().status), 'ready');
   await context.close();
 });
 

@@ -3,6 +3,8 @@
 // fields as positional arguments, and every result is its fields' values in a fixed order,
 // each followed by '\n' (no value on the consent path can hold a line break). See
 // wasm/bridge/common.h for the calling convention.
+// Built with KELISIM_NO_SERVICES for kelisim-consent-banner.wasm (wasm/core/services.cpp): the
+// per-service fields are there, always empty.
 // Nothing here touches the heap: inputs are viewed in place, outputs are written straight
 // into the result (common.h, KELISIM_BRIDGE_ARENA).
 #define KELISIM_BRIDGE_ARENA 1
@@ -85,11 +87,13 @@ Status parseManifest(Manifest* m, KEL_MANIFEST_PARAMS) {
     std::string_view v(rest.data(), end);
     more = end < rest.size();
     if (more) rest.remove_prefix(end + 1);
+#ifndef KELISIM_NO_SERVICES  // the banner build (wasm/core/services.cpp): an item with '>' is a bad category id there
     size_t gt = indexOf(v, '>');
     if (gt < v.size()) {  // a service: beyond 33 entries dropped, validate() refuses the list anyway
       m->services.push_back({std::string_view(v.data(), gt), v.substr(gt + 1)});
       continue;
     }
+#endif
     size_t colon = indexOf(v, ':');
     CategorySpec c;
     c.id = std::string_view(v.data(), colon);
@@ -114,7 +118,11 @@ void putEntry(Out& out, const HistoryEntry& e) {
   put(out, choicesText(e.choices));
   put(out, e.prevHash);
   put(out, e.hash);
+#ifdef KELISIM_NO_SERVICES
+  put(out, "");
+#else
   put(out, choicesText(e.services));
+#endif
 }
 
 // A record as 11 fields: id, policy id, version, body hash (16 hex), given at, method, choices,
@@ -130,9 +138,13 @@ void putRecord(Out& out, const Record& r) {
   put(out, r.noticeVersion);
   put(out, decimal(r.noticeAtMs));
   put(out, r.historyHead);
+#ifdef KELISIM_NO_SERVICES
+  put(out, "");
+#else
   Text marks;
   appendMarks(marks, r.services);
   put(out, marks);
+#endif
 }
 
 int32_t failWith(const Status& e) {
@@ -168,8 +180,13 @@ __attribute__((used)) int32_t kel_decide(KEL_MANIFEST_PARAMS, const char* rp, ui
   put(out, d.deadlineMs < 0 ? Text() : decimal(d.deadlineMs));
   put(out, choicesText(d.effective));
   put(out, choicesText(d.prefill));
+#ifdef KELISIM_NO_SERVICES
+  put(out, "");
+  put(out, "");
+#else
   put(out, choicesText(d.services));
   put(out, choicesText(d.servicesPrefill));
+#endif
   if (d.hasNewRecord) {
     put(out, encodeRecord(d.newRecord));
     putEntry(out, d.entry);
@@ -189,7 +206,12 @@ __attribute__((used)) int32_t kel_apply(KEL_MANIFEST_PARAMS, const char* rp, uin
   ApplyInput in;
   if (e.ok() && !timeMs(now, &t)) e = Status{ErrorCode::BadArgument, "now is out of range"};
   if (e.ok() && (op < 0 || op > int32_t(Op::NoticeShown))) e = Status{ErrorCode::BadArgument, "unknown op"};
-  if (e.ok() && !parseChoices(view(chp, chl), &in.choices, true))
+#ifdef KELISIM_NO_SERVICES
+  constexpr bool kServices = false;
+#else
+  constexpr bool kServices = true;
+#endif
+  if (e.ok() && !parseChoices(view(chp, chl), &in.choices, kServices))
     e = Status{ErrorCode::BadArgument, "choices must be category or service ids with on/off values"};
   ApplyResult r;
   if (e.ok()) {

@@ -3,6 +3,14 @@
 
 #include "core/sha256.h"
 
+// SVC(...): per-service statements, left out of the banner build (KELISIM_NO_SERVICES,
+// wasm/core/services.cpp), where the manifest has no services and they would do nothing.
+#ifdef KELISIM_NO_SERVICES
+#define SVC(...)
+#else
+#define SVC(...) __VA_ARGS__
+#endif
+
 namespace kelisim {
 namespace {
 
@@ -69,7 +77,7 @@ void makeEntry(const Manifest& m, Op op, int64_t now, const Record& r, std::stri
   e->version.assign(m.version);
   e->method = r.method;
   e->choices = r.choices;
-  serviceStates(m, r.choices, &r.services, &e->services);
+  SVC(serviceStates(m, r.choices, &r.services, &e->services));
   e->prevHash.assign(prevHash);
   e->hash = entryHash(*e);
 }
@@ -112,10 +120,10 @@ Text HistoryEntry::canonical() const {
   s += name(method);
   s += '~';
   s += choicesText(choices);
-  if (!services.empty()) {
+  SVC(if (!services.empty()) {
     s += '~';
     s += choicesText(services);
-  }
+  })
   return s;
 }
 
@@ -213,7 +221,8 @@ Status validate(const Manifest& m) {
   // fields at their longest (record id and versions 32, times 11 base-36 digits, history hash,
   // check, separators); then the policy id and "id:1" per category, '.'-joined.
   // Service marks add 6 bytes each and a separator.
-  size_t longest = 228 + m.policyId.size() + m.categories.size() - 1 + m.services.size() * 6 + !m.services.empty();
+  size_t longest = 228 + m.policyId.size() + m.categories.size() - 1;
+  SVC(longest += m.services.size() * 6 + !m.services.empty());
   for (const CategorySpec& c : m.categories) longest += c.id.size() + 2;
   if (longest > kMaxRecordLength)
     return badManifest("manifest: category ids are too long in total: a record would exceed 1024 bytes");
@@ -229,8 +238,8 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   d = Decision();
   mapChoices(m, nullptr, false, &d.effective);  // fail closed: only required categories
   mapChoices(m, nullptr, s.gpc, &d.prefill);
-  serviceStates(m, d.effective, nullptr, &d.services);
-  serviceStates(m, d.prefill, nullptr, &d.servicesPrefill);
+  SVC(serviceStates(m, d.effective, nullptr, &d.services));
+  SVC(serviceStates(m, d.prefill, nullptr, &d.servicesPrefill));
 
   Record r;
   bool otherPolicy = false;
@@ -246,22 +255,21 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   Choices previous;
   mapChoices(m, &r.choices, false, &previous);
   int64_t maxAge = anyOptionalOn(m, r.choices) ? m.maxAgeAcceptedMs : m.maxAgeRejectedMs;
-  bool expired = now >= r.givenAtMs + maxAge;
   bool current = same(r.version, m.version) && same(r.bodyHash16, hash16(m));
+  bool unasked = false;
   // A service the visitor was never asked about, in a category they accepted, is a new
   // recipient: a material change, whatever the manifest says (issue 12).
-  bool unasked = unaskedService(m, previous, r.services);
-  if (expired || unasked || (!current && (m.rule == UpdateRule::Explicit || m.material))) {
+  SVC(unasked = unaskedService(m, previous, r.services));
+  if (now >= r.givenAtMs + maxAge || unasked || (!current && (m.rule == UpdateRule::Explicit || m.material))) {
     d.action = Action::Reprompt;
-    d.reason = expired                            ? Reason::Expired
+    d.reason = now >= r.givenAtMs + maxAge                 ? Reason::Expired
                : unasked || m.rule != UpdateRule::Explicit ? Reason::UpdateMaterial
                                                            : Reason::UpdateExplicitRule;
     mapChoices(m, &r.choices, s.gpc, &d.prefill);
-    serviceStates(m, d.prefill, &r.services, &d.servicesPrefill);
+    SVC(serviceStates(m, d.prefill, &r.services, &d.servicesPrefill));
     return Status();
   }
-  serviceStates(m, previous, &r.services, &d.services);
-  d.servicesPrefill = d.services;
+  SVC(serviceStates(m, previous, &r.services, &d.services); d.servicesPrefill = d.services);
 
   if (current) {
     d.action = Action::None;
@@ -288,13 +296,12 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   n.id = r.id;
   stamp(m, now, Method::Implicit, &n);
   mapChoices(m, &r.choices, s.gpc, &n.choices);
-  keepMarks(m, r.services, &n.services);  // never turns a service on
+  SVC(keepMarks(m, r.services, &n.services));  // never turns a service on
   makeEntry(m, Op::AcceptUpdate, now, n, r.historyHead, &d.entry);
   n.historyHead = d.entry.hash;
   d.effective = n.choices;
   d.prefill = n.choices;
-  d.services = d.entry.services;
-  d.servicesPrefill = d.services;
+  SVC(d.services = d.entry.services; d.servicesPrefill = d.services);
   d.hasNewRecord = true;
   return Status();
 }
@@ -321,17 +328,17 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
   switch (in.op) {
     case Op::AcceptAll:
       for (const CategorySpec& c : m.categories) r.choices.push_back({c.id, true});
-      markAll(m, true, nullptr, &r.services);
+      SVC(markAll(m, true, nullptr, &r.services));
       break;
     case Op::RejectAll:
     case Op::Withdraw:
       mapChoices(m, nullptr, false, &r.choices);
-      markAll(m, false, nullptr, &r.services);
+      SVC(markAll(m, false, nullptr, &r.services));
       break;
     case Op::Set: {
       mapChoices(m, havePrev ? &prev.choices : nullptr, false, &r.choices);
       // The visitor now answers for every service: unmarked ones are marked off.
-      markAll(m, false, havePrev ? &prev.services : nullptr, &r.services);
+      SVC(markAll(m, false, havePrev ? &prev.services : nullptr, &r.services));
       Status e = setChoices(m, in.choices, &r.choices, &r.services);
       if (!e.ok()) return e;
       break;
@@ -339,7 +346,7 @@ Status apply(const Manifest& m, std::string_view stored, int64_t now, Signals s,
     case Op::AcceptUpdate:
       if (!havePrev) return fail(ErrorCode::NoRecord, "accept-update needs a stored record of this policy");
       mapChoices(m, &prev.choices, false, &r.choices);
-      keepMarks(m, prev.services, &r.services);
+      SVC(keepMarks(m, prev.services, &r.services));
       break;
     case Op::NoticeShown:
       if (!havePrev) return fail(ErrorCode::NoRecord, "notice-shown needs a stored record of this policy");

@@ -180,10 +180,12 @@ Text encodeRecord(const Record& r) {
   appendBase36(s, r.noticeAtMs);
   s += '~';
   s += r.historyHead;
+#ifndef KELISIM_NO_SERVICES
   if (!r.services.empty()) {
     s += '~';
     appendMarks(s, r.services);
   }
+#endif
   char check[17];
   check[0] = '~';
   checkOf(s, check + 1);
@@ -205,7 +207,13 @@ DecodeResult decodeRecord(std::string_view text) {
     res.error = ErrorCode::RecordForeign;
     return res;
   }
+#ifdef KELISIM_NO_SERVICES
+  // The banner build (services.cpp) reads k1 only: a k2 record is about a policy with services,
+  // which that build refuses anyway.
+  if (i != 2 || text[1] != '1') {
+#else
   if (i != 2 || (text[1] != '1' && text[1] != '2')) {  // the version digits are not "1" or "2"
+#endif
     res.error = ErrorCode::RecordUnknownVersion;
     return res;
   }
@@ -241,7 +249,11 @@ DecodeResult decodeRecord(std::string_view text) {
       // 11 base-36 digits reach 2^56: a time past kMaxMs is no real consent time, and JS
       // could not hold it exactly (found by fuzz_record: it decoded, but came back different
       // through the positional kel_encode_record, whose times are JS numbers).
-      r.givenAtMs >= kMaxMs || r.noticeAtMs >= kMaxMs || (n == 13 && !parseMarks(f[11], &r.services)))
+      r.givenAtMs >= kMaxMs || r.noticeAtMs >= kMaxMs
+#ifndef KELISIM_NO_SERVICES
+      || (n == 13 && !parseMarks(f[11], &r.services))
+#endif
+  )
     return res;
   r.id.assign(f[1]);
   r.policyId.assign(f[2]);

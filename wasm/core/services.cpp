@@ -11,7 +11,7 @@
 // must not grow for sites without services), the manifest side is left out: a manifest that
 // declares services is refused there (the page then loads kelisim-consent.wasm), and every
 // rule below reduces to what it does for a manifest without services. The record codec
-// (marks) is the same in both builds.
+// reads k1 records only there (a k2 record is about a policy with services).
 #include "core/consent.h"
 #include "core/sha256.h"
 
@@ -53,6 +53,11 @@ void serviceStates(const Manifest&, const Choices&, const ServiceMarks*, Service
 bool unaskedService(const Manifest&, const Choices&, const ServiceMarks&) { return false; }
 void keepMarks(const Manifest&, const ServiceMarks&, ServiceMarks* out) { out->clear(); }
 void markAll(const Manifest&, bool, const ServiceMarks*, ServiceMarks* out) { out->clear(); }
+void appendMarks(Text&, const ServiceMarks&) {}
+bool parseMarks(std::string_view, ServiceMarks* out) {
+  out->clear();
+  return false;
+}
 Status setChoices(const Manifest& m, const Choices& changes, Choices* cats, ServiceMarks*) {
   for (const Choice& c : changes) {
     const CategorySpec* spec = categoryOf(m, c.category);
@@ -182,9 +187,7 @@ Status setChoices(const Manifest& m, const Choices& changes, Choices* cats, Serv
   return Status();
 }
 
-#endif  // KELISIM_NO_SERVICES
-
-// ---- The record's marks (both builds) -------------------------------------------------------
+// ---- The record's marks ----------------------------------------------------------------------
 
 void appendMarks(Text& out, const ServiceMarks& marks) {
   for (const ServiceMark& k : marks) {
@@ -209,5 +212,7 @@ bool parseMarks(std::string_view text, ServiceMarks* out) {
   }
   return true;
 }
+
+#endif  // KELISIM_NO_SERVICES
 
 }  // namespace kelisim

@@ -584,6 +584,7 @@ export function createController(options = {}, env) {
       const args = {
         record: rec.record, manifest, manifestUrl, history: storage.history(), lang, policyUrl, now: now(),
         inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
+        services: part(decision && decision.services),
       };
       return (await receiptModule()).makeReceipt(args);
     },

@@ -73,10 +73,12 @@ export function sha256Hex(text) {
 // The hash-chained history
 // ---------------------------------------------------------------------------------------
 
-/** The text an entry's hash covers (HistoryEntry::canonical in wasm/core/consent.cpp). */
+/** The text an entry's hash covers (HistoryEntry::canonical in wasm/core/consent.cpp):
+ *  with `~services` after the choices when the entry has any (issue 12). */
 export function canonicalEntry(e) {
-  const choices = Object.entries(e.choices || {}).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
-  return `${e.op}~${Math.trunc(Number(e.at))}~${e.version}~${e.method}~${choices}`;
+  const list = (m) => Object.entries(m || {}).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+  const services = list(e.services);
+  return `${e.op}~${Math.trunc(Number(e.at))}~${e.version}~${e.method}~${list(e.choices)}${services ? '~' + services : ''}`;
 }
 
 /**
@@ -110,10 +112,11 @@ export async function makeReceipt(args) {
 /**
  * Builds the receipt. `texts` is the policy's texts file, if any. `record` is the decoded stored record (core.decodeRecord().record),
  * `manifest` the policy in force, `history` the stored hash-chained history, `now` epoch ms,
- * `inForce` whether the record is what applies now (false when the banner asks again).
+ * `inForce` whether the record is what applies now (false when the banner asks again),
+ * `services` the services' states in force ({ id: boolean }, issue 12; none: all off).
  * Returns null without a record.
  */
-export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce }) {
+export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce, services }) {
   if (!record || !manifest) return null;
   const chain = verifyChain(history);
   const lang2 = typeof lang === 'string' ? lang : manifest.lang;
@@ -148,6 +151,12 @@ export function buildReceipt({ record, manifest, texts, history, lang, policyUrl
     categories: (manifest.categories || []).map((c) => ({
       id: c.id, title: text(c.title) ?? text(textsOf(texts, c.id).title), required: !!c.required,
       state: record.choices[c.id] || c.required ? 'on' : 'off',
+    })),
+    // Per-service states (issue 12), named as the preferences dialog names them.
+    services: (Array.isArray(manifest.services) ? manifest.services : []).map((x) => ({
+      id: x.id, category: x.category,
+      name: text(((texts && texts.services) || {})[x.id]?.name) ?? x.id,
+      state: services && services[x.id] ? 'on' : 'off',
     })),
     inForce: inForce !== false,
     history: (Array.isArray(history) ? history : []).map((e) => ({ ...e })),

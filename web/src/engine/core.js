@@ -171,7 +171,7 @@ function choiceMap(text) {
 
 // Category and service ids → on/off (the core tells which is which, and refuses unknown ids).
 function choicesText(map) {
-  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category or service → boolean');
+  if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category → boolean');
   return Object.entries(map).map(([k, v]) => {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
