@@ -7,7 +7,8 @@
 //     dist/kelisim-policy-tools.wasm (the authors' build: import, lint, build)
 //   - the loader (web/src/engine/loader.js + errors/constants it imports) and, beside it, the
 //     loader + core facade (entry core.js), each bundled by esbuild into one minified ESM module
-//   - dist/kelisim.js and dist/kelisim-banner.css (if built); the second layer apart
+//   - dist/kelisim.js and dist/kelisim-banner.css (if built); the second layer and the embed
+//     placeholders (dist/kelisim-embeds.mjs/.css) apart
 // gzip -9 is the `gzip -9 -n` command (GNU gzip; no file name in the header); without it,
 // Node's zlib at level 9, which compresses wasm ~1% worse (the JSON says which was used).
 // Usage: node bench/size.mjs        Writes bench/results/size-<date>.json and prints a table.
@@ -82,6 +83,10 @@ report('banner styles', 'dist/kelisim-banner.css', file('dist/kelisim-banner.css
 // settings click), so it is reported on its own and left out of the total below.
 report('second layer (after the banner)', 'dist/kelisim-more.mjs', file('dist/kelisim-more.mjs'));
 report('second layer styles (after the banner)', 'dist/kelisim-prefs.css', file('dist/kelisim-prefs.css'));
+// [issue 12] Only on pages with an element with data-kelisim-src (bench/embeds.mjs measures
+// that a page without embeds never requests them, and the time to the placeholders).
+report('embed placeholders (pages with embeds only)', 'dist/kelisim-embeds.mjs', file('dist/kelisim-embeds.mjs'));
+report('embed placeholder styles (pages with embeds only)', 'dist/kelisim-embeds.css', file('dist/kelisim-embeds.css'));
 
 // The banner path a page pays for: the consent module's banner build + banner script + styles
 // (when built; the manifest is the site's, measured by bench/banner.mjs).

@@ -5,6 +5,8 @@
 //   kelisim-receipt.mjs  receipt() and the report sender, loaded lazily (web/src/receipt.js)
 //   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
 //   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
+//   kelisim-embeds.mjs + kelisim-embeds.css  embed placeholders, loaded only on pages with
+//                       data-kelisim-src (web/src/embeds/)
 //   kelisim.css (= kelisim-banner.css + kelisim-prefs.css), kelisim.d.ts
 // The consent wasm (dist/kelisim-consent-banner.wasm, the page's; dist/kelisim-consent.wasm, the
 // headless core's) is put there by the CMake wasm build.
@@ -70,6 +72,9 @@ await Promise.all([
   // lazily by both banner entries; browser-only like them.
   build({ ...common, entryPoints: [src('ui/more.js')], format: 'esm', outfile: join(dist, 'kelisim-more.mjs'), plugins: [browserOnly] }),
   hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),
+  // [issue 12] embed placeholders and their stylesheet (linked into each embed's own frame).
+  build({ ...common, entryPoints: [src('embeds/embeds.js')], format: 'esm', outfile: join(dist, 'kelisim-embeds.mjs') }),
+  build({ entryPoints: [src('embeds/embeds.css')], minify: true, outfile: join(dist, 'kelisim-embeds.css'), logLevel: 'warning' }),
   // [issue 5] the update notices and the viewer/notice stylesheet, both loaded lazily.
   hasViewer && build({ ...common, entryPoints: [src('ui/notice.js')], format: 'esm', outfile: join(dist, 'kelisim-notice.mjs') }),
   hasViewer && build({ entryPoints: [src('ui/viewer.css')], minify: true, outfile: join(dist, 'kelisim-viewer.css'), logLevel: 'warning' }),
@@ -82,7 +87,7 @@ await Promise.all([
 // A second pass with terser over what visitors load: its compressor and top-level mangling
 // take another ~4% (~450 B gzip on kelisim.js) off esbuild's output. Safe options only (no
 // `unsafe*`); ES modules keep their export names.
-const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs'];
+const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-embeds.mjs'];
 await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f) => {
   const code = readFileSync(join(dist, f), 'utf8').replace(/^\uFEFF/, '');
   const out = await minify(code, {
@@ -104,5 +109,5 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-policy.wasm', 'kelisim-policy-tools.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-embeds.mjs', 'kelisim-embeds.css', 'kelisim-policy.wasm', 'kelisim-policy-tools.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

@@ -6,6 +6,8 @@
 #   /bundler/    examples/bundler (ESM import bundled by esbuild)
 #   /dist/       the built distributables;  /policies/  the seed policies, built
 #   /update-demo/  SmartAqkol v1 → v2 under the 7-day rule;  /viewer/  the policy viewer inline [issue 5]
+#   /embeds/     embed placeholders (YouTube, Yandex Maps, 2GIS; real URLs, loaded only after
+#                consent: their origins are in the CSP's frame-src) and a gated chat widget [issue 12]
 #   (/viewer/service.html: the ru + kk demo policy in Kazakh, with the text-language switch)
 # Every page reports its consent events to the ledger at http://127.0.0.1:8787 (LEDGER_PORT=…):
 # SQLite under build/demo/ledger/, the demo's built policies, the demo origin, a generated
@@ -57,8 +59,10 @@ done
 echo "demo: consent ledger at $LEDGER_URL (admin page $LEDGER_URL/admin, admin token: $(cat "$LEDGER/admin-token"))"
 
 # `--csp demo` = demoCsp() in scripts/serve.mjs: script-src 'self' 'wasm-unsafe-eval', style-src 'self',
-# connect-src 'self' and the ledger. The example pages have no inline code, so nothing needs 'unsafe-inline'.
+# connect-src 'self' and the ledger, frame-src 'self' and the embeds demo's three embed origins. The example pages have no inline code, so nothing needs 'unsafe-inline'.
 node scripts/serve.mjs examples/site --port "$PORT" \
   --mount /dist=dist --mount /policies="$POL" --mount /bundler=build/demo/bundler \
   --mount /update-demo=examples/update-demo --mount /viewer=examples/viewer --mount /ledger="$PAGE" \
-  --csp demo --connect "$LEDGER_URL"
+  --mount /embeds=examples/embeds \
+  --csp demo --connect "$LEDGER_URL" \
+  --frame https://www.youtube-nocookie.com --frame https://yandex.ru --frame https://widgets.2gis.com

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // A tiny static file server for the demo and the browser tests. No dependencies.
 //   node scripts/serve.mjs [rootDir] [--port 8080] [--host 127.0.0.1] [--csp "<policy>"]
-//                          [--mount /url-prefix=dir ...] [--connect https://origin ...]
-// `--csp demo` is DEMO_CSP; each `--connect` origin joins its connect-src (the demo's ledger).
+//                          [--mount /url-prefix=dir ...] [--connect https://origin ...] [--frame https://origin ...]
+// `--csp demo` is DEMO_CSP; each `--connect` origin joins its connect-src (the demo's ledger),
+// each `--frame` origin its frame-src (the embeds demo).
 // Serves .wasm as application/wasm (needed for WebAssembly.compileStreaming), never caches,
 // refuses paths outside the root, and can add headers (a CSP, for instance) to every response.
 import { createServer } from 'node:http';
@@ -26,10 +27,12 @@ export const TYPES = {
 
 /**
  * The strict policy the demo is served with (`--csp demo`): no inline script, no inline style;
- * `connect` lists the other origins the page may send to (the demo's kelisim-server).
+ * `connect` lists the other origins the page may send to (the demo's kelisim-server); `frames`
+ * the origins it may frame (the embeds demo's third-party embeds, after consent).
  */
-export const demoCsp = (connect = []) => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  `connect-src ${['\'self\'', ...connect].join(' ')}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+export const demoCsp = (connect = [], frames = []) => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+  `connect-src ${['\'self\'', ...connect].join(' ')}; ` + (frames.length ? `frame-src ${['\'self\'', ...frames].join(' ')}; ` : '') +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 export const DEMO_CSP = demoCsp();
 
 /**
@@ -107,7 +110,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (let m; (m = opt('--mount', null));) { const i = m.indexOf('='); mounts[m.slice(0, i)] = m.slice(i + 1); }
   const connect = [];
   for (let c; (c = opt('--connect', null));) connect.push(new URL(c).origin);
-  if (csp === 'demo') csp = demoCsp(connect);
+  const frames = [];
+  for (let c; (c = opt('--frame', null));) frames.push(new URL(c).origin);
+  if (csp === 'demo') csp = demoCsp(connect, frames);
   const dir = args[0] || '.';
   const s = await startServer(dir, { port, host, mounts, headers: csp ? { 'Content-Security-Policy': csp } : undefined });
   console.log(`serving ${resolve(dir)} at ${s.url}/` + Object.entries(mounts).map(([k, v]) => `, ${k} -> ${v}`).join('') +

@@ -352,6 +352,13 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
+  // Embed placeholders (web/src/embeds/, dist/kelisim-embeds.mjs): loaded only once the page
+  // has an element with data-kelisim-src; started again (idempotent) when more are added.
+  const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base));
+  function embeds() {
+    if (doc.querySelector('[data-kelisim-src]')) loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, gate }), (e) => fail('ui-load', e));
+  }
+
   // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------
   const syncUpdateUi = createUpdateNotices(o, env, fail, () => ({
     lang, t, manifest, css: o.viewerCss, cssReady: env.cssReady, mount, act, showPolicy,
@@ -542,7 +549,8 @@ export function createController(options = {}, env) {
       // [issue 13] accept-all / reject-all: the core's record for that choice, in memory only.
       if (override) raw = override === 'none' ? null : core.apply({ manifest, record: null, now: now(), signals, op: override, newId: nextId }).record;
       status = 'ready';
-      if (o.gating !== false) gate = createGate({ allowed, doc });
+      if (o.gating !== false) gate = createGate({ allowed, doc, embeds });
+      embeds();
       // The core validates the manifest in decide() and throws 'manifest-invalid' for a bad one.
       refresh('start');
       bootViewer();   // [issue 5]

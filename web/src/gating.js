@@ -4,14 +4,20 @@
 // Several categories separated by spaces require all of them. `data-kelisim-service=
 // "yandex-metrica"` works the same for services (issue 12); a script with both needs all.
 // The original type of a module script can be given as `data-kelisim-type="module"`.
+// The same observer tells the controller (o.embeds) when an embed placeholder
+// (`data-kelisim-src`, web/src/embeds/) may have been added, so that a page which gets its
+// first embed late still loads the embeds part.
 
 const SELECTOR = 'script[type="text/plain"][data-kelisim-category],script[type="text/plain"][data-kelisim-service]';
 const RAN = 'data-kelisim-ran';
+const WATCH = SELECTOR + ',[data-kelisim-src]';
 
 /**
  * @param {object} o
  * @param {(cat: string) => boolean} o.allowed
  * @param {Document} [o.doc]
+ * @param {() => void} [o.embeds] called when an element with data-kelisim-src (or a gated
+ *   script) was added
  * @returns {{ run(): Promise<void>, ran: Set<string>, destroy(): void }}
  */
 export function createGate(o) {
@@ -71,7 +77,7 @@ export function createGate(o) {
   if (typeof MutationObserver === 'function') {
     observer = new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) {
-        if (n.nodeType === 1 && (n.matches(SELECTOR) || n.querySelector(SELECTOR))) { run(); return; }
+        if (n.nodeType === 1 && (n.matches(WATCH) || n.querySelector(WATCH))) { run(); o.embeds && o.embeds(); return; }
       }
     });
     observer.observe(doc.documentElement, { childList: true, subtree: true });

@@ -112,6 +112,14 @@ export interface KelisimOptions {
    *  returning it, e.g. `() => import('kelisim/kelisim-more.mjs')` to let your bundler split it.
    *  @default kelisim-more.mjs next to kelisim.js / kelisim.mjs */
   moreModule?: string | URL | (() => Promise<unknown>);
+  /** Embed placeholders (docs/embeds.md): loaded only when the page has an element with
+   *  `data-kelisim-src`; a URL or a function returning it, e.g.
+   *  `() => import('kelisim/kelisim-embeds.mjs')`.
+   *  @default kelisim-embeds.mjs next to kelisim.js / kelisim.mjs */
+  embedsModule?: string | URL | (() => Promise<unknown>);
+  /** The placeholders' stylesheet, linked into each placeholder frame.
+   *  @default kelisim-embeds.css next to the embeds module */
+  embedsCss?: string;
   /** Show the policy-update notice when the core says `update-notice`, and the one-time
    *  notice after an implicit acceptance. @default true */
   updateNotice?: boolean;

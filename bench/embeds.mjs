@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Embed placeholders benchmark (issue 12; reported, never asserted):
+//  1. bytes, gzip -9: the embed part (dist/kelisim-embeds.mjs + kelisim-embeds.css), and what a
+//     page WITHOUT embeds requests (it must not request the part: its banner path is
+//     kelisim.js + kelisim-banner.css + the wasm + the manifest, as before issue 12);
+//  2. time from navigation start to the placeholders of a page with three embeds (YouTube,
+//     Yandex map, 2GIS) being drawn and styled, at 4× CPU throttle, HTTP cache off, fresh
+//     context per run; the visible banner on the same page beside it. Third-party hosts are
+//     answered locally (none is requested before consent anyway).
+// Usage: node bench/embeds.mjs [--runs 10] [--rate 4]
+// Results: bench/results/embeds-<timestamp>.json and .md (and the table on stdout).
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { loadavg, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startServer } from '../tests/browser/helpers.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const arg = (n, d) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
+const RUNS = arg('--runs', 10);
+const RATE = arg('--rate', 4);
+
+const gzipCli = spawnSync('gzip', ['--version']).status === 0;
+const gz = (buf) => {
+  if (gzipCli) {
+    const r = spawnSync('gzip', ['-9', '-n', '-c'], { input: buf, maxBuffer: 1 << 26 });
+    if (r.status === 0) return r.stdout.length;
+  }
+  return gzipSync(buf, { level: 9 }).length;
+};
+const file = (p) => readFileSync(join(REPO, p));
+
+// The embeds page's policy declares its services (tests/fixtures/manifests/embeds-v1.json); the
+// page without embeds uses bench/banner.mjs's demo manifest (no services), so that its bytes are
+// the banner path every kelisim page pays.
+const head = (m) => `<meta charset="utf-8"><script src="/dist/kelisim.js" data-policy="/tests/fixtures/manifests/${m}.json" defer></script>`;
+const pages = {
+  '/embeds.html': `<!doctype html><html lang="ru"><head>${head('embeds-v1')}<title>embeds</title></head><body><main><h1>Встроенные материалы</h1>
+<iframe data-kelisim-service="youtube" data-kelisim-src="https://www.youtube.com/embed/M7lc1UVf-VE" width="560" height="315" title="Видео"></iframe>
+<iframe data-kelisim-service="yandex-maps" data-kelisim-src="https://yandex.ru/map-widget/v1/?ll=76.945%2C43.238&amp;z=12" width="560" height="400" title="Карта"></iframe>
+<iframe data-kelisim-service="twogis" data-kelisim-src="https://widgets.2gis.com/widget?type=firmsonmap" width="560" height="400" title="2ГИС"></iframe>
+</main></body></html>`,
+  '/none.html': `<!doctype html><html lang="ru"><head>${head('demo-v1')}<title>no embeds</title></head><body><main><h1>Без встроенных</h1><p>Текст.</p></main></body></html>`,
+};
+
+// In the page (top frame only) from the start: performance.now() at the first animation frame
+// in which every placeholder is drawn and styled (its frame's body is no longer hidden), and
+// the first in which the banner is visible.
+const WATCH = () => {
+  if (window.top !== window) return;
+  let placeholders = false;
+  let banner = false;
+  const drawn = () => {
+    const fs = [...document.querySelectorAll('iframe[data-kelisim-src]')];
+    return fs.length > 0 && fs.every((f) => {
+      const d = f.contentDocument;
+      return d && d.body && !d.body.hidden && d.querySelector('[data-kelisim-embed]') && getComputedStyle(d.body).backgroundColor !== 'rgba(0, 0, 0, 0)';
+    });
+  };
+  const tick = () => {
+    const now = performance.now();
+    if (!placeholders && location.pathname.includes('embeds') && drawn()) { placeholders = true; window.__benchMark('placeholders', now); }
+    const b = document.querySelector('[data-kelisim-banner]');
+    if (!banner && b && b.getBoundingClientRect().height > 0) { banner = true; window.__benchMark('banner', now); }
+    if (!(banner && (placeholders || !location.pathname.includes('embeds')))) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+};
+
+async function runOnce(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
+  const marks = {};
+  let done;
+  const finished = new Promise((r) => { done = r; });
+  const want = url.includes('embeds') ? 2 : 1;
+  await context.exposeBinding('__benchMark', (_src, name, t) => { marks[name] = t; if (Object.keys(marks).length === want) done(); });
+  await context.addInitScript(WATCH);
+  const requested = [];
+  const third = [];
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname === '127.0.0.1') { requested.push(u.pathname); return route.continue(); }
+    third.push(u.href);
+    return route.fulfill({ status: 200, contentType: 'text/html', body: 'stub' });
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
+  await page.goto(url, { waitUntil: 'commit' });
+  await Promise.race([finished, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out: ' + url)), 20000))]);
+  await context.close();
+  return { marks, requested, third };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, median: +q(0.5).toFixed(1), p90: +q(0.9).toFixed(1), min: +s[0].toFixed(1), max: +s.at(-1).toFixed(1) };
+};
+
+const LOAD_BEFORE = loadavg().map((x) => +x.toFixed(2));
+const srv = await startServer(REPO, { routes: pages });
+const browser = await launchBrowser();
+const t = { placeholders: [], bannerWithEmbeds: [], bannerWithout: [] };
+let withoutRequests = [];
+let withRequests = [];
+const thirdParty = new Set();
+try {
+  await runOnce(browser, srv.url + '/embeds.html');   // warm-up, not counted
+  for (let i = 0; i < RUNS; i++) {
+    const a = await runOnce(browser, srv.url + '/embeds.html');
+    t.placeholders.push(a.marks.placeholders);
+    t.bannerWithEmbeds.push(a.marks.banner);
+    withRequests = a.requested;
+    a.third.forEach((u) => thirdParty.add(u));
+    const b = await runOnce(browser, srv.url + '/none.html');
+    t.bannerWithout.push(b.marks.banner);
+    withoutRequests = b.requested;
+    b.third.forEach((u) => thirdParty.add(u));
+  }
+} finally {
+  await browser.close();
+  await srv.close();
+}
+
+const sized = (paths) => paths.filter((p) => !p.endsWith('.html')).map((p) => ({ path: p, gzip: gz(file(p.slice(1))) }));
+const sum = (xs) => xs.reduce((a, x) => a + x.gzip, 0);
+const noEmbeds = sized([...new Set(withoutRequests)]);
+const withEmbeds = sized([...new Set(withRequests)]);
+const part = { js: gz(file('dist/kelisim-embeds.mjs')), css: gz(file('dist/kelisim-embeds.css')) };
+const result = {
+  date: new Date().toISOString(),
+  browser: 'Debian chromium (headless), playwright-core',
+  gzip: gzipCli ? 'gzip -9 -n' : 'node zlib level 9',
+  cpuThrottle: RATE,
+  machine: { cpus: cpus().length, loadavgBefore: LOAD_BEFORE, loadavgAfter: loadavg().map((x) => +x.toFixed(2)) },
+  runs: RUNS,
+  embedPartGzip: { ...part, total: part.js + part.css },
+  pageWithoutEmbeds: { requests: noEmbeds, totalGzip: sum(noEmbeds), loadsEmbedPart: noEmbeds.some((r) => r.path.includes('kelisim-embeds')) },
+  pageWithThreeEmbeds: { requests: withEmbeds, totalGzip: sum(withEmbeds) },
+  thirdPartyRequests: [...thirdParty],
+  timeMs: { placeholders: stats(t.placeholders), bannerWithEmbeds: stats(t.bannerWithEmbeds), bannerWithoutEmbeds: stats(t.bannerWithout) },
+  raw: t,
+  notes: [
+    'time = performance.now() at the first animation frame in which the condition holds (navigation start = 0)',
+    'placeholders = all three frames show the styled placeholder; the part loads after the controller is ready (decision made)',
+    'bytes are the files the pages requested from the server, each gzip -9 (the manifest and texts files included)',
+  ],
+};
+const dir = join(REPO, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const stamp = result.date.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `embeds-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+const list = (rs) => rs.map((r) => `${r.path.replace(/^.*\//, '')} ${r.gzip}`).join(', ');
+const md = `# Embed placeholders (${result.date})
+
+| | gzip -9 bytes / ms |
+|---|---:|
+| embed part: kelisim-embeds.mjs + kelisim-embeds.css | ${result.embedPartGzip.total} (${part.js} + ${part.css}) |
+| page without embeds, everything requested | ${result.pageWithoutEmbeds.totalGzip} (${list(noEmbeds)}); embed part requested: ${result.pageWithoutEmbeds.loadsEmbedPart ? 'YES' : 'no'} |
+| page with three embeds, everything requested | ${result.pageWithThreeEmbeds.totalGzip} (${list(withEmbeds)}) |
+| placeholders drawn, ${RATE}× CPU, median / p90 ms | ${result.timeMs.placeholders.median} / ${result.timeMs.placeholders.p90} |
+| banner visible on that page, median / p90 ms | ${result.timeMs.bannerWithEmbeds.median} / ${result.timeMs.bannerWithEmbeds.p90} |
+| banner visible without embeds, median / p90 ms | ${result.timeMs.bannerWithoutEmbeds.median} / ${result.timeMs.bannerWithoutEmbeds.p90} |
+
+${RUNS} runs each (interleaved), fresh context, HTTP cache off, loopback; third-party requests seen: ${result.thirdPartyRequests.length}.
+Machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadavgBefore[0]} before, ${result.machine.loadavgAfter[0]} after.
+${result.notes.map((n) => '- ' + n).join('\n')}
+`;
+writeFileSync(join(dir, `embeds-${stamp}.md`), md);
+console.log(md);
