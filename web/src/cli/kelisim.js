@@ -20,11 +20,14 @@ Usage:
       (one per line) with --json. Languages of one version (<v>.ru.md, <v>.kk.md, …)
       are also checked as translations of each other (one more JSON array per version).
       Exit 1 when any finding is an error.
-  kelisim build <policies-dir> [-o <out-dir>]
+  kelisim build <policies-dir> [-o <out-dir>] [--kelisim-url <url> --policies-url <url>]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json.
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
+      With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url
+      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the
+      page's <head> that request the banner's wasm, manifest and stylesheet with the page.
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -72,13 +75,14 @@ function call(wasm, where, name, ...args) {
 }
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', kelisimUrl: '', policiesUrl: '', help: false };
+  const values = { '-o': 'outPath', '--out': 'outPath', '--lang': 'lang', '--at': 'at', '--kelisim-url': 'kelisimUrl', '--policies-url': 'policiesUrl' };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
-    else if (s === '-o' || s === '--out' || s === '--lang' || s === '--at') {
+    else if (values[s]) {
       if (i + 1 >= argv.length) throw usage(`${s} needs a value`);
-      if (s === '--lang') a.lang = argv[++i]; else if (s === '--at') a.at = argv[++i]; else a.outPath = argv[++i];
+      a[values[s]] = argv[++i];
     } else if (s.length > 1 && s[0] === '-') a.flags.push(s);
     else a.pos.push(s);
   }
@@ -146,9 +150,29 @@ function normal(p) {
   return n;
 }
 
+/** Text as an HTML attribute value (between double quotes). */
+const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * preload.html for one built policy: the banner's wasm and manifest preloaded as fetch()
+ * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
+ * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
+ * native CLI's preloadTags().
+ */
+function preloadTags(kelisimUrl, policiesUrl, slug) {
+  const dir = (u) => (u.endsWith('/') ? u : u + '/');
+  const k = attr(dir(kelisimUrl));
+  const m = attr(dir(policiesUrl) + slug + '/manifest.json');
+  return '<!-- kelisim, in <head>: the banner\'s wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
+    `<link rel="preload" href="${k}kelisim-consent-banner.wasm" as="fetch" crossorigin>\n` +
+    `<link rel="preload" href="${m}" as="fetch" crossorigin>\n` +
+    `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
+    `<script src="${k}kelisim.js" data-policy="${m}" defer></script>\n`;
+}
+
 function cmdBuild(wasm, a) {
   onlyFlags(a, []);
   if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
+  if (!a.kelisimUrl !== !a.policiesUrl) throw usage('--kelisim-url and --policies-url go together');
   const root = normal(a.pos[0]);
   if (!isDir(root)) throw new CliError(`${root}: not a directory`);
   let outRoot = a.outPath || root;
@@ -193,6 +217,11 @@ function cmdBuild(wasm, a) {
     for (const [p, content] of built) writeText(path.join(target, p), content);
     const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;
     out(`built ${slug}: ${versions} version(s) -> ${target}\n`);
+    if (a.kelisimUrl) {
+      const file = path.join(target, 'preload.html');
+      writeText(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug));
+      out(`preload tags for ${slug}'s pages -> ${file}\n`);
+    }
   }
   return status;
 }
