@@ -302,6 +302,7 @@ async function firstVisitBytes(browser, srv, name) {
     const visible = await within(seen, 30000, `${name}: banner`);
     if (c.settings) {
       try {
+        await page.waitForTimeout(CLICK_DELAY);   // as in the timed runs (tarteaucitron's handlers come 500 ms late)
         await page.click(c.settings, { timeout: 10000 });
         await page.waitForSelector(c.prefs, { state: 'visible', timeout: 10000 });
         secondLayer = 'opened';

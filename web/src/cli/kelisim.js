@@ -75,8 +75,8 @@ function call(wasm, where, name, ...args) {
 }
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', kelisimUrl: '', policiesUrl: '', help: false };
-  const values = { '-o': 'outPath', '--out': 'outPath', '--lang': 'lang', '--at': 'at', '--kelisim-url': 'kelisimUrl', '--policies-url': 'policiesUrl' };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', 'kelisim-url': '', 'policies-url': '', help: false };
+  const values = { '-o': 'outPath', '--out': 'outPath', '--lang': 'lang', '--at': 'at', '--kelisim-url': 'kelisim-url', '--policies-url': 'policies-url' };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
@@ -172,7 +172,7 @@ function preloadTags(kelisimUrl, policiesUrl, slug) {
 function cmdBuild(wasm, a) {
   onlyFlags(a, []);
   if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
-  if (!a.kelisimUrl !== !a.policiesUrl) throw usage('--kelisim-url and --policies-url go together');
+  if (!a['kelisim-url'] !== !a['policies-url']) throw usage('--kelisim-url and --policies-url go together');
   const root = normal(a.pos[0]);
   if (!isDir(root)) throw new CliError(`${root}: not a directory`);
   let outRoot = a.outPath || root;
@@ -217,9 +217,9 @@ function cmdBuild(wasm, a) {
     for (const [p, content] of built) writeText(path.join(target, p), content);
     const versions = built.filter(([p]) => p.endsWith('/manifest.json')).length;
     out(`built ${slug}: ${versions} version(s) -> ${target}\n`);
-    if (a.kelisimUrl) {
+    if (a['kelisim-url']) {
       const file = path.join(target, 'preload.html');
-      writeText(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug));
+      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug));
       out(`preload tags for ${slug}'s pages -> ${file}\n`);
     }
   }
