@@ -8,8 +8,14 @@
 //
 // Page metrics, one interleaved run per profile (A B C D E A B C D E …), headless Chromium,
 // a fresh context per run, HTTP cache off:
-//   bytes      gzip -9 of every response the page loads before its banner is visible, except
-//              the HTML document (JS, CSS, wasm, manifest, configuration, language files);
+//   bytes      gzip -9 of every response the page loads before its banner is visible (its
+//              resource-timing responseEnd), except the HTML document (JS, CSS, wasm, manifest,
+//              configuration, language files), and of every response of a first visit that
+//              opens the second layer (preferences) once; the bench server does not compress,
+//              so the bench gzips each body itself, as bench/size.mjs does with the files;
+//   LCP        the last 'largest-contentful-paint' entry before the click, its element and
+//              whether that is inside the banner; beside it the LCP of the same page without
+//              a banner script (bench/pages/blank/, "page alone"), run in the same interleave;
 //   visible    performance.now() at the first animation frame with a visible banner;
 //   stored     click on "accept all" (the click event's timeStamp) → the last write of the
 //              consent cookie / localStorage key (setter instrumented before page scripts);
@@ -26,8 +32,10 @@
 // search and jsdiff diffWords.
 //
 // Usage: node bench/anchors.mjs [--runs 7] [--profiles desktop,cpu4x,phone-slow4g]
-//                               [--only kelisim,vcc,...] [--no-core] [--no-pages]
-// Writes bench/results/<YYYY-MM-DD>-anchors.json and bench/results/latest.md.
+//                               [--only kelisim,vcc,...] [--no-page-alone] [--no-core] [--no-pages]
+//                               [--tag loaded]
+// Writes bench/results/<YYYY-MM-DD>-anchors.json and bench/results/latest.md (with --tag T:
+// <YYYY-MM-DD>-anchors-T.json and anchors-T.md, for runs that are not the results).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -39,6 +47,9 @@ const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
 const has = (n) => args.includes(n);
 const RUNS = Number(opt('--runs', 7));
+// --tag loaded: a run whose numbers are not "the" results (a loaded machine, a subset): written
+// to <date>-anchors-<tag>.json and anchors-<tag>.md, latest.md left alone.
+const TAG = opt('--tag', null);
 const pkgVersion = (p) => JSON.parse(readFileSync(join(REPO, 'node_modules', p, 'package.json'), 'utf8')).version;
 const ownVersion = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
 
@@ -47,31 +58,52 @@ const CONTENDERS = {
   kelisim: {
     label: `kelisim ${ownVersion}`, page: '/bench/pages/kelisim/',
     banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
+    settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
     equivalence: 'three categories from the manifest (tests/fixtures/manifests/demo-v1.json), built-in Russian UI strings, bar layout, policy link from the manifest; consent in cookie + localStorage',
+  },
+  // The same page with the <head> tags `kelisim build --kelisim-url … --policies-url …` writes
+  // (preload.html): wasm, manifest and stylesheet requested with the page.
+  'kelisim-preload': {
+    label: `kelisim ${ownVersion} + preload tags`, page: '/bench/pages/kelisim-preload/',
+    banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
+    settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
+    equivalence: 'the kelisim page plus the preload tags of `kelisim build --kelisim-url --policies-url` (consent wasm and manifest as="fetch" crossorigin, kelisim-banner.css as="style") in <head>',
   },
   vcc: {
     label: `vanilla-cookieconsent ${pkgVersion('vanilla-cookieconsent')}`, page: '/bench/pages/vcc/',
     banner: '#cc-main .cm', showClass: 'show--consent', accept: '#cc-main .cm [data-role="all"]', key: 'cc_cookie',
+    settings: '#cc-main .cm [data-role="show"]', prefs: '#cc-main .pm',
     equivalence: 'same three categories and Russian texts (configuration in config.js), bar layout, policy link in the description; scripts gated by data-category',
   },
   klaro: {
     label: `klaro ${pkgVersion('klaro')}`, page: '/bench/pages/klaro/',
     banner: '.klaro .cookie-notice:not(.cookie-notice-hidden)', accept: '.klaro .cookie-notice .cm-btn-success', key: 'klaro',
+    settings: '.klaro .cookie-notice .cn-learn-more', prefs: '.klaro .cookie-modal',
     equivalence: 'klaro.js (CSS and translations built in), three services = categories (necessary required), its Russian translation plus our category texts; non-modal notice with Accept / Decline / Настроить; scripts gated by data-name',
   },
   tarteaucitron: {
     label: `tarteaucitron.js ${pkgVersion('tarteaucitronjs')}`, page: '/bench/pages/tarteaucitron/',
     banner: '#tarteaucitronAlertBig', accept: '#tarteaucitronPersonalize2', key: 'tarteaucitron',
+    settings: '#tarteaucitronCloseAlert', prefs: '#tarteaucitron',
     equivalence: 'its own Russian language file; analytics and ads services + its built-in mandatory group; bottom bar with accept all / deny all / personalize; it starts on window load and fetches its language file, services file and CSS; gated scripts loaded by service callbacks',
   },
   osano: {
     label: `cookieconsent (Osano) ${pkgVersion('cookieconsent')}`, page: '/bench/pages/osano/',
     banner: '.cc-window', accept: '.cc-window .cc-allow', key: 'cookieconsent_status',
+    settings: null,   // no second layer
     equivalence: 'NO categories (one opt-in consent for everything: not equivalent on features), Russian texts written in the config (it ships none), Allow / Deny + policy link; the site callback loads both gated scripts',
+  },
+  // The same page with no banner script (bench/pages/blank/: the same <main>): the LCP every
+  // contender's page would have without its banner. Only its LCP is measured.
+  page: {
+    label: 'page alone (no banner)', page: '/bench/pages/blank/', alone: true,
+    equivalence: 'the bench pages\' <main> with no banner script: the LCP baseline ("LCP − page alone")',
   },
 };
 const ONLY = opt('--only', null);
-const NAMES = Object.keys(CONTENDERS).filter((n) => !ONLY || ONLY.split(',').includes(n));
+const NAMES = Object.keys(CONTENDERS).filter((n) => !ONLY || ONLY.split(',').includes(n) || (n === 'page' && !has('--no-page-alone')));
+/** The contenders with a banner (every metric but LCP). */
+const BANNERS = NAMES.filter((n) => !CONTENDERS[n].alone);
 
 const PROFILES = {
   desktop: { label: 'desktop 1280×800', context: { viewport: { width: 1280, height: 800 } }, cpu: 1, net: null },
@@ -86,8 +118,20 @@ const PROFILE_NAMES = opt('--profiles', Object.keys(PROFILES).join(',')).split('
 
 // ---- in-page instrumentation (installed before any page script) ------------------------------
 const WATCH = (cfg) => {
-  const b = { visible: null, click: null, stored: [], ran: {}, lt: [], ls: [], loaf: [] };
+  const b = { visible: null, click: null, stored: [], ran: {}, lt: [], ls: [], loaf: [], lcp: [] };
   window.__bench = b;
+  try {
+    // Largest Contentful Paint candidates (Chromium stops reporting them at the first input):
+    // [time, size, element, inside the banner?]. The banner test runs when the entry arrives,
+    // while the banner is still in the document.
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) {
+        const el = e.element;
+        const what = el ? el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + [...el.classList].join('.') : '') : (e.url || '(removed)');
+        b.lcp.push([e.startTime, e.size, what, !!(el && cfg.banner && el.closest(cfg.banner))]);
+      }
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+  } catch { /* unsupported */ }
   try {
     // Long animation frames name the scripts that ran in them (attribution for long tasks).
     new PerformanceObserver((l) => {
@@ -125,6 +169,7 @@ const WATCH = (cfg) => {
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && Number(s.opacity) > 0;
   };
   const tick = () => {
+    if (!cfg.banner) return;
     if (visible(document.querySelector(cfg.banner))) { b.visible = performance.now(); window.__benchVisible(b.visible); } else requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -158,8 +203,28 @@ async function heapAfterGc(cdp) {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
+/** LCP of a run from the collected candidates: the last one (null when none was reported). */
+const lcpOf = (b) => {
+  const e = b.lcp.at(-1);
+  return e ? { lcp: e[0], lcpSize: e[1], lcpElement: e[2], lcpIsBanner: e[3] } : { lcp: null, lcpSize: null, lcpElement: null, lcpIsBanner: null };
+};
+
+/** The page alone: loaded, then left as long as a banner page is before its click; its LCP. */
+async function runAlone(browser, srv, name, prof) {
+  const c = CONTENDERS[name];
+  const { context, page } = await setupPage(browser, prof, { banner: null, showClass: null, key: '-' });
+  try {
+    await page.goto(srv.url + c.page, { waitUntil: 'load' });
+    await page.waitForTimeout(CLICK_DELAY);
+    return lcpOf(await page.evaluate(() => window.__bench));
+  } finally {
+    await context.close();
+  }
+}
+
 async function runOnce(browser, srv, name, prof) {
   const c = CONTENDERS[name];
+  if (c.alone) return runAlone(browser, srv, name, prof);
   const { context, page, cdp, seen, ran } = await setupPage(browser, prof, { banner: c.banner, showClass: c.showClass || null, key: c.key });
   try {
     await page.goto(srv.url + c.page, { waitUntil: 'commit' });
@@ -172,7 +237,7 @@ async function runOnce(browser, srv, name, prof) {
     await page.waitForTimeout(250);   // late layout shifts after the banner closes
     const b = await page.evaluate(() => window.__bench);
     const heap = await heapAfterGc(cdp);
-    const res = name === 'kelisim' ? await page.evaluate((v) => performance.getEntriesByType('resource').filter((r) => r.startTime < v)
+    const res = name.startsWith('kelisim') ? await page.evaluate((v) => performance.getEntriesByType('resource').filter((r) => r.startTime < v)
       .map((r) => [new URL(r.name).pathname.split('/').pop(), +r.responseEnd.toFixed(1)]), visible) : null;
     const after = b.stored.filter((t) => t >= b.click);
     return {
@@ -185,6 +250,7 @@ async function runOnce(browser, srv, name, prof) {
       clickToStored: after.length ? Math.max(...after) - b.click : null,
       clickToRan: Math.max(b.ran.analytics, b.ran.marketing) - b.click,
       heap,
+      ...lcpOf(b),
       resources: res,
     };
   } finally {
@@ -201,24 +267,65 @@ async function blankHeap(browser, srv, prof) {
   } finally { await context.close(); }
 }
 
-/** gzip -9 bytes of every response before the banner is visible (not the document). */
-async function bannerPathBytes(browser, srv, name) {
+/**
+ * A first visit's bytes: every response but the HTML document, gzip -9 of its body (the bench
+ * server sends no Content-Encoding, so the size as served would be the raw size; the gzip size
+ * is computed here from the body, as bench/size.mjs does from the files). `before`: the
+ * responses whose resource-timing responseEnd is before the banner is visible; `all`: every
+ * response of a visit that opens the second layer (preferences) once and waits until the
+ * network is quiet — the banner path, what is fetched after it, and the preferences.
+ */
+async function firstVisitBytes(browser, srv, name) {
   const c = CONTENDERS[name];
   const { context, page, seen } = await setupPage(browser, PROFILES.desktop, { banner: c.banner, showClass: c.showClass || null, key: c.key });
-  const bodies = [];
-  let open = true;
+  const bodies = new Map();   // URL → [Promise<{raw, gzip}>] in response order
+  let inflight = 0;
+  let lastNet = Date.now();
+  page.on('request', () => { inflight++; lastNet = Date.now(); });
+  const done = () => { inflight--; lastNet = Date.now(); };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   page.on('response', (r) => {
-    if (!open) return;
     const u = new URL(r.url());
     if (u.origin !== srv.url || r.request().resourceType() === 'document' || u.pathname === '/favicon.ico') return;
-    bodies.push(r.body().then((body) => ({ path: u.pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })).catch(() => null));
+    const p = r.body().then((body) => ({ raw: body.length, gzip: gzipSync(body, { level: 9 }).length })).catch(() => null);
+    if (!bodies.has(r.url())) bodies.set(r.url(), []);
+    bodies.get(r.url()).push(p);
   });
+  const quiet = async (ms, max) => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < max && (inflight > 0 || Date.now() - lastNet < ms)) await page.waitForTimeout(50);
+  };
+  let secondLayer = c.settings ? 'not opened' : 'none (no second layer)';
   try {
     await page.goto(srv.url + c.page, { waitUntil: 'commit' });
-    await within(seen, 30000, `${name}: banner`);
-    open = false;
-    const files = (await Promise.all(bodies)).filter(Boolean);
-    return { total: files.reduce((a, f) => a + f.gzip, 0), raw: files.reduce((a, f) => a + f.raw, 0), files };
+    const visible = await within(seen, 30000, `${name}: banner`);
+    if (c.settings) {
+      try {
+        await page.waitForTimeout(CLICK_DELAY);   // as in the timed runs (tarteaucitron's handlers come 500 ms late)
+        await page.click(c.settings, { timeout: 10000 });
+        await page.waitForSelector(c.prefs, { state: 'visible', timeout: 10000 });
+        secondLayer = 'opened';
+      } catch (e) { secondLayer = `not opened: ${e.message.split('\n')[0]}`; }
+    }
+    await quiet(1000, 15000);
+    const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => [r.name, r.responseEnd, r.transferSize]));
+    const before = [];
+    const all = [];
+    for (const [url, end, transfer] of entries) {
+      const q = bodies.get(url);
+      if (!q || !q.length) continue;   // another origin, or no body seen
+      const sz = await q.shift();
+      if (!sz) continue;
+      const f = { path: new URL(url).pathname, raw: sz.raw, gzip: sz.gzip, transfer, end: +end.toFixed(1) };
+      all.push(f);
+      if (end <= visible) before.push(f);
+    }
+    const sum = (fs, k) => fs.reduce((a, f) => a + f[k], 0);
+    return {
+      total: sum(before, 'gzip'), raw: sum(before, 'raw'), files: before, visible: +visible.toFixed(1),
+      all: { total: sum(all, 'gzip'), raw: sum(all, 'raw'), transfer: sum(all, 'transfer'), files: all, secondLayer },
+    };
   } finally { await context.close(); }
 }
 
@@ -373,9 +480,10 @@ if (!has('--no-pages')) {
   const browser = await launchBrowser();
   result.conditions.browser = `Debian chromium ${browser.version()} (headless), playwright-core`;
   try {
-    for (const n of NAMES) {
-      result.bytes[n] = await bannerPathBytes(browser, srv, n);
-      process.stderr.write(`bytes: ${n} ${result.bytes[n].total} B gzip (${result.bytes[n].files.map((f) => f.path.split('/').pop()).join(', ')})\n`);
+    for (const n of BANNERS) {
+      result.bytes[n] = await firstVisitBytes(browser, srv, n);
+      const b = result.bytes[n];
+      process.stderr.write(`bytes: ${n} before the banner ${b.total} B gzip (${b.files.map((f) => f.path.split('/').pop()).join(', ')}); first visit ${b.all.total} B gzip, second layer ${b.all.secondLayer}\n`);
     }
     for (const pn of PROFILE_NAMES) {
       const prof = PROFILES[pn];
@@ -392,18 +500,30 @@ if (!has('--no-pages')) {
       }
       const metric = (n, k) => stats(raw[n].map((r) => r[k]));
       const summary = {};
+      const alone = NAMES.includes('page') ? metric('page', 'lcp') : null;
       for (const n of NAMES) {
+        const lcp = metric(n, 'lcp');
+        const elements = {};
+        for (const r of raw[n]) if (r.lcpElement) elements[r.lcpElement] = (elements[r.lcpElement] || 0) + 1;
         summary[n] = {
           visibleMs: metric(n, 'visible'), tbtMs: metric(n, 'tbt'), longTasks: metric(n, 'longTasks'), cls: metric(n, 'cls'),
           clickToStoredMs: metric(n, 'clickToStored'), clickToRanMs: metric(n, 'clickToRan'), heapBytes: metric(n, 'heap'),
+          lcpMs: lcp,
+          // LCP − the page-alone LCP (medians): what the banner adds to the page's LCP.
+          lcpOverAloneMs: lcp && alone && n !== 'page' ? +(lcp.median - alone.median).toFixed(1) : null,
+          lcpIsBanner: { k: raw[n].filter((r) => r.lcpIsBanner === true).length, n: raw[n].filter((r) => r.lcp != null).length },
+          lcpElements: elements,
         };
       }
       // Where kelisim's time to banner goes: median responseEnd per resource.
-      const resEnd = {};
-      for (const r of raw.kelisim || []) for (const [f, t] of r.resources || []) (resEnd[f] ||= []).push(t);
+      const resEndOf = (n) => {
+        const resEnd = {};
+        for (const r of raw[n] || []) for (const [f, t] of r.resources || []) (resEnd[f] ||= []).push(t);
+        return Object.fromEntries(Object.entries(resEnd).map(([f, ts]) => [f, stats(ts).median]));
+      };
       result.profiles[pn] = {
         label: prof.label, summary, blankPageHeapBytes: stats(blank), errors,
-        kelisimResponseEndMs: Object.fromEntries(Object.entries(resEnd).map(([f, ts]) => [f, stats(ts).median])),
+        kelisimResponseEndMs: resEndOf('kelisim'), kelisimPreloadResponseEndMs: resEndOf('kelisim-preload'),
         raw: Object.fromEntries(Object.entries(raw).map(([n, rs]) => [n, rs.map(({ resources, ...r }) => r)])),
       };
     }
@@ -423,9 +543,17 @@ if (result.bytes.kelisim) {
   const b = result.bytes.kelisim;
   const parts = b.files.map((f) => `${f.path.split('/').pop()} ${f.gzip} B`).join(', ');
   goals.push({
-    goal: 'banner-path bytes ≤ 16 KB gzip', value: `${(b.total / KB).toFixed(1)} KB`, met: b.total <= 16 * KB,
+    goal: 'bytes before the banner ≤ 16 KB gzip', value: `${(b.total / KB).toFixed(1)} KB`, met: b.total <= 16 * KB,
     note: b.total <= 16 * KB ? parts : `over by ${((b.total - 16 * KB) / KB).toFixed(1)} KB (${Math.round((b.total / (16 * KB) - 1) * 100)} %): ${parts}`,
   });
+  const v = result.bytes.vcc;
+  if (v) {
+    goals.push({
+      goal: 'all bytes of a first visit (second layer opened once) ≤ vanilla-cookieconsent\'s', value: `${b.all.total} B vs ${v.all.total} B (×${(b.all.total / v.all.total).toFixed(2)})`,
+      met: b.all.total <= v.all.total,
+      note: `kelisim: ${b.all.files.map((f) => `${f.path.split('/').pop()} ${f.gzip}`).join(', ')} (second layer ${b.all.secondLayer}); vanilla-cookieconsent: ${v.all.files.map((f) => `${f.path.split('/').pop()} ${f.gzip}`).join(', ')} (second layer ${v.all.secondLayer})`,
+    });
+  }
 }
 const ratioOf = (pn, k) => {
   const s = result.profiles[pn] && result.profiles[pn].summary;
@@ -440,8 +568,26 @@ for (const pn of ['cpu4x', 'phone-slow4g']) {
     goal: `time to visible banner ≤ 0.8× vanilla-cookieconsent (${p.label})`,
     value: `${r.toFixed(2)}× (${p.summary.kelisim.visibleMs.median} vs ${p.summary.vcc.visibleMs.median} ms)`, met: r <= 0.8,
     note: `${r <= 0.8 ? '' : `needs ${(p.summary.kelisim.visibleMs.median - 0.8 * p.summary.vcc.visibleMs.median).toFixed(0)} ms less; `}kelisim median responseEnd: ${Object.entries(p.kelisimResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')}` +
-      (PROFILES[pn].net && result.bytes.kelisim ? `; ${result.bytes.kelisim.total} B take ≈ ${Math.round(result.bytes.kelisim.total * 8 / 1.6e3)} ms at 1.6 Mbit/s (vanilla-cookieconsent ${result.bytes.vcc ? Math.round(result.bytes.vcc.total * 8 / 1.6e3) : '?'} ms), and kelisim-banner.css, the manifest and the wasm are requested only once kelisim.js runs (one more 150 ms round trip than a page that links its CSS)` : ''),
+      (p.summary['kelisim-preload'] && p.summary['kelisim-preload'].visibleMs ? `; with the preload tags: ${(p.summary['kelisim-preload'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-preload'].visibleMs.median} ms; responseEnd ${Object.entries(p.kelisimPreloadResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')})` : '') +
+      (PROFILES[pn].net && result.bytes.kelisim ? `; ${result.bytes.kelisim.total} B take ≈ ${Math.round(result.bytes.kelisim.total * 8 / 1.6e3)} ms at 1.6 Mbit/s (vanilla-cookieconsent ${result.bytes.vcc ? Math.round(result.bytes.vcc.total * 8 / 1.6e3) : '?'} ms), and without the preload tags kelisim-banner.css, the manifest and the wasm are requested only once kelisim.js runs (one more 150 ms round trip than a page that links its CSS)` : ''),
   });
+}
+const sign = (x) => `${x >= 0 ? '+' : ''}${x}`;
+{
+  const p = result.profiles['phone-slow4g'];
+  const k = p && p.summary.kelisim;
+  const v = p && p.summary.vcc;
+  if (k && k.lcpOverAloneMs != null) {
+    goals.push({
+      goal: 'phone LCP − page-alone LCP ≤ vanilla-cookieconsent\'s', value: `${sign(k.lcpOverAloneMs)} ms vs ${v ? sign(v.lcpOverAloneMs) : '?'} ms`,
+      met: v ? k.lcpOverAloneMs <= v.lcpOverAloneMs : false,
+      note: `kelisim's banner is the LCP element in ${k.lcpIsBanner.k}/${k.lcpIsBanner.n} runs (elements: ${Object.entries(k.lcpElements).map(([e, c]) => `${e} ×${c}`).join(', ')}); page alone ${p.summary.page.lcpMs.median} ms`,
+    });
+  }
+  if (k && v && k.clickToRanMs && v.clickToRanMs) {
+    const r = k.clickToRanMs.median / v.clickToRanMs.median;
+    goals.push({ goal: 'click → gated scripts ran on the phone ≤ 0.6× vanilla-cookieconsent', value: `${r.toFixed(2)}× (${k.clickToRanMs.median} vs ${v.clickToRanMs.median} ms)`, met: r <= 0.6, note: 'document order and never before consent: tests/browser/banner*.test.js' });
+  }
 }
 if (result.profiles.cpu4x && result.profiles.cpu4x.summary.kelisim) {
   const t = result.profiles.cpu4x.summary.kelisim.tbtMs;
@@ -467,7 +613,7 @@ result.goals = goals;
 const dir = join(REPO, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const day = result.date.slice(0, 10);
-writeFileSync(join(dir, `${day}-anchors.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(dir, `${day}-anchors${TAG ? '-' + TAG : ''}.json`), JSON.stringify(result, null, 2) + '\n');
 
 const fmt = (s, unit = '') => (s ? `${s.median}${unit} (${s.p90})` : '—');
 const rat = (pn, n, k) => {
@@ -483,37 +629,56 @@ Conditions: commit ${result.conditions.commit}${result.conditions.uncommitted.le
 `;
 // The summary the README shows: one line per contender.
 const sum = (pn, n, k) => result.profiles[pn] && result.profiles[pn].summary[n] && result.profiles[pn].summary[n][k];
+const xVcc = (n, a, b) => (n !== 'vcc' && b ? ` ×${(a / b).toFixed(2)}` : '');
+const lcpCells = (pn, n) => {
+  const s = sum(pn, n, 'lcpMs');
+  const d = sum(pn, n, 'lcpOverAloneMs');
+  const v = sum(pn, 'vcc', 'lcpOverAloneMs');
+  const k = sum(pn, n, 'lcpIsBanner');
+  return [s ? `${Math.round(s.median)}${rat(pn, n, 'lcpMs')}` : '—',
+    d != null ? `${d >= 0 ? '+' : ''}${Math.round(d)}${n !== 'vcc' && v ? ` (vcc ${v >= 0 ? '+' : ''}${Math.round(v)})` : ''}` : '—',
+    k && k.n ? `${k.k}/${k.n}` : '—'];
+};
 if (Object.keys(result.profiles).length || Object.keys(result.bytes).length) {
   const cell = (pn, n, k) => { const v = sum(pn, n, k); return v ? `${Math.round(v.median)}${rat(pn, n, k)}` : '—'; };
   const clsMax = (n) => { const xs = Object.keys(result.profiles).map((pn) => sum(pn, n, 'cls')).filter(Boolean).map((c) => c.max); return xs.length ? +Math.max(...xs).toFixed(4) : '—'; };
+  const kb = (n, k) => { const b = result.bytes[n]; const v = result.bytes.vcc; if (!b) return '—'; const x = k === 'all' ? b.all.total : b.total; const y = v ? (k === 'all' ? v.all.total : v.total) : 0; return `${(x / 1024).toFixed(1)}${xVcc(n, x, y)}`; };
+  const alone = sum('phone-slow4g', 'page', 'lcpMs');
   md += `## Summary
 
-| | banner path, KB gzip | visible banner, ms: desktop | 4× CPU | phone, slow 4G | TBT to banner at 4× CPU, ms | CLS (max) | click → gated scripts ran, ms (desktop) |
-|---|---:|---:|---:|---:|---:|---:|---:|
-${NAMES.map((n) => `| ${CONTENDERS[n].label} | ${result.bytes[n] ? (result.bytes[n].total / 1024).toFixed(1) : '—'} | ${cell('desktop', n, 'visibleMs')} | ${cell('cpu4x', n, 'visibleMs')} | ${cell('phone-slow4g', n, 'visibleMs')} | ${sum('cpu4x', n, 'tbtMs') ? Math.round(sum('cpu4x', n, 'tbtMs').median) : '—'} | ${clsMax(n)} | ${sum('desktop', n, 'clickToRanMs') ? Math.round(sum('desktop', n, 'clickToRanMs').median) : '—'} |`).join('\n')}
+| | bytes before the banner, KB gzip | first visit, all bytes (second layer opened), KB gzip | visible banner, ms: desktop | 4× CPU | phone, slow 4G | phone LCP, ms | phone LCP − page alone, ms | banner is the phone LCP | TBT to banner at 4× CPU, ms | CLS (max) | click → gated scripts ran, ms: desktop | phone |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${BANNERS.map((n) => `| ${CONTENDERS[n].label} | ${kb(n, 'before')} | ${kb(n, 'all')} | ${cell('desktop', n, 'visibleMs')} | ${cell('cpu4x', n, 'visibleMs')} | ${cell('phone-slow4g', n, 'visibleMs')} | ${lcpCells('phone-slow4g', n).join(' | ')} | ${sum('cpu4x', n, 'tbtMs') ? Math.round(sum('cpu4x', n, 'tbtMs').median) : '—'} | ${clsMax(n)} | ${cell('desktop', n, 'clickToRanMs')} | ${cell('phone-slow4g', n, 'clickToRanMs')} |`).join('\n')}
+
+${alone ? `Page alone (the same page, no banner script) on the phone: LCP ${Math.round(alone.median)} ms. ` : ''}Bytes: the bench server (scripts/serve.mjs) sends every file uncompressed, so the sizes as served are raw sizes; the KB columns are gzip -9 of each response body computed by the bench (as bench/size.mjs does from the files), what a server that compresses would send.
 
 `;
 }
 if (Object.keys(result.bytes).length) {
-  md += `## Banner path, gzip -9 (everything loaded before the banner is visible, except the HTML page)
+  md += `## Bytes, gzip -9 (every response but the HTML page)
 
-| | bytes gzip | files |
-|---|---:|---|
-${NAMES.map((n) => `| ${CONTENDERS[n].label} | ${result.bytes[n].total}${n !== 'vcc' && result.bytes.vcc ? ` ×${(result.bytes[n].total / result.bytes.vcc.total).toFixed(2)}` : ''} | ${result.bytes[n].files.map((f) => `${f.path.split('/').pop()} ${f.gzip}`).join(', ')} |`).join('\n')}
+"Before the banner": responses whose responseEnd (resource timing) is before the banner is visible. "First visit": every response of a visit that opens the preferences (second layer) once and waits until the network is quiet.
+
+| | before the banner | files | first visit, all | files after the banner | second layer |
+|---|---:|---|---:|---|---|
+${BANNERS.map((n) => { const b = result.bytes[n]; const v = result.bytes.vcc; return `| ${CONTENDERS[n].label} | ${b.total}${xVcc(n, b.total, v && v.total)} | ${b.files.map((f) => `${f.path.split('/').pop()} ${f.gzip}`).join(', ')} | ${b.all.total}${xVcc(n, b.all.total, v && v.all.total)} | ${b.all.files.filter((f) => !b.files.includes(f)).map((f) => `${f.path.split('/').pop()} ${f.gzip}`).join(', ') || '—'} | ${b.all.secondLayer} |`; }).join('\n')}
 
 `;
 }
 for (const [pn, p] of Object.entries(result.profiles)) {
   md += `## ${p.label}
 
-| | visible banner, ms | TBT to banner, ms | CLS | click → stored, ms | click → gated scripts ran, ms | JS heap, MB |
-|---|---:|---:|---:|---:|---:|---:|
+| | visible banner, ms | LCP, ms | LCP − page alone, ms | banner is the LCP | TBT to banner, ms | CLS | click → stored, ms | click → gated scripts ran, ms | JS heap, MB |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${NAMES.map((n) => {
     const s = p.summary[n];
+    if (CONTENDERS[n].alone) return `| ${CONTENDERS[n].label} | — | ${fmt(s.lcpMs)} | — | — | — | — | — | — | — |`;
     const heap = s.heapBytes ? `${(s.heapBytes.median / 1048576).toFixed(2)}` : '—';
-    return `| ${CONTENDERS[n].label} | ${fmt(s.visibleMs)}${rat(pn, n, 'visibleMs')} | ${fmt(s.tbtMs)} | ${s.cls ? s.cls.max : '—'} | ${fmt(s.clickToStoredMs)} | ${fmt(s.clickToRanMs)} | ${heap}${rat(pn, n, 'heapBytes')} |`;
+    const lc = lcpCells(pn, n);
+    return `| ${CONTENDERS[n].label} | ${fmt(s.visibleMs)}${rat(pn, n, 'visibleMs')} | ${fmt(s.lcpMs)}${rat(pn, n, 'lcpMs')} | ${lc[1]} | ${lc[2]} | ${fmt(s.tbtMs)} | ${s.cls ? s.cls.max : '—'} | ${fmt(s.clickToStoredMs)} | ${fmt(s.clickToRanMs)}${rat(pn, n, 'clickToRanMs')} | ${heap}${rat(pn, n, 'heapBytes')} |`;
   }).join('\n')}
 
+LCP elements: ${NAMES.map((n) => `${n}: ${Object.entries(p.summary[n].lcpElements).map(([e, c]) => `${e} ×${c}`).join(', ') || '—'}`).join('; ')}.
 Blank page heap: ${p.blankPageHeapBytes ? (p.blankPageHeapBytes.median / 1048576).toFixed(2) : '—'} MB. CLS column: the largest over the runs.${p.errors.length ? ` Failed runs: ${p.errors.join('; ')}.` : ''}
 
 `;
@@ -530,7 +695,7 @@ JS alternatives: ${Object.entries(result.core.jsAlternatives).map(([k, v]) => `$
 `;
 }
 if (goals.length) {
-  md += `## Goals (issue 6)
+  md += `## Goals (issues 6 and 14)
 
 | goal | kelisim | met | notes |
 |---|---|---|---|
@@ -543,6 +708,7 @@ ${NAMES.map((n) => `- **${CONTENDERS[n].label}** — ${CONTENDERS[n].equivalence
 - Pages: \`bench/pages/<name>/\`; the two gated scripts (\`bench/pages/g/\`) call a probe; "stored" is the last write of the consent cookie / localStorage key after the click (kelisim writes both).
 - The "accept all" click comes ${CLICK_DELAY} ms after the banner is visible, for every contender (tarteaucitron attaches its button handlers 500 ms after it shows its bar; a click before that is lost).
 - Time to banner counts from navigation start; it includes fetching and compiling everything on the banner path. TBT counts long tasks that start before the banner is visible.
+- LCP: the last 'largest-contentful-paint' entry before the click (Chromium reports none after the first input); the page alone is left for ${CLICK_DELAY} ms after its load event. "Banner is the LCP": that entry's element is inside the banner.
 `;
-writeFileSync(join(dir, 'latest.md'), md);
+writeFileSync(join(dir, TAG ? `anchors-${TAG}.md` : 'latest.md'), md);
 console.log(md);

@@ -42,6 +42,7 @@ const char* kHelp =
     "      are also checked as translations of each other (one more JSON array per version).\n"
     "      Exit 1 when any finding is an error.\n"
     "  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]\n"
+    "                [--kelisim-url <url> --policies-url <url>]\n"
     "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
     "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
     "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json;\n"
@@ -49,6 +50,9 @@ const char* kHelp =
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
     "      `category.<id>.services` ids are looked up in the services catalogue (default:\n"
     "      services/catalogue.json in the current folder, else in the repository of this binary).\n"
+    "      With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url\n"
+    "      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the\n"
+    "      page's <head> that request the banner's wasm, manifest and stylesheet with the page.\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
@@ -114,7 +118,7 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en", at, manifest, id, services;
+  std::string outPath, lang = "en", at, manifest, id, services, kelisimUrl, policiesUrl;
   std::vector<std::string> accept, reject;  // --accept / --reject: repeatable, comma lists
   bool help = false;
 };
@@ -127,25 +131,30 @@ void splitInto(const std::string& v, std::vector<std::string>* out) {
     i = j + 1;
   }
 }
+/** The field a single-value option fills (`-o x`, `--lang x`, …), or null when `s` is none. */
+std::string* valueOf(Args* a, const std::string& s) {
+  if (s == "-o" || s == "--out") return &a->outPath;
+  if (s == "--lang") return &a->lang;
+  if (s == "--at") return &a->at;
+  if (s == "--manifest") return &a->manifest;
+  if (s == "--id") return &a->id;
+  if (s == "--services") return &a->services;
+  if (s == "--kelisim-url") return &a->kelisimUrl;
+  if (s == "--policies-url") return &a->policiesUrl;
+  return nullptr;
+}
 bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
   for (int i = from; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") a->help = true;
-    else if (s == "-o" || s == "--out" || s == "--lang" || s == "--at" || s == "--manifest" || s == "--id" ||
-             s == "--accept" || s == "--reject" || s == "--services") {
+    else if (s == "--accept" || s == "--reject" || valueOf(a, s)) {
       if (i + 1 >= argc) {
         *err = s + " needs a value";
         return false;
       }
       std::string v = argv[++i];
       if (s == "--accept" || s == "--reject") splitInto(v, s == "--accept" ? &a->accept : &a->reject);
-      else
-        (s == "--lang"       ? a->lang
-         : s == "--at"       ? a->at
-         : s == "--manifest" ? a->manifest
-         : s == "--id"       ? a->id
-         : s == "--services" ? a->services
-                             : a->outPath) = v;
+      else *valueOf(a, s) = v;
     } else if (s.size() > 1 && s[0] == '-') a->flags.push_back(s);
     else a->pos.push_back(s);
   }
@@ -252,10 +261,41 @@ std::vector<std::pair<fs::path, std::string>> consentSourcesIn(const fs::path& d
   return out;
 }
 
+/** Text as an HTML attribute value (between double quotes). */
+std::string attr(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else o += c;
+  }
+  return o;
+}
+
+/**
+ * preload.html for one built policy: the banner's wasm and manifest preloaded as fetch()
+ * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
+ * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
+ * JS CLI's preloadTags().
+ */
+std::string preloadTags(std::string kelisimUrl, std::string policiesUrl, const std::string& slug) {
+  if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
+  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
+  std::string k = attr(kelisimUrl), m = attr(policiesUrl + slug + "/manifest.json");
+  return "<!-- kelisim, in <head>: the banner's wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n"
+         "<link rel=\"preload\" href=\"" + k + "kelisim-consent-banner.wasm\" as=\"fetch\" crossorigin>\n"
+         "<link rel=\"preload\" href=\"" + m + "\" as=\"fetch\" crossorigin>\n"
+         "<link rel=\"preload\" href=\"" + k + "kelisim-banner.css\" as=\"style\">\n"
+         "<script src=\"" + k + "kelisim.js\" data-policy=\"" + m + "\" defer></script>\n";
+}
+
 int cmdBuild(const Args& a) {
   std::string err;
   if (!onlyFlags(a, {}, &err)) return usage(err);
   if (a.pos.size() != 1) return usage("build needs exactly one <policies-dir>");
+  if (a.kelisimUrl.empty() != a.policiesUrl.empty()) return usage("--kelisim-url and --policies-url go together");
   fs::path root = fs::path(a.pos[0]).lexically_normal();
   if (root.filename().empty() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();  // "dir/"
   std::error_code ec;
@@ -330,6 +370,11 @@ int cmdBuild(const Args& a) {
     }
     std::string withDocs = docs ? ", " + std::to_string(docs) + " consent document(s)" : "";
     std::printf("built %s: %zu version(s)%s -> %s\n", slug.c_str(), versions, withDocs.c_str(), target.string().c_str());
+    if (!a.kelisimUrl.empty()) {
+      fs::path file = target / "preload.html";
+      if (!writeFile(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug), &err)) return failInput(err);
+      std::printf("preload tags for %s's pages -> %s\n", slug.c_str(), file.string().c_str());
+    }
   }
   return status;
 }

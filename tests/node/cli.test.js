@@ -151,6 +151,40 @@ test('build: both CLIs write the same files, equal to the committed policies/ ou
   }
 });
 
+test('build --kelisim-url --policies-url: both CLIs write the same preload.html, whose tags name files in dist/ and the build output', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kelisim-cli-'));
+  try {
+    // The URLs as a site would give them (with and without the trailing slash, an & to escape).
+    const args = (o) => ['build', 'policies/', '-o', path.join(tmp, o), '--kelisim-url', 'https://cdn.example/kelisim', '--policies-url', '/p/?a&b=/'];
+    const n = run('native', args('n'));
+    const w = run('wasm', args('w'));
+    assert.equal(n.code, 0, n.stderr);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout.toString().replaceAll(path.join(tmp, 'w'), 'OUT'), n.stdout.toString().replaceAll(path.join(tmp, 'n'), 'OUT'));
+    const ids = readdirSync(path.join(ROOT, 'policies'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    for (const id of ids) {
+      assert.match(n.stdout.toString(), new RegExp(`preload tags for ${id}'s pages -> ${path.join(tmp, 'n', id, 'preload.html')}\n`));
+      const tags = readFileSync(path.join(tmp, 'n', id, 'preload.html'), 'utf8');
+      assert.equal(readFileSync(path.join(tmp, 'w', id, 'preload.html'), 'utf8'), tags, id);
+      const urls = [...tags.matchAll(/(?:href|src|data-policy)="([^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
+      assert.equal(urls.length, 5, tags);
+      for (const u of urls) {
+        const file = u.startsWith('https://cdn.example/kelisim/') ? path.join(ROOT, 'dist', u.slice('https://cdn.example/kelisim/'.length))
+          : u.startsWith('/p/?a&b=/') ? path.join(tmp, 'n', u.slice('/p/?a&b=/'.length)) : null;
+        assert.ok(file && existsSync(file), `${id}: ${u} names a file that exists (${file})`);
+      }
+      assert.match(tags, new RegExp(`<link rel="preload" href="/p/\\?a&amp;b=/${id}/manifest\\.json" as="fetch" crossorigin>`));
+      assert.match(tags, /<link rel="preload" href="https:\/\/cdn\.example\/kelisim\/kelisim-consent-banner\.wasm" as="fetch" crossorigin>/);
+    }
+    // Without the options nothing more is written (the committed policies/ output stays as it is).
+    const plain = run('wasm', ['build', 'policies/neupusti', '-o', path.join(tmp, 'plain')]);
+    assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'preload.html')), false);
+    assert.doesNotMatch(plain.stdout.toString(), /preload/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('exit codes and messages: 0 clean, 1 error findings, 2 bad usage or input', () => {
   assert.equal(both(['lint', 'tests/fixtures/policy/lint/clean.md']).code, 0);
   assert.equal(both(['lint', 'tests/fixtures/policy/lint/clean.md']).stdout.length, 0);
@@ -175,6 +209,9 @@ test('exit codes and messages: 0 clean, 1 error findings, 2 bad usage or input',
     [['build'], /build needs exactly one <policies-dir>/],
     [['build', 'policies/toolpars/1.md'], /not a directory/],
     [['build', 'tests/fixtures'], /no policy sources/],
+    [['build', 'policies/', '--kelisim-url', '/kelisim/'], /--kelisim-url and --policies-url go together/],
+    [['build', 'policies/', '--policies-url', '/p/'], /--kelisim-url and --policies-url go together/],
+    [['build', 'policies/', '--kelisim-url'], /--kelisim-url needs a value/],
     [['diff', 'policies/toolpars/1.md'], /diff needs <old> and <new>/],
     [['diff', 'policies/toolpars/1.md', 'tests/fixtures/policy/lint-cases.json'], /lint-cases\.json: body: /],
     [['hash'], /hash needs at least one <file>/],

@@ -1,7 +1,9 @@
 // Script gating: `<script type="text/plain" data-kelisim-category="analytics">` (inline or
 // with `src`) is inert until its category is allowed; then a real copy runs, once, in
-// document order (an external script finishes loading before the next gated script runs).
-// Several categories separated by spaces require all of them. `data-kelisim-service=
+// document order. External scripts allowed together are inserted together with
+// `async = false`: the browser fetches them in parallel and still runs them in insertion
+// (= document) order; an inline gated script waits until every external one before it has
+// run. Several categories separated by spaces require all of them. `data-kelisim-service=
 // "yandex-metrica"` works the same for services (issue 12); a script with both needs all.
 // The original type of a module script can be given as `data-kelisim-type="module"`.
 // The same observer tells the controller (o.embeds) when an embed placeholder
@@ -31,44 +33,55 @@ export function createGate(o) {
   const cats = (s) => ((s.getAttribute('data-kelisim-category') || '') + ' ' + (s.getAttribute('data-kelisim-service') || ''))
     .split(/[\s,]+/).filter(Boolean);
 
-  function runOne(orig) {
+  /**
+   * Puts the runnable copy of a gated script (its attributes, type and nonce) in its place.
+   * An external one gets async = false: the browser fetches it at once and runs it after the
+   * ones inserted before it; the returned promise resolves once it has loaded or failed (or
+   * after 15 s: a server that never answers must not hold back the inline gated scripts
+   * after it forever). An inline one runs now; returns undefined.
+   */
+  function insert(orig) {
+    const s = doc.createElement('script');
+    for (const a of orig.attributes) {
+      if (a.name !== 'type' && a.name !== 'data-kelisim-type') s.setAttribute(a.name, a.value);
+    }
+    const type = orig.getAttribute('data-kelisim-type');
+    if (type) s.type = type;
+    // The nonce attribute reads back empty once the document has parsed it; copy the property.
+    if (orig.nonce) s.nonce = orig.nonce;
+    for (const cat of cats(orig)) ran.add(cat);
+    if (!orig.src) {
+      s.textContent = orig.textContent;
+      orig.replaceWith(s);
+      return;
+    }
+    s.async = false;
     return new Promise((resolve) => {
-      const s = doc.createElement('script');
-      for (const a of orig.attributes) {
-        if (a.name !== 'type' && a.name !== 'data-kelisim-type') s.setAttribute(a.name, a.value);
-      }
-      const type = orig.getAttribute('data-kelisim-type');
-      if (type) s.type = type;
-      // The nonce attribute reads back empty once the document has parsed it; copy the property.
-      if (orig.nonce) s.nonce = orig.nonce;
-      s.setAttribute(RAN, '');
-      const c = cats(orig);
-      for (const cat of c) ran.add(cat);
-      if (orig.src) {
-        s.async = false;
-        s.onload = s.onerror = () => resolve();
-        // A server that never answers must not hold back every later gated script forever.
-        setTimeout(resolve, 15000);
-        orig.replaceWith(s);
-      } else {
-        s.textContent = orig.textContent;
-        orig.replaceWith(s);
-        resolve();
-      }
+      s.onload = s.onerror = resolve;
+      setTimeout(resolve, 15000);
+      orig.replaceWith(s);
     });
   }
 
   /** Runs, in document order, every pending gated script whose categories are all allowed. */
   function run() {
     queue = queue.then(async () => {
-      for (const s of doc.querySelectorAll(SELECTOR)) {
-        if (dead) return;
-        if (s.hasAttribute(RAN) || !s.isConnected) continue;
+      const loading = [];   // external scripts inserted and not yet run
+      const ok = (s) => {
         const c = cats(s);
-        if (!c.length || !c.every((cat) => o.allowed(cat))) continue;
+        return !s.hasAttribute(RAN) && s.isConnected && c.length > 0 && c.every((cat) => o.allowed(cat));
+      };
+      for (const s of doc.querySelectorAll(SELECTOR)) {
+        // An inline script runs once every external one before it has run; whether it may
+        // run is asked again after that wait (consent can be withdrawn meanwhile).
+        if (!s.src && loading.length && ok(s)) await Promise.all(loading.splice(0));
+        if (dead) return;
+        if (!ok(s)) continue;
         s.setAttribute(RAN, '');
-        await runOne(s);
+        if (s.src) loading.push(insert(s));
+        else insert(s);
       }
+      await Promise.all(loading);
     });
     return queue;
   }

@@ -25,6 +25,7 @@ Usage:
       are also checked as translations of each other (one more JSON array per version).
       Exit 1 when any finding is an error.
   kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]
+                [--kelisim-url <url> --policies-url <url>]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json;
@@ -32,6 +33,9 @@ Usage:
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
       \`category.<id>.services\` ids are looked up in the services catalogue (default:
       services/catalogue.json in the current folder, else in the kelisim package).
+      With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url
+      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the
+      page's <head> that request the banner's wasm, manifest and stylesheet with the page.
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -89,10 +93,10 @@ function call(wasm, where, name, ...args) {
 }
 
 // Options that take a value; --accept and --reject may repeat (and take comma lists).
-const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject', '--services'];
+const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject', '--services', '--kelisim-url', '--policies-url'];
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', services: '', accept: [], reject: [], help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', services: '', 'kelisim-url': '', 'policies-url': '', accept: [], reject: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
@@ -179,9 +183,29 @@ function consentSourcesIn(dir, slug) {
     .flatMap((doc) => sourcesIn(path.join(root, doc)).map((f) => [f, `${slug}/consent/${doc}/${path.basename(f)}`]));
 }
 
+/** Text as an HTML attribute value (between double quotes). */
+const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * preload.html for one built policy: the banner's wasm and manifest preloaded as fetch()
+ * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
+ * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
+ * native CLI's preloadTags().
+ */
+function preloadTags(kelisimUrl, policiesUrl, slug) {
+  const dir = (u) => (u.endsWith('/') ? u : u + '/');
+  const k = attr(dir(kelisimUrl));
+  const m = attr(dir(policiesUrl) + slug + '/manifest.json');
+  return '<!-- kelisim, in <head>: the banner\'s wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
+    `<link rel="preload" href="${k}kelisim-consent-banner.wasm" as="fetch" crossorigin>\n` +
+    `<link rel="preload" href="${m}" as="fetch" crossorigin>\n` +
+    `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
+    `<script src="${k}kelisim.js" data-policy="${m}" defer></script>\n`;
+}
+
 function cmdBuild(wasm, a) {
   onlyFlags(a, []);
   if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
+  if (!a['kelisim-url'] !== !a['policies-url']) throw usage('--kelisim-url and --policies-url go together');
   const root = normal(a.pos[0]);
   if (!isDir(root)) throw new CliError(`${root}: not a directory`);
   let outRoot = a.outPath || root;
@@ -237,6 +261,11 @@ function cmdBuild(wasm, a) {
     const versions = built.filter(([p]) => !p.startsWith('consent/') && p.endsWith('/manifest.json')).length;
     const docs = built.filter(([p]) => p.startsWith('consent/') && p.endsWith('/index.json')).length;
     out(`built ${slug}: ${versions} version(s)${docs ? `, ${docs} consent document(s)` : ''} -> ${target}\n`);
+    if (a['kelisim-url']) {
+      const file = path.join(target, 'preload.html');
+      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug));
+      out(`preload tags for ${slug}'s pages -> ${file}\n`);
+    }
   }
   return status;
 }

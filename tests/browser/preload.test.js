@@ -1,0 +1,76 @@
+// The <head> tags `kelisim build --kelisim-url … --policies-url …` writes to
+// <out>/<id>/preload.html (issue 14): on a page that carries them, the banner's wasm, manifest
+// and stylesheet are requested while the page is parsed (before kelisim.js has even
+// arrived, not after it ran) and each exactly once — the preloads are the requests the
+// banner uses (a `crossorigin` that did not match fetch()'s mode would fetch them twice).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, startServer, REPO } from './helpers.js';
+
+let browser;
+let srv;
+let tmp;
+let tags;
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'kelisim-preload-'));
+  const out = execFileSync('node', [join(REPO, 'web/src/cli/kelisim.js'), 'build', join(REPO, 'policies/neupusti'), '-o', join(tmp, 'policies'),
+    '--kelisim-url', '/dist', '--policies-url', '/site-policies/'], { encoding: 'utf8' });
+  assert.match(out, /preload tags for neupusti's pages -> .*preload\.html/);
+  tags = readFileSync(join(tmp, 'policies/neupusti/preload.html'), 'utf8');
+  browser = await launchBrowser();
+  srv = await startServer(REPO, { mounts: { '/site-policies': join(tmp, 'policies') } });
+  srv.route('/page.html', `<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>preload</title>
+${tags}</head><body><main><h1>Страница</h1><p>Текст.</p></main>
+<script type="text/plain" data-kelisim-category="marketing">window.__ran = true</script>
+</body></html>`, 'text/html; charset=utf-8');
+});
+after(async () => { await browser?.close(); await srv?.close(); if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+/** The URLs the tags name: [kind, url]. */
+const named = () => [...tags.matchAll(/<(link|script)\b[^>]*?(?:href|src)="([^"]+)"/g)].map((m) => m[2])
+  .concat([...tags.matchAll(/data-policy="([^"]+)"/g)].map((m) => m[1]));
+
+test('preload.html names the banner\'s files, and each exists in the build output or dist/', () => {
+  const urls = [...new Set(named())];
+  assert.deepEqual(urls.sort(), ['/dist/kelisim-banner.css', '/dist/kelisim-consent-banner.wasm', '/dist/kelisim.js', '/site-policies/neupusti/manifest.json']);
+  for (const u of urls) {
+    const file = u.startsWith('/dist/') ? join(REPO, u) : join(tmp, 'policies', u.slice('/site-policies/'.length));
+    assert.ok(existsSync(file), `${u} -> ${file} exists`);
+  }
+  assert.match(tags, /href="\/dist\/kelisim-consent-banner\.wasm" as="fetch" crossorigin>/);
+  assert.match(tags, /href="\/site-policies\/neupusti\/manifest\.json" as="fetch" crossorigin>/);
+  assert.match(tags, /href="\/dist\/kelisim-banner\.css" as="style">/);
+});
+
+test('a page with the tags: the banner\'s files are requested before kelisim.js has arrived, each once; the banner works', async () => {
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Chromium warns on the console about a preload the page did not use, or used with another
+  // credentials mode. (The browser's own /favicon.ico request is not the page's.)
+  page.on('console', (m) => { if ((m.type() === 'error' || m.type() === 'warning') && !/status of 404/.test(m.text())) errors.push(`${m.type()}: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
+  const from = srv.requests.length;
+  await page.goto(`${srv.url}/page.html`);
+  await page.locator('[data-kelisim-banner]').waitFor();
+  await page.waitForTimeout(500);
+  const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('resource')
+    .map((r) => [new URL(r.name).pathname, { start: r.startTime, end: r.responseEnd }])));
+  const js = timing['/dist/kelisim.js'];
+  for (const u of ['/dist/kelisim-consent-banner.wasm', '/site-policies/neupusti/manifest.json', '/dist/kelisim-banner.css']) {
+    assert.ok(timing[u], `${u} was loaded`);
+    assert.ok(timing[u].start < js.end, `${u} requested (${timing[u].start} ms) before kelisim.js arrived (${js.end} ms)`);
+    assert.equal(srv.requests.slice(from).filter((p) => p === u).length, 1, `${u} requested once: ${srv.requests.slice(from).join(', ')}`);
+  }
+  assert.equal(await page.evaluate(() => window.__ran === true), false, 'nothing gated ran before consent');
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await page.waitForFunction(() => window.__ran === true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
