@@ -161,10 +161,26 @@ const lap = (what) => {
   lapAt = now;
 };
 
-/** Waits until the network is quiet (at most `cap` ms), then `extra` ms more for timers. */
+/**
+ * Waits until the network is quiet (at most `cap` ms), scrolls down a screen at a time (at most
+ * 8) so lazily loaded content (loading="lazy" frames, trackers on scroll) loads, back to the top,
+ * waits for quiet again, then `waitMs` more for timers.
+ */
 async function settle(page, { waitMs, idleCap = 5000 }) {
   lap('load ' + page.url());
   await page.waitForLoadState('networkidle', { timeout: idleCap }).catch(() => lap('network not idle'));
+  const scrolled = await page.evaluate(async () => {
+    const step = innerHeight;
+    let n = 0;
+    while (n < 8 && scrollY + innerHeight < document.documentElement.scrollHeight) {
+      scrollBy(0, step);
+      n++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    scrollTo(0, 0);
+    return n;
+  }).catch(() => 0);
+  if (scrolled) await page.waitForLoadState('networkidle', { timeout: idleCap }).catch(() => lap('network not idle after scrolling'));
   lap('idle');
   await page.waitForTimeout(waitMs);
 }
