@@ -298,14 +298,15 @@ Status decide(const Manifest& m, std::string_view stored, int64_t now, Signals s
   Choices previous;
   mapChoices(m, &r.choices, false, &previous);
   int64_t maxAge = anyOptionalOn(m, r.choices) ? m.maxAgeAcceptedMs : m.maxAgeRejectedMs;
+  bool expired = now >= r.givenAtMs + maxAge;
   bool current = same(r.version, m.version) && same(r.bodyHash16, hash16(m));
   bool unasked = false;
   // A service the visitor was never asked about, in a category they accepted, is a new
   // recipient: a material change, whatever the manifest says (issue 12).
   SVC(unasked = unaskedService(m, previous, r.services));
-  if (now >= r.givenAtMs + maxAge || unasked || (!current && (m.rule == UpdateRule::Explicit || m.material))) {
+  if (expired || unasked || (!current && (m.rule == UpdateRule::Explicit || m.material))) {
     d.action = Action::Reprompt;
-    d.reason = now >= r.givenAtMs + maxAge                 ? Reason::Expired
+    d.reason = expired                                     ? Reason::Expired
                : unasked || m.rule != UpdateRule::Explicit ? Reason::UpdateMaterial
                                                            : Reason::UpdateExplicitRule;
     mapChoices(m, &r.choices, s.gpc, &d.prefill);
