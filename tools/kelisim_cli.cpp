@@ -49,7 +49,7 @@ const char* kHelp =
     "      consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
     "      `category.<id>.services` ids are looked up in the services catalogue (default:\n"
-    "      services/catalogue.json in the current folder, else in the repository of this binary).\n"
+    "      services/catalogue.json in the current folder, else the one kelisim ships with).\n"
     "      With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url\n"
     "      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the\n"
     "      page's <head> that request the banner's wasm, manifest and stylesheet with the page.\n"

@@ -18,7 +18,7 @@ function sample(n, r) {
   return {
     id: 'Vx9_k2-Lq8ZtR4mN0pW7yS3e', policyId: 'neupusti-kz', version: '2022.08.04', bodyHash16: 'fedcba9876543210',
     givenAt: 1659600000000 + Math.floor(r() * 1e9), method: r() < 0.5 ? 'implicit' : 'explicit',
-    choices: Object.fromEntries(cats.slice(0, n).map((c) => [c, r() < 0.5])),
+    choices: Object.fromEntries(cats.slice(0, n).map((c) => [c, r() < 0.5])), docs: {},
     noticeVersion: '', noticeAt: 0, historyHead: 'ab'.repeat(32), serviceMarks: '',
   };
 }

@@ -32,7 +32,7 @@ Usage:
       consent documents <id>/consent/<doc>/<version>.<lang>.md -> <id>/consent/<doc>/….
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
       \`category.<id>.services\` ids are looked up in the services catalogue (default:
-      services/catalogue.json in the current folder, else in the kelisim package).
+      services/catalogue.json in the current folder, else the one kelisim ships with).
       With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url
       (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the
       page's <head> that request the banner's wasm, manifest and stylesheet with the page.
