@@ -242,7 +242,7 @@ Status validate(const Manifest& m) {
       if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
     std::string_view doc = m.categories[i].docHash;
     if (!doc.empty() && !isHex(doc, 64))
-      return badManifest("manifest: category '\1': consent.hash must be 64 lowercase hex digits", id);
+      return badManifest("manifest: category '\1': bad consent.hash", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character
