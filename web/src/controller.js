@@ -278,7 +278,7 @@ export function createController(options = {}, env) {
     const p = m.createPreferences({
       t, lang, categories: manifest.categories, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
-      pending: decision && decision.pending, manifestUrl, onDocument: openDocument,
+      pending: decision.pending, manifestUrl, onDocument: openDocument,
       onAccept: () => act('accept-all', null, shown),
       onReject: () => act('reject-all', null, shown),
       onSave: (c) => act('set', c, shown),

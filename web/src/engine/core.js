@@ -104,7 +104,8 @@ export function createConsentCore(wasm) {
 // ---------------------------------------------------------------------------
 
 // The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
-// ("id:flags" items joined by '\n'), rule (0|1), days, material (0|1), max ages in ms.
+// ("id:flags" items joined by '\n', ":<hash>" after the flags when the category has a consent
+// document: categories[].consent.hash; the core checks it), rule (0|1), days, material (0|1), max ages in ms.
 function manifestArgs(m) {
   if (!m || typeof m !== 'object') throw new KelisimError('manifest-invalid', 'kelisim: manifest must be an object');
   if (!Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', 'kelisim: manifest.categories must be an array');
@@ -118,14 +119,10 @@ function manifestArgs(m) {
   const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
-    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${docHash(c)}`)).join('\n'),
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${c?.consent ? ':' + c.consent.hash : ''}`)).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
 }
-
-// ":<hash>" of a category's consent document (manifest categories[].consent.hash), or "".
-// The core checks its form and takes the prefix a choice records.
-const docHash = (c) => (c?.consent ? ':' + c.consent.hash : '');
 
 // An integer argument for the core (int32 in the bridge): truncated; a non-number, or one that
 // would wrap around as an int32, becomes 1 << 30, which the core refuses as out of range.
