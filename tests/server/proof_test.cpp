@@ -45,7 +45,8 @@ TEST(Proof, NamesTheConsentDocumentEachChoiceWasGivenUnder) {
   std::stringstream ss;
   ss << f.rdbuf();
   std::string hash;
-  for (const ojson& c : ojson::parse(ss.str())["categories"])
+  ojson manifest = ojson::parse(ss.str());
+  for (const ojson& c : manifest["categories"])
     if (c["id"] == "analytics") hash = c["consent"]["hash"].get<std::string>();
   ASSERT_EQ(hash.size(), 64u);
   Ledger L;
