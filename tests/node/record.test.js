@@ -14,19 +14,23 @@ function rng(seed) {
 const cats = ['necessary', 'analytics', 'marketing', 'personalization', 'functional', 'social_media',
   'ab_testing', 'support_chat', 'video_embeds', 'newsletter'];
 
-function sample(n, r) {
+// A record of n categories; with `docs`, every "on" choice carries a consent document's hash
+// prefix (policies/README.md "Consent documents").
+function sample(n, r, docs = false) {
+  const choices = Object.fromEntries(cats.slice(0, n).map((c) => [c, docs || r() < 0.5]));
   return {
     id: 'Vx9_k2-Lq8ZtR4mN0pW7yS3e', policyId: 'neupusti-kz', version: '2022.08.04', bodyHash16: 'fedcba9876543210',
     givenAt: 1659600000000 + Math.floor(r() * 1e9), method: r() < 0.5 ? 'implicit' : 'explicit',
-    choices: Object.fromEntries(cats.slice(0, n).map((c) => [c, r() < 0.5])), docs: {},
+    choices,
+    docs: docs ? Object.fromEntries(Object.keys(choices).map((c, i) => [c, '3f9a2c1' + i])) : {},
     noticeVersion: '', noticeAt: 0, historyHead: 'ab'.repeat(32), serviceMarks: '',
   };
 }
 
-test('10 categories encode to ≤ 600 cookie-safe bytes and round-trip', () => {
+test('10 categories encode to ≤ 600 cookie-safe bytes and round-trip, with consent documents on all 10 too', () => {
   const r = rng(1);
-  for (let i = 0; i < 20; i++) {
-    const rec = sample(10, r);
+  for (let i = 0; i < 40; i++) {
+    const rec = sample(10, r, i % 2 === 1);
     const s = core.encodeRecord(rec);
     assert.ok(s.length <= 600, `${s.length} bytes`);
     assert.match(s, /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);

@@ -2,6 +2,9 @@
 // the core's apply(), as the page makes them; every refusal names its code and event index.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "core/ledger.h"
 #include "core/sha256.h"
 #include "ledger/ingest.h"
@@ -245,4 +248,69 @@ TEST(Ingest, SameEventTwiceIsOneRowTwoVisitorsAreTwo) {
   Head h;
   ASSERT_TRUE(store->head(&h).ok());
   EXPECT_EQ(h.seq, 2);
+}
+
+// ---- Consent documents (docs/ledger.md: event.docs) -------------------------------------------
+
+namespace {
+
+/** toolpars version 2 as committed, with its analytics consent document (policies/toolpars/
+ *  consent/analytics), as the page passes it to the core. */
+std::string readFileOr(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TestPolicy toolparsWithDocument() {
+  const PolicyVersion* pv = repoPolicies().find("toolpars", "2");
+  EXPECT_NE(pv, nullptr);
+  TestPolicy p;
+  p.id = pv->id;
+  p.version = pv->version;
+  p.bodyHash = pv->bodyHash;
+  p.categories = pv->categories;
+  p.required = pv->required;
+  p.publishedAtMs = pv->publishedAtMs;
+  std::string index = readFileOr(std::string(KELISIM_SOURCE_DIR) + "/policies/toolpars/consent/analytics/index.json");
+  ojson di = ojson::parse(index, nullptr, false);
+  p.docs["analytics"] = di["versions"][0]["hash"].get<std::string>();
+  return p;
+}
+
+}  // namespace
+
+TEST(Ingest, ChoiceUnderAConsentDocumentCarriesItAndTheHashCoversIt) {
+  std::string stored;
+  ojson ev = changeEvent(toolparsWithDocument(), "Visitor_0d01", Op::AcceptAll, kAt, &stored);
+  ASSERT_TRUE(ev["event"].contains("docs"));
+  EXPECT_EQ(ev["event"]["docs"].size(), 1u);
+  std::vector<CheckedEvent> out;
+  IngestError e = parse(ev.dump(), &out);
+  ASSERT_TRUE(e.ok()) << e.message;
+  ojson body = ojson::parse(out[0].row.body);
+  EXPECT_EQ(body["event"]["docs"], ev["event"]["docs"]);
+  // Without its docs (or with another document) the entry hash no longer matches.
+  ojson stripped = ev;
+  stripped["event"].erase("docs");
+  expectRefused(stripped.dump(), "bad-hash", 0);
+  ojson other = ev;
+  other["event"]["docs"]["analytics"] = "00000000";
+  expectRefused(other.dump(), "bad-hash", 0);
+  // docs of the wrong form: a category turned off, or not 8 hex.
+  ojson off = ev;
+  off["event"]["docs"]["necessary"] = "3f9a2c1b";
+  off["event"]["choices"]["necessary"] = false;
+  expectRefused(off.dump(), "bad-entry", 0);
+  ojson form = ev;
+  form["event"]["docs"]["analytics"] = "3F9A2C1B";
+  expectRefused(form.dump(), "bad-entry", 0);
+  // The ledger's policies know the document by its hash prefix.
+  const ConsentDocument* d = repoPolicies().findDocument("toolpars", ev["event"]["docs"]["analytics"].get<std::string>());
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->id, "analytics");
+  EXPECT_EQ(d->version, "1");
+  EXPECT_EQ(d->textPath, "toolpars/consent/analytics/1/body.json");
+  EXPECT_EQ(repoPolicies().findDocument("smartaqkol", d->hash.substr(0, 8)), nullptr);
 }

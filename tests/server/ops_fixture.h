@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -159,10 +160,13 @@ class Ledger {
 
   /** The change event of a history entry the core made, with the record string after it. */
   ojson change(Visitor& v, const PolicyVersion& pv, const Record& rec, const HistoryEntry& e, bool onDisplay = true) {
-    ojson choices = ojson::object();
-    for (const Choice& c : e.choices) choices[std::string(c.category.view())] = c.on;
+    ojson choices = ojson::object(), docs = ojson::object();
+    for (const Choice& c : e.choices) {
+      choices[std::string(c.category.view())] = c.on;
+      if (!c.doc.empty()) docs[std::string(c.category.view())] = std::string(c.doc.view());
+    }
     v.stored = encodeRecord(rec).str();
-    return {{"type", "kelisim:consent-event"},
+    ojson ev = {{"type", "kelisim:consent-event"},
             {"v", 2},
             {"id", std::string(e.hash.view())},
             {"recordId", v.recordId},
@@ -180,11 +184,19 @@ class Ledger {
               {"choices", choices},
               {"prevHash", std::string(e.prevHash.view())},
               {"hash", std::string(e.hash.view())}}}};
+    if (!docs.empty()) ev["event"]["docs"] = docs;  // as the page sends them (docs/ledger.md)
+    return ev;
   }
 
   /** The visitor presses a button (op) on version pv at client time t. */
-  ojson press(Visitor& v, const PolicyVersion& pv, Op op, int64_t t, Choices set = {}) {
+  /** `docs`: category → its consent document's hash, as the manifest links them. */
+  ojson press(Visitor& v, const PolicyVersion& pv, Op op, int64_t t, Choices set = {},
+              const std::map<std::string, std::string>& docs = {}) {
     Manifest m = manifestOf(pv);
+    for (CategorySpec& c : m.categories) {
+      auto d = docs.find(std::string(c.id));
+      if (d != docs.end()) c.docHash = d->second;
+    }
     ApplyInput in;
     in.op = op;
     in.choices = set;

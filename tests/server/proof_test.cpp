@@ -2,6 +2,9 @@
 // SQLite ledger (ops_fixture.h).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "ledger/proof.h"
 #include "ops_fixture.h"
 
@@ -34,6 +37,39 @@ ojson proofOfImplicitUpdate(Ledger& L, Visitor& v, const ojson& strings = {{"tit
   std::vector<Checkpoint> cps;
   EXPECT_TRUE(L.store->checkpoints(&cps).ok());
   return buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs);
+}
+
+TEST(Proof, NamesTheConsentDocumentEachChoiceWasGivenUnder) {
+  // toolpars v2's analytics category links the demo consent document (policies/toolpars/consent).
+  std::ifstream f(std::string(KELISIM_SOURCE_DIR) + "/policies/toolpars/manifest.json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string hash;
+  ojson manifest = ojson::parse(ss.str());
+  for (const ojson& c : manifest["categories"])
+    if (c["id"] == "analytics") hash = c["consent"]["hash"].get<std::string>();
+  ASSERT_EQ(hash.size(), 64u);
+  Ledger L;
+  Visitor v;
+  const PolicyVersion& pv = L.policy("toolpars", "2");
+  int64_t t = at("2026-11-12T10:00:00+05:00");
+  L.nowMs = t + 100;
+  L.ingest({L.press(v, pv, Op::AcceptAll, t, {}, {{"analytics", hash}})});
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev;
+  L.read(v.recordId, &rows, &prev);
+  ojson p = buildProof(v.recordId, rows, prev, L.policies.get(), {}, *L.signer, L.nowMs);
+  ASSERT_EQ(p["decisions"].size(), 1u);
+  const ojson& d = p["decisions"][0]["documents"]["analytics"];
+  EXPECT_EQ(d["known"], true);
+  EXPECT_EQ(d["id"], "analytics");
+  EXPECT_EQ(d["version"], "1");
+  EXPECT_EQ(d["hash"], hash);
+  EXPECT_EQ(d["text"], "toolpars/consent/analytics/1/body.json");
+  EXPECT_EQ(p["decisions"][0]["hashOk"], true);  // the entry hash, with its document, recomputes
+  EXPECT_FALSE(p["decisions"][0]["documents"].contains("marketing"));
+  EXPECT_EQ(p["state"]["docs"]["analytics"], hash.substr(0, 8));
+  EXPECT_NE(proofHtml(p, "ru").find("analytics 1</code>"), std::string::npos);
 }
 
 TEST(Proof, WithPoliciesUrlTheTextIsAFullUrl) {

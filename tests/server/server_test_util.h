@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,7 @@ inline std::string iso(int64_t ms) {
 struct TestPolicy {
   std::string id, version, bodyHash;
   std::vector<std::string> categories, required;
+  std::map<std::string, std::string> docs;  // category → its consent document's hash (64 hex)
   int64_t publishedAtMs = 1796000000000;
   Manifest manifest() const {
     Manifest m;
@@ -69,7 +71,8 @@ struct TestPolicy {
     m.offsetMinutes = 300;
     for (const std::string& c : categories) {
       bool req = std::find(required.begin(), required.end(), c) != required.end();
-      m.categories.push_back({c, req, false});
+      auto doc = docs.find(c);
+      m.categories.push_back({c, req, false, doc == docs.end() ? std::string_view() : std::string_view(doc->second)});
     }
     return m;
   }
@@ -103,8 +106,11 @@ inline ojson changeEvent(const TestPolicy& p, const std::string& recordId, Op op
   Status s = apply(m, *stored, atMs, {}, in, &r);
   EXPECT_TRUE(s.ok()) << s.message();
   *stored = encodeRecord(r.record).str();
-  ojson choices = ojson::object();
-  for (const Choice& c : r.entry.choices) choices[std::string(c.category.view())] = c.on;
+  ojson choices = ojson::object(), docs = ojson::object();
+  for (const Choice& c : r.entry.choices) {
+    choices[std::string(c.category.view())] = c.on;
+    if (!c.doc.empty()) docs[std::string(c.category.view())] = std::string(c.doc.view());
+  }
   ojson ev = ojson::object();
   ev["op"] = name(r.entry.op);
   ev["at"] = iso(r.entry.atMs);
@@ -112,6 +118,7 @@ inline ojson changeEvent(const TestPolicy& p, const std::string& recordId, Op op
   ev["version"] = std::string(r.entry.version.view());
   ev["method"] = name(r.entry.method);
   ev["choices"] = choices;
+  if (!docs.empty()) ev["docs"] = docs;  // the page sends docs only when a choice has one
   ev["prevHash"] = std::string(r.entry.prevHash.view());
   ev["hash"] = std::string(r.entry.hash.view());
   ojson e = ojson::object();

@@ -90,7 +90,8 @@ void staleDocuments(const Manifest& m, const Choices& choices, Decision* d) {
   for (size_t i = 0; i < m.categories.size(); ++i) {
     const CategorySpec& c = m.categories[i];
     const Choice* was = findChoice(choices, c.id);
-    if (c.docHash.empty() || !was || !was->on || same(was->doc, docPrefix(c))) continue;
+    // (A required category is not asked for: its document, if a manifest names one, is moot.)
+    if (c.docHash.empty() || c.required || !was || !was->on || same(was->doc, docPrefix(c))) continue;
     d->pending.push_back(Id(c.id));
     d->effective[i] = d->prefill[i] = Choice{d->effective[i].category, false, {}};
   }
@@ -254,9 +255,7 @@ Status validate(const Manifest& m) {
       if (same(m.categories[j].id, id)) return badManifest("manifest: category '\1' is listed twice", id);
     std::string_view doc = m.categories[i].docHash;
     if (!doc.empty() && !isHex(doc, 64))
-      return badManifest("manifest: category '\1': consent.hash must be 64 lowercase hex digits", id);
-    if (!doc.empty() && m.categories[i].required)
-      return badManifest("manifest: required category '\1' has a consent document", id);
+      return badManifest("manifest: category '\1': bad consent.hash", id);
   }
   // Every record this manifest can lead to must decode again (<= kMaxRecordLength), or a stored
   // choice would be lost on every page load (adversarial finding: 32 categories of 32-character

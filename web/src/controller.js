@@ -248,23 +248,14 @@ export function createController(options = {}, env) {
     await env.cssReady;
     if (banner || dead) return;
     let shown = null;   // its display event's id
-    // [issue 15] A consent document changed: ask about its categories only, with the text and
-    // links from the lazily loaded part (the first visit never comes here).
-    const pending = decision.reason === 'document-changed' ? decision.pending : null;
-    let docText = null;
-    if (pending) {
-      try {
-        const m = await more();
-        const texts = await m.loadTexts(manifest, manifestUrl).catch(() => null);
-        docText = m.documentBanner({ t, lang, pending, categories: manifest.categories, texts, manifestUrl, onDocument: openDocument });
-      } catch (e) { fail('ui-load', e); }
-      if (banner || dead) return;
-    }
-    const only = (on) => Object.fromEntries(pending.map((k) => [k, on]));
+    // [issue 15] A consent document changed: its categories only are asked about, with the
+    // text, links and answers from the lazily loaded part (a first visit never comes here).
+    const d = decision.reason === 'document-changed' && await documentBanner();
+    if (banner || dead) return;
     const b = createBanner({
-      t, policyUrl, layout: o.layout, onPolicy: onPolicyLink, doc: docText,
-      onAccept: () => (pending ? act('set', only(true), shown) : act('accept-all', null, shown)),
-      onReject: () => (pending ? act('set', only(false), shown) : act('reject-all', null, shown)),
+      t, policyUrl, layout: o.layout, onPolicy: onPolicyLink, doc: d,
+      onAccept: () => (d ? d.answer(true, shown) : act('accept-all', null, shown)),
+      onReject: () => (d ? d.answer(false, shown) : act('reject-all', null, shown)),
       onSettings: () => showPreferences(),
     });
     const a = doc.activeElement;
@@ -277,6 +268,15 @@ export function createController(options = {}, env) {
     if (!typing) b.focus();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
+  }
+
+  /** The first layer's parts when consent documents changed (web/src/ui/documents.js). */
+  async function documentBanner() {
+    try {
+      const m = await more();
+      return m.documentBanner({ t, lang, act, pending: decision.pending, categories: manifest.categories,
+        texts: await m.loadTexts(manifest, manifestUrl).catch(() => null), manifestUrl, onDocument: openDocument });
+    } catch (e) { fail('ui-load', e); }
   }
 
   function hideBanner() {
@@ -303,7 +303,7 @@ export function createController(options = {}, env) {
     const p = m.createPreferences({
       t, lang, categories: manifest.categories, services: manifest.services, texts, values: effectiveOrPrefill(),
       canWithdraw: state().decided, policyUrl, onPolicy: onPolicyLink,
-      pending: decision && decision.pending, manifestUrl, onDocument: openDocument,
+      pending: decision.pending, manifestUrl, onDocument: openDocument,
       onAccept: () => act('accept-all', null, shown),
       onReject: () => act('reject-all', null, shown),
       onSave: (c) => act('set', c, shown),

@@ -47,6 +47,8 @@ ojson eventJson(const Row& r, const ojson& body) {
   if (r.kind == "change") {
     const ojson& ev = jget(body, "event");
     e["choices"] = jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object();
+    // The consent documents "on" choices were given under (category → 8 hex; docs/ledger.md).
+    if (jget(ev, "docs").is_object()) e["docs"] = jget(ev, "docs");
     e["version"] = jstr(ev, "version");
     e["prevHash"] = jstr(ev, "prevHash");
     e["hash"] = jstr(ev, "hash");
@@ -191,6 +193,7 @@ RecordView buildRecordView(const std::string& recordId, const std::vector<Row>& 
       v.state = {{"policyId", r.policyId},   {"version", jstr(ev, "version")}, {"op", r.op},
                  {"method", r.method},       {"givenAt", r.clientAt},          {"givenAtIso", isoUtc(r.clientAt)},
                  {"choices", jget(ev, "choices").is_object() ? jget(ev, "choices") : ojson::object()},
+                 {"docs", jget(ev, "docs").is_object() ? jget(ev, "docs") : ojson::object()},
                  {"seq", r.seq}};
     }
   }

@@ -40,7 +40,7 @@ export function createCore(wasm) {
       if (!r || typeof r !== 'object') throw new KelisimError('bad-argument', 'kelisim: encodeRecord needs a record object');
       // An unknown method is passed as -1, which the core refuses like any field of the wrong form.
       return wasm.call('kel_encode_record', oneLine(r.id), oneLine(r.policyId), oneLine(r.version),
-        oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), choicesText(r.choices || {}, r.docs),
+        oneLine(r.bodyHash16), int(r.givenAt), Method.indexOf(r.method), withDocs(choicesText(r.choices || {}), r.docs),
         oneLine(r.noticeVersion || ''), int(r.noticeAt || 0), oneLine(r.historyHead || ''),
         oneLine(r.serviceMarks || ''));
     },
@@ -107,8 +107,9 @@ export function createConsentCore(wasm) {
 // ---------------------------------------------------------------------------
 
 // The manifest as kel_decide/kel_apply take it: id, version, body hash, publishedAt, categories
-// ("id:flags" items joined by '\n', then the services as "id>category" items), rule (0|1),
-// days, material (0|1), max ages in ms.
+// ("id:flags" items joined by '\n', ":<hash>" after the flags when the category has a consent
+// document: categories[].consent.hash, the core checks it; then the services as "id>category"
+// items), rule (0|1), days, material (0|1), max ages in ms.
 function manifestArgs(m) {
   if (!m || typeof m !== 'object') throw new KelisimError('manifest-invalid', 'kelisim: manifest must be an object');
   if (!Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', 'kelisim: manifest.categories must be an array');
@@ -122,15 +123,11 @@ function manifestArgs(m) {
   const days = int32(rule.days ?? 7);   // the core checks 0..366
   return [
     oneLine(m.id), oneLine(m.version), oneLine(m.bodyHash), oneLine(m.publishedAt),
-    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${docHash(c)}`))
+    m.categories.map((c) => oneLine(`${c?.id}:${c?.required ? 'r' : ''}${c?.gpcOff ? 'g' : ''}${c?.consent ? ':' + c.consent.hash : ''}`))
       .concat((Array.isArray(m.services) ? m.services : []).map((x) => oneLine(`${x?.id}>${x?.category}`))).join('\n'),
     rule.type === 'explicit' ? 1 : 0, days, m.material ? 1 : 0, accepted, rejected,
   ];
 }
-
-// ":<hash>" of a category's consent document (manifest categories[].consent.hash), or "".
-// The core checks its form and takes the prefix a choice records.
-const docHash = (c) => (c?.consent ? ':' + c.consent.hash : '');
 
 // An integer argument for the core (int32 in the bridge): truncated; a non-number, or one that
 // would wrap around as an int32, becomes 1 << 30, which the core refuses as out of range.
@@ -168,29 +165,38 @@ function fields(text) {
   return text.split('\n');
 }
 
-// "id:1.id2:0" (an item may end in ":<doc hash prefix>") → { id: true, id2: false }.
-function choiceMap(text) {
+// "id:1.id2:0" → { id: true, id2: false }; an item "id:1:<hash prefix>" (a choice given under a
+// consent document) also fills docs[id] when `docs` is given.
+function choiceMap(text, docs = {}) {
   const out = {};
-  if (text) for (const item of text.split('.')) { const [id, on] = item.split(':'); out[id] = on === '1'; }
+  if (text) for (const item of text.split('.')) { const [id, on, doc] = item.split(':'); out[id] = on === '1'; if (doc) docs[id] = doc; }
   return out;
 }
 
-// The consent documents choices were given under: { id: '<hash prefix>' } (none: {}).
-function docMap(text) {
-  const out = {};
-  if (text) for (const item of text.split('.')) { const [id, , doc] = item.split(':'); if (doc) out[id] = doc; }
-  return out;
+// The record's or entry's { choices, docs } from its choices text.
+function choicesAndDocs(text) {
+  const docs = {};
+  return { choices: choiceMap(text, docs), docs };
 }
 
-// Category and service ids → on/off (the core tells which is which, and refuses unknown ids);
-// for a record also its docs { id: '<hash prefix>' } → "id:1:<prefix>" (the core refuses a
-// document prefix of the wrong form).
-function choicesText(map, docs) {
+// "id:1.id2:0" with ":<hash prefix>" after each item whose category has one in `docs` (a
+// record's consent documents; the core refuses a prefix of the wrong form). Only encodeRecord
+// needs it, so the page bundles (createConsentCore) do not carry it.
+function withDocs(text, docs) {
+  return text && docs ? text.split('.').map((item) => {
+    const d = docs[item.slice(0, -2)];
+    return d ? `${item}:${oneLine(d)}` : item;
+  }).join('.') : text;
+}
+
+// Category and service ids → on/off: "id:1.id2:0" (the core tells which is which, and refuses
+// unknown ids).
+function choicesText(map) {
   if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category or service → boolean');
   return Object.entries(map).map(([k, v]) => {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
-    return `${k}:${v ? 1 : 0}${docs && docs[k] ? ':' + oneLine(docs[k]) : ''}`;
+    return `${k}:${v ? 1 : 0}`;
   }).join('.');
 }
 
@@ -199,7 +205,7 @@ function choicesText(map, docs) {
 function recordOf(f, i) {
   return {
     id: f[i], policyId: f[i + 1], version: f[i + 2], bodyHash16: f[i + 3], givenAt: Number(f[i + 4]), method: f[i + 5],
-    choices: choiceMap(f[i + 6]), docs: docMap(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
+    ...choicesAndDocs(f[i + 6]), noticeVersion: f[i + 7], noticeAt: Number(f[i + 8]), historyHead: f[i + 9],
     serviceMarks: f[i + 10],
   };
 }
@@ -207,7 +213,7 @@ function recordOf(f, i) {
 // The 8 history entry fields from f[i] on (the bridge's putEntry order).
 function entryOf(f, i) {
   return {
-    op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], choices: choiceMap(f[i + 4]),
-    docs: docMap(f[i + 4]), prevHash: f[i + 5], hash: f[i + 6], services: choiceMap(f[i + 7]),
+    op: f[i], at: Number(f[i + 1]), version: f[i + 2], method: f[i + 3], ...choicesAndDocs(f[i + 4]),
+    prevHash: f[i + 5], hash: f[i + 6], services: choiceMap(f[i + 7]),
   };
 }

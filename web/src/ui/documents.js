@@ -22,10 +22,12 @@ export function documentLink({ t, cat, manifestUrl, onDocument }) {
 }
 
 /**
- * The first layer's parts when consent documents changed: { title, text, accept, reject }
- * for createBanner's `doc`, the text naming each pending category with its document's link.
+ * The first layer's parts when consent documents changed: { title, text, accept, reject } for
+ * createBanner's `doc`, the text naming each pending category with its document's link, and
+ * answer(on, display): the visitor's answer for those categories only (`act` is the
+ * controller's: act('set', choices, display)).
  */
-export function documentBanner({ t, lang, pending, categories, texts, manifestUrl, onDocument }) {
+export function documentBanner({ t, lang, act, pending, categories, texts, manifestUrl, onDocument }) {
   const text = [t('docText')];
   pending.forEach((id, i) => {
     const cat = categories.find((c) => c.id === id);
@@ -34,5 +36,8 @@ export function documentBanner({ t, lang, pending, categories, texts, manifestUr
       documentLink({ t, cat, manifestUrl, onDocument }) || '', ')');
   });
   text.push('.');
-  return { title: t('docTitle'), text, accept: t('docAccept'), reject: t('docReject') };
+  return {
+    title: t('docTitle'), text, accept: t('docAccept'), reject: t('docReject'),
+    answer: (on, display) => act('set', Object.fromEntries(pending.map((k) => [k, on])), display),
+  };
 }
