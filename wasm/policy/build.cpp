@@ -642,6 +642,28 @@ kelisim::Error readConsentDocs(const FileList& sources, const std::string& polic
   return {};
 }
 
+/** A version in several languages: the manifest lists them (the banner picks the visitor's);
+ *  the title, body file and body hash of each go to texts.json (what the viewer reads) and,
+ *  with paths from the policy folder, to the version's index entry. */
+void listLangs(Version& v, json& m, json& entry) {
+  json langs = json::array(), bodies = json::object(), paths = json::object();
+  for (size_t q = 0; q < v.langs.size(); ++q) {
+    const LangSource& l = v.langs[q];
+    langs.push_back(l.lang);
+    json b = json::object();
+    const std::string* t = l.src.field("title");
+    b["title"] = t ? *t : l.src.title;
+    b["body"] = q ? "body." + l.lang + ".json" : std::string("body.json");
+    b["bodyHash"] = l.hash;
+    bodies[l.lang] = b;
+    b["body"] = v.version + "/" + b["body"].get<std::string>();
+    paths[l.lang] = std::move(b);
+  }
+  m["langs"] = langs;
+  v.texts["langs"] = bodies;
+  entry["langs"] = std::move(paths);
+}
+
 /** The files of one consent document under consent/<id>/ (index.json, manifest.json of the
  *  current version, and per version manifest, texts and bodies): the same layout as a policy,
  *  so the viewer opens it as it opens a policy. */
@@ -661,24 +683,7 @@ void consentFiles(ConsentDoc& d, FileList* out) {
     entry["body"] = v.version + "/body.json";
     entry["texts"] = v.version + "/texts.json";
     if (m.contains("demo")) entry["demo"] = m["demo"];
-    if (v.langs.size() > 1) {
-      json langs = json::array(), bodies = json::object(), paths = json::object();
-      for (size_t q = 0; q < v.langs.size(); ++q) {
-        const LangSource& l = v.langs[q];
-        langs.push_back(l.lang);
-        json b = json::object();
-        const std::string* t = l.src.field("title");
-        b["title"] = t ? *t : l.src.title;
-        b["body"] = q ? "body." + l.lang + ".json" : std::string("body.json");
-        b["bodyHash"] = l.hash;
-        bodies[l.lang] = b;
-        b["body"] = v.version + "/" + b["body"].get<std::string>();
-        paths[l.lang] = std::move(b);
-      }
-      m["langs"] = langs;
-      v.texts["langs"] = bodies;
-      entry["langs"] = std::move(paths);
-    }
+    if (v.langs.size() > 1) listLangs(v, m, entry);
     versions.push_back(std::move(entry));
   }
   const Version& cur = d.versions.back();
@@ -810,25 +815,8 @@ kelisim::Error buildPolicy(const FileList& allSources, FileList* outFiles, std::
     }
     if (m.contains("demo")) entry["demo"] = m["demo"];
     if (v.langs.size() > 1) {
-      // Several languages: the manifest lists them (the banner picks the visitor's); the
-      // body of each and its hash are in texts.json (what the viewer reads) and index.json.
-      json langs = json::array(), bodies = json::object(), paths = json::object();
-      for (size_t q = 0; q < v.langs.size(); ++q) {
-        const LangSource& l = v.langs[q];
-        langs.push_back(l.lang);
-        json b = json::object();
-        const std::string* t = l.src.field("title");
-        b["title"] = t ? *t : l.src.title;
-        b["body"] = q ? "body." + l.lang + ".json" : std::string("body.json");
-        b["bodyHash"] = l.hash;
-        bodies[l.lang] = b;
-        b["body"] = v.version + "/" + b["body"].get<std::string>();
-        paths[l.lang] = std::move(b);
-      }
-      m["langs"] = langs;
-      v.texts["langs"] = bodies;
+      listLangs(v, m, entry);
       v.texts["versionHash"] = versionHash(v);
-      entry["langs"] = std::move(paths);
       entry["versionHash"] = v.texts["versionHash"];
     }
     FeedEntry fe;
