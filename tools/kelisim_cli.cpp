@@ -30,7 +30,7 @@ namespace {
 
 const char* kHelp =
     "kelisim - privacy-policy and consent tools: import, lint, build, diff, hash, history,\n"
-    "consent-cookie, decode-cookie\n"
+    "consent-cookie, decode-cookie, scan\n"
     "\n"
     "Usage:\n"
     "  kelisim import <file> [--body] [-o <out>]\n"
@@ -71,6 +71,10 @@ const char* kHelp =
     "      The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,\n"
     "      method, choices, docs, noticeVersion, noticeAt, historyHead, serviceMarks). Exit 1\n"
     "      when it is not a valid record (the reason, e.g. record-checksum, on stderr).\n"
+    "  kelisim scan <url> [--pages N] [--out <dir>] [--lang en|ru]\n"
+    "      (Node CLI only: npx kelisim scan.) Audits a site in headless Chromium: cookies,\n"
+    "      storage and third-party requests with no choice, after \"reject all\" and after \"accept\n"
+    "      all\"; report.json and report.html; exit 1 on violations. kelisim scan --help: options.\n"
     "\n"
     "Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.\n";
 
@@ -541,5 +545,9 @@ int main(int argc, char** argv) {
   if (cmd == "history") return cmdHistory(a);
   if (cmd == "consent-cookie") return cmdConsentCookie(a);
   if (cmd == "decode-cookie") return cmdDecodeCookie(a);
+  if (cmd == "scan") {  // drives a browser: the Node CLI has it (web/src/cli/scan/, docs/auditing.md)
+    std::fprintf(stderr, "kelisim: scan is in the Node CLI (npx kelisim scan <url>): it drives headless Chromium\n");
+    return 2;
+  }
   return usage("unknown command `" + cmd + "`");
 }

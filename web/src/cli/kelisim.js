@@ -13,7 +13,7 @@ import { loadCore } from '../engine/core.js';
 import { consentState } from '../testing/index.js';
 
 const HELP = `kelisim - privacy-policy and consent tools: import, lint, build, diff, hash, history,
-consent-cookie, decode-cookie
+consent-cookie, decode-cookie, scan
 
 Usage:
   kelisim import <file> [--body] [-o <out>]
@@ -54,6 +54,10 @@ Usage:
       The record a stored value holds, as JSON (id, policyId, version, bodyHash16, givenAt,
       method, choices, docs, noticeVersion, noticeAt, historyHead, serviceMarks). Exit 1
       when it is not a valid record (the reason, e.g. record-checksum, on stderr).
+  kelisim scan <url> [--pages N] [--out <dir>] [--lang en|ru]
+      (Node CLI only: npx kelisim scan.) Audits a site in headless Chromium: cookies,
+      storage and third-party requests with no choice, after "reject all" and after "accept
+      all"; report.json and report.html; exit 1 on violations. kelisim scan --help: options.
 
 Exit codes: 0 ok, 1 error-level lint findings, 2 bad usage or unreadable/invalid input.
 `;
