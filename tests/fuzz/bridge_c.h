@@ -42,7 +42,13 @@ inline std::string field(const std::string& text, size_t i) {
 }
 /** Field positions in the results of kel_decide (action … entry), kel_apply (n = the encoded
  *  record, then its fields) and kel_decode_record (the record fields from 0). */
-enum DecideField { kAction = 0, kReason, kRecordError, kDeadline, kEffective, kPrefill, kNewRecord };
+enum DecideField {
+  kAction = 0, kReason, kRecordError, kDeadline, kEffective, kPrefill,
+  kPending,          // categories whose consent document changed ('.'-joined)
+  kServices,         // per-service states now, and preselected
+  kServicesPrefill,
+  kNewRecord
+};
 enum RecordField { kId = 0, kPolicyId, kVersion, kHash16, kGivenAt, kMethod, kChoices, kNoticeVersion, kNoticeAt, kHead, kMarks };
 /** kel_encode_record of the 11 record fields as kel_decode_record writes them (text from field 0). */
 inline int32_t encodeFields(const std::string& text) {

@@ -123,7 +123,9 @@ std::string decoded(const std::string& rec) {
 std::vector<std::pair<std::string, bool>> pairs(const std::string& text) {
   std::vector<std::pair<std::string, bool>> out;
   if (text.empty()) return out;
-  for (const std::string& item : split(text, '.', 1000)) {
+  for (std::string item : split(text, '.', 1000)) {
+    // "id:1:<8 hex>": a choice given under a consent document (its hash prefix).
+    if (item.size() > 12 && item[item.size() - 9] == ':') item.resize(item.size() - 9);
     FUZZ_CHECK(item.size() >= 3 && item[item.size() - 2] == ':', "bad choice item in output: " + text);
     out.push_back({item.substr(0, item.size() - 2), item.back() == '1'});
   }
