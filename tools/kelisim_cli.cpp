@@ -44,7 +44,7 @@ const char* kHelp =
     "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json.\n"
     "      Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).\n"
     "      `category.<id>.services` ids are looked up in the services catalogue (default:\n"
-    "      services/catalogue.json in the current folder, else in the repository of this binary).\n"
+    "      services/catalogue.json in the current folder, else the one kelisim ships).\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"

@@ -26,7 +26,7 @@ Usage:
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json.
       Default out-dir: the input folder. Refuses sources with error-level findings (exit 1).
       \`category.<id>.services\` ids are looked up in the services catalogue (default:
-      services/catalogue.json in the current folder, else in the kelisim package).
+      services/catalogue.json in the current folder, else the one kelisim ships).
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
