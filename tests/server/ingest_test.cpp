@@ -314,3 +314,61 @@ TEST(Ingest, ChoiceUnderAConsentDocumentCarriesItAndTheHashCoversIt) {
   EXPECT_EQ(d->textPath, "toolpars/consent/analytics/1/body.json");
   EXPECT_EQ(repoPolicies().findDocument("smartaqkol", d->hash.substr(0, 8)), nullptr);
 }
+
+TEST(Ingest, ServiceStatesAreCoveredByTheEntryHash) {
+  // Issue 12: a policy with services reports every service's state in event.services; the
+  // entry hash covers them (HistoryEntry::canonical), so a changed, dropped or added service
+  // state is a forgery. The record is a k2 record (service marks), decoded by the core.
+  TestPolicy p = knownPolicy();
+  std::string optional;
+  for (const std::string& c : p.categories)
+    if (std::find(p.required.begin(), p.required.end(), c) == p.required.end()) optional = c;
+  ASSERT_FALSE(optional.empty());
+  Manifest m = p.manifest();
+  m.services.push_back({"yandex-metrica", optional});
+  m.services.push_back({"hotjar", optional});
+  ApplyInput in;
+  in.op = Op::Set;
+  in.newId = "Visitor_0001";
+  in.choices.push_back(Choice{Id("yandex-metrica"), true});
+  ApplyResult r;
+  ASSERT_TRUE(apply(m, "", kAt, {}, in, &r).ok());
+  ojson ev = validChange();
+  std::string stored = encodeRecord(r.record).str();
+  ASSERT_EQ(stored.substr(0, 3), "k2~");
+  ev["id"] = std::string(r.entry.hash.view());
+  ev["record"] = stored;
+  ojson choices = ojson::object(), services = ojson::object();
+  for (const Choice& c : r.entry.choices) choices[std::string(c.category.view())] = c.on;
+  for (const Choice& c : r.entry.services) services[std::string(c.category.view())] = c.on;
+  ev["event"]["op"] = "set";
+  ev["event"]["choices"] = choices;
+  ev["event"]["services"] = services;
+  ev["event"]["prevHash"] = "";
+  ev["event"]["hash"] = std::string(r.entry.hash.view());
+  EXPECT_EQ(services.dump(), R"({"yandex-metrica":true,"hotjar":false})");
+
+  std::vector<CheckedEvent> out;
+  IngestError e = parse(ev.dump(), &out);
+  ASSERT_TRUE(e.ok()) << e.code << ": " << e.message;
+  ASSERT_EQ(out.size(), 1u);
+  ojson body = ojson::parse(out[0].row.body);
+  EXPECT_EQ(body["event"]["services"].dump(), services.dump());
+
+  ojson flipped = ev;
+  flipped["event"]["services"]["hotjar"] = true;
+  expectRefused(flipped.dump(), "bad-hash", 0);
+  ojson dropped = ev;
+  dropped["event"].erase("services");
+  expectRefused(dropped.dump(), "bad-hash", 0);
+  ojson malformed = ev;
+  malformed["event"]["services"] = ojson::array({"yandex-metrica"});
+  expectRefused(malformed.dump(), "bad-entry", 0);
+  ojson badId = ev;
+  badId["event"]["services"] = {{"Yandex", true}};
+  expectRefused(badId.dump(), "bad-entry", 0);
+  // An entry without services never gains one: its normalized body has no "services".
+  std::vector<CheckedEvent> plain;
+  ASSERT_TRUE(parse(validChange().dump(), &plain).ok());
+  EXPECT_FALSE(ojson::parse(plain[0].row.body)["event"].contains("services"));
+}
