@@ -256,24 +256,9 @@ namespace {
 
 /** toolpars version 2 as committed, with its analytics consent document (policies/toolpars/
  *  consent/analytics), as the page passes it to the core. */
-std::string readFileOr(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 TestPolicy toolparsWithDocument() {
-  const PolicyVersion* pv = repoPolicies().find("toolpars", "2");
-  EXPECT_NE(pv, nullptr);
-  TestPolicy p;
-  p.id = pv->id;
-  p.version = pv->version;
-  p.bodyHash = pv->bodyHash;
-  p.categories = pv->categories;
-  p.required = pv->required;
-  p.publishedAtMs = pv->publishedAtMs;
-  std::string index = readFileOr(std::string(KELISIM_SOURCE_DIR) + "/policies/toolpars/consent/analytics/index.json");
+  TestPolicy p = knownPolicy("toolpars", "2");
+  std::string index = repoFile("policies/toolpars/consent/analytics/index.json");
   ojson di = ojson::parse(index, nullptr, false);
   p.docs["analytics"] = di["versions"][0]["hash"].get<std::string>();
   return p;

@@ -2,11 +2,9 @@
 // SQLite ledger (ops_fixture.h).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "ledger/proof.h"
 #include "ops_fixture.h"
+#include "server_test_util.h"
 
 namespace kelisim {
 namespace server {
@@ -41,11 +39,8 @@ ojson proofOfImplicitUpdate(Ledger& L, Visitor& v, const ojson& strings = {{"tit
 
 TEST(Proof, NamesTheConsentDocumentEachChoiceWasGivenUnder) {
   // toolpars v2's analytics category links the demo consent document (policies/toolpars/consent).
-  std::ifstream f(std::string(KELISIM_SOURCE_DIR) + "/policies/toolpars/manifest.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
   std::string hash;
-  ojson manifest = ojson::parse(ss.str());
+  ojson manifest = ojson::parse(testutil::repoFile("policies/toolpars/manifest.json"));
   for (const ojson& c : manifest["categories"])
     if (c["id"] == "analytics") hash = c["consent"]["hash"].get<std::string>();
   ASSERT_EQ(hash.size(), 64u);

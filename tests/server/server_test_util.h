@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <map>
 #include <string>
@@ -78,9 +80,17 @@ struct TestPolicy {
   }
 };
 
-/** smartaqkol version 2 as committed in policies/. */
-inline TestPolicy knownPolicy() {
-  const PolicyVersion* pv = repoPolicies().find("smartaqkol", "2");
+/** A file of the repository (path relative to its root) as text; "" when unreadable. */
+inline std::string repoFile(const std::string& path) {
+  std::ifstream f(std::string(KELISIM_SOURCE_DIR) + "/" + path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+/** A policy version as committed in policies/ (by default smartaqkol version 2). */
+inline TestPolicy knownPolicy(const char* id = "smartaqkol", const char* version = "2") {
+  const PolicyVersion* pv = repoPolicies().find(id, version);
   EXPECT_NE(pv, nullptr);
   TestPolicy p;
   p.id = pv->id;
