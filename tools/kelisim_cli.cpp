@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include <nlohmann/json.hpp>
 
 #include "consent_cmds.h"
 #include "core/sha256.h"
@@ -278,18 +279,30 @@ std::string attr(const std::string& s) {
   return o;
 }
 
+/** Whether the policy's current manifest (built `manifest.json`) declares services (issue 12). */
+bool declaresServices(const FileList& built) {
+  for (auto& f : built) {
+    if (f.first != "manifest.json") continue;
+    auto j = nlohmann::json::parse(f.second, nullptr, false);
+    return j.is_object() && j.contains("services") && j["services"].is_array() && !j["services"].empty();
+  }
+  return false;
+}
+
 /**
- * preload.html for one built policy: the banner's wasm and manifest preloaded as fetch()
+ * preload.html for one built policy: the consent wasm its pages load (the full module when the
+ * policy declares services, else the banner build) and its manifest preloaded as fetch()
  * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
  * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
  * JS CLI's preloadTags().
  */
-std::string preloadTags(std::string kelisimUrl, std::string policiesUrl, const std::string& slug) {
+std::string preloadTags(std::string kelisimUrl, std::string policiesUrl, const std::string& slug, bool services) {
   if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
   if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
   std::string k = attr(kelisimUrl), m = attr(policiesUrl + slug + "/manifest.json");
+  std::string wasm = services ? "kelisim-consent.wasm" : "kelisim-consent-banner.wasm";
   return "<!-- kelisim, in <head>: the banner's wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n"
-         "<link rel=\"preload\" href=\"" + k + "kelisim-consent-banner.wasm\" as=\"fetch\" crossorigin>\n"
+         "<link rel=\"preload\" href=\"" + k + wasm + "\" as=\"fetch\" crossorigin>\n"
          "<link rel=\"preload\" href=\"" + m + "\" as=\"fetch\" crossorigin>\n"
          "<link rel=\"preload\" href=\"" + k + "kelisim-banner.css\" as=\"style\">\n"
          "<script src=\"" + k + "kelisim.js\" data-policy=\"" + m + "\" defer></script>\n";
@@ -376,7 +389,7 @@ int cmdBuild(const Args& a) {
     std::printf("built %s: %zu version(s)%s -> %s\n", slug.c_str(), versions, withDocs.c_str(), target.string().c_str());
     if (!a.kelisimUrl.empty()) {
       fs::path file = target / "preload.html";
-      if (!writeFile(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug), &err)) return failInput(err);
+      if (!writeFile(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug, declaresServices(built)), &err)) return failInput(err);
       std::printf("preload tags for %s's pages -> %s\n", slug.c_str(), file.string().c_str());
     }
   }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors, acceptAllRunsAll } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors, acceptAllRunsAll, ALL_RAN } from './banner-fixture.js';
 
 let browser;
 let srv;
@@ -330,7 +330,48 @@ test('script: a missing manifest fails closed without a policy link', async () =
   await context.close();
 });
 
-test('the first-visit banner path requests only the script, banner css, wasm and manifest; the second layer (module, css, category texts) comes after the banner', async () => {
+test('a first visit: the banner is up before the consent module arrives; a click waits for the core, nothing is stored or run before it decided', async () => {
+  const { context, page } = await newPage(browser);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  assert.equal(await page.evaluate(() => window.kelisim.state().status), 'loading', 'the core has not decided yet');
+  assert.equal(await page.locator('[data-kelisim-root]').getAttribute('data-kelisim-state'), null, 'the state hook waits for the core');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('[data-kelisim-banner]') !== null), true, 'focus is in the banner');
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await settle(page);
+  assert.deepEqual(await probe(page), [], 'nothing ran');
+  assert.deepEqual((await context.cookies()).filter((c) => c.name === 'kelisim'), [], 'nothing stored');
+  assert.equal(await page.evaluate(() => localStorage.getItem('kelisim')), null);
+  release();
+  await page.waitForFunction(() => window.__probe.length === 4);
+  assert.deepEqual(await probe(page), ALL_RAN, 'the choice made on the early banner, applied by the core');
+  assert.equal(await banner(page).count(), 0, 'and the banner is gone (not drawn again by the core\'s start decision)');
+  assert.equal(await page.evaluate(() => window.kelisim.state().method), 'explicit');
+  assert.equal(await page.locator('[data-kelisim-root]').getAttribute('data-kelisim-state'), 'hidden');
+  await context.close();
+});
+
+test('a first visit whose consent module cannot load: the early banner gives way to the error notice, nothing runs', async () => {
+  const { context, page } = await newPage(browser);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.fulfill({ status: 404, body: 'gone' }); });
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  release();
+  await page.waitForFunction(() => window.kelisim.state().status === 'error');
+  assert.equal(await page.evaluate(() => window.kelisim.state().error.code), 'wasm-load');
+  assert.equal(await banner(page).count(), 0);
+  await page.locator('[data-kelisim-notice]').waitFor();
+  await settle(page);
+  assert.deepEqual(await probe(page), []);
+  await context.close();
+});
+
+test('the first-visit banner path requests only the script, banner css and manifest, the wasm once the manifest is in; the second layer (module, css, category texts) comes after the banner', async () => {
   const { context, page } = await newPage(browser);
   // When the banner entered the DOM, by the page's own clock.
   await page.addInitScript(() => {
@@ -354,7 +395,7 @@ test('the first-visit banner path requests only the script, banner css, wasm and
     return {
       banner: window.__bannerAt, more: at('/kelisim-more.mjs').startTime, prefsCss: at('/kelisim-prefs.css').startTime,
       texts: at('/demo-v1.texts.json').startTime,
-      css: at('/kelisim-banner.css').responseEnd, wasm: at('/kelisim-consent-banner.wasm').responseEnd,
+      css: at('/kelisim-banner.css').responseEnd, manifest: at('/demo-v1.json').responseEnd, wasm: at('/kelisim-consent-banner.wasm').startTime,
       // The second layer's stylesheet sits right after the banner's, as in kelisim.css.
       links: [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname),
     };
@@ -362,7 +403,9 @@ test('the first-visit banner path requests only the script, banner css, wasm and
   assert.ok(t.banner > 0 && t.more > t.banner, `kelisim-more.mjs requested at ${t.more} ms, after the banner (${t.banner} ms)`);
   assert.ok(t.prefsCss > t.banner, `kelisim-prefs.css requested at ${t.prefsCss} ms, after the banner (${t.banner} ms)`);
   assert.ok(t.texts > t.banner, `demo-v1.texts.json requested at ${t.texts} ms, after the banner (${t.banner} ms)`);
-  assert.ok(t.css < t.banner && t.wasm < t.banner);
+  assert.ok(t.css < t.banner && t.manifest < t.banner, JSON.stringify(t));
+  // A first visit: the manifest decides which consent build (issue 12's services need the full one).
+  assert.ok(t.wasm >= t.manifest, `the wasm requested at ${t.wasm} ms, once the manifest was in (${t.manifest} ms)`);
   assert.deepEqual(t.links, ['/dist/kelisim-banner.css', '/dist/kelisim-prefs.css']);
   // The preferences dialog is styled by it (a flex column in the top layer, drawn switches).
   await page.click('[data-kelisim-banner] [data-kelisim-action="settings"]');

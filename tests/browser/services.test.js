@@ -172,20 +172,36 @@ test('policy updates: a new service in a refused category is implicitly accepted
   await context.close();
 });
 
-test('the consent module: a page without services loads only the banner build; one with services the full module', async () => {
-  const { context, page } = await newPage(browser);
+test('the consent module: a page without services loads only the banner build; one with services only the full module', async () => {
   const wasm = () => srv.requests.filter((r) => /kelisim-consent[^/]*\.wasm$/.test(r)).map((r) => r.replace(/^.*\//, ''));
-  srv.requests.length = 0;
-  await page.goto(`${srv.url}/plain.html`);
-  await ready(page);
-  await page.evaluate(() => window.kelisim.acceptAll());
-  assert.deepEqual(wasm(), ['kelisim-consent-banner.wasm']);
-  assert.deepEqual(await page.evaluate(() => window.kelisim.state().services), {});
+  {
+    const { context, page } = await newPage(browser);
+    srv.requests.length = 0;
+    await page.goto(`${srv.url}/plain.html`);
+    await ready(page);
+    await page.evaluate(() => window.kelisim.acceptAll());
+    assert.deepEqual(wasm(), ['kelisim-consent-banner.wasm']);
+    assert.deepEqual(await page.evaluate(() => window.kelisim.state().services), {});
+    srv.requests.length = 0;
+    await page.reload();
+    await ready(page);
+    assert.deepEqual(wasm(), ['kelisim-consent-banner.wasm'], 'returning visit');
+    await context.close();
+  }
+  // The full module only, never the banner build as well: on a first visit the manifest says
+  // which (the banner is up without it), on a return visit the k2 record does.
+  const { context, page } = await newPage(browser);
   srv.requests.length = 0;
   await page.goto(`${srv.url}/services-v1.html`);
   await ready(page);
-  assert.ok(wasm().includes('kelisim-consent.wasm'), wasm().join());
+  assert.deepEqual(wasm(), ['kelisim-consent.wasm'], 'first visit');
   assert.equal(await page.evaluate(() => window.kelisim.state().status), 'ready');
+  await page.evaluate(() => window.kelisim.set({ hotjar: true }));
+  srv.requests.length = 0;
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(wasm(), ['kelisim-consent.wasm'], 'returning visit');
+  assert.equal(await page.evaluate(() => window.kelisim.allowed('hotjar')), true);
   await context.close();
 });
 

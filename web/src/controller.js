@@ -45,35 +45,51 @@ const newId = () => randomId(12);
 
 /**
  * Starts what the banner cannot be shown without: the manifest (`o.policy`: a URL, or the
- * manifest object itself) and the consent wasm, in parallel. The entry points call it before
- * anything else, so that the requests leave while the rest is still being set up (a script in
- * <head> without `defer` even starts them while the page is parsing). Resolves with
- * [{ manifest, url }, core]; rejects with KelisimError (manifest-invalid, manifest-load,
- * wasm-load).
+ * manifest object itself). The entry points call it before anything else, so that the
+ * request leaves while the rest is still being set up (a script in <head> without `defer`
+ * even starts it while the page is parsing). Returns { manifest: Promise<{ manifest, url }> },
+ * rejecting with KelisimError (manifest-invalid, manifest-load). The consent module is
+ * requested by the controller (loadConsent), which knows what is stored.
  */
-export function startLoading(o, env) {
+export function startLoading(o) {
   const doc = globalThis.document;
-  // The wasm first: it is fetched and then compiled, the longest of the two. By default the
-  // banner build next to the entry point (only decide/apply/decodeRecord, ~400 B gzip less
-  // than kelisim-consent.wasm); a site's consentWasm may name the full module too.
-  const core = env.loadCore({ consentWasm: o.consentWasm || new URL('kelisim-consent-banner.wasm', env.base) });
-  const p = Promise.all([
-    (async () => {
-      const src = o.policy;
-      if (src && typeof src === 'object' && !(src instanceof URL)) return { manifest: src, url: doc.baseURI };
-      if (!src) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
-      const url = new URL(String(src), doc.baseURI).href;
-      const m = await fetchJsonObject(url, 'manifest-load');
-      if (!m || !Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
-      return { manifest: m, url };
-    })(),
-    core,
-  ]).then(async ([m, c]) => [m,
-    // Per-service consent (issue 12) is not in the banner build: a policy with services needs
-    // the full module (a site's own consentWasm is used as it is).
-    m.manifest.services && m.manifest.services.length && !o.consentWasm
-      ? await env.loadCore({ consentWasm: new URL('kelisim-consent.wasm', env.base) }) : c]);
-  p.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
+  const manifest = (async () => {
+    const src = o.policy;
+    if (src && typeof src === 'object' && !(src instanceof URL)) return { manifest: src, url: doc.baseURI };
+    if (!src) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
+    const url = new URL(String(src), doc.baseURI).href;
+    const m = await fetchJsonObject(url, 'manifest-load');
+    if (!m || !Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
+    return { manifest: m, url };
+  })();
+  manifest.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
+  return { manifest };
+}
+
+/**
+ * The consent module for this page, once (rejects with KelisimError 'wasm-load'). A site's own
+ * `consentWasm` is used as it is. Otherwise the banner build next to the entry point (decide,
+ * apply and decodeRecord without per-service consent, ~1.7 KB gzip less), unless the policy
+ * declares services (issue 12), which only the full module decides. `stored`: the raw values
+ * in storage. A returning visitor's module is requested at once, before the manifest: a record
+ * about a policy with services is `k2~…` and only such a record is (wasm/core/record.cpp), so
+ * the record names the build; should the policy have gained services since, the full module
+ * follows the manifest. A first visit shows its banner without the module (start(), below), so
+ * it waits for the manifest and requests the one build it needs.
+ */
+function loadConsent(o, env, manifest, stored) {
+  const load = (full) => env.loadCore({ consentWasm: o.consentWasm || new URL(full ? 'kelisim-consent.wasm' : 'kelisim-consent-banner.wasm', env.base) });
+  const needsFull = ({ manifest: m }) => !!(m.services && m.services.length);
+  let p;
+  if (o.consentWasm) p = load();
+  else if (!stored.length) p = manifest.then((m) => load(needsFull(m)));
+  else {
+    const full = stored.some((v) => v.startsWith('k2~'));
+    const first = load(full);
+    first.catch(() => {});
+    p = manifest.then((m) => (!full && needsFull(m) ? load(true) : first));
+  }
+  p.catch(() => {});
   return p;
 }
 
@@ -90,8 +106,8 @@ export function createController(options = {}, env) {
   const o = options;
   const win = globalThis;
   const doc = win.document;
-  // The manifest and the wasm: started by the entry point, else here, before anything else.
-  const fetching = env.loading || startLoading(o, env);
+  // The manifest: requested by the entry point, else here, before anything else.
+  const fetching = (env.loading || startLoading(o)).manifest;
   let manifestUrl = null;
   const listeners = Object.fromEntries(EVENTS.map((e) => [e, new Set()]));
   const signals = { gpc: o.respectGpc !== false && win.navigator && win.navigator.globalPrivacyControl === true };
@@ -100,6 +116,7 @@ export function createController(options = {}, env) {
     mode: o.storage || 'both', name: cookieOpts.name, domain: cookieOpts.domain, path: cookieOpts.path,
     sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
   });
+  const coreLoading = loadConsent(o, env, fetching, storage.candidates());
   const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
   // [issue 13] ?kelisim=… on a site that opted in: decides this page view, stores and reports nothing.
   const override = testOverride(o, win);
@@ -242,29 +259,41 @@ export function createController(options = {}, env) {
     else if (root && root.contains(doc.activeElement)) doc.activeElement.blur();
   }
 
-  async function showBanner() {
+  /**
+   * Shows the banner, once the core decided (`auto`: because it decided so at start, which a
+   * choice made meanwhile on a first visit's early banner has overtaken).
+   */
+  async function showBanner(auto) {
     await ready;
-    if (dead || status !== 'ready' || banner) return;
-    await env.cssReady;
-    if (banner || dead) return;
-    let shown = null;   // its display event's id
-    // [issue 15] A consent document changed: its categories only are asked about, with the
-    // text, links and answers from the lazily loaded part (a first visit never comes here).
-    const d = decision.reason === 'document-changed' && await documentBanner();
-    if (banner || dead) return;
+    if (dead || status !== 'ready' || (auto && !needsBanner())) return;
+    if (!banner) {
+      await env.cssReady;
+      if (banner || dead) return;
+      // [issue 15] A consent document changed: its categories only are asked about, with the
+      // text, links and answers from the lazily loaded part (a first visit never comes here).
+      const d = decision.reason === 'document-changed' && await documentBanner();
+      if (banner || dead) return;
+      drawBanner(d);
+    }
+    // The display event, once per banner (the early one's when the core has decided).
+    if (banner.shown === undefined) banner.shown = reports.shown('banner', banner.el, decision) || null;
+    view();
+  }
+
+  /** Draws the banner; `d`: a changed consent document's parts (documentBanner()), if any. */
+  function drawBanner(d) {
+    const ban = { shown: undefined };   // shown: the id of its display event, if reported
     const b = createBanner({
       t, policyUrl, layout: o.layout, onPolicy: onPolicyLink, doc: d,
-      onAccept: () => (d ? d.answer(true, shown) : act('accept-all', null, shown)),
-      onReject: () => (d ? d.answer(false, shown) : act('reject-all', null, shown)),
+      onAccept: () => (d ? d.answer(true, ban.shown) : act('accept-all', null, ban)),
+      onReject: () => (d ? d.answer(false, ban.shown) : act('reject-all', null, ban)),
       onSettings: () => showPreferences(),
     });
     const a = doc.activeElement;
     // Do not pull focus away from someone typing into a form field.
     const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
-    banner = { ...b, ret: a };
+    banner = Object.assign(ban, b, { ret: a });
     mount().append(b.el);
-    shown = reports.shown('banner', b.el, decision);
-    view();
     if (!typing) b.focus();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
@@ -418,6 +447,7 @@ export function createController(options = {}, env) {
   }
 
   function now() { return Date.now(); }
+  const needsBanner = () => decision.action === 'banner' || decision.action === 'reprompt';
 
   /** Re-decides from `raw`, updates UI, scripts and listeners. `source`: 'start'|'local'|'sync'. */
   function refresh(source, op) {
@@ -442,8 +472,7 @@ export function createController(options = {}, env) {
     if (revoked.some((k) => gate && gate.ran.has(k))) offerReload();
     else if (op === 'withdraw') showLaterNotice('withdrawn', 'withdrawn');
 
-    const needsBanner = decision.action === 'banner' || decision.action === 'reprompt';
-    if (!needsBanner) {
+    if (!needsBanner()) {
       hideBanner();
       if (prefs && source !== 'start') prefs.close();
     }
@@ -454,10 +483,10 @@ export function createController(options = {}, env) {
       if (source === 'start') emit('update', { action: decision.action, reason: decision.reason, deadline: decision.deadline, state: st });
     }
     if (any && source !== 'start') emit('change', { changed, op: op || null, source, state: st });
-    if ((st.decided || (override && raw)) && !needsBanner) emit('consent', { op: op || null, source, state: st });
+    if ((st.decided || (override && raw)) && !needsBanner()) emit('consent', { op: op || null, source, state: st });
     // ?kelisim=none: show nothing, decide nothing (only required categories).
-    const autoBanner = needsBanner && source === 'start' && o.autoShow !== false && override !== 'none';
-    if (autoBanner) showBanner();
+    const autoBanner = needsBanner() && source === 'start' && o.autoShow !== false && override !== 'none';
+    if (autoBanner) showBanner(true);
     else view();   // [issue 13] the banner sets it once it is up
     syncUpdateUi(decision);   // [issue 5] update notice / implicit-acceptance notice
   }
@@ -489,6 +518,7 @@ export function createController(options = {}, env) {
    *  the display event of the layer it was made on, if any. */
   async function act(op, choices, display) {
     await ready;
+    if (display && typeof display === 'object') display = display.shown;   // a banner's, once reported
     if (dead) return state();
     if (status !== 'ready') throw error || new KelisimError('not-ready', 'kelisim: not ready');
     const hist = storage.history();
@@ -522,6 +552,7 @@ export function createController(options = {}, env) {
     status = 'error';
     error = e;
     effective = {};
+    hideBanner();   // a first visit's early banner
     if (gate) { gate.destroy(); gate = null; }
     fail(e.code || 'error', e);
     Promise.resolve(env.cssReady).then(() => {
@@ -534,16 +565,26 @@ export function createController(options = {}, env) {
   async function start(loading, domReady) {
     await null;   // let the caller finish wiring listeners before anything is emitted
     try {
-      const [[{ manifest: m, url }, c], mod] = await loading;
+      const { manifest: m, url } = await fetching;
       await domReady;
       if (dead) return;
       manifest = m;
       manifestUrl = url;
-      core = c;
-      reports.open(mod, { win, name: cookieOpts.name, sender: receiptModule, fail });
       if (!policyUrl) policyUrl = safeUrl(m.policyUrl, manifestUrl);
       lang = pickLang(o.lang, doc, win.navigator, o.fallbackLang || m.lang);
       t = translator(lang, o.strings);
+      // A first visit: nothing is stored, and without a record the core's answer is always the
+      // banner (decide(), wasm/core/consent.cpp). So the banner is drawn now, while the consent
+      // module is still on its way; its buttons wait for it (act() awaits `ready`). The core
+      // still decides below: a manifest it refuses takes the banner away again (failClosed),
+      // and nothing is stored, reported or run before it has.
+      if (!override && o.autoShow !== false && !storage.candidates().length) {
+        Promise.resolve(env.cssReady).then(() => { if (!dead && !banner && status === 'loading') drawBanner(null); });
+      }
+      const [c, mod] = await loading;
+      if (dead) return;
+      core = c;
+      reports.open(mod, { win, name: cookieOpts.name, sender: receiptModule, fail });
       const s = pickStored();
       raw = s.value;
       // [issue 13] accept-all / reject-all: the core's record for that choice, in memory only.
@@ -596,7 +637,7 @@ export function createController(options = {}, env) {
   const domReady = doc.readyState === 'loading'
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
   const loading = Promise.all([
-    fetching,
+    coreLoading,
     // The outbox must exist before the first event (an implicit acceptance at start): the
     // module only; the dialog's stylesheet and strings wait until the UI needs them.
     reports.url ? loadMore().catch((e) => e) : null,
@@ -612,7 +653,7 @@ export function createController(options = {}, env) {
     rejectAll: () => act('reject-all'),
     set: (choices) => act('set', { ...choices }),
     withdraw: () => act('withdraw'),
-    showBanner,
+    showBanner: () => showBanner(),
     showPreferences,
     showPolicy,
     on(event, fn) {

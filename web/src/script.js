@@ -40,12 +40,12 @@ const linked = !!linkedCss(full);
 const css = d.css === 'false' ? null : new URL(d.css || (linked ? full : 'kelisim-banner.css'), base);
 const moreCss = d.css || linked ? null : new URL('kelisim-prefs.css', base).href;
 
-// The manifest, the wasm and the stylesheet are requested first, before the controller is
-// set up: they are the banner's critical path. The wasm (fetch, then compile) and the
-// manifest take longest, so they leave first; issuing a request costs the main thread a few
-// milliseconds each (tens at 4× CPU throttle).
+// The manifest and the stylesheet are requested first, before the controller is set up: they
+// are the banner's critical path (issuing a request costs the main thread a few milliseconds,
+// tens at 4× CPU throttle). The controller requests the consent wasm: at once for a returning
+// visitor, after the manifest on a first visit, whose banner does not wait for it.
 const env = { loadCore, base, css: css && css.href, moreCss };
-env.loading = startLoading(options, env);
+env.loading = startLoading(options);
 env.cssReady = css ? injectCss(css) : null;
 window.kelisim = createController(options, Object.assign(env, {
   receipt: new URL('kelisim-receipt.mjs', base).href,

@@ -189,18 +189,26 @@ function consentSourcesIn(dir, slug) {
 
 /** Text as an HTML attribute value (between double quotes). */
 const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Whether the policy's current manifest (built `manifest.json`) declares services (issue 12). */
+function declaresServices(built) {
+  const f = built.find(([p]) => p === 'manifest.json');
+  const m = f && JSON.parse(f[1]);
+  return !!(m && Array.isArray(m.services) && m.services.length);
+}
+
 /**
- * preload.html for one built policy: the banner's wasm and manifest preloaded as fetch()
+ * preload.html for one built policy: the consent wasm its pages load (the full module when the
+ * policy declares services, else the banner build) and its manifest preloaded as fetch()
  * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
  * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
  * native CLI's preloadTags().
  */
-function preloadTags(kelisimUrl, policiesUrl, slug) {
+function preloadTags(kelisimUrl, policiesUrl, slug, services) {
   const dir = (u) => (u.endsWith('/') ? u : u + '/');
   const k = attr(dir(kelisimUrl));
   const m = attr(dir(policiesUrl) + slug + '/manifest.json');
   return '<!-- kelisim, in <head>: the banner\'s wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
-    `<link rel="preload" href="${k}kelisim-consent-banner.wasm" as="fetch" crossorigin>\n` +
+    `<link rel="preload" href="${k}${services ? 'kelisim-consent.wasm' : 'kelisim-consent-banner.wasm'}" as="fetch" crossorigin>\n` +
     `<link rel="preload" href="${m}" as="fetch" crossorigin>\n` +
     `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
     `<script src="${k}kelisim.js" data-policy="${m}" defer></script>\n`;
@@ -267,7 +275,7 @@ function cmdBuild(wasm, a) {
     out(`built ${slug}: ${versions} version(s)${docs ? `, ${docs} consent document(s)` : ''} -> ${target}\n`);
     if (a['kelisim-url']) {
       const file = path.join(target, 'preload.html');
-      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug));
+      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug, declaresServices(built)));
       out(`preload tags for ${slug}'s pages -> ${file}\n`);
     }
   }
