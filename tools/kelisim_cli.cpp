@@ -11,7 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "consent_cmds.h"
 #include "core/sha256.h"
@@ -53,7 +52,7 @@ const char* kHelp =
     "      services/catalogue.json in the current folder, else the one kelisim ships with).\n"
     "      With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url\n"
     "      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the\n"
-    "      page's <head> that request the banner's wasm, manifest and stylesheet with the page.\n"
+    "      page's <head> that request the banner's manifest and stylesheet with the page.\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
@@ -279,30 +278,20 @@ std::string attr(const std::string& s) {
   return o;
 }
 
-/** Whether the policy's current manifest (built `manifest.json`) declares services (issue 12). */
-bool declaresServices(const FileList& built) {
-  for (auto& f : built) {
-    if (f.first != "manifest.json") continue;
-    auto j = nlohmann::json::parse(f.second, nullptr, false);
-    return j.is_object() && j.contains("services") && j["services"].is_array() && !j["services"].empty();
-  }
-  return false;
-}
-
 /**
- * preload.html for one built policy: the consent wasm its pages load (the full module when the
- * policy declares services, else the banner build) and its manifest preloaded as fetch()
- * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
- * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
- * JS CLI's preloadTags().
+ * preload.html for one built policy: its manifest preloaded as fetch() requests it
+ * (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches it twice) and the
+ * banner's stylesheet as a style, then the script tag itself. Not the consent wasm: a first
+ * visit draws its banner without it, and on slow 4G its bytes, fetched alongside, delayed the
+ * banner (bench/results, session 6: 0.83× vanilla-cookieconsent without it, 0.94× with it,
+ * 0.89× at fetchpriority=low); kelisim.js requests it at once on a return visit. The same
+ * bytes as the JS CLI's preloadTags().
  */
-std::string preloadTags(std::string kelisimUrl, std::string policiesUrl, const std::string& slug, bool services) {
+std::string preloadTags(std::string kelisimUrl, std::string policiesUrl, const std::string& slug) {
   if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
   if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
   std::string k = attr(kelisimUrl), m = attr(policiesUrl + slug + "/manifest.json");
-  std::string wasm = services ? "kelisim-consent.wasm" : "kelisim-consent-banner.wasm";
-  return "<!-- kelisim, in <head>: the banner's wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n"
-         "<link rel=\"preload\" href=\"" + k + wasm + "\" as=\"fetch\" crossorigin>\n"
+  return "<!-- kelisim, in <head>: the banner's manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n"
          "<link rel=\"preload\" href=\"" + m + "\" as=\"fetch\" crossorigin>\n"
          "<link rel=\"preload\" href=\"" + k + "kelisim-banner.css\" as=\"style\">\n"
          "<script src=\"" + k + "kelisim.js\" data-policy=\"" + m + "\" defer></script>\n";
@@ -389,7 +378,7 @@ int cmdBuild(const Args& a) {
     std::printf("built %s: %zu version(s)%s -> %s\n", slug.c_str(), versions, withDocs.c_str(), target.string().c_str());
     if (!a.kelisimUrl.empty()) {
       fs::path file = target / "preload.html";
-      if (!writeFile(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug, declaresServices(built)), &err)) return failInput(err);
+      if (!writeFile(file, preloadTags(a.kelisimUrl, a.policiesUrl, slug), &err)) return failInput(err);
       std::printf("preload tags for %s's pages -> %s\n", slug.c_str(), file.string().c_str());
     }
   }

@@ -1,5 +1,5 @@
 // The <head> tags `kelisim build --kelisim-url … --policies-url …` writes to
-// <out>/<id>/preload.html (issue 14): on a page that carries them, the banner's wasm, manifest
+// <out>/<id>/preload.html (issue 14): on a page that carries them, the banner's manifest
 // and stylesheet are requested while the page is parsed (before kelisim.js has even
 // arrived, not after it ran) and each exactly once — the preloads are the requests the
 // banner uses (a `crossorigin` that did not match fetch()'s mode would fetch them twice).
@@ -37,12 +37,11 @@ const named = () => [...tags.matchAll(/<(link|script)\b[^>]*?(?:href|src)="([^"]
 
 test('preload.html names the banner\'s files, and each exists in the build output or dist/', () => {
   const urls = [...new Set(named())];
-  assert.deepEqual(urls.sort(), ['/dist/kelisim-banner.css', '/dist/kelisim-consent-banner.wasm', '/dist/kelisim.js', '/site-policies/neupusti/manifest.json']);
+  assert.deepEqual(urls.sort(), ['/dist/kelisim-banner.css', '/dist/kelisim.js', '/site-policies/neupusti/manifest.json']);
   for (const u of urls) {
     const file = u.startsWith('/dist/') ? join(REPO, u) : join(tmp, 'policies', u.slice('/site-policies/'.length));
     assert.ok(existsSync(file), `${u} -> ${file} exists`);
   }
-  assert.match(tags, /href="\/dist\/kelisim-consent-banner\.wasm" as="fetch" crossorigin>/);
   assert.match(tags, /href="\/site-policies\/neupusti\/manifest\.json" as="fetch" crossorigin>/);
   assert.match(tags, /href="\/dist\/kelisim-banner\.css" as="style">/);
 });
@@ -63,7 +62,7 @@ test('a page with the tags: the banner\'s files are requested before kelisim.js 
   const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('resource')
     .map((r) => [new URL(r.name).pathname, { start: r.startTime, end: r.responseEnd }])));
   const js = timing['/dist/kelisim.js'];
-  for (const u of ['/dist/kelisim-consent-banner.wasm', '/site-policies/neupusti/manifest.json', '/dist/kelisim-banner.css']) {
+  for (const u of ['/site-policies/neupusti/manifest.json', '/dist/kelisim-banner.css']) {
     assert.ok(timing[u], `${u} was loaded`);
     assert.ok(timing[u].start < js.end, `${u} requested (${timing[u].start} ms) before kelisim.js arrived (${js.end} ms)`);
     assert.equal(srv.requests.slice(from).filter((p) => p === u).length, 1, `${u} requested once: ${srv.requests.slice(from).join(', ')}`);

@@ -167,25 +167,16 @@ test('build --kelisim-url --policies-url: both CLIs write the same preload.html,
       const tags = readFileSync(path.join(tmp, 'n', id, 'preload.html'), 'utf8');
       assert.equal(readFileSync(path.join(tmp, 'w', id, 'preload.html'), 'utf8'), tags, id);
       const urls = [...tags.matchAll(/(?:href|src|data-policy)="([^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
-      assert.equal(urls.length, 5, tags);
+      assert.equal(urls.length, 4, tags);
       for (const u of urls) {
         const file = u.startsWith('https://cdn.example/kelisim/') ? path.join(ROOT, 'dist', u.slice('https://cdn.example/kelisim/'.length))
           : u.startsWith('/p/?a&b=/') ? path.join(tmp, 'n', u.slice('/p/?a&b=/'.length)) : null;
         assert.ok(file && existsSync(file), `${id}: ${u} names a file that exists (${file})`);
       }
       assert.match(tags, new RegExp(`<link rel="preload" href="/p/\\?a&amp;b=/${id}/manifest\\.json" as="fetch" crossorigin>`));
-      assert.match(tags, /<link rel="preload" href="https:\/\/cdn\.example\/kelisim\/kelisim-consent-banner\.wasm" as="fetch" crossorigin>/);
+      assert.match(tags, /<link rel="preload" href="https:\/\/cdn\.example\/kelisim\/kelisim-banner\.css" as="style">/);
+      assert.doesNotMatch(tags, /\.wasm/, 'the consent wasm is not preloaded (a first visit\'s banner does not wait for it)');
     }
-    // A policy that declares services (issue 12): its pages load the full consent module, so
-    // that is the one preloaded (the banner build cannot decide about services).
-    const svc = (which, o) => run(which, ['build', 'tests/fixtures/services/shop', '-o', path.join(tmp, o), '--services', 'tests/fixtures/services/catalogue.json',
-      '--kelisim-url', '/k/', '--policies-url', '/p/']);
-    assert.equal(svc('native', 'sn').code, 0);
-    assert.equal(svc('wasm', 'sw').code, 0);
-    const svcTags = readFileSync(path.join(tmp, 'sn', 'shop', 'preload.html'), 'utf8');
-    assert.equal(readFileSync(path.join(tmp, 'sw', 'shop', 'preload.html'), 'utf8'), svcTags);
-    assert.match(svcTags, /<link rel="preload" href="\/k\/kelisim-consent\.wasm" as="fetch" crossorigin>/);
-    assert.doesNotMatch(svcTags, /kelisim-consent-banner\.wasm/);
     // Without the options nothing more is written (the committed policies/ output stays as it is).
     const plain = run('wasm', ['build', 'policies/neupusti', '-o', path.join(tmp, 'plain')]);
     assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'preload.html')), false);

@@ -35,7 +35,7 @@ Usage:
       services/catalogue.json in the current folder, else the one kelisim ships with).
       With --kelisim-url (where the page serves kelisim's dist/ files) and --policies-url
       (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the
-      page's <head> that request the banner's wasm, manifest and stylesheet with the page.
+      page's <head> that request the banner's manifest and stylesheet with the page.
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -189,26 +189,20 @@ function consentSourcesIn(dir, slug) {
 
 /** Text as an HTML attribute value (between double quotes). */
 const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/** Whether the policy's current manifest (built `manifest.json`) declares services (issue 12). */
-function declaresServices(built) {
-  const f = built.find(([p]) => p === 'manifest.json');
-  const m = f && JSON.parse(f[1]);
-  return !!(m && Array.isArray(m.services) && m.services.length);
-}
-
 /**
- * preload.html for one built policy: the consent wasm its pages load (the full module when the
- * policy declares services, else the banner build) and its manifest preloaded as fetch()
- * requests them (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches
- * them twice), its stylesheet as a style, then the script tag itself. The same bytes as the
- * native CLI's preloadTags().
+ * preload.html for one built policy: its manifest preloaded as fetch() requests it
+ * (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches it twice) and the
+ * banner's stylesheet as a style, then the script tag itself. Not the consent wasm: a first
+ * visit draws its banner without it, and on slow 4G its bytes, fetched alongside, delayed the
+ * banner (bench/results, session 6: 0.83× vanilla-cookieconsent without it, 0.94× with it,
+ * 0.89× at fetchpriority=low); kelisim.js requests it at once on a return visit. The same
+ * bytes as the native CLI's preloadTags().
  */
-function preloadTags(kelisimUrl, policiesUrl, slug, services) {
+function preloadTags(kelisimUrl, policiesUrl, slug) {
   const dir = (u) => (u.endsWith('/') ? u : u + '/');
   const k = attr(dir(kelisimUrl));
   const m = attr(dir(policiesUrl) + slug + '/manifest.json');
-  return '<!-- kelisim, in <head>: the banner\'s wasm, manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
-    `<link rel="preload" href="${k}${services ? 'kelisim-consent.wasm' : 'kelisim-consent-banner.wasm'}" as="fetch" crossorigin>\n` +
+  return '<!-- kelisim, in <head>: the banner\'s manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
     `<link rel="preload" href="${m}" as="fetch" crossorigin>\n` +
     `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
     `<script src="${k}kelisim.js" data-policy="${m}" defer></script>\n`;
@@ -275,7 +269,7 @@ function cmdBuild(wasm, a) {
     out(`built ${slug}: ${versions} version(s)${docs ? `, ${docs} consent document(s)` : ''} -> ${target}\n`);
     if (a['kelisim-url']) {
       const file = path.join(target, 'preload.html');
-      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug, declaresServices(built)));
+      writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug));
       out(`preload tags for ${slug}'s pages -> ${file}\n`);
     }
   }

@@ -1,0 +1,28 @@
+import { launchBrowser, startServer, REPO } from '../tests/browser/helpers.js';
+import { writeFileSync } from 'node:fs';
+const page_ = process.argv[2] || '/bench/pages/kelisim-preload/';
+const browser = await launchBrowser();
+const srv = await startServer(REPO);
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+await cdp.send('Network.enable'); await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+const events = [];
+cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink.user_timing,loading', transferMode: 'ReportEvents' });
+await page.addInitScript(() => { const tick = () => { const el = document.querySelector('[data-kelisim-banner]'); if (el && getComputedStyle(el).opacity > 0) performance.mark('visible'); else requestAnimationFrame(tick); }; requestAnimationFrame(tick); });
+await page.goto(srv.url + page_);
+await page.waitForTimeout(1500);
+await cdp.send('Tracing.end'); await done;
+// main thread: the renderer's CrRendererMain
+const names = events.filter((e) => e.name === 'thread_name');
+const main = names.find((e) => e.args.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'ParseHTML'));
+const nav = events.find((e) => e.name === 'navigationStart' && e.pid === main.pid) || events.find((e) => e.name === 'TracingStartedInBrowser');
+const t0 = nav.ts;
+const top = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur > 3000);
+for (const e of top.sort((a, b) => a.ts - b.ts)) console.log(((e.ts - t0) / 1000).toFixed(0).padStart(6), (e.dur / 1000).toFixed(1).padStart(7), e.name, e.args?.data?.url?.split('/').pop() || e.args?.data?.functionName || e.args?.data?.type || '');
+const marks = events.filter((e) => e.pid === main.pid && e.cat?.includes('user_timing'));
+for (const m of marks) console.log('mark', m.name, ((m.ts - t0) / 1000).toFixed(0));
+await browser.close(); await srv.close();
