@@ -88,15 +88,21 @@ report('second layer styles (after the banner)', 'dist/kelisim-prefs.css', file(
 report('embed placeholders (pages with embeds only)', 'dist/kelisim-embeds.mjs', file('dist/kelisim-embeds.mjs'));
 report('embed placeholder styles (pages with embeds only)', 'dist/kelisim-embeds.css', file('dist/kelisim-embeds.css'));
 
-// The banner path a page pays for: the consent module's banner build + banner script + styles
-// (when built; the manifest is the site's, measured by bench/banner.mjs).
-const path = rows.filter((r) => !r.missing && ['consent module, banner build', 'banner script', 'banner styles'].includes(r.name));
-if (path.length) {
-  rows.push({
-    name: 'banner path total', what: path.map((r) => r.what).join(' + '),
-    raw: path.reduce((a, r) => a + r.raw, 0), gzip: path.reduce((a, r) => a + r.gzip, 0), goalGzip: null, withinGoal: null,
-  });
-}
+// The banner path a page pays for. A first visit draws its banner from the script and its
+// styles (and the site's manifest, measured by bench/anchors.mjs): the consent module follows
+// the banner (web/src/controller.js, loadConsent). A returning visitor's page needs the module
+// before its gated scripts run, and shows no banner unless the core asks.
+const sum = (name, names) => {
+  const parts = rows.filter((r) => !r.missing && names.includes(r.name));
+  if (parts.length === names.length) {
+    rows.push({
+      name, what: parts.map((r) => r.what).join(' + '),
+      raw: parts.reduce((a, r) => a + r.raw, 0), gzip: parts.reduce((a, r) => a + r.gzip, 0), goalGzip: null, withinGoal: null,
+    });
+  }
+};
+sum('banner path, first visit (before the banner)', ['banner script', 'banner styles']);
+sum('consent path, return visit (before gated scripts run)', ['consent module, banner build', 'banner script', 'banner styles']);
 
 const date = new Date().toISOString().slice(0, 10);
 const result = { date, generatedAt: new Date().toISOString(), gzip: gzipCli ? 'gzip -9 -n' : 'node zlib level 9', rows };

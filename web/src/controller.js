@@ -75,14 +75,15 @@ export function startLoading(o) {
  * about a policy with services is `k2~…` and only such a record is (wasm/core/record.cpp), so
  * the record names the build; should the policy have gained services since, the full module
  * follows the manifest. A first visit shows its banner without the module (start(), below), so
- * it waits for the manifest and requests the one build it needs.
+ * it waits for the manifest and for `drawn` (the banner painted: its compile would otherwise
+ * take main-thread time between the banner's frames), and requests the one build it needs.
  */
-function loadConsent(o, env, manifest, stored) {
+function loadConsent(o, env, manifest, stored, drawn) {
   const load = (full) => env.loadCore({ consentWasm: o.consentWasm || new URL(full ? 'kelisim-consent.wasm' : 'kelisim-consent-banner.wasm', env.base) });
   const needsFull = ({ manifest: m }) => !!(m.services && m.services.length);
   let p;
   if (o.consentWasm) p = load();
-  else if (!stored.length) p = manifest.then((m) => load(needsFull(m)));
+  else if (!stored.length) p = manifest.then((m) => drawn.then(() => load(needsFull(m))));
   else {
     const full = stored.some((v) => v.startsWith('k2~'));
     const first = load(full);
@@ -116,7 +117,8 @@ export function createController(options = {}, env) {
     mode: o.storage || 'both', name: cookieOpts.name, domain: cookieOpts.domain, path: cookieOpts.path,
     sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
   });
-  const coreLoading = loadConsent(o, env, fetching, storage.candidates());
+  let drawn;   // resolved once a first visit's banner is painted, or will not be drawn early
+  const coreLoading = loadConsent(o, env, fetching, storage.candidates(), new Promise((r) => { drawn = r; }));
   const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
   // [issue 13] ?kelisim=… on a site that opted in: decides this page view, stores and reports nothing.
   const override = testOverride(o, win);
@@ -579,8 +581,15 @@ export function createController(options = {}, env) {
       // still decides below: a manifest it refuses takes the banner away again (failClosed),
       // and nothing is stored, reported or run before it has.
       if (!override && o.autoShow !== false && !storage.candidates().length) {
-        Promise.resolve(env.cssReady).then(() => { if (!dead && !banner && status === 'loading') drawBanner(null); });
-      }
+        Promise.resolve(env.cssReady).then(() => {
+          if (dead || banner || status !== 'loading') return drawn();
+          drawBanner(null);
+          // Two frames: the banner's first (painted at opacity 0, banner.css) and the visible one.
+          const later = () => setTimeout(drawn);
+          win.requestAnimationFrame(() => win.requestAnimationFrame(later));
+          setTimeout(drawn, 500);   // no frames in a hidden tab
+        });
+      } else drawn();
       const [c, mod] = await loading;
       if (dead) return;
       core = c;
