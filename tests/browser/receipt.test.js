@@ -241,6 +241,29 @@ test('reportUrl: the preferences dialog reports its display (strings of every ca
   await context.close();
 });
 
+test('reportUrl: a click on a first visit\'s early banner (the consent module still on its way) reports the banner\'s display, then the choice made on it', async () => {
+  inbox.length = 0;
+  endpointUp = true;
+  const { context, page } = await newContext(browser);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(`${srv.url}/r/v2.html`);
+  await page.locator('[data-kelisim-banner]').waitFor();
+  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+  await settle(page);
+  assert.deepEqual(inbox, [], 'nothing reported before the core decided');
+  release();
+  await page.waitForFunction(() => window.kelisim.state().decided);
+  await waitFor(() => changes().length === 1);
+  assert.deepEqual(displays().map((x) => x.display.kind), ['banner']);
+  assert.equal(displays()[0].display.reason, 'no-record');
+  assert.equal(changes()[0].display, displays()[0].id, 'the choice names the banner it was made on');
+  assert.equal(changes()[0].event.op, 'reject-all');
+  assert.equal(changes()[0].recordId, displays()[0].recordId);
+  await context.close();
+});
+
 test('reportUrl: the update notice and the implicit-acceptance notice report their displays (deadline); notice-shown names the implicit notice', async () => {
   inbox.length = 0;
   endpointUp = true;

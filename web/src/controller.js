@@ -277,10 +277,13 @@ export function createController(options = {}, env) {
       if (banner || dead) return;
       drawBanner(d);
     }
-    // The display event, once per banner (the early one's when the core has decided).
-    if (banner.shown === undefined) banner.shown = reports.shown('banner', banner.el, decision) || null;
+    announced(banner);
     view();
   }
+
+  /** The id of banner `ban`'s display event (or null), reported once, when the core has decided:
+   *  a first visit's early banner is reported then, or at a click made on it before. */
+  const announced = (ban) => (ban.shown === undefined ? (ban.shown = reports.shown('banner', ban.el, decision) || null) : ban.shown);
 
   /** Draws the banner; `d`: a changed consent document's parts (documentBanner()), if any. */
   function drawBanner(d) {
@@ -520,7 +523,7 @@ export function createController(options = {}, env) {
    *  the display event of the layer it was made on, if any. */
   async function act(op, choices, display) {
     await ready;
-    if (display && typeof display === 'object') display = display.shown;   // a banner's, once reported
+    if (display && typeof display === 'object') display = announced(display);   // a banner's
     if (dead) return state();
     if (status !== 'ready') throw error || new KelisimError('not-ready', 'kelisim: not ready');
     const hist = storage.history();
