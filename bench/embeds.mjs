@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Embed placeholders benchmark (issue 12; reported, never asserted):
 //  1. bytes, gzip -9: the embed part (dist/kelisim-embeds.mjs + kelisim-embeds.css), and what a
-//     page WITHOUT embeds requests (it must not request the part: its banner path is
-//     kelisim.js + kelisim-banner.css + the wasm + the manifest, as before issue 12);
+//     page WITHOUT embeds requests (it must not request the part), all of it and what had
+//     arrived when its banner was visible (its banner path: kelisim.js + kelisim-banner.css +
+//     the manifest since issue 14; the consent module follows the banner on a first visit),
+//     beside that path before issue 12 (bench/results/size-2026-11-23.json + the manifest);
 //  2. time from navigation start to the placeholders of a page with three embeds (YouTube,
 //     Yandex map, 2GIS) being drawn and styled, at 4× CPU throttle, HTTP cache off, fresh
 //     context per run; the visible banner on the same page beside it. Third-party hosts are
@@ -64,7 +66,11 @@ const WATCH = () => {
     const now = performance.now();
     if (!placeholders && location.pathname.includes('embeds') && drawn()) { placeholders = true; window.__benchMark('placeholders', now); }
     const b = document.querySelector('[data-kelisim-banner]');
-    if (!banner && b && b.getBoundingClientRect().height > 0) { banner = true; window.__benchMark('banner', now); }
+    if (!banner && b && b.getBoundingClientRect().height > 0) {
+      banner = true;
+      // and what had arrived by then: the banner path
+      window.__benchMark('banner', now, performance.getEntriesByType('resource').filter((e) => e.responseEnd <= now).map((e) => new URL(e.name).pathname));
+    }
     if (!(banner && (placeholders || !location.pathname.includes('embeds')))) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -73,10 +79,11 @@ const WATCH = () => {
 async function runOnce(browser, url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
   const marks = {};
+  let before = [];
   let done;
   const finished = new Promise((r) => { done = r; });
   const want = url.includes('embeds') ? 2 : 1;
-  await context.exposeBinding('__benchMark', (_src, name, t) => { marks[name] = t; if (Object.keys(marks).length === want) done(); });
+  await context.exposeBinding('__benchMark', (_src, name, t, arrived) => { marks[name] = t; if (arrived) before = arrived; if (Object.keys(marks).length === want) done(); });
   await context.addInitScript(WATCH);
   const requested = [];
   const third = [];
@@ -93,8 +100,10 @@ async function runOnce(browser, url) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
   await page.goto(url, { waitUntil: 'commit' });
   await Promise.race([finished, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out: ' + url)), 20000))]);
+  // Settle, so that "everything requested" includes what follows the banner (the consent module).
+  await page.waitForTimeout(1000);
   await context.close();
-  return { marks, requested, third };
+  return { marks, requested, third, before };
 }
 
 const stats = (xs) => {
@@ -108,6 +117,7 @@ const srv = await startServer(REPO, { routes: pages });
 const browser = await launchBrowser();
 const t = { placeholders: [], bannerWithEmbeds: [], bannerWithout: [] };
 let withoutRequests = [];
+let withoutBefore = [];
 let withRequests = [];
 const thirdParty = new Set();
 try {
@@ -121,6 +131,7 @@ try {
     const b = await runOnce(browser, srv.url + '/none.html');
     t.bannerWithout.push(b.marks.banner);
     withoutRequests = b.requested;
+    withoutBefore = b.before;
     b.third.forEach((u) => thirdParty.add(u));
   }
 } finally {
@@ -131,6 +142,16 @@ try {
 const sized = (paths) => paths.filter((p) => !p.endsWith('.html')).map((p) => ({ path: p, gzip: gz(file(p.slice(1))) }));
 const sum = (xs) => xs.reduce((a, x) => a + x.gzip, 0);
 const noEmbeds = sized([...new Set(withoutRequests)]);
+const noEmbedsBefore = sized([...new Set(withoutBefore)]);
+// Before issue 12: bench/size.mjs's banner path of 2026-11-23 (banner wasm + kelisim.js +
+// kelisim-banner.css, all needed before the banner then) plus the same manifest.
+const baseline = (() => {
+  try {
+    const r = JSON.parse(readFileSync(join(REPO, 'bench/results/size-2026-11-23.json'), 'utf8')).rows.find((x) => x.name === 'banner path total');
+    const m = noEmbedsBefore.find((x) => x.path.endsWith('.json'));
+    return r && { gzip: r.gzip + (m ? m.gzip : 0), what: `${r.what} (${r.gzip}) + the manifest` };
+  } catch { return null; }
+})();
 const withEmbeds = sized([...new Set(withRequests)]);
 const part = { js: gz(file('dist/kelisim-embeds.mjs')), css: gz(file('dist/kelisim-embeds.css')) };
 const result = {
@@ -141,7 +162,8 @@ const result = {
   machine: { cpus: cpus().length, loadavgBefore: LOAD_BEFORE, loadavgAfter: loadavg().map((x) => +x.toFixed(2)) },
   runs: RUNS,
   embedPartGzip: { ...part, total: part.js + part.css },
-  pageWithoutEmbeds: { requests: noEmbeds, totalGzip: sum(noEmbeds), loadsEmbedPart: noEmbeds.some((r) => r.path.includes('kelisim-embeds')) },
+  pageWithoutEmbeds: { requests: noEmbeds, totalGzip: sum(noEmbeds), loadsEmbedPart: noEmbeds.some((r) => r.path.includes('kelisim-embeds')),
+    beforeBanner: { requests: noEmbedsBefore, totalGzip: sum(noEmbedsBefore) }, beforeIssue12: baseline },
   pageWithThreeEmbeds: { requests: withEmbeds, totalGzip: sum(withEmbeds) },
   thirdPartyRequests: [...thirdParty],
   timeMs: { placeholders: stats(t.placeholders), bannerWithEmbeds: stats(t.bannerWithEmbeds), bannerWithoutEmbeds: stats(t.bannerWithout) },
@@ -162,6 +184,8 @@ const md = `# Embed placeholders (${result.date})
 | | gzip -9 bytes / ms |
 |---|---:|
 | embed part: kelisim-embeds.mjs + kelisim-embeds.css | ${result.embedPartGzip.total} (${part.js} + ${part.css}) |
+| page without embeds, before its banner is visible (its banner path) | ${result.pageWithoutEmbeds.beforeBanner.totalGzip} (${list(noEmbedsBefore)}) |
+| the same before issue 12 | ${baseline ? `${baseline.gzip} (${baseline.what}); now ${result.pageWithoutEmbeds.beforeBanner.totalGzip - baseline.gzip >= 0 ? '+' : ''}${result.pageWithoutEmbeds.beforeBanner.totalGzip - baseline.gzip} B` : '–'} |
 | page without embeds, everything requested | ${result.pageWithoutEmbeds.totalGzip} (${list(noEmbeds)}); embed part requested: ${result.pageWithoutEmbeds.loadsEmbedPart ? 'YES' : 'no'} |
 | page with three embeds, everything requested | ${result.pageWithThreeEmbeds.totalGzip} (${list(withEmbeds)}) |
 | placeholders drawn, ${RATE}× CPU, median / p90 ms | ${result.timeMs.placeholders.median} / ${result.timeMs.placeholders.p90} |
