@@ -140,13 +140,15 @@ test('loadConsentCore takes the module it is given (the page entries pass one), 
 
 test('the page bundles load the banner build; the full module only for a policy with services', () => {
   // Issue 12: per-service consent is left out of the banner build, so a manifest that declares
-  // services makes the page load kelisim-consent.wasm instead (tests/browser/services.test.js
-  // checks that a page without services never requests it).
+  // services, or a stored k2 record (only ever written for such a policy), makes the page load
+  // kelisim-consent.wasm instead (controller.js loadConsent; tests/browser/services.test.js
+  // checks that each page requests exactly one of the two).
   for (const f of ['dist/kelisim.js', 'dist/kelisim.mjs']) {
     const code = readFileSync(root + f, 'utf8');
     assert.ok(code.includes('kelisim-consent-banner.wasm'), `${f} loads kelisim-consent-banner.wasm`);
     assert.equal(code.split('kelisim-consent.wasm').length, 2, `${f} names kelisim-consent.wasm once (the services case)`);
-    assert.match(code, /\.services\b[^;]{0,200}kelisim-consent\.wasm/, `${f}: the full module is tied to manifest.services`);
+    assert.match(code, /kelisim-consent\.wasm[^;]{0,200}\.services\b/, `${f}: the full module is tied to manifest.services`);
+    assert.match(code, /startsWith\("k2~"\)/, `${f}: and to a stored k2 record`);
   }
 });
 
