@@ -338,7 +338,7 @@ test('a first visit: the banner is up before the consent module arrives; a click
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   assert.equal(await page.evaluate(() => window.kelisim.state().status), 'loading', 'the core has not decided yet');
-  assert.equal(await page.locator('[data-kelisim-root]').getAttribute('data-kelisim-state'), null, 'the state hook waits for the core');
+  assert.equal(await page.locator('[data-kelisim-root]').getAttribute('data-kelisim-state'), 'banner', 'the state hook says what is seen');
   assert.equal(await page.evaluate(() => document.activeElement.closest('[data-kelisim-banner]') !== null), true, 'focus is in the banner');
   await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
   await settle(page);

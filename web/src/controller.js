@@ -230,7 +230,7 @@ export function createController(options = {}, env) {
   /** [issue 13] The visible-state hook on the root: `data-kelisim-state` = banner | preferences
    *  | hidden | error (what the visitor sees of kelisim's consent UI now). */
   function view() {
-    if (dead || status === 'loading') return;
+    if (dead || (status === 'loading' && !banner)) return;   // (a first visit's early banner is seen)
     mount().setAttribute('data-kelisim-state', status === 'error' ? 'error' : prefs ? 'preferences' : banner ? 'banner' : 'hidden');
   }
 
@@ -587,6 +587,7 @@ export function createController(options = {}, env) {
         Promise.resolve(env.cssReady).then(() => {
           if (dead || banner || status !== 'loading') return drawn();
           drawBanner(null);
+          view();
           // Two frames: the banner's first (painted at opacity 0, banner.css) and the visible one.
           const later = () => setTimeout(drawn);
           win.requestAnimationFrame(() => win.requestAnimationFrame(later));
