@@ -155,6 +155,7 @@ test('overrides are off by default: ?kelisim=accept-all changes nothing, and nav
     assert.equal(await page.evaluate(() => navigator.webdriver), true, 'an automated browser');
     await page.locator('[data-kelisim-banner]').waitFor();
     assert.equal(await uiState(page), 'banner');
+    await page.evaluate(() => window.kelisim.ready);   // (a first visit's banner is up before the core)
     await settle(page);
     assert.deepEqual(await ran(page), [], path);
     const st = await page.evaluate(() => window.kelisim.state());
