@@ -97,6 +97,17 @@ export const banner = (page) => page.locator('[data-kelisim-banner]');
 export const prefs = (page) => page.locator('[data-kelisim-preferences]');
 export const ready = (page) => page.waitForFunction(() => window.kelisim && window.kelisim.state().status !== 'loading');
 
+/**
+ * Holds every request matching `pattern` until the returned release() is called, then answers
+ * it with `answer(route)` (by default the real file): a consent module still on its way.
+ */
+export async function holdRoute(page, pattern, answer = (route) => route.continue()) {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(pattern, async (route) => { await held; await answer(route); });
+  return release;
+}
+
 /** Collects the code of every kelisim:error event the page dispatches in window.__kerr. */
 export const watchErrors = (page) => page.addInitScript(() => {
   window.__kerr = [];

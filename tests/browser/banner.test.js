@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors, acceptAllRunsAll, ALL_RAN } from './banner-fixture.js';
+import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, nodeCore, manifestJson, watchErrors, acceptAllRunsAll, ALL_RAN, holdRoute } from './banner-fixture.js';
 
 let browser;
 let srv;
@@ -332,9 +332,7 @@ test('script: a missing manifest fails closed without a policy link', async () =
 
 test('a first visit: the banner is up before the consent module arrives; a click waits for the core, nothing is stored or run before it decided', async () => {
   const { context, page } = await newPage(browser);
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.continue(); });
+  const release = await holdRoute(page, '**/kelisim-consent-banner.wasm');
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   assert.equal(await page.evaluate(() => window.kelisim.state().status), 'loading', 'the core has not decided yet');
@@ -356,9 +354,7 @@ test('a first visit: the banner is up before the consent module arrives; a click
 
 test('a first visit whose consent module cannot load: the early banner gives way to the error notice, nothing runs', async () => {
   const { context, page } = await newPage(browser);
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.fulfill({ status: 404, body: 'gone' }); });
+  const release = await holdRoute(page, '**/kelisim-consent-banner.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto(`${srv.url}/script.html`);
   await banner(page).waitFor();
   release();

@@ -253,7 +253,7 @@ for (const embed of ['script', 'esm']) {
     let served = 0;
     await page.route(WASM_ROUTE, (r) => { served++; return r.fulfill({ status: 200, body: WASM, contentType: 'application/octet-stream' }); });
     await page.goto(`${srv.url}/plain/${embed}.html`);
-    await page.evaluate(() => window.kelisim.ready);   // (a first visit's banner is up before the wasm)
+    await ready(page);   // (a first visit's banner is up before the wasm)
     await banner(page).waitFor();
     assert.equal(served, 1, 'the page loaded the wasm through the route');
     await settle(page);

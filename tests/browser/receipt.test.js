@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { launchBrowser, startServer, REPO } from './helpers.js';
-import { nodeCore } from './banner-fixture.js';
+import { nodeCore, holdRoute } from './banner-fixture.js';
 import { addPolicyRoutes, pageHtml, newContext, ready, updateNotice, V2, P, DAY, DEADLINE } from './viewer-fixture.js';
 import { STRINGS } from '../../web/src/ui/i18n.js';
 
@@ -245,9 +245,7 @@ test('reportUrl: a click on a first visit\'s early banner (the consent module st
   inbox.length = 0;
   endpointUp = true;
   const { context, page } = await newContext(browser);
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route('**/kelisim-consent-banner.wasm', async (route) => { await held; await route.continue(); });
+  const release = await holdRoute(page, '**/kelisim-consent-banner.wasm');
   await page.goto(`${srv.url}/r/v2.html`);
   await page.locator('[data-kelisim-banner]').waitFor();
   await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');

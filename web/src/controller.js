@@ -117,8 +117,11 @@ export function createController(options = {}, env) {
     mode: o.storage || 'both', name: cookieOpts.name, domain: cookieOpts.domain, path: cookieOpts.path,
     sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
   });
+  // What is stored as the page starts: nothing means a first visit, whose banner is drawn
+  // before the core (start()) and whose core waits for that banner (loadConsent).
+  const stored = storage.candidates();
   let drawn;   // resolved once a first visit's banner is painted, or will not be drawn early
-  const coreLoading = loadConsent(o, env, fetching, storage.candidates(), new Promise((r) => { drawn = r; }));
+  const coreLoading = loadConsent(o, env, fetching, stored, new Promise((r) => { drawn = r; }));
   const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
   // [issue 13] ?kelisim=… on a site that opted in: decides this page view, stores and reports nothing.
   const override = testOverride(o, win);
@@ -583,7 +586,7 @@ export function createController(options = {}, env) {
       // module is still on its way; its buttons wait for it (act() awaits `ready`). The core
       // still decides below: a manifest it refuses takes the banner away again (failClosed),
       // and nothing is stored, reported or run before it has.
-      if (!override && o.autoShow !== false && !storage.candidates().length) {
+      if (!override && o.autoShow !== false && !stored.length) {
         Promise.resolve(env.cssReady).then(() => {
           if (dead || banner || status !== 'loading') return drawn();
           drawBanner(null);
