@@ -93,20 +93,29 @@ async function autoconsentInPage({ rule, mode }) {
     for (const s of steps || []) if (!(await step(s))) return false;
     return true;
   };
+  // Pre-hiding as the rule declares it: the engine makes these transparent before detecting,
+  // through its own stylesheet, so an element drawn later is hidden too (a first visit's banner
+  // may appear after the page's load event). Here: CSSOM on each matching element, applied again
+  // before every detection attempt (a strict page CSP allows it), and restored afterwards.
+  const prehidden = new Set();
+  const prehide = () => {
+    for (const el of (rule.prehideSelectors || []).flatMap((s) => find(s))) {
+      if (!prehidden.has(el)) el.style.opacity = '0';
+      prehidden.add(el);
+    }
+  };
   const retry = async (steps) => {
     for (let i = 0; i < 40; i++) {
+      prehide();
       if (await all(steps)) return true;
       await sleep(100);
     }
     return false;
   };
-  // Pre-hiding as the rule declares it: the engine makes these transparent before detecting
-  // (through its own stylesheet; CSSOM here, which a strict page CSP allows) and restores them.
-  const prehidden = (rule.prehideSelectors || []).flatMap((s) => find(s));
-  for (const el of prehidden) el.style.opacity = '0';
-  const out = { detected: await retry(rule.detectCmp), popup: false, done: false, tested: false, prehidden: prehidden.length };
+  const out = { detected: await retry(rule.detectCmp), popup: false, done: false, tested: false };
   if (out.detected) out.popup = await retry(rule.detectPopup);
   for (const el of prehidden) el.style.removeProperty('opacity');
+  out.prehidden = prehidden.size;
   if (out.popup) out.done = await all(mode === 'optIn' ? rule.optIn : rule.optOut);
   if (out.done) out.tested = await all(rule.test);
   return out;
