@@ -159,11 +159,13 @@ export function createController(options = {}, env) {
 
   // The id of the record the next choice creates (core.apply's newId) while there is none:
   // drawn now, so that the banner's display event and the choice name the same record.
-  let nextId = newId();
+  // Made when first needed (a report or a choice), not during the page's start.
+  let nextId = null;
+  const pendingId = () => (nextId ||= newId());
   // Every change and every consent layer shown, to options.reportUrl (web/src/report-hooks.js).
   const reports = createReportHooks(override ? null : o.reportUrl, doc.baseURI, () => {
     const r = mine();
-    return { manifest, lang, recordId: r ? r.id : nextId };
+    return { manifest, lang, recordId: r ? r.id : pendingId() };
   });
   offs.push(() => reports.destroy());
 
@@ -532,10 +534,10 @@ export function createController(options = {}, env) {
     const hist = storage.history();
     const res = core.apply({
       manifest, record: raw, now: now(), signals, op, choices,
-      newId: nextId, prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
+      newId: pendingId(), prevHash: hist.length ? String(hist[hist.length - 1].hash || '') : '',
     });
     const stored = store(res.record, res.entry, display);
-    nextId = newId();   // that one is taken now (or was not needed: a record exists)
+    nextId = null;   // that one is taken now (or was not needed: a record exists)
     if (stored) raw = res.record;
     else throw new KelisimError('storage-bad-value', 'kelisim: the core returned a record that cannot be stored');
     refresh('local', op);
@@ -604,7 +606,7 @@ export function createController(options = {}, env) {
       const s = pickStored();
       raw = s.value;
       // [issue 13] accept-all / reject-all: the core's record for that choice, in memory only.
-      if (override) raw = override === 'none' ? null : core.apply({ manifest, record: null, now: now(), signals, op: override, newId: nextId }).record;
+      if (override) raw = override === 'none' ? null : core.apply({ manifest, record: null, now: now(), signals, op: override, newId: pendingId() }).record;
       status = 'ready';
       if (o.gating !== false) gate = createGate({ allowed, doc, embeds });
       embeds();

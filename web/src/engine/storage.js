@@ -55,8 +55,17 @@ export function createStorage(o = {}) {
     try { cookieOk = !!win.document && win.navigator.cookieEnabled !== false; } catch { cookieOk = false; }
   }
   if (lsOk) {
+    try { ls = win.localStorage; lsOk = !!ls; } catch { lsOk = false; ls = null; }
+  }
+  // Whether localStorage takes writes (a full quota, Safari's old private mode) is probed once,
+  // when it matters: before the first write, or when asked which stores work. Not at start,
+  // where reading is all a page needs (the probe's write cost the page's start ~1-6 ms at 4×
+  // CPU throttle, session 7).
+  let probed = false;
+  function probeLs() {
+    if (probed || !lsOk) return;
+    probed = true;
     try {
-      ls = win.localStorage;
       const probe = name + ':probe';
       ls.setItem(probe, '1');
       ls.removeItem(probe);
@@ -92,6 +101,7 @@ export function createStorage(o = {}) {
   }
 
   function writeLs(key, value) {
+    probeLs();
     if (!lsOk) return false;
     try { ls.setItem(key, value); return true; } catch { return false; }
   }
@@ -109,16 +119,25 @@ export function createStorage(o = {}) {
   function emit() { for (const fn of listeners) fn(); }
 
   try { win.addEventListener('storage', onStorage); } catch { /* no window */ }
-  try {
-    if (typeof win.BroadcastChannel === 'function') {
-      channel = new win.BroadcastChannel('kelisim:' + name);
-      channel.onmessage = onMessage;
-    }
-  } catch { channel = null; }
+  // The channel to the site's other tabs, opened when first needed (a subscriber or a write),
+  // not during the page's start. Before then there is no one to tell about a message.
+  let opened = false;
+  function open() {
+    if (opened) return channel;
+    opened = true;
+    try {
+      if (typeof win.BroadcastChannel === 'function') {
+        channel = new win.BroadcastChannel('kelisim:' + name);
+        channel.onmessage = onMessage;
+      }
+    } catch { channel = null; }
+    return channel;
+  }
 
   return {
     /** 'cookie' | 'localStorage' | 'memory' stores that currently work, in that order. */
     get active() {
+      probeLs();
       const a = [];
       if (cookieOk) a.push('cookie');
       if (lsOk) a.push('localStorage');
@@ -147,7 +166,7 @@ export function createStorage(o = {}) {
       if (writeLs(name, value)) took.push('localStorage');
       mem.value = value;
       if (!took.length) took.push('memory');
-      try { channel && channel.postMessage({ value }); } catch { /* closed */ }
+      try { const c = open(); c && c.postMessage({ value }); } catch { /* closed */ }
       return took;
     },
 
@@ -183,6 +202,7 @@ export function createStorage(o = {}) {
 
     /** Calls fn() when another tab may have changed the record. Returns an unsubscribe. */
     subscribe(fn) {
+      open();
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
@@ -192,6 +212,7 @@ export function createStorage(o = {}) {
       try { win.removeEventListener('storage', onStorage); } catch { /* ignore */ }
       try { channel && channel.close(); } catch { /* ignore */ }
       channel = null;
+      opened = true;   // never (re)opened after destroy
     },
   };
 }
