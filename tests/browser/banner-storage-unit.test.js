@@ -90,6 +90,32 @@ test('fallbacks: localStorage throwing, full, or missing; cookies disabled; both
   assert.deepEqual(d.active, ['localStorage']);
 });
 
+test('the start only reads: no localStorage write, no cross-tab channel until a subscriber or a write', () => {
+  const f = fakeWin();
+  const writes = [];
+  const ls = f.win.localStorage;
+  const setItem = ls.setItem;
+  ls.setItem = (k, v) => { writes.push(k); return setItem(k, v); };
+  const channels = [];
+  f.win.BroadcastChannel = class { constructor(n) { channels.push(n); } postMessage() {} close() {} };
+  const s = createStorage({ win: f.win });
+  assert.deepEqual(s.candidates(), []);
+  assert.deepEqual(writes, [], 'nothing written to localStorage at start');
+  assert.deepEqual(channels, [], 'no channel opened at start');
+  const off = s.subscribe(() => {});
+  assert.deepEqual(channels, ['kelisim:kelisim']);
+  off();
+  assert.deepEqual(s.write(REC), ['cookie', 'localStorage']);
+  assert.deepEqual(writes, ['kelisim:probe', 'kelisim'], 'the probe runs once, before the first write');
+  assert.deepEqual(channels, ['kelisim:kelisim'], 'one channel');
+  // A write before any subscriber opens the channel too (the other tabs are told).
+  const g = fakeWin();
+  const posted = [];
+  g.win.BroadcastChannel = class { postMessage(m) { posted.push(m.value); } close() {} };
+  createStorage({ win: g.win }).write(REC);
+  assert.deepEqual(posted, [REC]);
+});
+
 test('mode selects the stores', () => {
   const f = fakeWin();
   assert.deepEqual(createStorage({ win: f.win, mode: 'cookie' }).write(REC), ['cookie']);
