@@ -15,12 +15,20 @@ let browser;
 let srv;
 let tmp;
 let tags;
+let inline;
+// A strict policy: no inline script, no inline style. A JSON data block is not a script it runs.
+const STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+const CSP_WATCH = () => {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+};
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kelisim-preload-'));
   const out = execFileSync('node', [join(REPO, 'web/src/cli/kelisim.js'), 'build', join(REPO, 'policies/neupusti'), '-o', join(tmp, 'policies'),
     '--kelisim-url', '/dist', '--policies-url', '/site-policies/'], { encoding: 'utf8' });
   assert.match(out, /preload tags for neupusti's pages -> .*preload\.html/);
   tags = readFileSync(join(tmp, 'policies/neupusti/preload.html'), 'utf8');
+  inline = readFileSync(join(tmp, 'policies/neupusti/inline.html'), 'utf8');
   browser = await launchBrowser();
   srv = await startServer(REPO, { mounts: { '/site-policies': join(tmp, 'policies') } });
   srv.route('/page.html', `<!doctype html>
@@ -72,4 +80,69 @@ test('a page with the tags: the banner\'s files are requested before kelisim.js 
   await page.waitForFunction(() => window.__ran === true);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** A page with `head` in its <head>, served under the strict CSP. */
+function page(path, head) {
+  srv.route(path, {
+    type: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': STRICT },
+    body: `<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>inline</title>
+${head}</head><body><main><h1>Страница</h1><p>Текст.</p></main>
+<script type="text/plain" data-kelisim-category="marketing" src="/gated-inline.js"></script>
+</body></html>`,
+  });
+}
+
+test('inline.html: the manifest in the page; the banner requests no manifest, the texts come from data-url\'s folder, no CSP violation', async () => {
+  page('/inline.html', inline);
+  srv.route('/gated-inline.js', 'window.__ran = true;', 'text/javascript');
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  await context.addInitScript(CSP_WATCH);
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  const from = srv.requests.length;
+  await p.goto(`${srv.url}/inline.html`);
+  await p.locator('[data-kelisim-banner]').waitFor();
+  await p.evaluate(() => window.kelisim.ready);
+  const st = await p.evaluate(() => window.kelisim.state());
+  assert.equal(st.status, 'ready');
+  assert.equal(st.policyId, 'neupusti');
+  assert.equal(srv.requests.slice(from).filter((u) => u.endsWith('manifest.json')).length, 0, `no manifest request: ${srv.requests.slice(from).join(', ')}`);
+  // The texts file is the manifest's `texts`, resolved against data-url (not against the page).
+  await p.click('[data-kelisim-banner] [data-kelisim-action="settings"]');
+  await p.locator('[data-kelisim-preferences]').waitFor();
+  await p.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('/site-policies/neupusti/1/texts.json')));
+  assert.equal(await p.evaluate(() => window.__ran === true), false, 'nothing gated ran before consent');
+  await p.click('[data-kelisim-preferences] [data-kelisim-action="accept-all"]');
+  await p.waitForFunction(() => window.__ran === true);
+  assert.deepEqual(await p.evaluate(() => window.__csp), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('data-policy="#id": no such element, or one that holds no manifest, fails closed with a clear error', async () => {
+  const cases = [
+    ['/inline-missing.html', '<script src="/dist/kelisim.js" data-policy="#kelisim-policy" defer></script>', 'manifest-load', /no element #kelisim-policy/],
+    ['/inline-bad.html', '<script type="application/json" id="kelisim-policy">{"categories": [</script>\n<script src="/dist/kelisim.js" data-policy="#kelisim-policy" defer></script>', 'manifest-invalid', /#kelisim-policy does not hold a policy manifest/],
+    ['/inline-array.html', '<script type="application/json" id="kelisim-policy">[1, 2]</script>\n<script src="/dist/kelisim.js" data-policy="#kelisim-policy" defer></script>', 'manifest-invalid', /does not hold a policy manifest/],
+  ];
+  for (const [path, head, code, message] of cases) {
+    page(path, head);
+    const context = await browser.newContext({ locale: 'ru-RU' });
+    await context.addInitScript(CSP_WATCH);
+    const p = await context.newPage();
+    await p.goto(srv.url + path);
+    await p.evaluate(() => window.kelisim.ready);
+    const st = await p.evaluate(() => window.kelisim.state());
+    assert.equal(st.status, 'error', path);
+    assert.equal(st.error.code, code, path);
+    assert.match(st.error.message, message, path);
+    await p.locator('[data-kelisim-notice="error"]').waitFor();
+    assert.equal(await p.locator('[data-kelisim-banner]').count(), 0, `${path}: no banner`);
+    assert.equal(await p.evaluate(() => window.__ran === true), false, `${path}: nothing gated ran`);
+    assert.deepEqual(await p.evaluate(() => window.__csp), [], path);
+    await context.close();
+  }
 });

@@ -151,7 +151,7 @@ test('build: both CLIs write the same files, equal to the committed policies/ ou
   }
 });
 
-test('build --kelisim-url --policies-url: both CLIs write the same preload.html, whose tags name files in dist/ and the build output', () => {
+test('build --kelisim-url --policies-url: both CLIs write the same preload.html and inline.html, whose tags name files in dist/ and the build output', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'kelisim-cli-'));
   try {
     // The URLs as a site would give them (with and without the trailing slash, an & to escape).
@@ -176,10 +176,29 @@ test('build --kelisim-url --policies-url: both CLIs write the same preload.html,
       assert.match(tags, new RegExp(`<link rel="preload" href="/p/\\?a&amp;b=/${id}/manifest\\.json" as="fetch" crossorigin>`));
       assert.match(tags, /<link rel="preload" href="https:\/\/cdn\.example\/kelisim\/kelisim-banner\.css" as="style">/);
       assert.doesNotMatch(tags, /\.wasm/, 'the consent wasm is not preloaded (a first visit\'s banner does not wait for it)');
+      // inline.html: the built manifest itself in a JSON data block, `<` escaped, its address in data-url.
+      const inline = readFileSync(path.join(tmp, 'n', id, 'inline.html'), 'utf8');
+      assert.equal(readFileSync(path.join(tmp, 'w', id, 'inline.html'), 'utf8'), inline, id);
+      const block = /<script type="application\/json" id="kelisim-policy" data-url="\/p\/\?a&amp;b=\/([^"]+)">([^<]*)<\/script>\n/.exec(inline);
+      assert.ok(block, inline.slice(0, 300));
+      assert.equal(block[1], `${id}/manifest.json`);
+      assert.deepEqual(JSON.parse(block[2]), JSON.parse(readFileSync(path.join(tmp, 'n', id, 'manifest.json'), 'utf8')));
+      assert.match(inline, /<link rel="preload" href="https:\/\/cdn\.example\/kelisim\/kelisim-banner\.css" as="style">\n<script src="https:\/\/cdn\.example\/kelisim\/kelisim\.js" data-policy="#kelisim-policy" defer><\/script>\n$/);
     }
+    // A `<` in the manifest cannot end the data block: written as \u003c (the controller's name, here).
+    const lt = run('native', ['build', 'tests/fixtures/policy/inline-lt', '-o', path.join(tmp, 'lt'), '--kelisim-url', '/k', '--policies-url', '/p']);
+    const ltw = run('wasm', ['build', 'tests/fixtures/policy/inline-lt', '-o', path.join(tmp, 'ltw'), '--kelisim-url', '/k', '--policies-url', '/p']);
+    assert.equal(lt.code, 0, lt.stderr);
+    assert.equal(ltw.code, 0, ltw.stderr);
+    const ltTags = readFileSync(path.join(tmp, 'lt', 'inline-lt', 'inline.html'), 'utf8');
+    assert.equal(readFileSync(path.join(tmp, 'ltw', 'inline-lt', 'inline.html'), 'utf8'), ltTags);
+    const json = /data-url="[^"]*">([^<]*)<\/script>/.exec(ltTags)[1];
+    assert.match(json, /\\u003c\/script>/);
+    assert.equal(JSON.parse(json).controller, 'ТОО «Пример</script><script>alert(1)</script>»');
     // Without the options nothing more is written (the committed policies/ output stays as it is).
     const plain = run('wasm', ['build', 'policies/neupusti', '-o', path.join(tmp, 'plain')]);
     assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'preload.html')), false);
+    assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'inline.html')), false);
     assert.doesNotMatch(plain.stdout.toString(), /preload/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

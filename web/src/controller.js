@@ -57,6 +57,9 @@ export function startLoading(o) {
     const src = o.policy;
     if (src && typeof src === 'object' && !(src instanceof URL)) return { manifest: src, url: doc.baseURI };
     if (!src) throw new KelisimError('manifest-invalid', 'kelisim: no policy given (data-policy or options.policy)');
+    // '#id': the manifest is in the page, in <script type="application/json" id="id"
+    // data-url="…manifest.json">, so the banner waits for no request (docs/embedding.md).
+    if (String(src)[0] === '#') return inlineManifest(doc, String(src).slice(1));
     const url = new URL(String(src), doc.baseURI).href;
     const m = await fetchJsonObject(url, 'manifest-load');
     if (!m || !Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', `kelisim: ${url} is not a policy manifest`);
@@ -64,6 +67,24 @@ export function startLoading(o) {
   })();
   manifest.catch(() => {});   // handled in start(); avoid an unhandled rejection before it awaits
   return { manifest };
+}
+
+/**
+ * The manifest in the page's element `id` (a JSON data block, which a strict CSP allows), once
+ * the document has it. Its `data-url` is the manifest's own address: what the manifest refers
+ * to (texts, policy page) is resolved against it; without it, against the page.
+ */
+async function inlineManifest(doc, id) {
+  if (!doc.getElementById(id) && doc.readyState === 'loading') {
+    await new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true }));
+  }
+  const el = doc.getElementById(id);
+  if (!el) throw new KelisimError('manifest-load', `kelisim: no element #${id} holds the policy manifest`);
+  let m = null;
+  try { m = JSON.parse(el.textContent); } catch { /* below */ }
+  if (!m || !Array.isArray(m.categories)) throw new KelisimError('manifest-invalid', `kelisim: #${id} does not hold a policy manifest (JSON)`);
+  const u = el.getAttribute('data-url');
+  return { manifest: m, url: u ? new URL(u, doc.baseURI).href : doc.baseURI };
 }
 
 /**

@@ -47,7 +47,9 @@ export interface ViewerModule {
 }
 
 export interface KelisimOptions {
-  /** URL of the policy version's manifest.json, or the manifest object itself. Required.
+  /** URL of the policy version's manifest.json, the manifest object itself, or `#id`: the
+   *  manifest in the page, in `<script type="application/json" id="id" data-url="…/manifest.json">`
+   *  (what `kelisim build … --kelisim-url --policies-url` writes to inline.html). Required.
    *  Script tag: `data-policy`. @default undefined */
   policy: string | URL | Record<string, unknown>;
   /** The consent module: a URL, bytes or a compiled module. Either build works: the banner build
