@@ -34,12 +34,18 @@
 //
 // Usage: node bench/anchors.mjs [--runs 7] [--profiles desktop,cpu4x,phone-slow4g]
 //                               [--only kelisim,vcc,...] [--no-page-alone] [--no-core] [--no-pages]
+//                               [--against <dist-dir>]
+// --against <dist-dir>: another build of kelisim's files (say, the last commit's, built in a
+// git worktree) as two more contenders in the same interleaved run, "kelisim@against" and
+// "kelisim-inline@against": the same pages, with /dist/ served from <dist-dir>. At 4× CPU this
+// machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
+// does not.
 //                               [--tag loaded]
 // Writes bench/results/<YYYY-MM-DD>-anchors.json and bench/results/latest.md (with --tag T:
 // <YYYY-MM-DD>-anchors-T.json and anchors-T.md, for runs that are not the results).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { launchBrowser, startServer, REPO } from '../tests/browser/helpers.js';
@@ -109,6 +115,16 @@ const CONTENDERS = {
     equivalence: 'the bench pages\' <main> with no banner script: the LCP baseline ("LCP − page alone")',
   },
 };
+const AGAINST = opt('--against', null);
+if (AGAINST) {
+  for (const n of ['kelisim', 'kelisim-inline']) {
+    const c = CONTENDERS[n];
+    CONTENDERS[n + '@against'] = { ...c, label: `${c.label} @ ${AGAINST}`, page: '/against' + c.page, equivalence: `${c.equivalence}; kelisim's files from ${AGAINST}` };
+  }
+}
+/** --against's pages: the kelisim pages with /dist/ served from <dist-dir> (mounted at /against/dist). */
+const againstRoutes = () => Object.fromEntries(Object.values(CONTENDERS).filter((c) => c.page.startsWith('/against/'))
+  .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: readFileSync(join(REPO, c.page.slice('/against'.length), 'index.html'), 'utf8').replaceAll('"/dist/', '"/against/dist/') }]));
 const ONLY = opt('--only', null);
 const NAMES = Object.keys(CONTENDERS).filter((n) => !ONLY || ONLY.split(',').includes(n) || (n === 'page' && !has('--no-page-alone')));
 /** The contenders with a banner (every metric but LCP). */
@@ -485,8 +501,9 @@ if (!has('--no-pages')) {
       '/anchors/klaro': join(REPO, 'node_modules/klaro/dist'),
       '/anchors/tarteaucitron': join(REPO, 'node_modules/tarteaucitronjs'),
       '/anchors/osano': join(REPO, 'node_modules/cookieconsent/build'),
+      ...(AGAINST ? { '/against/dist': resolve(AGAINST) } : {}),
     },
-    routes: { '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности' },
+    routes: { '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности', ...againstRoutes() },
   });
   const browser = await launchBrowser();
   result.conditions.browser = `Debian chromium ${browser.version()} (headless), playwright-core`;
