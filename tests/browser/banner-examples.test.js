@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, startServer, REPO } from './helpers.js';
+import { launchBrowser, startServer, REPO, CSP_WATCH } from './helpers.js';
 import { DEMO_CSP } from '../../scripts/serve.mjs';
 import { addRoutes, newPage, probe, assertProbeSound, ready, banner, prefs, acceptAllRunsAll } from './banner-fixture.js';
 import { STRINGS } from '../../web/src/ui/i18n.js';
@@ -27,12 +27,6 @@ function findCli() {
   assert.ok(cli, 'the kelisim CLI is needed to build the seed policies (npm test builds it: build/native/kelisim)');
   return cli;
 }
-
-// Records CSP violations from the first moment of every page.
-const CSP_WATCH = () => {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-};
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kelisim-examples-'));

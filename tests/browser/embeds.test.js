@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser, startServer, REPO, watchErrors, formatViolations } from './helpers.js';
+import { launchBrowser, startServer, REPO, watchErrors, formatViolations, CSP_WATCH } from './helpers.js';
 import { DEMO_CSP, demoCsp } from '../../scripts/serve.mjs';
 
 const MANIFEST = '/tests/fixtures/manifests/embeds-v1.json';
@@ -356,10 +356,7 @@ test('under the demo\'s strict CSP the placeholders draw and style with no viola
 
 test('the demo page (examples/embeds, as npm run demo serves it): placeholders, a gated chat widget, "load once" under its CSP', async () => {
   const { context, page, third, errors } = await open(null);
-  await context.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  });
+  await context.addInitScript(CSP_WATCH);
   await page.goto(demo.url + '/embeds/');
   await ready(page);
   const frames = page.locator('iframe[data-kelisim-src]');

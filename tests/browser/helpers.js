@@ -30,6 +30,12 @@ export function startServer(rootDir = REPO, options = {}) {
   return serve(rootDir, options);
 }
 
+/** An init script: records every CSP violation from the first moment of a page in window.__csp. */
+export const CSP_WATCH = () => {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+};
+
 /** Collects page errors and console errors so a test can assert there were none. */
 export function watchErrors(page) {
   const errors = [];

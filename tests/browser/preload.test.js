@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, startServer, REPO } from './helpers.js';
+import { launchBrowser, startServer, REPO, CSP_WATCH } from './helpers.js';
 
 let browser;
 let srv;
@@ -18,10 +18,6 @@ let tags;
 let inline;
 // A strict policy: no inline script, no inline style. A JSON data block is not a script it runs.
 const STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
-const CSP_WATCH = () => {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-};
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kelisim-preload-'));
   const out = execFileSync('node', [join(REPO, 'web/src/cli/kelisim.js'), 'build', join(REPO, 'policies/neupusti'), '-o', join(tmp, 'policies'),
