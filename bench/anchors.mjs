@@ -77,7 +77,8 @@ const CONTENDERS = {
     equivalence: 'the kelisim page plus the preload tags of `kelisim build --kelisim-url --policies-url` (manifest as="fetch" crossorigin, kelisim-banner.css as="style") in <head>',
   },
   // The manifest in the page (a JSON data block, data-policy="#kelisim-policy"), the
-  // stylesheet preloaded: the banner waits for no request but the stylesheet's.
+  // stylesheet preloaded: the banner waits for no request but the stylesheet's. Its page is
+  // made from the preload page and the manifest file (inlinePage()), not kept as a copy.
   'kelisim-inline': {
     label: `kelisim ${ownVersion} + manifest in the page`, page: '/bench/pages/kelisim-inline/',
     banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
@@ -115,6 +116,30 @@ const CONTENDERS = {
     equivalence: 'the bench pages\' <main> with no banner script: the LCP baseline ("LCP − page alone")',
   },
 };
+/**
+ * The kelisim-inline page: the kelisim-preload page with the manifest's preload line replaced
+ * by the manifest itself, as `kelisim build` writes it to inline.html (a JSON data block, `<`
+ * as \u003c), and the script naming it. Made from the files at each run, so the two pages and
+ * the manifest never drift apart.
+ */
+function inlinePage() {
+  const url = '/tests/fixtures/manifests/demo-v1.json';
+  const json = readFileSync(join(REPO, url), 'utf8').replace(/\n+$/, '').replace(/</g, '\\u003c');
+  const from = readFileSync(join(REPO, 'bench/pages/kelisim-preload/index.html'), 'utf8');
+  const parts = [
+    ['<title>kelisim + preload</title>', '<title>kelisim + manifest in the page</title>'],
+    ['writes to preload.html', 'writes to inline.html'],
+    [`<link rel="preload" href="${url}" as="fetch" crossorigin>`, `<script type="application/json" id="kelisim-policy" data-url="${url}">${json}</script>`],
+    [`data-policy="${url}"`, 'data-policy="#kelisim-policy"'],
+  ];
+  return parts.reduce((html, [a, b]) => {
+    if (!html.includes(a)) throw new Error(`bench: bench/pages/kelisim-preload/index.html has no ${a} to make the kelisim-inline page from`);
+    return html.replace(a, b);
+  }, from);
+}
+/** A contender page's HTML: kelisim-inline's made, the others' from bench/pages/. */
+const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
+
 const AGAINST = opt('--against', null);
 if (AGAINST) {
   for (const n of ['kelisim', 'kelisim-inline']) {
@@ -124,7 +149,7 @@ if (AGAINST) {
 }
 /** --against's pages: the kelisim pages with /dist/ served from <dist-dir> (mounted at /against/dist). */
 const againstRoutes = () => Object.fromEntries(Object.values(CONTENDERS).filter((c) => c.page.startsWith('/against/'))
-  .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: readFileSync(join(REPO, c.page.slice('/against'.length), 'index.html'), 'utf8').replaceAll('"/dist/', '"/against/dist/') }]));
+  .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page.slice('/against'.length)).replaceAll('"/dist/', '"/against/dist/') }]));
 const ONLY = opt('--only', null);
 const NAMES = Object.keys(CONTENDERS).filter((n) => !ONLY || ONLY.split(',').includes(n) || (n === 'page' && !has('--no-page-alone')));
 /** The contenders with a banner (every metric but LCP). */
@@ -503,7 +528,11 @@ if (!has('--no-pages')) {
       '/anchors/osano': join(REPO, 'node_modules/cookieconsent/build'),
       ...(AGAINST ? { '/against/dist': resolve(AGAINST) } : {}),
     },
-    routes: { '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности', ...againstRoutes() },
+    routes: {
+      '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности',
+      '/bench/pages/kelisim-inline/': { type: 'text/html; charset=utf-8', body: inlinePage() },
+      ...againstRoutes(),
+    },
   });
   const browser = await launchBrowser();
   result.conditions.browser = `Debian chromium ${browser.version()} (headless), playwright-core`;
@@ -734,7 +763,7 @@ ${goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} | ${g
 }
 md += `## What the pages are
 ${NAMES.map((n) => `- **${CONTENDERS[n].label}** — ${CONTENDERS[n].equivalence}.`).join('\n')}
-- Pages: \`bench/pages/<name>/\`; the two gated scripts (\`bench/pages/g/\`) call a probe; "stored" is the last write of the consent cookie / localStorage key after the click (kelisim writes both).
+- Pages: \`bench/pages/<name>/\` (kelisim-inline's made from kelisim-preload's and the manifest by inlinePage()); the two gated scripts (\`bench/pages/g/\`) call a probe; "stored" is the last write of the consent cookie / localStorage key after the click (kelisim writes both).
 - The "accept all" click comes ${CLICK_DELAY} ms after the banner is visible, for every contender (tarteaucitron attaches its button handlers 500 ms after it shows its bar; a click before that is lost).
 - Time to banner counts from navigation start; it includes fetching and compiling everything on the banner path. TBT counts long tasks that start before the banner is visible.
 - LCP: the last 'largest-contentful-paint' entry before the click (Chromium reports none after the first input); the page alone is left for ${CLICK_DELAY} ms after its load event. "Banner is the LCP": that entry's element is inside the banner.
