@@ -32,7 +32,7 @@ function fakeWin({ protocol = 'https:', host = 'shop.example.kz', cookies = true
     location: { protocol, hostname: host, pathname: '/catalog/' },
     addEventListener() {}, removeEventListener() {},
   };
-  Object.defineProperty(win, 'localStorage', { get() { if (ls === 'getter-throws') throw new Error('SecurityError'); return localStorage; } });
+  Object.defineProperty(win, 'localStorage', { configurable: true, get() { if (ls === 'getter-throws') throw new Error('SecurityError'); return localStorage; } });
   return { win, jar, sets, store };
 }
 
@@ -114,6 +114,26 @@ test('the start only reads: no localStorage write, no cross-tab channel until a 
   g.win.BroadcastChannel = class { postMessage(m) { posted.push(m.value); } close() {} };
   createStorage({ win: g.win }).write(REC);
   assert.deepEqual(posted, [REC]);
+});
+
+test('making the storage touches nothing: localStorage and the storage event wait for the first read or subscriber', () => {
+  const f = fakeWin();
+  const touched = [];
+  const ls = f.win.localStorage;
+  Object.defineProperty(f.win, 'localStorage', { get() { touched.push('localStorage'); return ls; } });
+  f.win.addEventListener = (type) => touched.push('listen:' + type);
+  const s = createStorage({ win: f.win });
+  assert.deepEqual(touched, [], 'nothing reached for as the storage is made');
+  assert.deepEqual(s.candidates(), []);
+  assert.deepEqual(touched, ['localStorage'], 'the first read opens localStorage, once');
+  s.candidates();
+  assert.deepEqual(touched, ['localStorage']);
+  s.subscribe(() => {});
+  assert.deepEqual(touched, ['localStorage', 'listen:storage'], 'the storage event is listened to from the first subscriber on');
+  // A throwing getter met at the first read: the storage falls back as before.
+  const g = fakeWin({ ls: 'getter-throws' });
+  const t = createStorage({ win: g.win });
+  assert.deepEqual(t.active, ['cookie']);
 });
 
 test('mode selects the stores', () => {

@@ -102,18 +102,30 @@ async function inlineManifest(doc, id) {
 function loadConsent(o, env, manifest, stored, drawn) {
   const load = (full) => env.loadCore({ consentWasm: o.consentWasm || new URL(full ? 'kelisim-consent.wasm' : 'kelisim-consent-banner.wasm', env.base) });
   const needsFull = ({ manifest: m }) => !!(m.services && m.services.length);
-  let p;
-  if (o.consentWasm) p = load();
-  else if (!stored.length) p = manifest.then((m) => drawn.then(() => load(needsFull(m))));
-  else {
-    const full = stored.some((v) => v.startsWith('k2~'));
+  const p = o.consentWasm ? load() : stored.then((s) => {
+    if (!s.length) return manifest.then((m) => drawn.then(() => load(needsFull(m))));
+    const full = s.some((v) => v.startsWith('k2~'));
     const first = load(full);
     first.catch(() => {});
-    p = manifest.then((m) => (!full && needsFull(m) ? load(true) : first));
-  }
+    return manifest.then((m) => (!full && needsFull(m) ? load(true) : first));
+  });
   p.catch(() => {});
   return p;
 }
+
+/**
+ * Settles in a later task (a message to itself: not clamped like a timer, nor held back in a
+ * hidden tab). What the controller does there is kept out of the task that evaluates the
+ * script and issues the banner's requests: at 4x CPU throttle that task was one long task of
+ * ~90-130 ms (bench/anchors.mjs's TBT), of which reading the stores took ~25 ms.
+ */
+const nextTask = (win) => new Promise((resolve) => {
+  try {
+    const c = new win.MessageChannel();
+    c.port1.onmessage = () => { c.port1.close(); resolve(); };
+    c.port2.postMessage(null);
+  } catch { setTimeout(resolve); }
+});
 
 /**
  * Creates a controller. `env` is supplied by the entry points:
@@ -138,9 +150,10 @@ export function createController(options = {}, env) {
     mode: o.storage || 'both', name: cookieOpts.name, domain: cookieOpts.domain, path: cookieOpts.path,
     sameSite: cookieOpts.sameSite, secure: cookieOpts.secure, maxAgeDays: cookieOpts.maxAgeDays, win,
   });
-  // What is stored as the page starts: nothing means a first visit, whose banner is drawn
-  // before the core (start()) and whose core waits for that banner (loadConsent).
-  const stored = storage.candidates();
+  // What is stored as the page starts (read in the next task, see nextTask): nothing means a
+  // first visit, whose banner is drawn before the core (start()) and whose core waits for that
+  // banner (loadConsent).
+  const stored = nextTask(win).then(() => storage.candidates());
   let drawn;   // resolved once a first visit's banner is painted, or will not be drawn early
   const coreLoading = loadConsent(o, env, fetching, stored, new Promise((r) => { drawn = r; }));
   const gcm = o.consentMode ? { map: GCM_MAP, ...(o.consentMode === true ? {} : o.consentMode) } : null;
@@ -325,7 +338,10 @@ export function createController(options = {}, env) {
     const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
     banner = Object.assign(ban, b, { ret: a });
     mount().append(b.el);
-    if (!typing) b.focus();
+    // Focus moves in with the banner's first frame: focus() lays the page out, which the frame
+    // does anyway; called here, that layout (~30-80 ms at 4x CPU throttle) joined the task that
+    // built the banner into one long task.
+    if (!typing) win.requestAnimationFrame(() => { if (banner === ban) b.focus(); });
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
   }
@@ -598,6 +614,7 @@ export function createController(options = {}, env) {
     try {
       const { manifest: m, url } = await fetching;
       await domReady;
+      const firstVisit = !(await stored).length;
       if (dead) return;
       manifest = m;
       manifestUrl = url;
@@ -609,8 +626,9 @@ export function createController(options = {}, env) {
       // module is still on its way; its buttons wait for it (act() awaits `ready`). The core
       // still decides below: a manifest it refuses takes the banner away again (failClosed),
       // and nothing is stored, reported or run before it has.
-      if (!override && o.autoShow !== false && !stored.length) {
-        Promise.resolve(env.cssReady).then(() => {
+      if (!override && o.autoShow !== false && firstVisit) {
+        // In a task of its own, not in the one that read the stores or loaded the stylesheet.
+        Promise.resolve(env.cssReady).then(() => nextTask(win)).then(() => {
           if (dead || banner || status !== 'loading') return drawn();
           drawBanner(null);
           view();
