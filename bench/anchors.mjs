@@ -36,8 +36,9 @@
 //                               [--only kelisim,vcc,...] [--no-page-alone] [--no-core] [--no-pages]
 //                               [--against <dist-dir>]
 // --against <dist-dir>: another build of kelisim's files (say, the last commit's, built in a
-// git worktree) as two more contenders in the same interleaved run, "kelisim@against" and
-// "kelisim-inline@against": the same pages, with /dist/ served from <dist-dir>. At 4× CPU this
+// git worktree) as three more contenders in the same interleaved run, "kelisim@against",
+// "kelisim-preload@against" and "kelisim-inline@against" (name them in --only): the same
+// pages, with /dist/ served from <dist-dir>. At 4× CPU this
 // machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
 // does not.
 //                               [--tag loaded]
@@ -142,7 +143,7 @@ const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
-  for (const n of ['kelisim', 'kelisim-inline']) {
+  for (const n of ['kelisim', 'kelisim-preload', 'kelisim-inline']) {
     const c = CONTENDERS[n];
     CONTENDERS[n + '@against'] = { ...c, label: `${c.label} @ ${AGAINST}`, page: '/against' + c.page, equivalence: `${c.equivalence}; kelisim's files from ${AGAINST}` };
   }
