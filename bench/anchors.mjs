@@ -37,7 +37,7 @@
 //                               [--against <dist-dir>]
 // --against <dist-dir>: another build of kelisim's files (say, the last commit's, built in a
 // git worktree) as three more contenders in the same interleaved run, "kelisim@against",
-// "kelisim-preload@against" and "kelisim-inline@against" (name them in --only): the same
+// "kelisim-preload@against" and "kelisim-inline@against" (with --only, name them there): the same
 // pages, with /dist/ served from <dist-dir>. At 4× CPU this
 // machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
 // does not.
