@@ -22,6 +22,7 @@
 //              consent cookie / localStorage key (setter instrumented before page scripts);
 //   ran        click → both gated scripts (analytics, marketing) executed;
 //   TBT        sum of (long task − 50 ms) over 'longtask' entries that start before `visible`;
+//              for the page alone, over those that start before its load event ends;
 //   CLS        sum of 'layout-shift' values (without recent input) over the whole run;
 //   heap       JS heap used after a forced GC, once the gated scripts ran (CDP
 //              Runtime.getHeapUsage), and the same on a blank page for reference.
