@@ -251,6 +251,9 @@ test('hooks: data-kelisim-state follows the UI; every button has data-kelisim-ac
   const switches = await page.locator('[data-kelisim-preferences] input').evaluateAll((i) => i.map((x) => x.getAttribute('data-kelisim-category')));
   assert.deepEqual(switches, ['necessary', 'newsletter', 'marketing', 'analytics']);
   await page.click('[data-kelisim-preferences] [data-kelisim-action="close"]');
+  // The dialog's close event, which the controller follows, is queued as a task (HTML's
+  // dialog.close()): the hook changes with it, not necessarily before click() returns.
+  await page.waitForFunction(() => document.querySelector('[data-kelisim-root]').getAttribute('data-kelisim-state') !== 'preferences');
   assert.equal(await uiState(page), 'banner');
   await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
   await page.waitForFunction(() => document.querySelector('[data-kelisim-root]').getAttribute('data-kelisim-state') === 'hidden');
