@@ -261,6 +261,12 @@ const lcpOf = (b) => {
   return e ? { lcp: e[0], lcpSize: e[1], lcpElement: e[2], lcpIsBanner: e[3] } : { lcp: null, lcpSize: null, lcpElement: null, lcpIsBanner: null };
 };
 
+/** The long tasks of `b` that start before `t`: TBT (sum of each one's time over 50 ms), count, durations. */
+const blocking = (b, t) => {
+  const lt = b.lt.filter(([s]) => s < t);
+  return { tbt: lt.reduce((a, [, d]) => a + Math.max(0, d - 50), 0), longTasks: lt.length, longTaskMs: lt.map(([, d]) => Math.round(d)) };
+};
+
 /**
  * The page alone: loaded, then left as long as a banner page is before its click; its LCP, and
  * the TBT of its own long tasks up to its load event (its parsing and first rendering: the part
@@ -273,8 +279,7 @@ async function runAlone(browser, srv, name, prof) {
     await page.goto(srv.url + c.page, { waitUntil: 'load' });
     await page.waitForTimeout(CLICK_DELAY);
     const [b, load] = await page.evaluate(() => [window.__bench, performance.getEntriesByType('navigation')[0].loadEventEnd]);
-    const lt = b.lt.filter(([st]) => st < load);
-    return { ...lcpOf(b), tbt: lt.reduce((a, [, d]) => a + Math.max(0, d - 50), 0), longTasks: lt.length, longTaskMs: lt.map(([, d]) => Math.round(d)) };
+    return { ...lcpOf(b), ...blocking(b, load) };
   } finally {
     await context.close();
   }
@@ -300,9 +305,7 @@ async function runOnce(browser, srv, name, prof) {
     const after = b.stored.filter((t) => t >= b.click);
     return {
       visible,
-      tbt: b.lt.filter(([s]) => s < visible).reduce((a, [, d]) => a + Math.max(0, d - 50), 0),
-      longTasks: b.lt.filter(([s]) => s < visible).length,
-      longTaskMs: b.lt.filter(([s]) => s < visible).map(([, d]) => Math.round(d)),
+      ...blocking(b, visible),
       longFrameScripts: b.loaf.filter(([s, d]) => s < visible && d > 50).map(([, , sc]) => sc.join(' + ') || '(no script: parsing, style, layout)'),
       cls: b.ls.reduce((a, [, v]) => a + v, 0),
       clickToStored: after.length ? Math.max(...after) - b.click : null,
