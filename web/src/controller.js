@@ -14,6 +14,7 @@ import { createReportHooks } from './report-hooks.js';
 import { createUpdateNotices } from './update-notices.js';
 import { lazyPart, loadModule } from './lazy-part.js';
 import { testOverride } from './test-overrides.js';
+import { injectCss } from './ui/lazy-css.js';
 // Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
 // (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
@@ -429,10 +430,14 @@ export function createController(options = {}, env) {
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
   // Embed placeholders (web/src/embeds/, dist/kelisim-embeds.mjs): loaded only once the page
-  // has an element with data-kelisim-src; started again (idempotent) when more are added.
+  // has an element with data-kelisim-src; started again (idempotent) when more are added. A
+  // first visit starts them with its early banner, before the core (start()): allowed() is
+  // false for every service until the core is ready, so each embed is a placeholder then; the
+  // script gate is made later, so the part reads it when it needs it.
   const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base));
   function embeds() {
-    if (doc.querySelector('[data-kelisim-src]')) loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, gate }), (e) => fail('ui-load', e));
+    if (dead || !doc.querySelector('[data-kelisim-src]')) return;
+    loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, get gate() { return gate; } }), (e) => fail('ui-load', e));
   }
 
   // ---- [issue 5] update notices (web/src/update-notices.js) and viewer boot ---------------
@@ -633,7 +638,8 @@ export function createController(options = {}, env) {
           drawBanner(null);
           view();
           // Two frames: the banner's first (painted at opacity 0, banner.css) and the visible one.
-          const later = () => setTimeout(drawn);
+          // Then the core's request (loadConsent) and the embeds' placeholders, side by side.
+          const later = () => setTimeout(() => { drawn(); if (status === 'loading') embeds(); });
           win.requestAnimationFrame(() => win.requestAnimationFrame(later));
           setTimeout(drawn, 500);   // no frames in a hidden tab
         });
@@ -745,38 +751,3 @@ export function createController(options = {}, env) {
   return api;
 }
 
-/** The page's <link rel=stylesheet> whose (absolute) href is `href`, if any. */
-export const linkedCss = (href) => [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
-
-/**
- * Adds <link rel=stylesheet> unless one with this href exists; settles when it loaded or
- * failed. With `after` (another stylesheet's URL), the link goes right after that one's, so
- * that the two cascade as one file would.
- */
-export function injectCss(url, after) {
-  const href = String(url);
-  let link = linkedCss(href);
-  if (link && link.sheet) return Promise.resolve();
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => { done = true; resolve(); };
-    if (!link) {
-      link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = href;
-      const prev = after && linkedCss(String(after));
-      if (prev) prev.after(link);
-      else document.head.append(link);
-    }
-    link.addEventListener('load', finish, { once: true });
-    link.addEventListener('error', finish, { once: true });
-    // A link that already failed fires nothing more: do not wait for it forever.
-    setTimeout(finish, 3000);
-    // The sheet applies once parsed, when link.sheet is set (at once for a preloaded one), but
-    // Chromium fires the load event after the page's next rendering, 80-160 ms later at 4x CPU
-    // throttle (session 7). So each frame looks too. What waits on this draws in a task of its
-    // own (controller start()), not in this one.
-    const look = () => { if (link.sheet) finish(); else if (!done) requestAnimationFrame(look); };
-    look();
-  });
-}

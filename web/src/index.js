@@ -1,7 +1,8 @@
 // npm entry: `import { createKelisim } from 'kelisim'`. The stylesheet is not injected here:
 // import 'kelisim/kelisim.css' with your bundler, link dist/kelisim.css, or pass `css`.
 import { loadConsentCore as loadCore } from './engine/core.js';
-import { createController, injectCss } from './controller.js';
+import { createController } from './controller.js';
+import { injectCss } from './ui/lazy-css.js';
 
 export { KelisimError } from './engine/errors.js';
 

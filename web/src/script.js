@@ -4,7 +4,8 @@
 // attributes (and, for structured ones such as `strings` or `cookies`, from
 // `window.kelisimConfig` set before it), and exposes the controller as `window.kelisim`.
 import { loadConsentCore as loadCore } from './engine/core.js';
-import { createController, injectCss, linkedCss, startLoading } from './controller.js';
+import { createController, startLoading } from './controller.js';
+import { injectCss, linkedCss } from './ui/lazy-css.js';
 
 const me = document.currentScript;
 const base = (me && me.src) || document.baseURI;

@@ -1,27 +1,48 @@
-// The stylesheet of the lazily loaded UI (viewer and update notices), shared by both modules.
-let cssPromise = null;
+// kelisim's stylesheets as <link rel=stylesheet> elements (not <style>, so that a strict
+// `style-src 'self'` CSP allows them): the banner's and the second layer's (controller.js,
+// script.js, index.js) and the lazily loaded UI's (viewer and update notices) use this one
+// lookup and this one wait.
+
+/** The page's <link rel=stylesheet> whose (absolute) href is `href`, if any. */
+export const linkedCss = (href) => [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
 
 /**
- * Adds `<link rel="stylesheet" href=url>` once per page (a link already in the page is reused).
- * Resolves when it loads, fails, or after 3 s: the UI never hangs on a stylesheet.
- * A link, not a <style> element, so that a strict `style-src 'self'` CSP allows it.
+ * Adds <link rel=stylesheet> unless one with this href exists; settles when it applies, loaded
+ * or failed, or after 3 s (nothing waits on a stylesheet for ever). With `after` (another
+ * stylesheet's URL), the link goes right after that one's, so that the two cascade as one file
+ * would. `attr`: an attribute to mark a link it adds with.
  */
-export function loadLazyCss(url) {
-  if (cssPromise) return cssPromise;
-  url = String(url);
-  cssPromise = new Promise((resolve) => {
-    let link = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === url);
-    if (link && link.sheet) return resolve();
+export function injectCss(url, after, attr) {
+  const href = String(url);
+  let link = linkedCss(href);
+  if (link && link.sheet) return Promise.resolve();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => { done = true; resolve(); };
     if (!link) {
       link = document.createElement('link');
       link.rel = 'stylesheet';
-      link.href = url;
-      link.setAttribute('data-kelisim-viewer-css', '');
-      document.head.append(link);
+      link.href = href;
+      if (attr) link.setAttribute(attr, '');
+      const prev = after && linkedCss(String(after));
+      if (prev) prev.after(link);
+      else document.head.append(link);
     }
-    link.addEventListener('load', () => resolve(), { once: true });
-    link.addEventListener('error', () => resolve(), { once: true });
-    setTimeout(resolve, 3000);
+    link.addEventListener('load', finish, { once: true });
+    link.addEventListener('error', finish, { once: true });
+    // A link that already failed fires nothing more: do not wait for it forever.
+    setTimeout(finish, 3000);
+    // The sheet applies once parsed, when link.sheet is set (at once for a preloaded one), but
+    // Chromium fires the load event after the page's next rendering, 80-160 ms later at 4x CPU
+    // throttle (session 7). So each frame looks too. What waits on this draws in a task of its
+    // own (controller start()), not in this one.
+    const look = () => { if (link.sheet) finish(); else if (!done) requestAnimationFrame(look); };
+    look();
   });
-  return cssPromise;
 }
+
+// The stylesheet of the lazily loaded UI (viewer and update notices), shared by both modules.
+let lazy = null;
+
+/** injectCss(url) once per page for the viewer's and the notices' stylesheet. */
+export const loadLazyCss = (url) => (lazy ||= injectCss(url, null, 'data-kelisim-viewer-css'));
