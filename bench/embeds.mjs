@@ -9,7 +9,11 @@
 //     Yandex map, 2GIS) being drawn and styled, at 4× CPU throttle, HTTP cache off, fresh
 //     context per run; the visible banner on the same page beside it. Third-party hosts are
 //     answered locally (none is requested before consent anyway).
-// Usage: node bench/embeds.mjs [--runs 10] [--rate 4]
+//  3. with --against <dist-dir> (another build of dist/, say the last commit's): the same embeds
+//     page with that build's kelisim.js, interleaved in the same run, as an A/B of a change.
+// --net slow4g adds the anchors' phone network (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up;
+// bench/anchors.mjs) to the CPU throttle.
+// Usage: node bench/embeds.mjs [--runs 10] [--rate 4] [--net slow4g] [--against <dist-dir>]
 // Results: bench/results/embeds-<timestamp>.json and .md (and the table on stdout).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +28,9 @@ const args = process.argv.slice(2);
 const arg = (n, d) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
 const RUNS = arg('--runs', 10);
 const RATE = arg('--rate', 4);
+const sarg = (n) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : null; };
+const AGAINST = sarg('--against');
+const NET = sarg('--net') === 'slow4g' ? { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 } : null;
 
 const gzipCli = spawnSync('gzip', ['--version']).status === 0;
 const gz = (buf) => {
@@ -38,13 +45,15 @@ const file = (p) => readFileSync(join(REPO, p));
 // The embeds page's policy declares its services (tests/fixtures/manifests/embeds-v1.json); the
 // page without embeds uses bench/banner.mjs's demo manifest (no services), so that its bytes are
 // the banner path every kelisim page pays.
-const head = (m) => `<meta charset="utf-8"><script src="/dist/kelisim.js" data-policy="/tests/fixtures/manifests/${m}.json" defer></script>`;
-const pages = {
-  '/embeds.html': `<!doctype html><html lang="ru"><head>${head('embeds-v1')}<title>embeds</title></head><body><main><h1>Встроенные материалы</h1>
+const head = (m, dist = '/dist') => `<meta charset="utf-8"><script src="${dist}/kelisim.js" data-policy="/tests/fixtures/manifests/${m}.json" defer></script>`;
+const embedsPage = (dist) => `<!doctype html><html lang="ru"><head>${head('embeds-v1', dist)}<title>embeds</title></head><body><main><h1>Встроенные материалы</h1>
 <iframe data-kelisim-service="youtube" data-kelisim-src="https://www.youtube.com/embed/M7lc1UVf-VE" width="560" height="315" title="Видео"></iframe>
 <iframe data-kelisim-service="yandex-maps" data-kelisim-src="https://yandex.ru/map-widget/v1/?ll=76.945%2C43.238&amp;z=12" width="560" height="400" title="Карта"></iframe>
 <iframe data-kelisim-service="twogis" data-kelisim-src="https://widgets.2gis.com/widget?type=firmsonmap" width="560" height="400" title="2ГИС"></iframe>
-</main></body></html>`,
+</main></body></html>`;
+const pages = {
+  '/embeds.html': embedsPage('/dist'),
+  ...(AGAINST ? { '/embeds-against.html': embedsPage('/against') } : {}),
   '/none.html': `<!doctype html><html lang="ru"><head>${head('demo-v1')}<title>no embeds</title></head><body><main><h1>Без встроенных</h1><p>Текст.</p></main></body></html>`,
 };
 
@@ -98,6 +107,7 @@ async function runOnce(browser, url) {
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
+  if (NET) await cdp.send('Network.emulateNetworkConditions', NET);
   await page.goto(url, { waitUntil: 'commit' });
   await Promise.race([finished, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out: ' + url)), 20000))]);
   // Settle, so that "everything requested" includes what follows the banner (the consent module).
@@ -113,9 +123,9 @@ const stats = (xs) => {
 };
 
 const LOAD_BEFORE = loadavg().map((x) => +x.toFixed(2));
-const srv = await startServer(REPO, { routes: pages });
+const srv = await startServer(REPO, { routes: pages, mounts: AGAINST ? { '/against': AGAINST } : {} });
 const browser = await launchBrowser();
-const t = { placeholders: [], bannerWithEmbeds: [], bannerWithout: [] };
+const t = { placeholders: [], bannerWithEmbeds: [], bannerWithout: [], ...(AGAINST ? { placeholdersAgainst: [], bannerAgainst: [] } : {}) };
 let withoutRequests = [];
 let withoutBefore = [];
 let withRequests = [];
@@ -133,6 +143,12 @@ try {
     withoutRequests = b.requested;
     withoutBefore = b.before;
     b.third.forEach((u) => thirdParty.add(u));
+    if (AGAINST) {
+      const c = await runOnce(browser, srv.url + '/embeds-against.html');
+      t.placeholdersAgainst.push(c.marks.placeholders);
+      t.bannerAgainst.push(c.marks.banner);
+      c.third.forEach((u) => thirdParty.add(u));
+    }
   }
 } finally {
   await browser.close();
@@ -159,6 +175,8 @@ const result = {
   browser: 'Debian chromium (headless), playwright-core',
   gzip: gzipCli ? 'gzip -9 -n' : 'node zlib level 9',
   cpuThrottle: RATE,
+  network: NET,
+  against: AGAINST,
   machine: { cpus: cpus().length, loadavgBefore: LOAD_BEFORE, loadavgAfter: loadavg().map((x) => +x.toFixed(2)) },
   runs: RUNS,
   embedPartGzip: { ...part, total: part.js + part.css },
@@ -166,11 +184,14 @@ const result = {
     beforeBanner: { requests: noEmbedsBefore, totalGzip: sum(noEmbedsBefore) }, beforeIssue12: baseline },
   pageWithThreeEmbeds: { requests: withEmbeds, totalGzip: sum(withEmbeds) },
   thirdPartyRequests: [...thirdParty],
-  timeMs: { placeholders: stats(t.placeholders), bannerWithEmbeds: stats(t.bannerWithEmbeds), bannerWithoutEmbeds: stats(t.bannerWithout) },
+  timeMs: {
+    placeholders: stats(t.placeholders), bannerWithEmbeds: stats(t.bannerWithEmbeds), bannerWithoutEmbeds: stats(t.bannerWithout),
+    ...(AGAINST ? { placeholdersAgainst: stats(t.placeholdersAgainst), bannerAgainst: stats(t.bannerAgainst) } : {}),
+  },
   raw: t,
   notes: [
     'time = performance.now() at the first animation frame in which the condition holds (navigation start = 0)',
-    'placeholders = all three frames show the styled placeholder; the part loads after the controller is ready (decision made)',
+    'placeholders = all three frames show the styled placeholder; on a first visit the part loads with the early banner, before the consent module (issue 14); on a return visit after the controller is ready',
     'bytes are the files the pages requested from the server, each gzip -9 (the manifest and texts files included)',
   ],
 };
@@ -188,11 +209,13 @@ const md = `# Embed placeholders (${result.date})
 | the same before issue 12 | ${baseline ? `${baseline.gzip} (${baseline.what}); now ${result.pageWithoutEmbeds.beforeBanner.totalGzip - baseline.gzip >= 0 ? '+' : ''}${result.pageWithoutEmbeds.beforeBanner.totalGzip - baseline.gzip} B` : '–'} |
 | page without embeds, everything requested | ${result.pageWithoutEmbeds.totalGzip} (${list(noEmbeds)}); embed part requested: ${result.pageWithoutEmbeds.loadsEmbedPart ? 'YES' : 'no'} |
 | page with three embeds, everything requested | ${result.pageWithThreeEmbeds.totalGzip} (${list(withEmbeds)}) |
-| placeholders drawn, ${RATE}× CPU, median / p90 ms | ${result.timeMs.placeholders.median} / ${result.timeMs.placeholders.p90} |
-| banner visible on that page, median / p90 ms | ${result.timeMs.bannerWithEmbeds.median} / ${result.timeMs.bannerWithEmbeds.p90} |
+| placeholders drawn, ${RATE}× CPU${NET ? ', slow 4G' : ''}, median / p90 ms | ${result.timeMs.placeholders.median} / ${result.timeMs.placeholders.p90} |
+| banner visible on that page, median / p90 ms | ${result.timeMs.bannerWithEmbeds.median} / ${result.timeMs.bannerWithEmbeds.p90} |${AGAINST ? `
+| the same page with ${AGAINST}'s kelisim.js: placeholders drawn, median / p90 ms | ${result.timeMs.placeholdersAgainst.median} / ${result.timeMs.placeholdersAgainst.p90} |
+| ... and its banner visible, median / p90 ms | ${result.timeMs.bannerAgainst.median} / ${result.timeMs.bannerAgainst.p90} |` : ''}
 | banner visible without embeds, median / p90 ms | ${result.timeMs.bannerWithoutEmbeds.median} / ${result.timeMs.bannerWithoutEmbeds.p90} |
 
-${RUNS} runs each (interleaved), fresh context, HTTP cache off, loopback; third-party requests seen: ${result.thirdPartyRequests.length}.
+${RUNS} runs each (interleaved), fresh context, HTTP cache off, loopback${NET ? ' throttled to slow 4G (150 ms RTT, 1.6 Mbit/s)' : ''}; third-party requests seen: ${result.thirdPartyRequests.length}.
 Machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadavgBefore[0]} before, ${result.machine.loadavgAfter[0]} after.
 ${result.notes.map((n) => '- ' + n).join('\n')}
 `;

@@ -205,6 +205,37 @@ test('"always allow" is a consent change: stored, reported, in force after reloa
   await context.close();
 });
 
+test('a first visit draws the placeholders before the consent module has arrived; "always allow" clicked then is applied once it has', async () => {
+  const { context, page, third, errors } = await open(null);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const wasm = [];
+  await page.route(/kelisim-consent[^/]*\.wasm$/, async (route) => { wasm.push(route.request().url()); await held; await route.continue(); });
+  await page.goto(srv.url + '/e/ru.html');
+  await allShown(page);
+  // Drawn from the manifest and the texts, while the core is still on its way.
+  assert.equal(await page.evaluate(() => window.kelisim.state().status), 'loading');
+  assert.equal(wasm.length, 1, 'the consent module was requested and is held');
+  assert.ok(await page.locator('[data-kelisim-banner]').isVisible());
+  assert.match(await placeholder(page, 'yt').innerText(), /Google LLC/);
+  await frameOf(page, 'yt').locator('[data-kelisim-action="allow"]').click();
+  await settle(page, 300);
+  assert.deepEqual(third, [], 'nothing loads before the core has decided');
+  assert.equal(await page.locator('#yt').getAttribute('src'), null);
+  release();
+  await ready(page);
+  await page.waitForFunction(() => window.kelisim.allowed('youtube') && document.getElementById('yt').src !== '');
+  await settle(page, 300);
+  assert.deepEqual([...third].sort(), [VM, YT]);
+  assert.equal((await page.evaluate(() => window.kelisim.state())).decided, true);
+  // The embed counts as having run for the script gate made after the placeholders were
+  // drawn: withdrawing YouTube offers the reload.
+  await page.evaluate(() => window.kelisim.set({ youtube: false }));
+  await page.locator('[data-kelisim-action="reload"]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('embeds added later (SPA) get placeholders; a page without embeds never loads the part', async () => {
   const from = srv.requests.length;
   const { context, page, third, errors } = await open('/e/none.html');
