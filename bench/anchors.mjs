@@ -25,7 +25,11 @@
 //              for the page alone, over those that start before its load event ends;
 //   CLS        sum of 'layout-shift' values (without recent input) over the whole run;
 //   heap       JS heap used after a forced GC, once the gated scripts ran (CDP
-//              Runtime.getHeapUsage), and the same on a blank page for reference.
+//              Runtime.getHeapUsage), and the same on a blank page for reference;
+//   return     a return visit: after that, the same page again in the same context (the
+//              choice stored, HTTP cache still off, so every file is fetched again): time from
+//              navigation start to both gated scripts executed (the consented page's scripts
+//              start), and whether a banner showed (it must not).
 // Profiles: desktop (1280×800), cpu4x (1280×800, CDP Emulation.setCPUThrottlingRate 4),
 // phone-slow4g (390×844 @3x, touch, CDP Network.emulateNetworkConditions 150 ms RTT,
 // 1.6 Mbit/s down, 750 kbit/s up; CPU not throttled).
@@ -235,7 +239,9 @@ async function setupPage(browser, prof, cfg) {
   let visible;
   let done;
   const seen = new Promise((r) => { visible = r; });
-  const ran = new Promise((r) => { done = r; });
+  /** A promise of the next "both gated scripts ran" (one per navigation). */
+  const nextRan = () => new Promise((r) => { done = r; });
+  const ran = nextRan();
   // Bindings, not page.waitForFunction: no injected helper runs in the window being measured.
   await context.exposeBinding('__benchVisible', (_s, t) => visible(t));
   await context.exposeBinding('__benchDone', () => done());
@@ -246,7 +252,7 @@ async function setupPage(browser, prof, cfg) {
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   if (prof.cpu > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: prof.cpu });
   if (prof.net) await cdp.send('Network.emulateNetworkConditions', { offline: false, connectionType: 'cellular4g', ...prof.net });
-  return { context, page, cdp, seen, ran };
+  return { context, page, cdp, seen, ran, nextRan };
 }
 
 async function heapAfterGc(cdp) {
@@ -288,7 +294,7 @@ async function runAlone(browser, srv, name, prof) {
 async function runOnce(browser, srv, name, prof) {
   const c = CONTENDERS[name];
   if (c.alone) return runAlone(browser, srv, name, prof);
-  const { context, page, cdp, seen, ran } = await setupPage(browser, prof, { banner: c.banner, showClass: c.showClass || null, key: c.key });
+  const { context, page, cdp, seen, ran, nextRan } = await setupPage(browser, prof, { banner: c.banner, showClass: c.showClass || null, key: c.key });
   try {
     await page.goto(srv.url + c.page, { waitUntil: 'commit' });
     const visible = await within(seen, 30000, `${name}: banner`);
@@ -303,6 +309,12 @@ async function runOnce(browser, srv, name, prof) {
     const res = name.startsWith('kelisim') ? await page.evaluate((v) => performance.getEntriesByType('resource').filter((r) => r.startTime < v)
       .map((r) => [new URL(r.name).pathname.split('/').pop(), +r.responseEnd.toFixed(1)]), visible) : null;
     const after = b.stored.filter((t) => t >= b.click);
+    // The return visit (see the header): the same page, the choice stored.
+    const back = nextRan();
+    await page.goto(srv.url + c.page, { waitUntil: 'commit' });
+    await within(back, 30000, `${name}: gated scripts on the return visit`);
+    await page.waitForTimeout(100);
+    const b2 = await page.evaluate(() => window.__bench);
     return {
       visible,
       ...blocking(b, visible),
@@ -310,6 +322,8 @@ async function runOnce(browser, srv, name, prof) {
       cls: b.ls.reduce((a, [, v]) => a + v, 0),
       clickToStored: after.length ? Math.max(...after) - b.click : null,
       clickToRan: Math.max(b.ran.analytics, b.ran.marketing) - b.click,
+      returnRan: Math.max(b2.ran.analytics, b2.ran.marketing),
+      returnBanner: b2.visible != null,
       heap,
       ...lcpOf(b),
       resources: res,
@@ -576,6 +590,7 @@ if (!has('--no-pages')) {
         summary[n] = {
           visibleMs: metric(n, 'visible'), tbtMs: metric(n, 'tbt'), longTasks: metric(n, 'longTasks'), cls: metric(n, 'cls'),
           clickToStoredMs: metric(n, 'clickToStored'), clickToRanMs: metric(n, 'clickToRan'), heapBytes: metric(n, 'heap'),
+          returnRanMs: metric(n, 'returnRan'), returnBanner: raw[n].filter((r) => r.returnBanner).length,
           lcpMs: lcp,
           // LCP − the page-alone LCP (medians): what the banner adds to the page's LCP.
           lcpOverAloneMs: lcp && alone && n !== 'page' ? +(lcp.median - alone.median).toFixed(1) : null,
@@ -716,9 +731,9 @@ if (Object.keys(result.profiles).length || Object.keys(result.bytes).length) {
   const alone = sum('phone-slow4g', 'page', 'lcpMs');
   md += `## Summary
 
-| | bytes before the banner, KB gzip | first visit, all bytes (second layer opened), KB gzip | visible banner, ms: desktop | 4× CPU | phone, slow 4G | phone LCP, ms | phone LCP − page alone, ms | banner is the phone LCP | TBT to banner at 4× CPU, ms | CLS (max) | click → gated scripts ran, ms: desktop | phone |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${BANNERS.map((n) => `| ${CONTENDERS[n].label} | ${kb(n, 'before')} | ${kb(n, 'all')} | ${cell('desktop', n, 'visibleMs')} | ${cell('cpu4x', n, 'visibleMs')} | ${cell('phone-slow4g', n, 'visibleMs')} | ${lcpCells('phone-slow4g', n).join(' | ')} | ${sum('cpu4x', n, 'tbtMs') ? Math.round(sum('cpu4x', n, 'tbtMs').median) : '—'} | ${clsMax(n)} | ${cell('desktop', n, 'clickToRanMs')} | ${cell('phone-slow4g', n, 'clickToRanMs')} |`).join('\n')}
+| | bytes before the banner, KB gzip | first visit, all bytes (second layer opened), KB gzip | visible banner, ms: desktop | 4× CPU | phone, slow 4G | phone LCP, ms | phone LCP − page alone, ms | banner is the phone LCP | TBT to banner at 4× CPU, ms | CLS (max) | click → gated scripts ran, ms: desktop | phone | return visit → gated scripts ran, ms: 4× CPU | phone |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${BANNERS.map((n) => `| ${CONTENDERS[n].label} | ${kb(n, 'before')} | ${kb(n, 'all')} | ${cell('desktop', n, 'visibleMs')} | ${cell('cpu4x', n, 'visibleMs')} | ${cell('phone-slow4g', n, 'visibleMs')} | ${lcpCells('phone-slow4g', n).join(' | ')} | ${sum('cpu4x', n, 'tbtMs') ? Math.round(sum('cpu4x', n, 'tbtMs').median) : '—'} | ${clsMax(n)} | ${cell('desktop', n, 'clickToRanMs')} | ${cell('phone-slow4g', n, 'clickToRanMs')} | ${cell('cpu4x', n, 'returnRanMs')} | ${cell('phone-slow4g', n, 'returnRanMs')} |`).join('\n')}
 
 ${alone ? `Page alone (the same page, no banner script) on the phone: LCP ${Math.round(alone.median)} ms. ` : ''}${sum('cpu4x', 'page', 'tbtMs') ? `Page alone at 4× CPU: TBT ${Math.round(sum('cpu4x', 'page', 'tbtMs').median)} ms (p90 ${Math.round(sum('cpu4x', 'page', 'tbtMs').p90)}) of its own long tasks up to its load event, part of every contender's TBT to banner. ` : ''}Bytes: the bench server (scripts/serve.mjs) sends every file uncompressed, so the sizes as served are raw sizes; the KB columns are gzip -9 of each response body computed by the bench (as bench/size.mjs does from the files), what a server that compresses would send.
 
@@ -738,14 +753,14 @@ ${BANNERS.map((n) => { const b = result.bytes[n]; const v = result.bytes.vcc; re
 for (const [pn, p] of Object.entries(result.profiles)) {
   md += `## ${p.label}
 
-| | visible banner, ms | LCP, ms | LCP − page alone, ms | banner is the LCP | TBT to banner, ms | CLS | click → stored, ms | click → gated scripts ran, ms | JS heap, MB |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| | visible banner, ms | LCP, ms | LCP − page alone, ms | banner is the LCP | TBT to banner, ms | CLS | click → stored, ms | click → gated scripts ran, ms | JS heap, MB | return visit → gated scripts ran, ms | banner on the return visit |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${NAMES.map((n) => {
     const s = p.summary[n];
-    if (CONTENDERS[n].alone) return `| ${CONTENDERS[n].label} | — | ${fmt(s.lcpMs)} | — | — | ${fmt(s.tbtMs)} until its load event | — | — | — | — |`;
+    if (CONTENDERS[n].alone) return `| ${CONTENDERS[n].label} | — | ${fmt(s.lcpMs)} | — | — | ${fmt(s.tbtMs)} until its load event | — | — | — | — | — | — |`;
     const heap = s.heapBytes ? `${(s.heapBytes.median / 1048576).toFixed(2)}` : '—';
     const lc = lcpCells(pn, n);
-    return `| ${CONTENDERS[n].label} | ${fmt(s.visibleMs)}${rat(pn, n, 'visibleMs')} | ${fmt(s.lcpMs)}${rat(pn, n, 'lcpMs')} | ${lc[1]} | ${lc[2]} | ${fmt(s.tbtMs)} | ${s.cls ? s.cls.max : '—'} | ${fmt(s.clickToStoredMs)} | ${fmt(s.clickToRanMs)}${rat(pn, n, 'clickToRanMs')} | ${heap}${rat(pn, n, 'heapBytes')} |`;
+    return `| ${CONTENDERS[n].label} | ${fmt(s.visibleMs)}${rat(pn, n, 'visibleMs')} | ${fmt(s.lcpMs)}${rat(pn, n, 'lcpMs')} | ${lc[1]} | ${lc[2]} | ${fmt(s.tbtMs)} | ${s.cls ? s.cls.max : '—'} | ${fmt(s.clickToStoredMs)} | ${fmt(s.clickToRanMs)}${rat(pn, n, 'clickToRanMs')} | ${heap}${rat(pn, n, 'heapBytes')} | ${fmt(s.returnRanMs)}${rat(pn, n, 'returnRanMs')} | ${s.returnBanner}/${p.raw[n].length} |`;
   }).join('\n')}
 
 LCP elements: ${NAMES.map((n) => `${n}: ${Object.entries(p.summary[n].lcpElements).map(([e, c]) => `${e} ×${c}`).join(', ') || '—'}`).join('; ')}.
@@ -777,6 +792,7 @@ md += `## What the pages are
 ${NAMES.map((n) => `- **${CONTENDERS[n].label}** — ${CONTENDERS[n].equivalence}.`).join('\n')}
 - Pages: \`bench/pages/<name>/\` (kelisim-inline's made from kelisim-preload's and the manifest by inlinePage()); the two gated scripts (\`bench/pages/g/\`) call a probe; "stored" is the last write of the consent cookie / localStorage key after the click (kelisim writes both).
 - The "accept all" click comes ${CLICK_DELAY} ms after the banner is visible, for every contender (tarteaucitron attaches its button handlers 500 ms after it shows its bar; a click before that is lost).
+- The return visit: once the gated scripts ran after the click, the same page is opened again in the same context (the choice stored; the HTTP cache is still off, so every file is fetched again, as on a visit after the cache expired); "return visit → gated scripts ran" counts from its navigation start to both gated scripts executed, the moment a consented site's analytics starts. No banner may show then.
 - Time to banner counts from navigation start; it includes fetching and compiling everything on the banner path. TBT counts long tasks that start before the banner is visible.
 - LCP: the last 'largest-contentful-paint' entry before the click (Chromium reports none after the first input); the page alone is left for ${CLICK_DELAY} ms after its load event. "Banner is the LCP": that entry's element is inside the banner.
 `;
