@@ -126,6 +126,21 @@ test('reporter: sends in order, deduplicates by id, keeps failures queued, persi
   rep2.destroy();
 });
 
+test('reporter: an event queued while a flush ends (its drain done, its Web Lock not yet released) is still sent on this page', async () => {
+  const win = fakeWin();
+  // Like the browser's: the request settles only after the lock is released, a round trip later.
+  win.navigator.locks = { async request(name, opts, cb) { const r = await cb({ name }); await new Promise((res) => setTimeout(res, 60)); return r; } };
+  const rep = createReporter({ url: 'https://site.example/collect', win });
+  rep.report(events[0]);
+  await tick();
+  assert.deepEqual(win.received, [events[0].id], 'the first event went; its flush now waits for the release');
+  rep.report(events[1]);
+  await drained(rep);
+  assert.deepEqual(win.received, [events[0].id, events[1].id]);
+  assert.equal(rep.pending(), 0);
+  rep.destroy();
+});
+
 test('reporter: text/plain JSON arrays of at most 50 events, oldest first; credentials omitted cross-origin', async () => {
   const win = fakeWin();
   win.up = false;

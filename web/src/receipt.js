@@ -221,6 +221,7 @@ export function createReporter(o) {
   let sameOrigin = false;
   try { sameOrigin = new URL(url, win.location.href).origin === win.location.origin; } catch { /* no location */ }
   let busy = false;
+  let again = false;   // flush() was asked for while one ran: run once more when it ends
   let timer = null;
   let delay = 1000;
   let max = BATCH_MAX;   // 1 after a 400 that names no event, until the next success
@@ -299,10 +300,17 @@ export function createReporter(o) {
     }
   }
 
-  /** Sends what is queued; one flush per page at a time (and per browser with Web Locks). */
+  /**
+   * Sends what is queued; one flush per page at a time (and per browser with Web Locks). An
+   * event queued while one runs is sent by it when its drain has not yet seen an empty queue,
+   * else by the run that follows: between drain()'s last look at the queue and the lock's
+   * release (a round trip to the browser) nothing else would send it before the next page.
+   */
   async function flush() {
-    if (busy || dead) return;
+    if (dead) return;
+    if (busy) { again = true; return; }
     busy = true;
+    again = false;
     try {
       const locks = win.navigator && win.navigator.locks;
       if (locks && typeof locks.request === 'function') {
@@ -311,6 +319,7 @@ export function createReporter(o) {
         await drain();
       }
     } catch { schedule(); } finally { busy = false; }
+    if (again) flush();
   }
 
   const onOnline = () => { delay = 1000; if (timer) { clearTimeout(timer); timer = null; } flush(); };
