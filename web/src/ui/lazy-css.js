@@ -34,10 +34,15 @@ export function injectCss(url, after, attr) {
     setTimeout(finish, 3000);
     // The sheet applies once parsed, when link.sheet is set (at once for a preloaded one), but
     // Chromium fires the load event after the page's next rendering, 80-160 ms later at 4x CPU
-    // throttle (session 7). So each frame looks too. What waits on this draws in a task of its
-    // own (controller start()), not in this one.
-    const look = () => { if (link.sheet) finish(); else if (!done) requestAnimationFrame(look); };
-    look();
+    // throttle (session 7). So each frame looks too, and a timer every 10 ms between frames: a
+    // sheet parsed after the frame's look (one that arrives after the script, as with the bare
+    // script tag) is used in the next task, not a frame later. What waits on this draws in a
+    // task of its own (controller start()), not in this one.
+    const look = () => { if (!done && link.sheet) finish(); return done; };
+    const frame = () => { if (!look()) requestAnimationFrame(frame); };
+    const tick = () => { if (!look()) setTimeout(tick, 10); };
+    frame();
+    tick();
   });
 }
 
