@@ -25,12 +25,11 @@ import { launchBrowser, startServer } from '../tests/browser/helpers.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const arg = (n, d) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
-const RUNS = arg('--runs', 10);
-const RATE = arg('--rate', 4);
-const sarg = (n) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : null; };
-const AGAINST = sarg('--against');
-const NET = sarg('--net') === 'slow4g' ? { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 } : null;
+const opt = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
+const RUNS = Number(opt('--runs', 10));
+const RATE = Number(opt('--rate', 4));
+const AGAINST = opt('--against', null);
+const NET = opt('--net', null) === 'slow4g' ? { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 } : null;
 
 const gzipCli = spawnSync('gzip', ['--version']).status === 0;
 const gz = (buf) => {
