@@ -495,6 +495,28 @@ test('script: when the policy texts file cannot load, the dialog opens with the 
   await context.close();
 });
 
+test('script: the policy texts file is fetched once per page, however many of the lazily loaded parts read it', async () => {
+  const { context, page } = await newPage(browser);
+  let asked = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/demo-v1.texts.json')) asked++; });
+  await page.goto(`${srv.url}/script.html`);
+  await banner(page).waitFor();
+  // The second layer (kelisim-more.mjs) fetches it at idle time after the banner...
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/demo-v1.texts.json')));
+  await page.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
+  await banner(page).waitFor({ state: 'detached' });
+  // ...and receipts (kelisim-receipt.mjs, a module of its own) read the same file: the test
+  // server sends it no-store, so a second fetch would reach the network.
+  const r = await page.evaluate(() => window.kelisim.receipt());
+  assert.deepEqual(r.categories.map((c) => c.title), ['Необходимые', 'Аналитика', 'Маркетинг']);
+  await page.evaluate(() => window.kelisim.showPreferences());
+  await prefs(page).waitFor();
+  assert.match(await prefs(page).innerText(), /Обезличенная статистика посещений/);
+  await settle(page);
+  assert.equal(asked, 1);
+  await context.close();
+});
+
 test('script: a page that links kelisim.css itself gets no second copy of the styles', async () => {
   const { context, page } = await newPage(browser);
   const urls = [];

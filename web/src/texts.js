@@ -6,7 +6,10 @@
 import { KelisimError } from './engine/errors.js';
 import { fetchJsonObject } from './engine/fetch-json.js';
 
-const cache = new Map();
+// One cache per page, not per bundle: the second layer (kelisim-more.mjs), receipts, the viewer
+// and the embed placeholders are separate modules that each bundle this file, and a texts file
+// served without caching was fetched once by each of them (session 9's note).
+const cache = (globalThis[Symbol.for('kelisim.texts')] ||= new Map());
 
 /**
  * Resolves with the texts of `manifest` (fetched once per URL; a failed fetch is retried on
