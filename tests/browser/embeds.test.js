@@ -236,6 +236,51 @@ test('a first visit draws the placeholders before the consent module has arrived
   await context.close();
 });
 
+test('"always allow" when the consent module cannot load: the placeholder says the choice cannot be saved, keeps "load once", loads nothing', async () => {
+  const { context, page, third } = await open(null);
+  // Held, then refused: the placeholders are drawn while it is on its way, and the click made
+  // then waits for it (act() awaits the core).
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(/kelisim-consent[^/]*\.wasm$/, async (route) => { await held; await route.fulfill({ status: 503, body: 'down' }); });
+  await page.goto(srv.url + '/e/ru.html');
+  await allShown(page);
+  assert.equal(await page.evaluate(() => window.kelisim.state().status), 'loading');
+  const yt = frameOf(page, 'yt');
+  await yt.locator('[data-kelisim-action="allow"]').focus();
+  await page.keyboard.press('Enter');
+  release();
+  await page.waitForFunction(() => window.kelisim.state().status === 'error');
+  const msg = yt.locator('[data-kelisim-embed-error]');
+  await msg.waitFor();
+  assert.match(await msg.innerText(), /Не удалось сохранить выбор/);
+  assert.equal(await msg.getAttribute('role'), 'alert');
+  assert.equal(await yt.locator('[data-kelisim-action="allow"]').count(), 0);
+  // Focus was on the removed button: it is on "Load once" now.
+  assert.equal(await yt.locator('[data-kelisim-action="load-once"]').evaluate((b) => b.ownerDocument.activeElement === b), true);
+  await settle(page, 300);
+  assert.deepEqual(third, [], 'nothing loads on a choice that was not recorded');
+  assert.equal((await page.evaluate(() => window.kelisim.state())).decided, false);
+  // The other placeholders still offer it until clicked; "load once" loads exactly that embed.
+  assert.equal(await frameOf(page, 'dg').locator('[data-kelisim-action="allow"]').count(), 1);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('yt').src !== '');
+  await settle(page, 300);
+  assert.deepEqual(third, [YT]);
+  // Embeds added after the failure get no "always allow" at all.
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.id = 'late';
+    f.setAttribute('data-kelisim-service', 'youtube');
+    f.setAttribute('data-kelisim-src', 'https://www.youtube.com/embed/late');
+    document.querySelector('main').append(f);
+  });
+  await placeholder(page, 'late').waitFor();
+  assert.equal(await frameOf(page, 'late').locator('[data-kelisim-action="load-once"]').count(), 1);
+  assert.equal(await frameOf(page, 'late').locator('[data-kelisim-action="allow"]').count(), 0);
+  await context.close();
+});
+
 test('embeds added later (SPA) get placeholders; a page without embeds never loads the part', async () => {
   const from = srv.requests.length;
   const { context, page, third, errors } = await open('/e/none.html');

@@ -13,7 +13,7 @@
 // gated script that ran: withdrawing the service offers the reload.
 import { loadTexts } from '../texts.js';
 import { EMBED_STRINGS } from './strings.js';
-import { drawPlaceholder } from './placeholder.js';
+import { drawPlaceholder, allowFailed } from './placeholder.js';
 
 const SELECTOR = 'iframe[data-kelisim-src]';
 
@@ -92,7 +92,9 @@ function handle(el, texts) {
     lang: ctx.lang, theme: ctx.o.theme, t, info,
     css: ctx.o.embedsCss || new URL('kelisim-embeds.css', import.meta.url).href,
     onOnce: () => load(e, false),
-    onAllow: () => ctx.api.set({ [e.id]: true }).catch(() => {}),
+    // Refused when nothing can be recorded (the consent module failed: kelisim fails closed and
+    // shows its error notice; or storage refused the record): say so, keep "Load once".
+    onAllow: () => ctx.api.set({ [e.id]: true }).catch(() => { if (e.doc === d && e.state === 'shown') allowFailed(d, t); }),
   });
 }
 
@@ -141,7 +143,8 @@ function infoOf(e, texts) {
     policy: typeof s.privacyPolicy === 'string' ? safeUrl(s.privacyPolicy) : null,
     kind: kind || null,
     url: e.url,
-    canAllow: !!e.id && (declared(m.services) || declared(m.categories)),
+    // Not offered once kelisim has failed closed: no choice can be recorded then.
+    canAllow: !!e.id && (declared(m.services) || declared(m.categories)) && ctx.api.state().status !== 'error',
   };
 }
 

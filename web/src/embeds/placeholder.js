@@ -14,7 +14,8 @@
  * @param {{ name: string, host: string, kind: string|null, vendor: string|null,
  *           country: string|null, policy: string|null, url: string, canAllow: boolean }} o.info
  * @param {() => void} o.onOnce "Load once"
- * @param {() => void} o.onAllow "Always allow <name>" (shown only when o.info.canAllow)
+ * @param {() => void} o.onAllow "Always allow <name>" (shown only when o.info.canAllow); when the
+ *        choice cannot be recorded, the caller calls allowFailed()
  * Returns nothing; throws only if `d` is not writable (the caller has checked).
  */
 export function drawPlaceholder(d, o) {
@@ -65,4 +66,27 @@ export function drawPlaceholder(d, o) {
       info.canAllow && h('button', { type: 'button', class: 'kelisim-embed-btn', 'data-kelisim-action': 'allow', onclick: o.onAllow, text: t('embedAllow', vars) })),
     h('p', { class: 'kelisim-embed-links' },
       info.policy ? newTab(info.policy, t('embedPolicy', vars)) : newTab(info.url, t('embedOpen', vars)))));
+}
+
+/**
+ * "Always allow" could not be recorded (the consent module failed to load, storage refused
+ * the record): the button goes, a message says why, and "Load once" stays. Announced as an
+ * alert; focus moves to "Load once" if it was on the removed button.
+ */
+export function allowFailed(d, t) {
+  const box = d.querySelector('[data-kelisim-embed]');
+  if (!box) return;
+  const allow = box.querySelector('[data-kelisim-action="allow"]');
+  const hadFocus = !!allow && d.activeElement === allow;
+  if (allow) allow.remove();
+  let p = box.querySelector('[data-kelisim-embed-error]');
+  if (!p) {
+    p = d.createElement('p');
+    p.className = 'kelisim-embed-text';
+    p.setAttribute('role', 'alert');
+    p.setAttribute('data-kelisim-embed-error', '');
+    box.querySelector('.kelisim-embed-actions').before(p);
+  }
+  p.textContent = t('embedNotSaved');
+  if (hadFocus) box.querySelector('[data-kelisim-action="load-once"]').focus();
 }

@@ -18,6 +18,7 @@ export const EMBED_STRINGS = {
     embedPolicy: 'Политика конфиденциальности: {name}',
     embedOpen: 'Открыть на {host}',
     embedNewTab: ' (в новой вкладке)',
+    embedNotSaved: 'Не удалось сохранить выбор: согласие сейчас не записывается. Этот материал можно загрузить один раз.',
   },
   kk: {
     embedVideo: 'Бейне',
@@ -35,6 +36,7 @@ export const EMBED_STRINGS = {
     embedPolicy: 'Құпиялылық саясаты: {name}',
     embedOpen: '{host} сайтында ашу',
     embedNewTab: ' (жаңа қойындыда)',
+    embedNotSaved: 'Таңдауды сақтау мүмкін болмады: келісім қазір жазылмайды. Бұл материалды бір рет жүктеуге болады.',
   },
   en: {
     embedVideo: 'Video',
@@ -52,5 +54,6 @@ export const EMBED_STRINGS = {
     embedPolicy: 'Privacy policy: {name}',
     embedOpen: 'Open on {host}',
     embedNewTab: ' (opens in a new tab)',
+    embedNotSaved: 'Your choice could not be saved: consent cannot be recorded right now. You can load this content once.',
   },
 };
