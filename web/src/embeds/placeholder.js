@@ -10,6 +10,9 @@
  * @param {string} o.lang ru | kk | en
  * @param {string|undefined} o.theme 'light' | 'dark' | undefined (follow the browser)
  * @param {string} o.css the stylesheet URL (dist/kelisim-embeds.css)
+ * @param {string|null} [o.cssText] its text, fetched once for every frame: applied as a
+ *        constructed stylesheet (no request, styled at once); without it, or where constructed
+ *        sheets are missing, the frame links o.css
  * @param {(key: string, vars?: object) => string} o.t
  * @param {{ name: string, host: string, kind: string|null, vendor: string|null,
  *           country: string|null, policy: string|null, url: string, canAllow: boolean }} o.info
@@ -40,7 +43,7 @@ export function drawPlaceholder(d, o) {
   d.title = info.name;
   const head = d.head || d.documentElement.insertBefore(d.createElement('head'), d.documentElement.firstChild);
   const body = d.body || d.documentElement.appendChild(d.createElement('body'));
-  if (!head.querySelector('link[data-kelisim-embed-css]')) {
+  if (!adopt(d, o.cssText) && !head.querySelector('link[data-kelisim-embed-css]')) {
     // Hidden until styled (at most 3 s), so that no unstyled text flashes.
     body.hidden = true;
     const show = () => { body.hidden = false; };
@@ -66,6 +69,23 @@ export function drawPlaceholder(d, o) {
       info.canAllow && h('button', { type: 'button', class: 'kelisim-embed-btn', 'data-kelisim-action': 'allow', onclick: o.onAllow, text: t('embedAllow', vars) })),
     h('p', { class: 'kelisim-embed-links' },
       info.policy ? newTab(info.policy, t('embedPolicy', vars)) : newTab(info.url, t('embedOpen', vars)))));
+}
+
+/**
+ * Gives document `d` the stylesheet `css` (text) as a constructed sheet, once; false when there
+ * is no text or the browser cannot (constructed sheets: Chromium 73, Firefox 101, Safari 16.4).
+ * A constructed sheet is not an inline style: a strict style-src CSP allows it.
+ */
+function adopt(d, css) {
+  if (!css) return false;
+  const W = d.defaultView;
+  try {
+    if (d.adoptedStyleSheets.length) return true;   // drawn before
+    const sheet = new W.CSSStyleSheet();
+    sheet.replaceSync(css);
+    d.adoptedStyleSheets = [sheet];
+    return true;
+  } catch { return false; }
 }
 
 /**
