@@ -281,6 +281,35 @@ test('"always allow" when the consent module cannot load: the placeholder says t
   await context.close();
 });
 
+test('the placeholders\' stylesheet is fetched once for every frame; should that fetch fail, each frame links it', async () => {
+  for (const failFirst of [false, true]) {
+    const { context, page, errors } = await open(null);
+    let asked = 0;
+    await page.route('**/kelisim-embeds.css', (r) => (++asked === 1 && failFirst ? r.fulfill({ status: 503, body: 'down' }) : r.continue()));
+    await page.goto(srv.url + '/e/ru.html');
+    await ready(page);
+    await allShown(page);
+    const how = await page.evaluate(() => ['yt', 'ym', 'dg', 'vm'].map((id) => {
+      const d = document.getElementById(id).contentDocument;
+      return [d.adoptedStyleSheets.length, d.querySelectorAll('link[data-kelisim-embed-css]').length];
+    }));
+    // Styled either way: the box has the stylesheet's background and padding.
+    await page.waitForFunction(() => ['yt', 'ym', 'dg', 'vm'].every((id) => {
+      const b = document.getElementById(id).contentDocument.querySelector('[data-kelisim-embed]');
+      return b && parseFloat(getComputedStyle(b).paddingTop) > 0;
+    }));
+    if (!failFirst) {
+      assert.deepEqual(how, [[1, 0], [1, 0], [1, 0], [1, 0]]);
+      assert.equal(asked, 1);
+      assert.deepEqual(errors, []);
+    } else {
+      assert.deepEqual(how, [[0, 1], [0, 1], [0, 1], [0, 1]]);
+      assert.ok(asked >= 2, `asked ${asked} times`);
+    }
+    await context.close();
+  }
+});
+
 test('embeds added later (SPA) get placeholders; a page without embeds never loads the part', async () => {
   const from = srv.requests.length;
   const { context, page, third, errors } = await open('/e/none.html');
