@@ -44,6 +44,8 @@ report('consent module', 'dist/kelisim-consent.wasm', file('dist/kelisim-consent
 // The same bridge and library with only the exports the banner calls (decide, apply,
 // decodeRecord; wasm/bridge/consent-banner.exports): the module the page entries load.
 report('consent module, banner build', 'dist/kelisim-consent-banner.wasm', file('dist/kelisim-consent-banner.wasm'), 8 * KB);
+// ...and with only the history check (kel_verify_history), which receipt() loads.
+report('consent module, receipt build (receipt() only)', 'dist/kelisim-consent-receipt.wasm', file('dist/kelisim-consent-receipt.wasm'));
 
 // The loader (web/src/engine/loader.js: compiles, instantiates and calls the wasm, restarts it
 // after a trap) is the "loader <= 1.5 KB" line; the facade around it (core.js: plain objects

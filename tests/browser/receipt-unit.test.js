@@ -1,45 +1,78 @@
-// web/src/receipt.js in Node: the synchronous SHA-256 against node:crypto, chain verification
-// (truncated histories, broken links, edited entries), and the report queue with a fake window
-// (batches, ordering, deduplication, failures kept, a refused event dropped, persistence across
-// page loads, `online`); the v2 events of web/src/report-events.js.
+// web/src/receipt.js in Node: the history chain as the core checks it
+// (kelisim-consent-receipt.wasm's kel_verify_history, through core.js verifyHistory: truncated
+// histories, broken links, edited and malformed entries), and the report queue with a fake window (batches, ordering,
+// deduplication, failures kept, a refused event dropped, persistence across page loads,
+// `online`); the v2 events of web/src/report-events.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { sha256Hex, verifyChain, canonicalEntry, createReporter, buildReceipt } from '../../web/src/receipt.js';
+import { readFileSync } from 'node:fs';
+import { createReporter, buildReceipt, makeReceipt } from '../../web/src/receipt.js';
 import { eventOf } from '../../web/src/report-events.js';
+import { loadCore, verifyHistory } from '../../web/src/engine/core.js';
+import { loadWasm } from '../../web/src/engine/loader.js';
 
-test('sha256Hex equals node:crypto on block boundaries, multi-byte text and random strings', () => {
-  const samples = ['', 'abc', 'ә'.repeat(40), 'Қазақстан Республикасы', '\u{1F600}x'];
-  for (let n = 50; n < 140; n++) samples.push('x'.repeat(n));
-  for (let i = 0; i < 200; i++) samples.push(randomBytes(i * 3).toString('base64') + 'ёңү'.repeat(i % 5));
-  for (const s of samples) assert.equal(sha256Hex(s), createHash('sha256').update(s, 'utf8').digest('hex'), JSON.stringify(s.slice(0, 20)));
-});
+const MANIFEST = JSON.parse(readFileSync(new URL('../fixtures/manifests/demo-v1.json', import.meta.url), 'utf8'));
+const WASM = new URL('../../dist/kelisim-consent.wasm', import.meta.url);
+const RECEIPT_WASM = new URL('../../dist/kelisim-consent-receipt.wasm', import.meta.url);
 
-function chain(n, startPrev = '') {
+/** n history entries as the core writes them (apply, each linked to the one before). */
+async function chain(n) {
+  const core = await loadCore({ consentWasm: WASM });
   const out = [];
-  let prev = startPrev;
+  let record = null;
   for (let i = 0; i < n; i++) {
-    const e = { op: i ? 'set' : 'accept-all', at: 1795000000000 + i * 1000, version: '2', method: 'explicit', choices: { necessary: true, marketing: i % 2 === 0 }, prevHash: prev };
-    e.hash = createHash('sha256').update(prev + '\n' + canonicalEntry(e)).digest('hex');
-    out.push(e);
-    prev = e.hash;
+    const r = core.apply({
+      manifest: MANIFEST, record, now: Date.parse(MANIFEST.publishedAt) + 60000 + i * 1000, op: i ? 'set' : 'accept-all',
+      choices: i ? { marketing: i % 2 === 0 } : undefined, newId: 'Rec0rdId_1', prevHash: out.length ? out.at(-1).hash : '',
+    });
+    record = r.record;
+    out.push(r.entry);
   }
-  return out;
+  return { core, h: out };
 }
 
-test('verifyChain: valid, truncated (first entry points at a dropped one), edited, relinked, reordered', () => {
-  assert.deepEqual(verifyChain([]), { valid: true, length: 0, head: null, brokenAt: -1 });
-  const h = chain(5);
-  assert.deepEqual(verifyChain(h), { valid: true, length: 5, head: h[4].hash, brokenAt: -1 });
-  assert.equal(verifyChain(h.slice(2)).valid, true, 'the storage keeps only the newest entries');
+// Entries the core wrote, for the report queue's tests below.
+const WRITTEN = (await chain(120)).h;
+const entries = (n) => structuredClone(WRITTEN.slice(0, n));
+
+test('verifyHistory (kelisim-consent-receipt.wasm): valid, truncated (first entry points at a dropped one), edited, relinked, reordered, malformed', async () => {
+  const { h } = await chain(5);
+  const wasm = await loadWasm(RECEIPT_WASM);
+  const core = { verifyHistory: (x) => verifyHistory(wasm, x) };
+  assert.deepEqual(core.verifyHistory([]), { valid: true, length: 0, head: null, brokenAt: -1 });
+  assert.deepEqual(core.verifyHistory(h), { valid: true, length: 5, head: h[4].hash, brokenAt: -1 });
+  assert.equal(core.verifyHistory(h.slice(2)).valid, true, 'the storage keeps only the newest entries');
   const edited = structuredClone(h);
   edited[3].choices.marketing = !edited[3].choices.marketing;
-  assert.equal(verifyChain(edited).brokenAt, 3);
+  assert.equal(core.verifyHistory(edited).brokenAt, 3);
   const relinked = structuredClone(h);
   relinked[2].prevHash = h[0].hash;
-  assert.equal(verifyChain(relinked).brokenAt, 2);
-  assert.equal(verifyChain([h[0], h[2], h[1]]).brokenAt, 1);
-  assert.equal(verifyChain([...h, { ...h[4], hash: 'f'.repeat(64), prevHash: h[4].hash }]).brokenAt, 5);
+  assert.equal(core.verifyHistory(relinked).brokenAt, 2);
+  assert.equal(core.verifyHistory([h[0], h[2], h[1]]).brokenAt, 1);
+  assert.equal(core.verifyHistory([...h, { ...h[4], hash: 'f'.repeat(64), prevHash: h[4].hash }]).brokenAt, 5);
+  // Tampered storage: wrong types, a missing entry or field, a line break or '~' smuggled in.
+  for (const [i, bad] of [[1, { ...h[1], at: 'soon' }], [1, null], [1, { ...h[1], hash: undefined }], [1, { ...h[1], version: '1\n' + h[1].version }],
+    [1, { ...h[1], method: 'explicit~x' }], [1, { ...h[1], op: 'eat-all' }]]) {
+    const t = structuredClone(h);
+    t[i] = bad;
+    assert.equal(core.verifyHistory(t).brokenAt, i, JSON.stringify(bad));
+  }
+});
+
+test('makeReceipt: the chain is checked by the core; without its module the chain is not reported valid', async () => {
+  const { core, h } = await chain(3);
+  const record = core.decodeRecord(core.apply({ manifest: MANIFEST, record: null, now: Date.parse(MANIFEST.publishedAt) + 1, op: 'accept-all', newId: 'Rec0rdId_1' }).record).record;
+  const args = { record: { ...record, historyHead: h[2].hash }, manifest: MANIFEST, history: h, lang: 'ru', now: Date.now() };
+  const ok = await makeReceipt({ ...args, receiptWasm: RECEIPT_WASM });
+  assert.deepEqual(ok.chain, { valid: true, length: 3, head: h[2].hash, brokenAt: -1, matchesRecord: true });
+  const bad = await makeReceipt({ ...args, history: [h[0], h[2]], receiptWasm: RECEIPT_WASM });
+  assert.equal(bad.chain.brokenAt, 1);
+  // A module without kel_verify_history (the banner's build): not valid, and why.
+  const lite = await makeReceipt({ ...args, receiptWasm: new URL('../../dist/kelisim-consent-banner.wasm', import.meta.url) });
+  assert.equal(lite.chain.valid, false);
+  assert.equal(lite.chain.unchecked, 'wasm-missing-export');
+  // Loaded again after a failure: a good module next time checks it.
+  assert.equal((await makeReceipt({ ...args, receiptWasm: RECEIPT_WASM })).chain.valid, true);
 });
 
 /**
@@ -84,7 +117,7 @@ function fakeWin(shared = new Map()) {
 }
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const manifest = { id: 'p', version: '2', bodyHash: 'a'.repeat(64), controller: 'C' };
-const events = chain(4).map((entry) => eventOf({ entry, record: 'k1~r1~…', recordId: 'r1', manifest, lang: 'kk', display: null }));
+const events = entries(4).map((entry) => eventOf({ entry, record: 'k1~r1~…', recordId: 'r1', manifest, lang: 'kk', display: null }));
 const drained = async (rep) => { for (let i = 0; i < 100 && rep.pending(); i++) await tick(); };
 
 test('reporter: sends in order, deduplicates by id, keeps failures queued, persists, drains on online', async () => {
@@ -145,7 +178,7 @@ test('reporter: text/plain JSON arrays of at most 50 events, oldest first; crede
   const win = fakeWin();
   win.up = false;
   const cross = createReporter({ url: 'https://ledger.example/v1/events', win });
-  const many = chain(120).map((entry) => eventOf({ entry, record: 'k1~r2~…', recordId: 'r2', manifest, lang: 'ru', display: null }));
+  const many = entries(120).map((entry) => eventOf({ entry, record: 'k1~r2~…', recordId: 'r2', manifest, lang: 'ru', display: null }));
   for (const e of many) cross.report(e);
   await tick();
   win.up = true;
@@ -213,7 +246,7 @@ test('reporter: a 400 naming no event narrows the batch down to single events an
 test('outbox: the same event id under two record ids is two events (the ledger keys by record id + event id)', async () => {
   const win = fakeWin();
   const rep = createReporter({ url: 'https://ledger.example/v1/events', win });
-  const [entry] = chain(1);
+  const [entry] = entries(1);
   rep.report(eventOf({ entry, record: 'k1~a~', recordId: 'recordAA', manifest, lang: 'ru', display: null }));
   rep.report(eventOf({ entry, record: 'k1~b~', recordId: 'recordBB', manifest, lang: 'ru', display: null }));
   rep.report(eventOf({ entry, record: 'k1~b~', recordId: 'recordBB', manifest, lang: 'ru', display: null }));
@@ -223,7 +256,8 @@ test('outbox: the same event id under two record ids is two events (the ledger k
 });
 
 test('eventOf: v2, the event id is the history hash; the payload names policy, record (string and id), language, display and the entry', () => {
-  const e = eventOf({ entry: chain(2)[1], record: 'k1~r1~x', recordId: 'r1', manifest, lang: 'kk', display: 'd-abcdefghijklmnop' });
+  const entry = entries(2)[1];
+  const e = eventOf({ entry, record: 'k1~r1~x', recordId: 'r1', manifest, lang: 'kk', display: 'd-abcdefghijklmnop' });
   assert.equal(e.type, 'kelisim:consent-event');
   assert.equal(e.v, 2);
   assert.equal(e.id, e.event.hash);
@@ -234,10 +268,10 @@ test('eventOf: v2, the event id is the history hash; the payload names policy, r
   assert.equal(e.language, 'kk');
   assert.equal(e.display, 'd-abcdefghijklmnop');
   assert.equal(e.event.op, 'set');
-  assert.equal(e.event.atMs, 1795000001000);
-  assert.equal(e.event.at, new Date(1795000001000).toISOString());
-  assert.deepEqual(Object.keys(e.event.choices), ['necessary', 'marketing'], 'the manifest order the hash covers');
-  assert.equal(eventOf({ entry: chain(1)[0], record: 'k', recordId: 'r1', manifest, lang: 'kk' }).display, null);
+  assert.equal(e.event.atMs, entry.at);
+  assert.equal(e.event.at, new Date(entry.at).toISOString());
+  assert.deepEqual(Object.keys(e.event.choices), MANIFEST.categories.map((c) => c.id), 'the manifest order the hash covers');
+  assert.equal(eventOf({ entry: entries(1)[0], record: 'k', recordId: 'r1', manifest, lang: 'kk' }).display, null);
 });
 
 test('buildReceipt: policy.language is the text language (the visitor\'s when the version has it, else the primary); null for an older version', () => {

@@ -92,6 +92,14 @@ test('receipt(): record, policy, language, categories, method, timestamps, contr
   const t = await page.evaluate(() => window.kelisim.receipt());
   assert.equal(t.chain.valid, false);
   assert.equal(t.chain.brokenAt, 0);
+  // The chain is checked by the core (kelisim-consent-receipt.wasm): when that module cannot
+  // load, the receipt is still made, and its chain is not reported valid, saying why.
+  await page.route('**/kelisim-consent-receipt.wasm', (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.reload();
+  await ready(page);
+  const u = await page.evaluate(() => window.kelisim.receipt());
+  assert.equal(u.recordId, r.recordId);
+  assert.deepEqual([u.chain.valid, u.chain.brokenAt, u.chain.unchecked], [false, -1, 'wasm-load']);
   await context.close();
 });
 

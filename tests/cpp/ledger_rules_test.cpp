@@ -2,6 +2,9 @@
 // fromName (wire names back to enums), and the ledger's own hash rules (wasm/core/ledger.h).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "core/consent.h"
 #include "core/ledger.h"
 #include "core/sha256.h"
@@ -92,4 +95,58 @@ TEST(LedgerRules, RowHashCoversEveryField) {
   EXPECT_NE(base, ledger::rowHash(std::string(64, '1'), 1, 1000, "k", "p", "{}"));
   EXPECT_EQ(ledger::personalHash("{\"recordId\":\"x\"}"), sha256_hex("kelisim/personal/1\n{\"recordId\":\"x\"}"));
   EXPECT_EQ(ledger::checkpointMessage(12, "ab", 1700000000000), "kelisim-ledger-checkpoint/1\n12\nab\n1700000000000");
+}
+
+namespace {
+
+// A history entry as verifyHistory reads it: one line.
+std::string line(const HistoryEntry& e) {
+  std::string s = std::string(name(e.op)) + "~" + decimal(e.atMs).str() + "~" + std::string(e.version.view()) + "~" +
+                  name(e.method) + "~" + choicesText(e.choices).str() + "~" +
+                  (e.services.empty() ? std::string() : choicesText(e.services).str()) + "~" +
+                  std::string(e.prevHash.view()) + "~" + std::string(e.hash.view());
+  return s;
+}
+
+}  // namespace
+
+TEST(LedgerRules, VerifyHistoryChecksEachHashAndLink) {
+  // Three entries as apply() chains them: accept all, reject all, accept all again.
+  Manifest m = demoManifest();
+  std::vector<HistoryEntry> h;
+  std::string record;
+  for (Op op : {Op::AcceptAll, Op::RejectAll, Op::AcceptAll}) {
+    ApplyInput in;
+    in.op = op;
+    in.newId = "Rec0rdId_1";
+    std::string prev = h.empty() ? std::string() : std::string(h.back().hash.view());
+    in.prevHash = prev;
+    ApplyResult r;
+    ASSERT_TRUE(apply(m, record, 1749538900000 + 1000 * int64_t(h.size()), {}, in, &r).ok());
+    record = encodeRecord(r.record).str();
+    h.push_back(r.entry);
+  }
+  auto text = [&](const std::vector<HistoryEntry>& v) {
+    std::string s;
+    for (const auto& e : v) s += line(e) + "\n";
+    return s;
+  };
+  EXPECT_EQ(verifyHistory(""), -1);
+  EXPECT_EQ(verifyHistory(text(h)), -1);
+  // The store keeps the newest entries: the first kept one may point at a dropped entry.
+  EXPECT_EQ(verifyHistory(text({h[1], h[2]})), -1);
+  // An edited choice breaks that entry's hash; a reordered chain breaks the link.
+  auto edited = h;
+  edited[1].choices[1].on = !edited[1].choices[1].on;
+  EXPECT_EQ(verifyHistory(text(edited)), 1);
+  EXPECT_EQ(verifyHistory(text({h[0], h[2], h[1]})), 1);
+  // A forged entry whose own hash holds but which does not link to the one before.
+  auto forged = h;
+  forged[2].prevHash = "0000000000000000000000000000000000000000000000000000000000000000";
+  forged[2].hash = entryHash(forged[2]);
+  EXPECT_EQ(verifyHistory(text(forged)), 2);
+  // Malformed lines: a missing field, an unknown op, a '~' too many.
+  EXPECT_EQ(verifyHistory(line(h[0]) + "\n" + "accept-all~1~1~explicit~necessary:1\n"), 1);
+  EXPECT_EQ(verifyHistory("eat-all" + line(h[0]).substr(10)), 0);
+  EXPECT_EQ(verifyHistory(line(h[0]) + "~x"), 0);
 }

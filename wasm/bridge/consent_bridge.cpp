@@ -259,6 +259,15 @@ __attribute__((used)) int32_t kel_parse_instant(const char* p, uint32_t n) {
   return out.finish(0);
 }
 
+/** A stored history, oldest first, one entry per line (op~at~version~method~choices~services~
+ *  prevHash~hash; verifyHistory) → one field: the index of the first entry whose form, hash or
+ *  link does not hold, or -1 when all do. */
+__attribute__((used)) int32_t kel_verify_history(const char* p, uint32_t n) {
+  Out out;
+  put(out, decimal(int64_t(verifyHistory(view(p, n)))));
+  return out.finish(0);
+}
+
 // ===========================================================================
 // Record codec
 // ===========================================================================

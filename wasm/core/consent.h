@@ -300,6 +300,14 @@ struct HistoryEntry {
  *  reported entry with it) all use this one rule. */
 Hex64 entryHash(const HistoryEntry& e);
 
+/** Checks a stored history, oldest first, one entry per line:
+ *  op~at~version~method~choices~services~prevHash~hash (wire names, decimal ms, choicesText
+ *  forms, services "" when the entry has none). Every entry must parse, carry entryHash() as
+ *  its hash, and, after the first, name the one before it as prevHash (the first may point at
+ *  an older entry the store has dropped). Returns the index of the first entry that does not
+ *  hold, or -1 when all do (and for ""). Receipts re-verify the visitor's history with it. */
+int32_t verifyHistory(std::string_view lines);
+
 /** The enum value whose wire name (constants.json, name()) is s; false for any other text.
  *  Works for every generated enum: their values run 0, 1, … and name() of the first value
  *  past the end is "". */

@@ -732,6 +732,8 @@ export function createController(options = {}, env) {
       // what is in force at the call.
       const args = {
         record: rec.record, manifest, manifestUrl, history: storage.history(), lang, policyUrl, now: now(),
+        // The core checks the history's chain (kel_verify_history, in this module only).
+        receiptWasm: o.receiptWasm || new URL('kelisim-consent-receipt.wasm', env.base),
         inForce: !!decision && decision.action !== 'banner' && decision.action !== 'reprompt',
         services: part(decision && decision.services),
       };

@@ -5,8 +5,9 @@
 // structure): who holds the record (record id), under which notice (policy id, version,
 // body hash, URL, language), for which purposes (each category with its state), how
 // (method: explicit or implicit), when (timestamps), who is the controller, and the
-// hash-chained history of consent events, which this file verifies
-// (entry.hash = SHA-256(prevHash "\n" op~at~version~method~choices), wasm/core/consent.cpp).
+// hash-chained history of consent events, re-verified by the core (kelisim-consent-receipt.wasm's
+// kel_verify_history: entry.hash = SHA-256(prevHash "\n" op~at~version~method~choices),
+// wasm/core/consent.cpp; no second implementation here).
 //
 // Reporting (docs/ledger.md §1–2): each history entry is one change event whose id is its
 // hash, and each consent layer shown is one display event (web/src/report-events.js). Events
@@ -20,107 +21,56 @@
 
 import { createOutbox, iso } from './outbox.js';
 import { loadTexts, textsOf, textLang } from './texts.js';
+import { loadWasm } from './engine/loader.js';
+import { verifyHistory } from './engine/core.js';
 
 // ---------------------------------------------------------------------------------------
-// SHA-256 (FIPS 180-4) in JS: crypto.subtle exists only in secure contexts.
+// The hash-chained history is checked by the core (wasm/core consent.h verifyHistory, the rule
+// apply() writes entries with and the ledger server checks them with): kel_verify_history is
+// in kelisim-consent-receipt.wasm only, which a receipt loads once per page.
 // ---------------------------------------------------------------------------------------
-const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+const modules = new Map();   // module URL → its loading (once per page; a failed one is asked again)
 
-/** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex digits. */
-export function sha256Hex(text) {
-  const msg = new TextEncoder().encode(String(text));
-  const len = msg.length;
-  const total = ((len + 9 + 63) >> 6) << 6;
-  const buf = new Uint8Array(total);
-  buf.set(msg);
-  buf[len] = 0x80;
-  const dv = new DataView(buf.buffer);
-  dv.setUint32(total - 8, Math.floor(len / 0x20000000));
-  dv.setUint32(total - 4, (len << 3) >>> 0);
-  const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const W = new Uint32Array(64);
-  const rotr = (x, n) => (x >>> n) | (x << (32 - n));
-  for (let off = 0; off < total; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = dv.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const a = W[i - 15];
-      const b = W[i - 2];
-      W[i] = (W[i - 16] + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + W[i - 7] + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10))) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = H;
-    for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) >>> 0;
-      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
-      hh = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
-    }
-    H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += hh;
+/** The chain of `history` as the core finds it; when the module cannot be loaded, not valid,
+ *  with `unchecked` naming why (never a chain reported valid without the core's check). */
+async function checkChain(history, receiptWasm) {
+  const key = String(receiptWasm);
+  try {
+    if (!modules.has(key)) modules.set(key, loadWasm(receiptWasm));
+    return verifyHistory(await modules.get(key), history);
+  } catch (e) {
+    modules.delete(key);   // asked again on the next receipt
+    const h = Array.isArray(history) ? history : [];
+    return { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1, unchecked: (e && e.code) || 'error' };
   }
-  let out = '';
-  for (const x of H) out += x.toString(16).padStart(8, '0');
-  return out;
 }
-
-// ---------------------------------------------------------------------------------------
-// The hash-chained history
-// ---------------------------------------------------------------------------------------
-
-/** The text an entry's hash covers (HistoryEntry::canonical in wasm/core/consent.cpp):
- *  with `~services` after the choices when the entry has any (issue 12). */
-export function canonicalEntry(e) {
-  // A choice given under a consent document carries its hash prefix ("id:1:3f9a2c1b").
-  const docs = e.docs || {};
-  const choices = Object.entries(e.choices || {}).map(([k, v]) => `${k}:${v ? 1 : 0}${docs[k] ? ':' + docs[k] : ''}`).join('.');
-  const services = Object.entries(e.services || {}).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
-  return `${e.op}~${Math.trunc(Number(e.at))}~${e.version}~${e.method}~${choices}${services ? '~' + services : ''}`;
-}
-
-/**
- * Verifies the chain, oldest first. The first entry kept may point at an older, dropped one
- * (the history keeps the newest 100). Returns { valid, length, head, brokenAt } where
- * brokenAt is the index of the first entry whose hash or link does not hold (-1 if none).
- */
-export function verifyChain(history) {
-  const h = Array.isArray(history) ? history : [];
-  for (let i = 0; i < h.length; i++) {
-    const e = h[i];
-    const linked = i === 0 || e.prevHash === h[i - 1].hash;
-    if (!e || typeof e.hash !== 'string' || !linked || sha256Hex(String(e.prevHash || '') + '\n' + canonicalEntry(e)) !== e.hash) {
-      return { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: i };
-    }
-  }
-  return { valid: true, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1 };
-}
-
 
 /**
  * buildReceipt with the policy's texts file (web/src/texts.js) loaded from `manifestUrl`, for
- * the category titles; when it cannot be loaded, the receipt is still built, with the titles
- * the manifest itself has (else null).
+ * the category titles (when it cannot be loaded, the receipt is still built, with the titles
+ * the manifest itself has, else null), and the history's chain checked by the core in
+ * `receiptWasm` (kelisim-consent-receipt.wasm's URL, loaded once per page).
  */
 export async function makeReceipt(args) {
-  const texts = await loadTexts(args.manifest, args.manifestUrl).catch(() => null);
-  return buildReceipt({ ...args, texts });
+  const [texts, chain] = await Promise.all([
+    loadTexts(args.manifest, args.manifestUrl).catch(() => null),
+    checkChain(args.history, args.receiptWasm),
+  ]);
+  return buildReceipt({ ...args, texts, chain });
 }
 
 /**
  * Builds the receipt. `texts` is the policy's texts file, if any. `record` is the decoded stored record (core.decodeRecord().record),
  * `manifest` the policy in force, `history` the stored hash-chained history, `now` epoch ms,
  * `inForce` whether the record is what applies now (false when the banner asks again),
- * `services` the services' states in force ({ id: boolean }, issue 12; none: all off).
- * Returns null without a record.
+ * `services` the services' states in force ({ id: boolean }, issue 12; none: all off),
+ * `chain` the core's check of `history` (checkChain; without it the chain is reported not
+ * valid, `unchecked: 'not-checked'`). Returns null without a record.
  */
-export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce, services }) {
+export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce, services, chain: checked }) {
   if (!record || !manifest) return null;
-  const chain = verifyChain(history);
+  const h = Array.isArray(history) ? history : [];
+  const chain = checked || { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1, unchecked: 'not-checked' };
   const lang2 = typeof lang === 'string' ? lang : manifest.lang;
   const text = (v) => (v == null ? null : typeof v === 'string' ? v : v[lang2] ?? v.en ?? v.ru ?? null);
   // The notice the consent was given under is the record's version; its full body hash and

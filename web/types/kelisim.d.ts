@@ -56,6 +56,9 @@ export interface KelisimOptions {
    *  kelisim-consent-banner.wasm (only what the page calls) or the full kelisim-consent.wasm.
    *  @default kelisim-consent-banner.wasm next to kelisim.js / kelisim.mjs */
   consentWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+  /** The module receipts check the history's hash chain with (kelisim-consent-receipt.wasm),
+   *  loaded only by receipt(). @default kelisim-consent-receipt.wasm next to kelisim.js / kelisim.mjs */
+  receiptWasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
   /** UI language. Script tag: `data-lang`. @default from <html lang>, then navigator.languages, then the manifest's lang, then 'en' */
   lang?: Lang;
   /** Language when none of the above is ru/kk/en. @default the manifest's `lang`, else 'en' */
@@ -210,8 +213,10 @@ export interface Receipt {
   /** False when the core asks again (material update, explicit rule, expiry): the record is history, not consent in force. */
   inForce: boolean;
   history: Array<{ op: string; at: number; version: string; method: string; choices: ChoiceMap; prevHash: string; hash: string; services?: ChoiceMap }>;
-  /** The history's hash chain re-verified; `matchesRecord`: its head is the record's historyHead. */
-  chain: { valid: boolean; length: number; head: string | null; brokenAt: number; matchesRecord: boolean };
+  /** The history's hash chain re-verified by the core (kelisim-consent-receipt.wasm next to
+   *  kelisim.js, or options.receiptWasm); `matchesRecord`: its head is the record's historyHead. When the module cannot be loaded, `valid` is false and
+   *  `unchecked` names why (e.g. 'wasm-load'). */
+  chain: { valid: boolean; length: number; head: string | null; brokenAt: number; matchesRecord: boolean; unchecked?: string };
 }
 
 export interface Kelisim {

@@ -57,6 +57,27 @@ export function createCore(wasm) {
   };
 }
 
+/**
+ * A stored history (oldest first) checked by the core (kel_verify_history, wasm/core consent.h
+ * verifyHistory: each entry's hash, each link; the first entry may point at a dropped one):
+ * { valid, length, head, brokenAt }. Entries are passed as stored, tampered ones included: a
+ * value that is not what the core wrote fails its check. `wasm`: kelisim-consent-receipt.wasm
+ * (receipts, web/src/receipt.js), the one module that exports it.
+ */
+export function verifyHistory(wasm, history) {
+  const h = Array.isArray(history) ? history : [];
+  const pairs = (m) => (m && typeof m === 'object' ? Object.entries(m) : []);
+  const line = (e) => {
+    if (!e || typeof e !== 'object') return '';
+    const docs = e.docs && typeof e.docs === 'object' ? e.docs : {};
+    const choices = pairs(e.choices).map(([k, v]) => `${k}:${v ? 1 : 0}${docs[k] ? ':' + docs[k] : ''}`).join('.');
+    const services = pairs(e.services).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+    return [e.op, Math.trunc(Number(e.at)), e.version, e.method, choices, services, e.prevHash || '', e.hash].join('~');
+  };
+  const brokenAt = h.length ? Number(fields(wasm.call('kel_verify_history', h.map(line).join('\n')))[0]) : -1;
+  return { valid: brokenAt < 0, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt };
+}
+
 /** decide, apply and decodeRecord over a consent WasmModule (used by the page entry points). */
 export function createConsentCore(wasm) {
   return {
