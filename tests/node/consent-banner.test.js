@@ -152,9 +152,9 @@ test('the page bundles load the banner build; the full module only for a policy 
   }
 });
 
-test('the package exports both builds (npm users copy the banner build next to their bundle)', () => {
+test('the package exports the three builds (npm users copy the banner build, and for receipt() the receipt build, next to their bundle)', () => {
   const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
-  for (const f of ['kelisim-consent-banner.wasm', 'kelisim-consent.wasm']) {
+  for (const f of ['kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-consent-receipt.wasm']) {
     assert.equal(pkg.exports['./' + f], './dist/' + f);
     assert.ok(readFileSync(root + 'dist/' + f).length > 0, f);
   }
