@@ -31,8 +31,14 @@ import { verifyHistory } from './engine/core.js';
 // ---------------------------------------------------------------------------------------
 const modules = new Map();   // module URL → its loading (once per page; a failed one is asked again)
 
-/** The chain of `history` as the core finds it; when the module cannot be loaded, not valid,
- *  with `unchecked` naming why (never a chain reported valid without the core's check). */
+/** A chain the core did not check: never reported valid; `unchecked` says why. */
+function notChecked(history, why) {
+  const h = Array.isArray(history) ? history : [];
+  return { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1, unchecked: why };
+}
+
+/** The chain of `history` as the core finds it; when the module cannot be loaded, notChecked
+ *  with the error's code. */
 async function checkChain(history, receiptWasm) {
   const key = String(receiptWasm);
   try {
@@ -40,8 +46,7 @@ async function checkChain(history, receiptWasm) {
     return verifyHistory(await modules.get(key), history);
   } catch (e) {
     modules.delete(key);   // asked again on the next receipt
-    const h = Array.isArray(history) ? history : [];
-    return { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1, unchecked: (e && e.code) || 'error' };
+    return notChecked(history, (e && e.code) || 'error');
   }
 }
 
@@ -69,8 +74,7 @@ export async function makeReceipt(args) {
  */
 export function buildReceipt({ record, manifest, texts, history, lang, policyUrl, now, inForce, services, chain: checked }) {
   if (!record || !manifest) return null;
-  const h = Array.isArray(history) ? history : [];
-  const chain = checked || { valid: false, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt: -1, unchecked: 'not-checked' };
+  const chain = checked || notChecked(history, 'not-checked');
   const lang2 = typeof lang === 'string' ? lang : manifest.lang;
   const text = (v) => (v == null ? null : typeof v === 'string' ? v : v[lang2] ?? v.en ?? v.ru ?? null);
   // The notice the consent was given under is the record's version; its full body hash and

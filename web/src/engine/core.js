@@ -66,14 +66,11 @@ export function createCore(wasm) {
  */
 export function verifyHistory(wasm, history) {
   const h = Array.isArray(history) ? history : [];
-  const pairs = (m) => (m && typeof m === 'object' ? Object.entries(m) : []);
-  const line = (e) => {
-    if (!e || typeof e !== 'object') return '';
-    const docs = e.docs && typeof e.docs === 'object' ? e.docs : {};
-    const choices = pairs(e.choices).map(([k, v]) => `${k}:${v ? 1 : 0}${docs[k] ? ':' + docs[k] : ''}`).join('.');
-    const services = pairs(e.services).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
-    return [e.op, Math.trunc(Number(e.at)), e.version, e.method, choices, services, e.prevHash || '', e.hash].join('~');
-  };
+  const obj = (m) => (m && typeof m === 'object' ? m : null);
+  const line = (e) => (obj(e)
+    ? [e.op, Math.trunc(Number(e.at)), e.version, e.method, withDocs(onOff(obj(e.choices) || {}), obj(e.docs)),
+      onOff(obj(e.services) || {}), e.prevHash || '', e.hash].join('~')
+    : '');
   const brokenAt = h.length ? Number(fields(wasm.call('kel_verify_history', h.map(line).join('\n')))[0]) : -1;
   return { valid: brokenAt < 0, length: h.length, head: h.length ? h[h.length - 1].hash : null, brokenAt };
 }
@@ -201,8 +198,8 @@ function choicesAndDocs(text) {
 }
 
 // "id:1.id2:0" with ":<hash prefix>" after each item whose category has one in `docs` (a
-// record's consent documents; the core refuses a prefix of the wrong form). Only encodeRecord
-// needs it, so the page bundles (createConsentCore) do not carry it.
+// record's or an entry's consent documents; the core refuses a prefix of the wrong form). Only
+// encodeRecord and verifyHistory need it, so the page bundles (createConsentCore) do not carry it.
 function withDocs(text, docs) {
   return text && docs ? text.split('.').map((item) => {
     const d = docs[item.slice(0, -2)];
@@ -210,15 +207,19 @@ function withDocs(text, docs) {
   }).join('.') : text;
 }
 
+// { id: on } → "id:1.id2:0", as it is (verifyHistory passes stored entries unchecked: the core
+// refuses whatever is not what it wrote).
+const onOff = (map) => Object.entries(map).map(([k, v]) => `${k}:${v ? 1 : 0}`).join('.');
+
 // Category and service ids → on/off: "id:1.id2:0" (the core tells which is which, and refuses
 // unknown ids).
 function choicesText(map) {
   if (typeof map !== 'object') throw new KelisimError('bad-argument', 'kelisim: choices must be an object of category or service → boolean');
-  return Object.entries(map).map(([k, v]) => {
+  for (const [k, v] of Object.entries(map)) {
     if (typeof v !== 'boolean') throw new KelisimError('bad-argument', `kelisim: choice for "${k}" must be true or false`);
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(k)) throw new KelisimError('unknown-category', `kelisim: unknown category "${k}"`);
-    return `${k}:${v ? 1 : 0}`;
-  }).join('.');
+  }
+  return onOff(map);
 }
 
 // The 11 record fields from f[i] on (the bridge's putRecord order); serviceMarks is the
