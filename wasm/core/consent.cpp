@@ -185,15 +185,8 @@ int32_t verifyHistory(std::string_view lines) {
     std::string_view line = lines.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? lines.size() : nl + 1;
     std::string_view f[8];
-    size_t n = 0;
-    for (size_t s = 0;; ++n) {
-      size_t t = line.find('~', s);
-      if (n < 8) f[n] = line.substr(s, t == std::string_view::npos ? std::string_view::npos : t - s);
-      if (t == std::string_view::npos) break;
-      s = t + 1;
-    }
     HistoryEntry e;
-    bool ok = n == 7 && fromName(f[0], &e.op) && parseDecimal(f[1], &e.atMs) && e.version.assign(f[2]) &&
+    bool ok = splitFields(line, '~', f, 8) == 8 && fromName(f[0], &e.op) && parseDecimal(f[1], &e.atMs) && e.version.assign(f[2]) &&
               fromName(f[3], &e.method) && parseChoices(f[4], &e.choices) &&
               (f[5].empty() || parseChoices(f[5], &e.services, true)) && e.prevHash.assign(f[6]) &&
               e.hash.assign(f[7]) && (i == 0 || e.prevHash == prev) && entryHash(e) == e.hash;

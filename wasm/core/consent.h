@@ -380,6 +380,20 @@ bool parseChoices(std::string_view text, Choices* out, bool services = false);
 Text decimal(int64_t v);
 /** Parses an optional '-' and 1–18 digits; false otherwise. */
 bool parseDecimal(std::string_view s, int64_t* out);
+/** Splits s at every `sep` into out[0..max) and returns how many fields s has: more than max
+ *  when there are too many (then only the first max are filled). */
+inline size_t splitFields(std::string_view s, char sep, std::string_view* out, size_t max) {
+  size_t n = 0;
+  size_t start = 0;
+  for (size_t p = 0; p <= s.size(); ++p) {
+    if (p == s.size() || s[p] == sep) {
+      if (n == max) return max + 1;
+      out[n++] = std::string_view(s.data() + start, p - start);
+      start = p + 1;
+    }
+  }
+  return n;
+}
 
 bool validPolicyId(std::string_view s);
 bool validVersion(std::string_view s);

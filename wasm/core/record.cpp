@@ -238,19 +238,9 @@ DecodeResult decodeRecord(std::string_view text) {
     return res;
   }
   std::string_view f[kFields];
-  size_t start = 0;
-  int n = 0;
-  for (size_t p = 0; p <= text.size(); ++p) {
-    if (p == text.size() || text[p] == '~') {
-      if (n == kFields) {
-        res.error = ErrorCode::RecordMalformed;
-        return res;
-      }
-      f[n++] = std::string_view(text.data() + start, p - start);
-      start = p + 1;
-    }
-  }
+  int n = int(splitFields(text, '~', f, kFields));
   res.error = ErrorCode::RecordMalformed;
+  if (n > kFields) return res;
   int fields = text[1] == '2' ? 13 : 12;
   if (n != fields || !isHex(f[n - 1], 16)) return res;
   char check[16];
