@@ -55,6 +55,7 @@ import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { launchBrowser, startServer, REPO } from '../tests/browser/helpers.js';
+import { prerenderBanner } from '../web/src/prerender.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
@@ -90,6 +91,15 @@ const CONTENDERS = {
     banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
     settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
     equivalence: 'the kelisim page with the manifest in a <script type="application/json" id="kelisim-policy" data-url="…"> in <head> (data-policy="#kelisim-policy", 580 B more HTML, not counted in the bytes columns, which leave out the HTML page) and kelisim-banner.css preloaded',
+  },
+  // The banner in the page (issue 14, web/src/prerender.js): the kelisim-inline page plus what
+  // prerenderBanner() writes: the banner's stylesheet and the inline check in <head>, the banner
+  // itself right after <body> (prerenderPage()). Painted by the page's first paint on a first visit.
+  'kelisim-prerender': {
+    label: `kelisim ${ownVersion} + banner in the page`, page: '/bench/pages/kelisim-prerender/',
+    banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
+    settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
+    equivalence: 'the kelisim-inline page plus prerenderBanner()\'s <head> part (kelisim-banner.css inline in a <style>, the inline check) and the banner\'s HTML after <body> (PRERENDER_BYTES B gzip more HTML than the kelisim-inline page, not counted in the bytes columns); the banner\'s clicks before kelisim.js has run are carried out by it',
   },
   vcc: {
     label: `vanilla-cookieconsent ${pkgVersion('vanilla-cookieconsent')}`, page: '/bench/pages/vcc/',
@@ -143,8 +153,30 @@ function inlinePage() {
     return html.replace(a, b);
   }, from);
 }
-/** A contender page's HTML: kelisim-inline's made, the others' from bench/pages/. */
-const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
+/**
+ * The kelisim-prerender page: the kelisim-inline page with prerenderBanner()'s head before the
+ * script tag and its body right after <body>, the banner's stylesheet no longer preloaded.
+ */
+function prerenderPage() {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'));
+  const pre = prerenderBanner(manifest, { lang: 'ru', manifestUrl: '/tests/fixtures/manifests/demo-v1.json' });
+  const from = inlinePage();
+  const parts = [
+    ['<title>kelisim + manifest in the page</title>', '<title>kelisim + banner in the page</title>'],
+    ['<link rel="preload" href="/dist/kelisim-banner.css" as="style">\n', pre.head],
+    ['<body>\n', '<body>\n' + pre.body],
+  ];
+  const html = parts.reduce((h, [a, b]) => {
+    if (!h.includes(a)) throw new Error(`bench: the kelisim-inline page has no ${JSON.stringify(a)} to make the kelisim-prerender page from`);
+    return h.replace(a, b);
+  }, from);
+  CONTENDERS['kelisim-prerender'].equivalence = CONTENDERS['kelisim-prerender'].equivalence
+    .replace('PRERENDER_BYTES', String(gzipSync(html, { level: 9 }).length - gzipSync(from, { level: 9 }).length));
+  return html;
+}
+/** A contender page's HTML: kelisim-inline's and kelisim-prerender's made, the others' from bench/pages/. */
+const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage()
+  : page === '/bench/pages/kelisim-prerender/' ? prerenderPage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
@@ -556,6 +588,7 @@ if (!has('--no-pages')) {
     routes: {
       '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности',
       '/bench/pages/kelisim-inline/': { type: 'text/html; charset=utf-8', body: inlinePage() },
+      '/bench/pages/kelisim-prerender/': { type: 'text/html; charset=utf-8', body: prerenderPage() },
       ...againstRoutes(),
     },
   });
@@ -653,6 +686,7 @@ for (const pn of ['cpu4x', 'phone-slow4g']) {
     note: `${r <= 0.8 ? '' : `needs ${(p.summary.kelisim.visibleMs.median - 0.8 * p.summary.vcc.visibleMs.median).toFixed(0)} ms less; `}kelisim median responseEnd: ${Object.entries(p.kelisimResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')}` +
       (p.summary['kelisim-preload'] && p.summary['kelisim-preload'].visibleMs ? `; with the preload tags: ${(p.summary['kelisim-preload'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-preload'].visibleMs.median} ms; responseEnd ${Object.entries(p.kelisimPreloadResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')})` : '') +
       (p.summary['kelisim-inline'] && p.summary['kelisim-inline'].visibleMs ? `; with the manifest in the page: ${(p.summary['kelisim-inline'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-inline'].visibleMs.median} ms)` : '') +
+      (p.summary['kelisim-prerender'] && p.summary['kelisim-prerender'].visibleMs ? `; with the banner in the page: ${(p.summary['kelisim-prerender'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-prerender'].visibleMs.median} ms)` : '') +
       (PROFILES[pn].net && result.bytes.kelisim ? `; ${result.bytes.kelisim.total} B take ≈ ${Math.round(result.bytes.kelisim.total * 8 / 1.6e3)} ms at 1.6 Mbit/s (vanilla-cookieconsent ${result.bytes.vcc ? Math.round(result.bytes.vcc.total * 8 / 1.6e3) : '?'} ms), and without the preload tags kelisim-banner.css and the manifest are requested only once kelisim.js runs (one more 150 ms round trip than a page that links its CSS)` : ''),
   });
 }
@@ -686,6 +720,7 @@ if (result.profiles.cpu4x && result.profiles.cpu4x.summary.kelisim) {
   const attrib = Object.entries(by).map(([k, v]) => `${k} ${stats(v).median} ms (${v.length}/${runs.length} runs)`).join('; ');
   goals.push({ goal: 'TBT to banner ≤ 20 ms at 4× CPU', value: `${t.median} ms (p90 ${t.p90})`, met: t.median <= 20,
     note: `long tasks before the banner per run, ms: ${lts.join(', ')}; scripts in long animation frames (median): ${attrib || 'none'}` +
+      (['kelisim-preload', 'kelisim-inline', 'kelisim-prerender'].filter((n) => result.profiles.cpu4x.summary[n]).map((n) => `; ${n}: ${result.profiles.cpu4x.summary[n].tbtMs.median} ms (p90 ${result.profiles.cpu4x.summary[n].tbtMs.p90}), long tasks per run ${result.profiles.cpu4x.raw[n].map((r) => r.longTaskMs.join('+') || '0').join(', ')}`).join('')) +
       (result.profiles.cpu4x.summary.page ? `; the page alone, up to its load event: TBT ${result.profiles.cpu4x.summary.page.tbtMs.median} ms, long tasks per run ${result.profiles.cpu4x.raw.page.map((r) => r.longTaskMs.join('+') || '0').join(', ')}` : '') });
 }
 for (const pn of Object.keys(result.profiles)) {

@@ -8,7 +8,7 @@ import { KelisimError } from './engine/errors.js';
 import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
 import { randomId } from './random-id.js';
-import { createBanner, createNotice, policyLink, button, h } from './ui/banner.js';
+import { createBanner, wireBanner, createNotice, policyLink, button, h, rootAttrs, safeUrl } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
 import { createReportHooks } from './report-hooks.js';
 import { createUpdateNotices } from './update-notices.js';
@@ -28,13 +28,6 @@ const GCM_MAP = {
   functional: ['functionality_storage', 'personalization_storage'],
 };
 
-const safeUrl = (u, base) => {
-  if (!u) return null;
-  try {
-    const url = new URL(u, base);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch { return null; }
-};
 
 /** Runs `fn` when the browser is idle (soon, where requestIdleCallback is missing). */
 const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200));
@@ -276,11 +269,17 @@ export function createController(options = {}, env) {
 
   function mount() {
     if (root) return root;
-    root = h('div', { class: 'kelisim', lang, 'data-kelisim-root': true });
-    if (o.theme === 'dark' || o.theme === 'light') root.classList.add('kelisim-' + o.theme);
+    root = h('div', { ...rootAttrs(lang, o.theme), 'data-kelisim-root': true });
     (o.root || doc.body).append(root);
     return root;
   }
+
+  // [issue 14] A banner prerendered into the page (web/src/prerender.js): on a first visit the
+  // page's own first paint shows it, before this script has run. It is only ever replaced or
+  // removed: the banner drawn here takes its place (drawBanner), and a visit that draws no
+  // early banner, a failure and destroy() take it away.
+  const prerendered = () => doc.querySelector('[data-kelisim-prerendered]');
+  const dropPrerendered = () => { const p = prerendered(); if (p) p.remove(); };
 
   /** Opens the consent document of category `id` in the viewer; false (the link navigates)
    *  without one. */
@@ -328,21 +327,56 @@ export function createController(options = {}, env) {
   /** Draws the banner; `d`: a changed consent document's parts (documentBanner()), if any. */
   function drawBanner(d) {
     const ban = { shown: undefined };   // shown: the id of its display event, if reported
-    const b = createBanner({
+    const o2 = {
       t, policyUrl, layout: o.layout, onPolicy: onPolicyLink, doc: d,
       onAccept: () => (d ? d.answer(true, ban.shown) : act('accept-all', null, ban)),
       onReject: () => (d ? d.answer(false, ban.shown) : act('reject-all', null, ban)),
       onSettings: () => showPreferences(),
-    });
+    };
+    let b = createBanner(o2);
+    const pre = prerendered();
+    const html = doc.documentElement;
+    const early = pre && html.getAttribute('data-kelisim-early');
+    html.removeAttribute('data-kelisim-early');
+    const was = pre && pre.querySelector('[data-kelisim-banner]');
+    const link = (x) => { const l = x.querySelector('[data-kelisim-policy-link]'); return l && l.href; };
+    if (was && !d && !root && pre.lang === lang && pre.className === rootAttrs(lang, o.theme).class && was.className === b.el.className &&
+        was.textContent === b.el.textContent && link(was) === link(b.el)) {
+      // [issue 14] The prerendered banner is this one: it is taken over, not drawn again (no
+      // new element to lay out and paint; focus and the page's LCP stay where they are). Its
+      // root becomes kelisim's, no longer hidden or timed out by banner.css.
+      b = wireBanner(was, o2);
+      was.classList.add('kelisim-shown');   // its fade is over: none again as it becomes kelisim's
+      root = pre;
+      root.removeAttribute('data-kelisim-prerendered');
+      root.setAttribute('data-kelisim-root', '');
+    }
     const a = doc.activeElement;
+    const onPre = pre && pre.contains(a);
     // Do not pull focus away from someone typing into a form field.
     const typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
-    banner = Object.assign(ban, b, { ret: a });
-    mount().append(b.el);
+    banner = Object.assign(ban, b, { ret: onPre ? null : a });
+    if (!b.el.isConnected) {
+      mount().append(b.el);
+      if (pre) {
+        // Another version, language or look than the prerendered one: this one takes its place
+        // in the same task, so no frame shows both or neither, without the first-frame fade
+        // when that one was seen (a first visit: data-kelisim-first), and with the focus on
+        // the same control.
+        if (html.hasAttribute('data-kelisim-first')) b.el.classList.add('kelisim-shown');
+        pre.remove();
+        const same = onPre && a.hasAttribute('data-kelisim-action') && b.el.querySelector('[data-kelisim-action="' + a.getAttribute('data-kelisim-action') + '"]');
+        if (same) same.focus();
+      }
+    }
+    const kept = b.el.contains(doc.activeElement);
     // Focus moves in with the banner's first frame: focus() lays the page out, which the frame
     // does anyway; called here, that layout (~30-80 ms at 4x CPU throttle) joined the task that
-    // built the banner into one long task.
-    if (!typing) win.requestAnimationFrame(() => { if (banner === ban) b.focus(); });
+    // built the banner into one long task. Focus already on it (a taken-over banner) stays.
+    if (!typing && !kept) win.requestAnimationFrame(() => { if (banner === ban) b.focus(); });
+    // A click on the prerendered banner before this script ran (kept by the page's inline check).
+    const btn = early && !d && b.el.querySelector('[data-kelisim-action="' + early + '"]');
+    if (btn) btn.click();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });
   }
@@ -605,6 +639,7 @@ export function createController(options = {}, env) {
     error = e;
     effective = {};
     hideBanner();   // a first visit's early banner
+    dropPrerendered();
     if (gate) { gate.destroy(); gate = null; }
     fail(e.code || 'error', e);
     Promise.resolve(env.cssReady).then(() => {
@@ -643,7 +678,7 @@ export function createController(options = {}, env) {
           win.requestAnimationFrame(() => win.requestAnimationFrame(later));
           setTimeout(drawn, 500);   // no frames in a hidden tab
         });
-      } else drawn();
+      } else { drawn(); dropPrerendered(); }
       const [c, mod] = await loading;
       if (dead) return;
       core = c;
@@ -746,6 +781,7 @@ export function createController(options = {}, env) {
       storage.destroy();
       if (prefs) prefs.close();
       root && root.remove();
+      dropPrerendered();
       root = banner = prefs = notice = null;
       for (const e of EVENTS) listeners[e].clear();
     },

@@ -36,9 +36,11 @@ for (const k in options) if (options[k] === undefined) delete options[k];
 // kelisim.css is banner + preferences. When the page links it (next to this script) or
 // names a stylesheet in data-css, that one is used; otherwise the script loads it in two
 // parts: the banner's now, the preferences dialog's with the second layer (kelisim-more.mjs).
+// [issue 14] A page with a prerendered banner (web/src/prerender.js) carries the banner's
+// stylesheet in a <style data-kelisim-css>: only the second layer's is loaded then.
 const full = new URL('kelisim.css', base).href;
 const linked = !!linkedCss(full);
-const css = d.css === 'false' ? null : new URL(d.css || (linked ? full : 'kelisim-banner.css'), base);
+const css = d.css === 'false' || document.querySelector('style[data-kelisim-css]') ? null : new URL(d.css || (linked ? full : 'kelisim-banner.css'), base);
 const moreCss = d.css || linked ? null : new URL('kelisim-prefs.css', base).href;
 
 // The manifest and the stylesheet are requested first, before the controller is set up: they

@@ -23,18 +23,31 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-/** A button of the one kelisim button style (all first-layer buttons look the same). */
-export const button = (label, onclick, extra) =>
-  h('button', { type: 'button', class: 'kelisim-btn', onclick, ...extra }, label);
+/** A button of the one kelisim button style (all first-layer buttons look the same). `make`:
+ *  h, or the HTML maker of web/src/prerender.js. */
+export const button = (label, onclick, extra, make = h) =>
+  make('button', { type: 'button', class: 'kelisim-btn', onclick, ...extra }, label);
+
+/** `u` resolved against `base`, if it is an http(s) URL (the policy link's address); else null. */
+export const safeUrl = (u, base) => {
+  if (!u) return null;
+  try {
+    const url = new URL(u, base);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch { return null; }
+};
 
 /** The policy link: a real link (works without the viewer), intercepted when a viewer exists. */
-export function policyLink(t, href, onPolicy) {
+export function policyLink(t, href, onPolicy, make = h) {
   if (!href) return null;
-  return h('a', {
+  return make('a', {
     class: 'kelisim-link', href, 'data-kelisim-policy-link': true,
     onclick: onPolicy && ((e) => { if (onPolicy(e) !== false) e.preventDefault(); }),
   }, t('policy'));
 }
+
+/** The class and language of kelisim's root element (the controller's, and a prerendered banner's). */
+export const rootAttrs = (lang, theme) => ({ class: 'kelisim' + (theme === 'dark' || theme === 'light' ? ' kelisim-' + theme : ''), lang });
 
 /**
  * @param {object} o
@@ -47,25 +60,42 @@ export function policyLink(t, href, onPolicy) {
  * @param {(e: Event) => boolean|void} [o.onPolicy] return false to let the link navigate
  * @param {{title: string, text: Array<Node|string>, accept: string, reject: string}} [o.doc] a
  *   consent document changed: its own title, text and answers (web/src/ui/documents.js)
+ * @param {typeof h} [o.h] what builds it: h (the DOM), or web/src/prerender.js's HTML maker
+ * @param {typeof uid} [o.uid] its element ids
  * @returns {{ el: HTMLElement, focus(): void }}
  */
 export function createBanner(o) {
   const t = o.t;
   const d = o.doc;
-  const titleId = uid('title');
-  const textId = uid('text');
-  const el = h('section', {
+  const make = o.h || h;
+  const titleId = (o.uid || uid)('title');
+  const textId = (o.uid || uid)('text');
+  const el = make('section', {
     class: 'kelisim-banner kelisim-' + (o.layout === 'box' ? 'box' : 'bar'),
     role: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': textId, tabindex: '-1',
     'data-kelisim-banner': true,
   },
-  h('div', { class: 'kelisim-body' },
-    h('h2', { class: 'kelisim-title', id: titleId, text: d ? d.title : t('title') }),
-    h('p', { class: 'kelisim-text', id: textId }, ...(d ? d.text : [t('text')]), ' ', policyLink(t, o.policyUrl, o.onPolicy))),
-  h('div', { class: 'kelisim-actions' },
-    button(d ? d.accept : t('acceptAll'), o.onAccept, { 'data-kelisim-action': 'accept-all' }),
-    button(d ? d.reject : t('rejectAll'), o.onReject, { 'data-kelisim-action': 'reject-all' }),
-    button(t('settings'), o.onSettings, { 'data-kelisim-action': 'settings', 'aria-haspopup': 'dialog' })));
+  make('div', { class: 'kelisim-body' },
+    make('h2', { class: 'kelisim-title', id: titleId, text: d ? d.title : t('title') }),
+    make('p', { class: 'kelisim-text', id: textId }, ...(d ? d.text : [t('text')]), ' ', policyLink(t, o.policyUrl, null, make))),
+  make('div', { class: 'kelisim-actions' },
+    button(d ? d.accept : t('acceptAll'), null, { 'data-kelisim-action': 'accept-all' }, make),
+    button(d ? d.reject : t('rejectAll'), null, { 'data-kelisim-action': 'reject-all' }, make),
+    button(t('settings'), null, { 'data-kelisim-action': 'settings', 'aria-haspopup': 'dialog' }, make)));
+  return make === h ? wireBanner(el, o) : { el };
+}
+
+/**
+ * Listens on a banner's controls: one createBanner() built, or one prerendered into the page
+ * (web/src/prerender.js) that the controller takes over. `o`: createBanner's handlers.
+ */
+export function wireBanner(el, o) {
+  const on = (x, fn) => { if (x && fn) x.addEventListener('click', fn); };
+  for (const [a, fn] of [['accept-all', o.onAccept], ['reject-all', o.onReject], ['settings', o.onSettings]]) {
+    on(el.querySelector(`[data-kelisim-action="${a}"]`), fn);
+  }
+  // The policy link: the text's last link (a consent document's text brings its own before it).
+  on([...el.querySelectorAll('.kelisim-text > [data-kelisim-policy-link]')].pop(), o.onPolicy && ((e) => { if (o.onPolicy(e) !== false) e.preventDefault(); }));
   return { el, focus: () => el.focus() };
 }
 
