@@ -19,7 +19,9 @@ let pre;
 before(async () => {
   browser = await launchBrowser();
   srv = await startServer(REPO);
-  pre = prerenderBanner(JSON.parse(manifestText), { lang: 'ru', manifestUrl: srv.url + MANIFEST });
+  // The manifest's address as a site gives it (root-relative): the policy link is resolved
+  // against it, as kelisim.js resolves it, or the banner could not be taken over.
+  pre = prerenderBanner(JSON.parse(manifestText), { lang: 'ru', manifestUrl: MANIFEST });
   // The manifest in the page (inline.html's tags), the prerendered head, then kelisim.js.
   const page = (extraHead = '') => `<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>prerendered banner</title>${extraHead}

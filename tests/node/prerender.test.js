@@ -35,6 +35,12 @@ test('site strings and addresses are escaped; a link that is not http(s) is left
   }
   // Resolved against the manifest's address when given, as kelisim.js resolves it.
   assert.match(prerenderBanner(manifest, { manifestUrl: 'https://acme.kz/policies/acme/manifest.json' }).body, /href="https:\/\/acme\.kz\/policy\.html"/);
+  const rel = (policyUrl, manifestUrl) => /href="([^"]*)"/.exec(prerenderBanner({ ...manifest, policyUrl }, { manifestUrl }).body)?.[1];
+  assert.equal(rel('privacy.html', '/policies/acme/manifest.json'), '/policies/acme/privacy.html');
+  assert.equal(rel('../p?x=1#a', '/policies/acme/manifest.json'), '/policies/p?x=1#a');
+  assert.equal(rel('privacy.html', undefined), 'privacy.html');
+  assert.equal(rel('https://acme.kz/p', '/policies/acme/manifest.json'), 'https://acme.kz/p');
+  assert.equal(rel('/p', 'https://acme.kz/policies/m.json'), 'https://acme.kz/p');
 });
 
 test('the CSP hashes are those of the inline style and script it writes; the check looks for the cookie name it is given', () => {

@@ -28,7 +28,6 @@ const GCM_MAP = {
   functional: ['functionality_storage', 'personalization_storage'],
 };
 
-
 /** Runs `fn` when the browser is idle (soon, where requestIdleCallback is missing). */
 const idle = (win, fn) => (win.requestIdleCallback ? win.requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200));
 /** When a record was last confirmed (given, or an update notice shown). */
@@ -346,7 +345,6 @@ export function createController(options = {}, env) {
       // new element to lay out and paint; focus and the page's LCP stay where they are). Its
       // root becomes kelisim's, no longer hidden or timed out by banner.css.
       b = wireBanner(was, o2);
-      was.classList.add('kelisim-shown');   // its fade is over: none again as it becomes kelisim's
       root = pre;
       root.removeAttribute('data-kelisim-prerendered');
       root.setAttribute('data-kelisim-root', '');

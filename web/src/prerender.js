@@ -73,9 +73,17 @@ const check = (name, storage) => '(function(d,n){var h=d.documentElement,s=0' +
 
 const hash = (text) => "'sha256-" + createHash('sha256').update(text, 'utf8').digest('base64') + "'";
 
-/** The policy link's address as kelisim.js makes it (safeUrl); without `base`, a relative one
- *  stays relative. */
-const linkUrl = (u, base) => (base ? safeUrl(u, base) : safeUrl(u, 'https://relative.invalid/') && (/^\s*[a-z][a-z0-9+.-]*:/i.test(u) ? safeUrl(u) : u));
+/**
+ * The policy link's address as kelisim.js makes it (safeUrl: http(s) only, resolved against the
+ * manifest's address). Against a root-relative manifest address the link is root-relative too;
+ * without one, a relative link stays as it is (the page resolves it, as kelisim.js does).
+ */
+const SOMEWHERE = 'https://relative.invalid';
+function linkUrl(u, base) {
+  const href = safeUrl(u, new URL(base || '', SOMEWHERE + '/').href);
+  if (!href || !href.startsWith(SOMEWHERE + '/')) return href;
+  return base ? href.slice(SOMEWHERE.length) : u;
+}
 
 let seq = 0;
 
