@@ -71,3 +71,22 @@ test('bad input: a clear error', () => {
   assert.throws(() => prerenderBanner(manifest, { storage: 'session' }), /storage must be both, cookie, localStorage or memory, not session/);
   assert.throws(() => prerenderBanner(manifest, { css: 'a{}</style><script>x()</script>' }), /contains <\/style/);
 });
+
+test('the package exports it as kelisim/prerender, with every file it imports in the package', async () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const { prerenderBanner: viaPackage } = await import('kelisim/prerender');
+  assert.equal(viaPackage, prerenderBanner);
+  assert.ok(pkg.files.includes(pkg.exports['./prerender'].types.slice(2)));
+  // prerender.js and what it imports, transitively (relative imports only; node: built-ins).
+  const seen = new Set();
+  const walk = (url) => {
+    const rel = url.pathname.slice(new URL('../../', import.meta.url).pathname.length);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    for (const [, spec] of readFileSync(url, 'utf8').matchAll(/^import [^'"]*'([^']+)';/gm)) if (spec.startsWith('.')) walk(new URL(spec, url));
+  };
+  walk(new URL('../../web/src/prerender.js', import.meta.url));
+  assert.deepEqual([...seen].sort(), ['web/src/prerender.js', 'web/src/ui/banner.js', 'web/src/ui/i18n.js']);
+  for (const f of seen) assert.ok(pkg.files.some((p) => f === p || (p.endsWith('/') && f.startsWith(p))), `${f} is in package.json files`);
+  assert.ok(pkg.files.includes('dist/'), 'dist/kelisim-banner.css, which it reads, is shipped');
+});
