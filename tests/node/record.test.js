@@ -52,6 +52,15 @@ test('10 categories and 30 service marks (k2) encode to ≤ 600 cookie-safe byte
   }
 });
 
+test('a category called "constructor" (a valid id that every JS object has) round-trips, with and without documents', () => {
+  // core.js withDocs looked its document up as docs[id], which found Object's constructor: the
+  // record then carried a function's text and the core refused it.
+  for (const docs of [{}, { necessary: '3f9a2c10' }, { constructor: '3f9a2c11' }]) {
+    const rec = { ...sample(1, rng(3)), choices: { necessary: true, constructor: true, analytics: false }, docs };
+    assert.deepEqual(core.decodeRecord(core.encodeRecord(rec)), { ok: true, record: rec }, JSON.stringify(docs));
+  }
+});
+
 test('10,000 mutated and random strings: no crash, none decodes to a record not encoded', () => {
   const r = rng(20261122);
   const originals = Array.from({ length: 20 }, (_, i) => core.encodeRecord(sample(1 + (i % 10), r)));

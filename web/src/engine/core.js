@@ -202,7 +202,9 @@ function choicesAndDocs(text) {
 // encodeRecord and verifyHistory need it, so the page bundles (createConsentCore) do not carry it.
 function withDocs(text, docs) {
   return text && docs ? text.split('.').map((item) => {
-    const d = docs[item.slice(0, -2)];
+    const id = item.slice(0, -2);
+    // Own ids only: a category may be called "constructor", which every object has.
+    const d = Object.prototype.hasOwnProperty.call(docs, id) && docs[id];
     return d ? `${item}:${oneLine(d)}` : item;
   }).join('.') : text;
 }
