@@ -9,38 +9,31 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO, CSP_WATCH, watchErrors } from './helpers.js';
 import { prerenderBanner } from '../../web/src/prerender.js';
+import { renderPage } from '../../examples/prerender/build.mjs';
 
 const MANIFEST = '/tests/fixtures/manifests/demo-v1.json';
-const manifestText = readFileSync(join(REPO, MANIFEST), 'utf8');
+const manifest = JSON.parse(readFileSync(join(REPO, MANIFEST), 'utf8'));
 let browser;
 let srv;
-let pre;
+let site;   // the page examples/prerender/build.mjs renders: { html, csp, pre }
 
 before(async () => {
   browser = await launchBrowser();
-  srv = await startServer(REPO);
+  srv = await startServer(REPO, { mounts: { '/kelisim': join(REPO, 'dist') } });
+  srv.route('/js/marketing.js', "window.__ran && window.__ran('marketing');", 'text/javascript');
+  const main = '<main><h1>Страница</h1><p>Текст страницы.</p><input id="q"></main>';
   // The manifest's address as a site gives it (root-relative): the policy link is resolved
   // against it, as kelisim.js resolves it, or the banner could not be taken over.
-  pre = prerenderBanner(JSON.parse(manifestText), { lang: 'ru', manifestUrl: MANIFEST });
-  // The manifest in the page (inline.html's tags), the prerendered head, then kelisim.js.
-  const page = (extraHead = '') => `<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>prerendered banner</title>${extraHead}
-${pre.head}<script type="application/json" id="kelisim-policy" data-url="${MANIFEST}">${manifestText.replace(/</g, '\\u003c')}</script>
-<script src="/dist/kelisim.js" data-policy="#kelisim-policy" defer></script>
-</head><body>
-${pre.body}<main><h1>Страница</h1><p>Текст страницы.</p><input id="q"></main>
-<script type="text/plain" data-kelisim-category="marketing" src="/bench/pages/g/marketing.js"></script>
-</body></html>`;
-  srv.route('/pre.html', page(), 'text/html; charset=utf-8');
+  site = renderPage(manifest, MANIFEST, { lang: 'ru', main });
+  srv.route('/pre.html', site.html, 'text/html; charset=utf-8');
   // kelisim with storage: localStorage, and the check that looks there.
-  const ls = prerenderBanner(JSON.parse(manifestText), { lang: 'ru', manifestUrl: srv.url + MANIFEST, storage: 'localStorage' });
-  srv.route('/pre-ls.html', page().replace(pre.head, ls.head).replace('data-policy="#kelisim-policy"', 'data-policy="#kelisim-policy" data-storage="localStorage"'), 'text/html; charset=utf-8');
+  srv.route('/pre-ls.html', renderPage(manifest, MANIFEST, { lang: 'ru', main, storage: 'localStorage' }).html, 'text/html; charset=utf-8');
   // A page rendered for the policy's previous version (its strings differ too): kelisim.js
   // replaces that banner instead of taking it over.
-  const stale = prerenderBanner({ ...JSON.parse(manifestText), version: '0' }, { lang: 'ru', manifestUrl: srv.url + MANIFEST, strings: { ru: { acceptAll: 'Согласен' } } });
-  srv.route('/pre-stale.html', page().replace(pre.body, stale.body), 'text/html; charset=utf-8');
+  const stale = prerenderBanner({ ...manifest, version: '0' }, { lang: 'ru', manifestUrl: MANIFEST, strings: { ru: { acceptAll: 'Согласен' } } });
+  srv.route('/pre-stale.html', site.html.replace(site.pre.body, stale.body), 'text/html; charset=utf-8');
   // Without kelisim.js the prerendered banner goes (here after 300 ms, not 10 s).
-  srv.route('/pre-timeout.html', page('<style>html { --kelisim-prerendered-timeout: 300ms }</style>'), 'text/html; charset=utf-8');
+  srv.route('/pre-timeout.html', renderPage(manifest, MANIFEST, { lang: 'ru', main, head: '<style>html { --kelisim-prerendered-timeout: 300ms }</style>' }).html, 'text/html; charset=utf-8');
 });
 after(async () => { await browser?.close(); await srv?.close(); });
 
@@ -60,7 +53,7 @@ const FRAMES = () => {
   requestAnimationFrame(tick);
 };
 
-/** A fresh context; the gated script (bench/pages/g/marketing.js) sets window.__marketing. */
+/** A fresh context; the gated script (/js/marketing.js) sets window.__marketing. */
 async function fresh() {
   const context = await browser.newContext({ locale: 'ru-RU' });
   await context.addInitScript(() => { window.__ran = (c) => { window['__' + c] = true; }; });
@@ -71,7 +64,7 @@ async function fresh() {
 async function held(context) {
   let release;
   const gate = new Promise((r) => { release = r; });
-  await context.route('**/dist/kelisim.js', async (route) => { await gate; await route.continue(); });
+  await context.route('**/kelisim/kelisim.js', async (route) => { await gate; await route.continue(); });
   return release;
 }
 
@@ -188,7 +181,7 @@ test('return visit: a stored choice, and the prerendered banner is never shown, 
 
 test('kelisim.js never arrives: the prerendered banner goes after --kelisim-prerendered-timeout, and nothing gated runs', async () => {
   const context = await fresh();
-  await context.route('**/dist/kelisim.js', (route) => route.abort());
+  await context.route('**/kelisim/kelisim.js', (route) => route.abort());
   const page = await context.newPage();
   await page.goto(srv.url + '/pre-timeout.html', { waitUntil: 'commit' });
   const b = page.locator('[data-kelisim-prerendered] [data-kelisim-banner]');
@@ -199,9 +192,11 @@ test('kelisim.js never arrives: the prerendered banner goes after --kelisim-prer
 });
 
 test('a strict CSP that allows the two hashes prerenderBanner() returns: no violation, the banner before kelisim.js, consent works', async () => {
-  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval' ${pre.csp.scriptSrc}; style-src 'self' ${pre.csp.styleSrc}; img-src 'self' data:`;
-  const strict = await startServer(REPO, { headers: { 'Content-Security-Policy': csp } });
-  strict.route('/pre.html', (await (await fetch(srv.url + '/pre.html')).text()).replace(srv.url, strict.url), 'text/html; charset=utf-8');
+  // The policy examples/prerender/build.mjs prints for the page it renders.
+  assert.match(site.csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]+=*'; style-src 'self' 'sha256-/);
+  const strict = await startServer(REPO, { mounts: { '/kelisim': join(REPO, 'dist') }, headers: { 'Content-Security-Policy': site.csp } });
+  strict.route('/pre.html', site.html, 'text/html; charset=utf-8');
+  strict.route('/js/marketing.js', "window.__ran && window.__ran('marketing');", 'text/javascript');
   const context = await fresh();
   await context.addInitScript(CSP_WATCH);
   const release = await held(context);
