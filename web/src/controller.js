@@ -274,9 +274,9 @@ export function createController(options = {}, env) {
   }
 
   // [issue 14] A banner prerendered into the page (web/src/prerender.js): on a first visit the
-  // page's own first paint shows it, before this script has run. It is only ever replaced or
-  // removed: the banner drawn here takes its place (drawBanner), and a visit that draws no
-  // early banner, a failure and destroy() take it away.
+  // page's own first paint shows it, before this script has run. The first banner drawn here
+  // takes it over when it is the same banner, else takes its place (drawBanner); a visit that
+  // draws no early banner, a failure and destroy() take it away.
   const prerendered = () => doc.querySelector('[data-kelisim-prerendered]');
   const dropPrerendered = () => { const p = prerendered(); if (p) p.remove(); };
 

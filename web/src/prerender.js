@@ -10,17 +10,19 @@
 // What it writes (docs/embedding.md, "The banner in the page"):
 // - the banner's stylesheet inline (<style data-kelisim-css>), so that the page's first paint
 //   waits for no request; kelisim.js then loads only the second layer's stylesheet;
-// - an inline check (<script>, ~0.5 KB): when nothing is stored under kelisim's name (cookie or
-//   localStorage) it marks <html data-kelisim-first>, and only then does the stylesheet show
-//   the prerendered banner; a returning visitor's page never shows it. A click on one of its
-//   buttons before kelisim.js has run is kept (data-kelisim-early) and carried out by it;
+// - an inline check (<script>, ~0.4 KB): when nothing is stored under kelisim's name (its
+//   cookie, or its localStorage key with storage: 'localStorage') it marks
+//   <html data-kelisim-first>, and only then does the stylesheet show the prerendered banner; a
+//   returning visitor's page never shows it. A click on one of its buttons before kelisim.js
+//   has run is kept (data-kelisim-early) and carried out by it;
 // - the banner itself, built by the same createBanner() as kelisim.js's (web/src/ui/banner.js),
 //   with the same strings (web/src/ui/i18n.js), as HTML.
-// kelisim.js then draws its own banner in its place in one task (no frame shows both or
-// neither): the consent core still decides everything, and a prerendered banner of another
-// policy version or language is replaced like any other. If kelisim.js never starts, the
-// prerendered banner goes after 10 s (banner.css). Sites whose CSP forbids inline code add the
-// two hashes (`pre.csp`), which change only when these texts, options or kelisim change.
+// kelisim.js then takes that banner over when it is the one it would draw (controller.js
+// drawBanner), or puts its own in its place in one task (no frame shows both or neither): the
+// consent core still decides everything, and a banner of another policy version, language or
+// look is replaced. If kelisim.js never starts, the prerendered banner goes after 10 s
+// (banner.css). Sites whose CSP forbids inline code add the two hashes (`pre.csp`), which change
+// only when these texts, options or kelisim change.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createBanner, rootAttrs, safeUrl } from './ui/banner.js';

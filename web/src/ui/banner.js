@@ -37,13 +37,13 @@ export const safeUrl = (u, base) => {
   } catch { return null; }
 };
 
+/** The policy link's click: `onPolicy` may open the viewer (true) or let the link navigate (false). */
+const policyClick = (onPolicy) => onPolicy && ((e) => { if (onPolicy(e) !== false) e.preventDefault(); });
+
 /** The policy link: a real link (works without the viewer), intercepted when a viewer exists. */
 export function policyLink(t, href, onPolicy, make = h) {
   if (!href) return null;
-  return make('a', {
-    class: 'kelisim-link', href, 'data-kelisim-policy-link': true,
-    onclick: onPolicy && ((e) => { if (onPolicy(e) !== false) e.preventDefault(); }),
-  }, t('policy'));
+  return make('a', { class: 'kelisim-link', href, 'data-kelisim-policy-link': true, onclick: policyClick(onPolicy) }, t('policy'));
 }
 
 /** The class and language of kelisim's root element (the controller's, and a prerendered banner's). */
@@ -94,8 +94,7 @@ export function wireBanner(el, o) {
   for (const [a, fn] of [['accept-all', o.onAccept], ['reject-all', o.onReject], ['settings', o.onSettings]]) {
     on(el.querySelector(`[data-kelisim-action="${a}"]`), fn);
   }
-  // The policy link: the text's last link (a consent document's text brings its own before it).
-  on([...el.querySelectorAll('.kelisim-text > [data-kelisim-policy-link]')].pop(), o.onPolicy && ((e) => { if (o.onPolicy(e) !== false) e.preventDefault(); }));
+  on(el.querySelector('.kelisim-text > [data-kelisim-policy-link]'), policyClick(o.onPolicy));
   return { el, focus: () => el.focus() };
 }
 
