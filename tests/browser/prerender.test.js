@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser, startServer, REPO, CSP_WATCH, watchErrors } from './helpers.js';
+import { launchBrowser, startServer, REPO, CSP_WATCH, watchErrors, axe, formatViolations } from './helpers.js';
 import { prerenderBanner } from '../../web/src/prerender.js';
 import { renderPage } from '../../examples/prerender/build.mjs';
 
@@ -91,6 +91,9 @@ test('first visit: the prerendered banner is painted before kelisim.js runs, whi
   await preBanner.waitFor({ state: 'visible' });
   assert.equal(await page.evaluate(() => typeof window.kelisim), 'undefined', 'kelisim.js has not run');
   assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-kelisim-first')), true);
+  // As accessible as kelisim's own (the same markup): axe-core on it, before kelisim.js.
+  const v = await axe(page, { include: ['[data-kelisim-prerendered]'] });
+  assert.deepEqual(v, [], formatViolations(v));
   await preBanner.evaluate((el) => { el.__mark = 'prerendered'; });
   // Keyboard focus on its "reject all" before kelisim.js runs.
   await page.focus('[data-kelisim-prerendered] [data-kelisim-action="reject-all"]');
