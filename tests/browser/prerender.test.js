@@ -32,6 +32,10 @@ before(async () => {
   // replaces that banner instead of taking it over.
   const stale = prerenderBanner({ ...manifest, version: '0' }, { lang: 'ru', manifestUrl: MANIFEST, strings: { ru: { acceptAll: 'Согласен' } } });
   srv.route('/pre-stale.html', site.html.replace(site.pre.body, stale.body), 'text/html; charset=utf-8');
+  // A manifest the core refuses (its policy link kept, so the banner could be taken over).
+  srv.route('/pre-bad.html', site.html.replace('"updateRule":{"type":"implicit","days":7}', '"updateRule":{"type":"implicit","days":-7}'), 'text/html; charset=utf-8');
+  // One that cannot even be read (kelisim fails before it would draw its banner).
+  srv.route('/pre-broken.html', site.html.replace('"id":"kelisim-demo",', '"id":,'), 'text/html; charset=utf-8');
   // Without kelisim.js the prerendered banner goes (here after 300 ms, not 10 s).
   srv.route('/pre-timeout.html', renderPage(manifest, MANIFEST, { lang: 'ru', main, head: '<style>html { --kelisim-prerendered-timeout: 300ms }</style>' }).html, 'text/html; charset=utf-8');
 });
@@ -178,6 +182,25 @@ test('return visit: a stored choice, and the prerendered banner is never shown, 
     assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-kelisim-first')), false);
     assert.equal(await page.locator('[data-kelisim-prerendered]').count(), 0, 'kelisim.js took it away');
     assert.equal(await page.evaluate(() => window.kelisim.state().decided), true);
+    await context.close();
+  }
+});
+
+test('a manifest the core refuses, or one that cannot be read: the prerendered banner goes, the error notice comes, nothing gated runs (fail closed)', async () => {
+  for (const path of ['/pre-bad.html', '/pre-broken.html']) {
+    assert.notEqual(await (await fetch(srv.url + path)).text(), site.html, `${path} differs`);
+    const context = await fresh();
+    const release = await held(context);
+    const page = await context.newPage();
+    await page.goto(srv.url + path, { waitUntil: 'commit' });
+    await page.locator('[data-kelisim-prerendered] [data-kelisim-banner]').waitFor({ state: 'visible' });
+    await page.click('[data-kelisim-prerendered] [data-kelisim-action="accept-all"]');   // kept, then refused
+    release();
+    await page.locator('[data-kelisim-notice="error"]').waitFor({ state: 'visible' });
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('[data-kelisim-banner]').count(), 0, `${path}: no banner, prerendered or drawn`);
+    assert.equal(await page.evaluate(() => window.kelisim.state().status), 'error');
+    assert.equal(await page.evaluate(() => window.__marketing === true || /(^|; )kelisim=/.test(document.cookie)), false, 'nothing ran or was stored');
     await context.close();
   }
 });
