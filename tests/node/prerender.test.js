@@ -41,6 +41,9 @@ test('site strings and addresses are escaped; a link that is not http(s) is left
   assert.equal(rel('privacy.html', undefined), 'privacy.html');
   assert.equal(rel('https://acme.kz/p', '/policies/acme/manifest.json'), 'https://acme.kz/p');
   assert.equal(rel('/p', 'https://acme.kz/policies/m.json'), 'https://acme.kz/p');
+  // The site's own policyUrl option is resolved against the page, as kelisim.js does.
+  assert.match(prerenderBanner(manifest, { policyUrl: 'privacy.html', manifestUrl: '/policies/acme/manifest.json' }).body, /href="privacy\.html"/);
+  assert.match(prerenderBanner(manifest, { policyUrl: 'javascript:x()', manifestUrl: '/policies/acme/manifest.json' }).body, /href="\/policy\.html"/);
 });
 
 test('the CSP hashes are those of the inline style and script it writes; the check looks for the cookie name it is given', () => {

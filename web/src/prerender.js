@@ -96,8 +96,8 @@ let seq = 0;
  * @param {string} [o.lang] the page's language: ru, kk or en (default: the manifest's)
  * @param {object} [o.strings] the site's string overrides, as given to kelisim
  * @param {'bar'|'box'} [o.layout] @param {'light'|'dark'} [o.theme] as given to kelisim
- * @param {string} [o.policyUrl] the policy link (default: the manifest's, resolved against
- *   o.manifestUrl when given)
+ * @param {string} [o.policyUrl] the policy link, as given to kelisim (data-policy-url; default:
+ *   the manifest's, resolved against o.manifestUrl when given)
  * @param {string} [o.manifestUrl]
  * @param {string} [o.cookieName='kelisim'] kelisim's cookie name and localStorage key
  *   (data-cookie-name), which the inline check looks for
@@ -122,7 +122,8 @@ export function prerenderBanner(manifest, o = {}) {
   const n = ++seq;
   const banner = createBanner({
     t: translator(lang, o.strings || {}),
-    policyUrl: linkUrl(o.policyUrl || manifest.policyUrl, o.manifestUrl),
+    // As kelisim.js picks it: its own policyUrl option (against the page), else the manifest's.
+    policyUrl: linkUrl(o.policyUrl) || linkUrl(manifest.policyUrl, o.manifestUrl),
     layout: o.layout,
     h: html,
     uid: (p) => `kelisim-pre-${p}-${n}`,
