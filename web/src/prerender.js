@@ -59,8 +59,8 @@ function html(tag, attrs, ...children) {
  * The page's inline check, run in <head> before the first paint: nothing stored under `name`
  * → <html data-kelisim-first>, which shows the prerendered banner. It looks where kelisim
  * keeps the choice: the cookie (storage 'both', the default, and 'cookie'), or localStorage
- * ('localStorage' only: opening localStorage took the page's parsing task 29-55 ms longer at 4×
- * CPU throttle on the bench, session 11; kelisim writes the cookie and localStorage together,
+ * ('localStorage' only: reading localStorage as well, the check ran 29-55 ms in the page's
+ * parsing task at 4× CPU throttle on the bench, 8-32 ms without it, session 11; kelisim writes the cookie and localStorage together,
  * so with 'both' a choice without its cookie is rare, and kelisim.js takes the banner away once
  * it has read the stores). A click on the prerendered banner's buttons before kelisim.js runs
  * is kept in data-kelisim-early (controller.js drawBanner carries it out).
