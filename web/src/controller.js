@@ -8,7 +8,7 @@ import { KelisimError } from './engine/errors.js';
 import { fetchJsonObject } from './engine/fetch-json.js';
 import { createGate } from './gating.js';
 import { randomId } from './random-id.js';
-import { createBanner, wireBanner, createNotice, policyLink, button, h, rootAttrs, safeUrl } from './ui/banner.js';
+import { createBanner, wireBanner, actionButton, createNotice, policyLink, button, h, rootAttrs, safeUrl } from './ui/banner.js';
 import { pickLang, translator, addStrings } from './ui/i18n.js';
 import { createReportHooks } from './report-hooks.js';
 import { createUpdateNotices } from './update-notices.js';
@@ -363,7 +363,7 @@ export function createController(options = {}, env) {
         // the same control.
         if (html.hasAttribute('data-kelisim-first')) b.el.classList.add('kelisim-shown');
         pre.remove();
-        const same = onPre && a.hasAttribute('data-kelisim-action') && b.el.querySelector('[data-kelisim-action="' + a.getAttribute('data-kelisim-action') + '"]');
+        const same = onPre && a.hasAttribute('data-kelisim-action') && actionButton(b.el, a.getAttribute('data-kelisim-action'));
         if (same) same.focus();
       }
     }
@@ -373,7 +373,7 @@ export function createController(options = {}, env) {
     // built the banner into one long task. Focus already on it (a taken-over banner) stays.
     if (!typing && !kept) win.requestAnimationFrame(() => { if (banner === ban) b.focus(); });
     // A click on the prerendered banner before this script ran (kept by the page's inline check).
-    const btn = early && !d && b.el.querySelector('[data-kelisim-action="' + early + '"]');
+    const btn = early && !d && actionButton(b.el, early);
     if (btn) btn.click();
     // The settings dialog is a click away: fetch it once the banner is up and the page idle.
     idle(win, () => { if (!dead) more().catch(() => {}); });

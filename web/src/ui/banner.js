@@ -85,6 +85,9 @@ export function createBanner(o) {
   return make === h ? wireBanner(el, o) : { el };
 }
 
+/** Banner `el`'s button for `action` (accept-all, reject-all, settings), if it has one. */
+export const actionButton = (el, action) => el.querySelector(`[data-kelisim-action="${action}"]`);
+
 /**
  * Listens on a banner's controls: one createBanner() built, or one prerendered into the page
  * (web/src/prerender.js) that the controller takes over. `o`: createBanner's handlers.
@@ -92,7 +95,7 @@ export function createBanner(o) {
 export function wireBanner(el, o) {
   const on = (x, fn) => { if (x && fn) x.addEventListener('click', fn); };
   for (const [a, fn] of [['accept-all', o.onAccept], ['reject-all', o.onReject], ['settings', o.onSettings]]) {
-    on(el.querySelector(`[data-kelisim-action="${a}"]`), fn);
+    on(actionButton(el, a), fn);
   }
   on(el.querySelector('.kelisim-text > [data-kelisim-policy-link]'), policyClick(o.onPolicy));
   return { el, focus: () => el.focus() };
