@@ -41,8 +41,8 @@
 //                               [--only kelisim,vcc,...] [--no-page-alone] [--no-core] [--no-pages]
 //                               [--against <dist-dir>]
 // --against <dist-dir>: another build of kelisim's files (say, the last commit's, built in a
-// git worktree) as three more contenders in the same interleaved run, "kelisim@against",
-// "kelisim-preload@against" and "kelisim-inline@against" (with --only, name them there): the same
+// git worktree) as four more contenders in the same interleaved run, "kelisim@against",
+// "kelisim-preload@against", "kelisim-inline@against" and "kelisim-prerender@against" (with --only, name them there): the same
 // pages, with /dist/ served from <dist-dir>. At 4× CPU this
 // machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
 // does not.
@@ -180,7 +180,7 @@ const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
-  for (const n of ['kelisim', 'kelisim-preload', 'kelisim-inline']) {
+  for (const n of ['kelisim', 'kelisim-preload', 'kelisim-inline', 'kelisim-prerender']) {
     const c = CONTENDERS[n];
     CONTENDERS[n + '@against'] = { ...c, label: `${c.label} @ ${AGAINST}`, page: '/against' + c.page, equivalence: `${c.equivalence}; kelisim's files from ${AGAINST}` };
   }
