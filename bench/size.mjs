@@ -85,6 +85,9 @@ report('banner styles', 'dist/kelisim-banner.css', file('dist/kelisim-banner.css
 // settings click), so it is reported on its own and left out of the total below.
 report('second layer (after the banner)', 'dist/kelisim-more.mjs', file('dist/kelisim-more.mjs'));
 report('second layer styles (after the banner)', 'dist/kelisim-prefs.css', file('dist/kelisim-prefs.css'));
+// Only on pages with reportUrl: the report outbox, loaded at start (not on the banner path:
+// the banner never waits for it).
+report('report outbox (pages with reportUrl only)', 'dist/kelisim-report.mjs', file('dist/kelisim-report.mjs'));
 // [issue 12] Only on pages with an element with data-kelisim-src (bench/embeds.mjs measures
 // that a page without embeds never requests them, and the time to the placeholders).
 report('embed placeholders (pages with embeds only)', 'dist/kelisim-embeds.mjs', file('dist/kelisim-embeds.mjs'));

@@ -4,6 +4,7 @@
 //   kelisim.mjs  ESM for bundlers (web/src/index.js)
 //   kelisim-receipt.mjs  receipt() and the report sender, loaded lazily (web/src/receipt.js)
 //   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
+//   kelisim-report.mjs  the report outbox, loaded at start with reportUrl only (web/src/reporting.js)
 //   kelisim-viewer.mjs  the lazily loaded policy viewer, once web/src/ui/viewer.js exists
 //   kelisim-embeds.mjs + kelisim-embeds.css  embed placeholders, loaded only on pages with
 //                       data-kelisim-src (web/src/embeds/)
@@ -66,11 +67,13 @@ await Promise.all([
     define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
   }),
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), define: { ...common.define, ...browserDefine }, plugins: [browserOnly] }),
-  // receipt() and the report sender, loaded only when used (the outbox is in kelisim-more.mjs).
+  // receipt() and the report sender, loaded only when used (the outbox is kelisim-report.mjs).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
-  // The banner's second layer (preferences dialog, its strings, the report outbox), loaded
-  // lazily by both banner entries; browser-only like them.
+  // The banner's second layer (preferences dialog, its strings), loaded lazily by both banner
+  // entries; browser-only like them.
   build({ ...common, entryPoints: [src('ui/more.js')], format: 'esm', outfile: join(dist, 'kelisim-more.mjs'), plugins: [browserOnly] }),
+  // The report outbox (events built and queued at once), loaded at start with reportUrl only.
+  build({ ...common, entryPoints: [src('reporting.js')], format: 'esm', outfile: join(dist, 'kelisim-report.mjs'), plugins: [browserOnly] }),
   hasViewer && build({ ...common, entryPoints: [src('ui/viewer.js')], format: 'esm', outfile: join(dist, 'kelisim-viewer.mjs') }),
   // [issue 12] embed placeholders and their stylesheet (linked into each embed's own frame).
   build({ ...common, entryPoints: [src('embeds/embeds.js')], format: 'esm', outfile: join(dist, 'kelisim-embeds.mjs') }),
@@ -87,7 +90,7 @@ await Promise.all([
 // A second pass with terser over what visitors load: its compressor and top-level mangling
 // take another ~4% (~450 B gzip on kelisim.js) off esbuild's output. Safe options only (no
 // `unsafe*`); ES modules keep their export names.
-const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-embeds.mjs'];
+const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-report.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-embeds.mjs'];
 await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f) => {
   const code = readFileSync(join(dist, f), 'utf8').replace(/^\uFEFF/, '');
   const out = await minify(code, {
@@ -109,5 +112,5 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
 copyFileSync(join(root, 'web/types/kelisim.d.ts'), join(dist, 'kelisim.d.ts'));
 
 const gz = (f) => existsSync(join(dist, f)) ? gzipSync(readFileSync(join(dist, f)), { level: 9 }).length : 0;
-const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-embeds.mjs', 'kelisim-embeds.css', 'kelisim-policy.wasm', 'kelisim-policy-tools.wasm'].filter((f) => existsSync(join(dist, f)));
+const rows = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-report.mjs', 'kelisim.css', 'kelisim-banner.css', 'kelisim-prefs.css', 'kelisim-consent-banner.wasm', 'kelisim-consent.wasm', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-viewer.css', 'kelisim-embeds.mjs', 'kelisim-embeds.css', 'kelisim-policy.wasm', 'kelisim-policy-tools.wasm'].filter((f) => existsSync(join(dist, f)));
 console.log('web dist: ' + rows.map((f) => `${f} ${statSync(join(dist, f)).size} B (${gz(f)} B gzip)`).join(', '));

@@ -462,6 +462,23 @@ test('script: when kelisim-more.mjs cannot load, the banner still works, Setting
   await context.close();
 });
 
+test('script: with reportUrl, when kelisim-report.mjs cannot load, report-failed is raised and the banner, the choice and the gated scripts still work', async () => {
+  const { context, page } = await newPage(browser);
+  let asked = 0;
+  await page.route('**/kelisim-report.mjs*', (r) => { asked++; return r.fulfill({ status: 503, body: 'down' }); });
+  await watchErrors(page);
+  await page.goto(`${srv.url}/script-report.html`);
+  await ready(page);
+  await page.waitForFunction(() => window.__kerr.includes('report-failed'));
+  assert.equal(asked, 1);
+  assert.equal((await page.evaluate(() => window.kelisim.state())).status, 'ready');
+  await acceptAllRunsAll(page);
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await page.evaluate(() => window.kelisim.state())).decided, true);
+  await assertProbeSound(page);
+  await context.close();
+});
+
 test('script: when the policy texts file cannot load, the dialog opens with the default titles, texts-load is reported, and a later open retries', async () => {
   const { context, page } = await newPage(browser);
   let asked = 0;
@@ -562,7 +579,7 @@ test('script: on a return visit the second layer is fetched when the site\'s set
   await context.close();
 });
 
-test('script: with reportUrl the outbox module comes at start, but the dialog\'s stylesheet waits until the UI needs it', async () => {
+test('script: with reportUrl the outbox (kelisim-report.mjs) comes at start, but the second layer and its stylesheet wait until the UI needs them', async () => {
   const { context, page } = await newPage(browser);
   await page.goto(`${srv.url}/script-report.html`);
   await banner(page).waitFor();
@@ -573,11 +590,12 @@ test('script: with reportUrl the outbox module comes at start, but the dialog\'s
   await page.reload();
   await ready(page);
   await settle(page);
-  assert.ok(urls.includes('/dist/kelisim-more.mjs'), 'the outbox is loaded at start');
+  assert.ok(urls.includes('/dist/kelisim-report.mjs'), 'the outbox is loaded at start');
+  assert.ok(!urls.includes('/dist/kelisim-more.mjs'), 'no second layer on a return visit before any intent');
   assert.ok(!urls.includes('/dist/kelisim-prefs.css'), 'no dialog stylesheet on a visit without the dialog');
   await page.click('#open-prefs');
   await prefs(page).waitFor();
-  assert.ok(urls.includes('/dist/kelisim-prefs.css'));
+  assert.ok(urls.includes('/dist/kelisim-more.mjs') && urls.includes('/dist/kelisim-prefs.css'));
   assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
   await assertProbeSound(page);
   await context.close();

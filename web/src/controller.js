@@ -15,8 +15,9 @@ import { createUpdateNotices } from './update-notices.js';
 import { lazyPart, loadModule } from './lazy-part.js';
 import { testOverride } from './test-overrides.js';
 import { injectCss } from './ui/lazy-css.js';
-// Loaded lazily: the preferences dialog, the second layer's strings and the report outbox
-// (web/src/ui/more.js, dist/kelisim-more.mjs); receipt() and the report sender
+// Loaded lazily: the preferences dialog and the second layer's strings (web/src/ui/more.js,
+// dist/kelisim-more.mjs); the report outbox (web/src/reporting.js, dist/kelisim-report.mjs,
+// only with reportUrl); receipt() and the report sender
 // (web/src/receipt.js, dist/kelisim-receipt.mjs); the viewer and the update notices.
 
 const EVENTS = ['consent', 'change', 'update', 'error'];
@@ -174,6 +175,8 @@ export function createController(options = {}, env) {
   const receiptModule = lazyPart(() => (o.receiptModule !== undefined ? o.receiptModule : env.receipt));
   // The second layer (web/src/ui/more.js): its strings join t() once loaded.
   const loadMore = lazyPart(() => (o.moreModule !== undefined ? o.moreModule : env.more));
+  // The report outbox (web/src/reporting.js), with reportUrl only.
+  const loadReport = lazyPart(() => (o.reportModule !== undefined ? o.reportModule : env.report));
   const more = () => Promise.all([
     loadMore(),
     // The second layer's styles, when the entry point loads the stylesheet in two parts.
@@ -734,9 +737,9 @@ export function createController(options = {}, env) {
     ? new Promise((r) => doc.addEventListener('DOMContentLoaded', r, { once: true })) : null;
   const loading = Promise.all([
     coreLoading,
-    // The outbox must exist before the first event (an implicit acceptance at start): the
-    // module only; the dialog's stylesheet and strings wait until the UI needs them.
-    reports.url ? loadMore().catch((e) => e) : null,
+    // The outbox must exist before the first event (an implicit acceptance at start): its own
+    // small part; the second layer (dialog, strings, stylesheet) waits until the UI needs it.
+    reports.url ? loadReport().catch((e) => e) : null,
   ]);
   loading.catch(() => {});
   const ready = start(loading, domReady).then(() => api);

@@ -18,6 +18,7 @@ export function createKelisim(options = {}) {
     cssReady: options.css ? injectCss(new URL(options.css, document.baseURI)) : null,
     receipt: new URL('kelisim-receipt.mjs', base).href,
     more: new URL('kelisim-more.mjs', base).href,
+    report: new URL('kelisim-report.mjs', base).href,
     // Set by scripts/build-web.mjs once the viewer (web/src/ui/viewer.js) exists.
     viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
   });

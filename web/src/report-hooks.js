@@ -1,7 +1,7 @@
 // The controller's hooks into reporting (options.reportUrl, docs/ledger.md §1): it hands over
 // each change (the record string and its history entry) and each consent layer shown (kind,
-// element, decision); the lazily loaded part (createReporting in web/src/reporting.js, in
-// dist/kelisim-more.mjs) builds the events and queues them. This file is on the banner path:
+// element, decision); the lazily loaded part (createReporting in web/src/reporting.js,
+// dist/kelisim-report.mjs) builds the events and queues them. This file is on the banner path:
 // keep it this small.
 
 /**

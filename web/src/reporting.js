@@ -1,5 +1,5 @@
-// Every consent event to options.reportUrl, exactly once (part of the lazily loaded
-// dist/kelisim-more.mjs, which the controller loads at start when reportUrl is set): the
+// Every consent event to options.reportUrl, exactly once (the lazily loaded part
+// dist/kelisim-report.mjs, which the controller loads at start when reportUrl is set): the
 // change events and the display events of docs/ledger.md §1, built here (report-events.js)
 // from what the controller hands over, and queued in the outbox synchronously; the sender
 // (createReporter in web/src/receipt.js, dist/kelisim-receipt.mjs) is loaded only when

@@ -53,5 +53,6 @@ env.cssReady = css ? injectCss(css) : null;
 window.kelisim = createController(options, Object.assign(env, {
   receipt: new URL('kelisim-receipt.mjs', base).href,
   more: new URL('kelisim-more.mjs', base).href,
+  report: new URL('kelisim-report.mjs', base).href,
   viewer: typeof __KELISIM_VIEWER__ !== 'undefined' && __KELISIM_VIEWER__ ? new URL('kelisim-viewer.mjs', base).href : null,
 }));

@@ -111,12 +111,17 @@ export interface KelisimOptions {
    *  and while reported events wait to be sent): a URL or a function returning it.
    *  @default kelisim-receipt.mjs next to kelisim.js / kelisim.mjs */
   receiptModule?: string | URL | (() => Promise<unknown>);
-  /** The banner's second layer: the preferences dialog, its strings and the report outbox
-   *  (loaded once the banner is visible and the page idle, on the first settings click, for a
-   *  withdrawal or reload notice, and at start when `reportUrl` is set): a URL or a function
-   *  returning it, e.g. `() => import('kelisim/kelisim-more.mjs')` to let your bundler split it.
+  /** The banner's second layer: the preferences dialog and its strings (loaded once the
+   *  banner is visible and the page idle, on the first settings click, and for a withdrawal or
+   *  reload notice): a URL or a function returning it, e.g.
+   *  `() => import('kelisim/kelisim-more.mjs')` to let your bundler split it.
    *  @default kelisim-more.mjs next to kelisim.js / kelisim.mjs */
   moreModule?: string | URL | (() => Promise<unknown>);
+  /** The report outbox, which builds and queues each consent event for `reportUrl` (loaded at
+   *  start when `reportUrl` is set, never without it): a URL or a function returning it, e.g.
+   *  `() => import('kelisim/kelisim-report.mjs')`.
+   *  @default kelisim-report.mjs next to kelisim.js / kelisim.mjs */
+  reportModule?: string | URL | (() => Promise<unknown>);
   /** Embed placeholders (docs/embeds.md): loaded only when the page has an element with
    *  `data-kelisim-src`; a URL or a function returning it, e.g.
    *  `() => import('kelisim/kelisim-embeds.mjs')`.

@@ -1,7 +1,8 @@
 // A bundled app using kelisim from npm: `import { createKelisim } from 'kelisim'`.
 // build.mjs bundles this with esbuild and copies kelisim-consent-banner.wasm next to the bundle
 // (kelisim looks for it next to the code that imports it; or pass `consentWasm`). The
-// preferences dialog comes in through `moreModule` below, as a chunk esbuild splits off.
+// preferences dialog, the report outbox and the sender come in through `moreModule`,
+// `reportModule` and `receiptModule` below, as chunks esbuild splits off.
 import { createKelisim } from 'kelisim';
 import 'kelisim/kelisim.css';
 
@@ -12,8 +13,11 @@ const kelisim = createKelisim({
   // `npm run demo` reports to its kelisim-server (/ledger/ledger.js sets the URL; else none).
   reportUrl: (window.kelisimConfig || {}).reportUrl,
   cookies: { analytics: ['_ka', '_ka_*'], marketing: ['_km'] },
-  // The second layer (preferences dialog) as a chunk of this bundle, split by esbuild.
+  // The second layer (preferences dialog) as a chunk of this bundle, split by esbuild; so are
+  // the report outbox (loaded at start, with reportUrl only) and the report sender.
   moreModule: () => import('kelisim/kelisim-more.mjs'),
+  reportModule: () => import('kelisim/kelisim-report.mjs'),
+  receiptModule: () => import('kelisim/kelisim-receipt.mjs'),
 });
 window.kelisim = kelisim;
 
