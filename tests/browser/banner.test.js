@@ -25,6 +25,7 @@ before(async () => {
     '/script-sync-missing.html': { embed: 'script', defer: false, manifest: 'does-not-exist', attrs: 'data-policy-url="/policy.html"' },
     '/script-linked.html': { embed: 'script', head: '<link rel="stylesheet" href="/dist/kelisim.css">' },
     '/script-report.html': { embed: 'script', head: '<script>window.kelisimConfig = { reportUrl: "/collect" };</script>' },
+    '/esm-report.html': { embed: 'esm', options: { reportUrl: '/collect' } },
     // A site naming the full consent module (a superset of the banner build) instead.
     '/script-fullwasm.html': { embed: 'script', head: '<script>window.kelisimConfig = { consentWasm: "/dist/kelisim-consent.wasm" };</script>' },
     '/esm-fullwasm.html': { embed: 'esm', options: { consentWasm: '/dist/kelisim-consent.wasm' } },
@@ -579,24 +580,28 @@ test('script: on a return visit the second layer is fetched when the site\'s set
   await context.close();
 });
 
-test('script: with reportUrl the outbox (kelisim-report.mjs) comes at start, but the second layer and its stylesheet wait until the UI needs them', async () => {
-  const { context, page } = await newPage(browser);
-  await page.goto(`${srv.url}/script-report.html`);
-  await banner(page).waitFor();
-  await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
-  await banner(page).waitFor({ state: 'detached' });
-  const urls = [];
-  page.on('request', (r) => urls.push(new URL(r.url()).pathname));
-  await page.reload();
-  await ready(page);
-  await settle(page);
-  assert.ok(urls.includes('/dist/kelisim-report.mjs'), 'the outbox is loaded at start');
-  assert.ok(!urls.includes('/dist/kelisim-more.mjs'), 'no second layer on a return visit before any intent');
-  assert.ok(!urls.includes('/dist/kelisim-prefs.css'), 'no dialog stylesheet on a visit without the dialog');
-  await page.click('#open-prefs');
-  await prefs(page).waitFor();
-  assert.ok(urls.includes('/dist/kelisim-more.mjs') && urls.includes('/dist/kelisim-prefs.css'));
-  assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
-  await assertProbeSound(page);
-  await context.close();
-});
+for (const embed of EMBEDS) {
+  test(`${embed}: with reportUrl the outbox (kelisim-report.mjs) comes at start, but the second layer and its stylesheet wait until the UI needs them`, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`${srv.url}/${embed}-report.html`);
+    await banner(page).waitFor();
+    await page.click('[data-kelisim-banner] [data-kelisim-action="reject-all"]');
+    await banner(page).waitFor({ state: 'detached' });
+    const urls = [];
+    page.on('request', (r) => urls.push(new URL(r.url()).pathname));
+    await page.reload();
+    await ready(page);
+    await settle(page);
+    assert.ok(urls.includes('/dist/kelisim-report.mjs'), 'the outbox is loaded at start, next to the entry point');
+    assert.ok(!urls.includes('/dist/kelisim-more.mjs'), 'no second layer on a return visit before any intent');
+    assert.ok(!urls.includes('/dist/kelisim-prefs.css'), 'no dialog stylesheet on a visit without the dialog');
+    await page.click('#open-prefs');
+    await prefs(page).waitFor();
+    assert.ok(urls.includes('/dist/kelisim-more.mjs'));
+    // The script tag loads the dialog's stylesheet with it; the ESM page links kelisim.css itself.
+    assert.equal(urls.includes('/dist/kelisim-prefs.css'), embed === 'script');
+    assert.equal(await prefs(page).evaluate((el) => getComputedStyle(el).flexDirection), 'column');
+    await assertProbeSound(page);
+    await context.close();
+  });
+}
