@@ -56,6 +56,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { launchBrowser, startServer, REPO } from '../tests/browser/helpers.js';
 import { prerenderBanner } from '../web/src/prerender.js';
+import { bundleScript } from '../web/src/cli/head-tags.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
@@ -100,6 +101,15 @@ const CONTENDERS = {
     banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
     settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
     equivalence: 'the kelisim-inline page plus prerenderBanner()\'s <head> part (kelisim-banner.css inline in a <style>, the inline check) and the banner\'s HTML after <body> (PRERENDER_BYTES B gzip more HTML than the kelisim-inline page, not counted in the bytes columns); the banner\'s clicks before kelisim.js has run are carried out by it',
+  },
+  // One file per site (issue 14, `kelisim build --bundle`, web/src/cli/head-tags.js): the
+  // kelisim page with its script tag naming kelisim-bundle.js, which carries the manifest and
+  // the banner's stylesheet (bundlePage(), bundleJs()).
+  'kelisim-bundle': {
+    label: `kelisim ${ownVersion} one-file bundle`, page: '/bench/pages/kelisim-bundle/',
+    banner: '[data-kelisim-banner]', accept: '[data-kelisim-banner] [data-kelisim-action="accept-all"]', key: 'kelisim',
+    settings: '[data-kelisim-banner] [data-kelisim-action="settings"]', prefs: '[data-kelisim-preferences]',
+    equivalence: 'the kelisim page with one script tag, <script src=".../kelisim-bundle.js" defer>: the file `kelisim build --bundle` writes (dist/kelisim-bundled.js with the manifest and kelisim-banner.css in front), the other parts from /dist/',
   },
   vcc: {
     label: `vanilla-cookieconsent ${pkgVersion('vanilla-cookieconsent')}`, page: '/bench/pages/vcc/',
@@ -174,9 +184,21 @@ function prerenderPage() {
     .replace('PRERENDER_BYTES', String(gzipSync(html, { level: 9 }).length - gzipSync(from, { level: 9 }).length));
   return html;
 }
-/** A contender page's HTML: kelisim-inline's and kelisim-prerender's made, the others' from bench/pages/. */
+/** The kelisim-bundle page: the kelisim page with its script tag naming the bundle instead. */
+function bundlePage() {
+  const from = readFileSync(join(REPO, 'bench/pages/kelisim/index.html'), 'utf8');
+  const tag = '<script src="/dist/kelisim.js" data-policy="/tests/fixtures/manifests/demo-v1.json" defer></script>';
+  if (!from.includes(tag)) throw new Error(`bench: bench/pages/kelisim/index.html has no ${tag} to make the kelisim-bundle page from`);
+  return from.replace('<title>kelisim</title>', '<title>kelisim one-file bundle</title>')
+    .replace(tag, '<script src="/bench/pages/kelisim-bundle/kelisim-bundle.js" defer></script>');
+}
+/** Its kelisim-bundle.js, as `kelisim build --bundle` writes it (the manifest's folder as the policy's). */
+const bundleJs = () => bundleScript(readFileSync(join(REPO, 'dist/kelisim-bundled.js'), 'utf8'), readFileSync(join(REPO, 'dist/kelisim-banner.css'), 'utf8'),
+  readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'), '/dist/', '/tests/fixtures/', 'manifests');
+/** A contender page's HTML: kelisim-inline's, kelisim-prerender's and kelisim-bundle's made, the others' from bench/pages/. */
 const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage()
-  : page === '/bench/pages/kelisim-prerender/' ? prerenderPage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
+  : page === '/bench/pages/kelisim-prerender/' ? prerenderPage()
+    : page === '/bench/pages/kelisim-bundle/' ? bundlePage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
@@ -589,6 +611,8 @@ if (!has('--no-pages')) {
       '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности',
       '/bench/pages/kelisim-inline/': { type: 'text/html; charset=utf-8', body: inlinePage() },
       '/bench/pages/kelisim-prerender/': { type: 'text/html; charset=utf-8', body: prerenderPage() },
+      '/bench/pages/kelisim-bundle/': { type: 'text/html; charset=utf-8', body: bundlePage() },
+      '/bench/pages/kelisim-bundle/kelisim-bundle.js': { type: 'text/javascript', body: bundleJs() },
       ...againstRoutes(),
     },
   });
@@ -686,6 +710,7 @@ for (const pn of ['cpu4x', 'phone-slow4g']) {
     note: `${r <= 0.8 ? '' : `needs ${(p.summary.kelisim.visibleMs.median - 0.8 * p.summary.vcc.visibleMs.median).toFixed(0)} ms less; `}kelisim median responseEnd: ${Object.entries(p.kelisimResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')}` +
       (p.summary['kelisim-preload'] && p.summary['kelisim-preload'].visibleMs ? `; with the preload tags: ${(p.summary['kelisim-preload'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-preload'].visibleMs.median} ms; responseEnd ${Object.entries(p.kelisimPreloadResponseEndMs).map(([f, t]) => `${f} ${t} ms`).join(', ')})` : '') +
       (p.summary['kelisim-inline'] && p.summary['kelisim-inline'].visibleMs ? `; with the manifest in the page: ${(p.summary['kelisim-inline'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-inline'].visibleMs.median} ms)` : '') +
+      (p.summary['kelisim-bundle'] && p.summary['kelisim-bundle'].visibleMs ? `; one-file bundle: ${(p.summary['kelisim-bundle'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-bundle'].visibleMs.median} ms)` : '') +
       (p.summary['kelisim-prerender'] && p.summary['kelisim-prerender'].visibleMs ? `; with the banner in the page: ${(p.summary['kelisim-prerender'].visibleMs.median / p.summary.vcc.visibleMs.median).toFixed(2)}× (${p.summary['kelisim-prerender'].visibleMs.median} ms)` : '') +
       (PROFILES[pn].net && result.bytes.kelisim ? `; ${result.bytes.kelisim.total} B take ≈ ${Math.round(result.bytes.kelisim.total * 8 / 1.6e3)} ms at 1.6 Mbit/s (vanilla-cookieconsent ${result.bytes.vcc ? Math.round(result.bytes.vcc.total * 8 / 1.6e3) : '?'} ms), and without the preload tags kelisim-banner.css and the manifest are requested only once kelisim.js runs (one more 150 ms round trip than a page that links its CSS)` : ''),
   });
@@ -720,7 +745,7 @@ if (result.profiles.cpu4x && result.profiles.cpu4x.summary.kelisim) {
   const attrib = Object.entries(by).map(([k, v]) => `${k} ${stats(v).median} ms (${v.length}/${runs.length} runs)`).join('; ');
   goals.push({ goal: 'TBT to banner ≤ 20 ms at 4× CPU', value: `${t.median} ms (p90 ${t.p90})`, met: t.median <= 20,
     note: `long tasks before the banner per run, ms: ${lts.join(', ')}; scripts in long animation frames (median): ${attrib || 'none'}` +
-      (['kelisim-preload', 'kelisim-inline', 'kelisim-prerender'].filter((n) => result.profiles.cpu4x.summary[n]).map((n) => `; ${n}: ${result.profiles.cpu4x.summary[n].tbtMs.median} ms (p90 ${result.profiles.cpu4x.summary[n].tbtMs.p90}), long tasks per run ${result.profiles.cpu4x.raw[n].map((r) => r.longTaskMs.join('+') || '0').join(', ')}`).join('')) +
+      (['kelisim-preload', 'kelisim-inline', 'kelisim-bundle', 'kelisim-prerender'].filter((n) => result.profiles.cpu4x.summary[n]).map((n) => `; ${n}: ${result.profiles.cpu4x.summary[n].tbtMs.median} ms (p90 ${result.profiles.cpu4x.summary[n].tbtMs.p90}), long tasks per run ${result.profiles.cpu4x.raw[n].map((r) => r.longTaskMs.join('+') || '0').join(', ')}`).join('')) +
       (result.profiles.cpu4x.summary.page ? `; the page alone, up to its load event: TBT ${result.profiles.cpu4x.summary.page.tbtMs.median} ms, long tasks per run ${result.profiles.cpu4x.raw.page.map((r) => r.longTaskMs.join('+') || '0').join(', ')}` : '') });
 }
 for (const pn of Object.keys(result.profiles)) {

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleScript } from '../web/src/cli/head-tags.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
@@ -81,6 +82,15 @@ report('policy module (viewer)', 'dist/kelisim-policy.wasm', file('dist/kelisim-
 report('policy module, authors\' tools build', 'dist/kelisim-policy-tools.wasm', file('dist/kelisim-policy-tools.wasm'));
 report('banner script', 'dist/kelisim.js', file('dist/kelisim.js'));
 report('banner styles', 'dist/kelisim-banner.css', file('dist/kelisim-banner.css'));
+// [issue 14] `kelisim build --bundle`'s one file for a site (here the bench's demo manifest):
+// kelisim-bundled.js with the manifest and the banner's styles, the whole first-visit banner path.
+{
+  const t = file('dist/kelisim-bundled.js');
+  const c = file('dist/kelisim-banner.css');
+  const m = readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8');
+  report('one-file bundle (demo manifest)', 'kelisim build --bundle: dist/kelisim-bundled.js + kelisim-banner.css + tests/fixtures/manifests/demo-v1.json',
+    t && c ? Buffer.from(bundleScript(t.toString('utf8'), c.toString('utf8'), m, '/kelisim/', '/policies/', 'demo')) : null);
+}
 // Not on the banner path: fetched at idle once the banner is visible (or on the first
 // settings click), so it is reported on its own and left out of the total below.
 report('second layer (after the banner)', 'dist/kelisim-more.mjs', file('dist/kelisim-more.mjs'));

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the web distributables into dist/ (called by scripts/build.sh):
 //   kelisim.js   IIFE for <script src data-policy> (web/src/script.js)
+//   kelisim-bundled.js  the same with a site's manifest and banner stylesheet put in front by
+//                `kelisim build --bundle` (web/src/script.js, __KELISIM_BUNDLE__)
 //   kelisim.mjs  ESM for bundlers (web/src/index.js)
 //   kelisim-receipt.mjs  receipt() and the report sender, loaded lazily (web/src/receipt.js)
 //   kelisim-more.mjs  the banner's second layer, loaded lazily (web/src/ui/more.js)
@@ -55,7 +57,7 @@ const common = {
   // `_`-prefixed internals are renamed; `_initialize` is a wasm export name and must stay.
   mangleProps: /^_[a-z]/,
   reserveProps: /^_initialize$/,
-  define: { __KELISIM_VIEWER__: String(hasViewer) },
+  define: { __KELISIM_VIEWER__: String(hasViewer), __KELISIM_BUNDLE__: 'false' },
   logLevel: 'warning',
 };
 
@@ -65,6 +67,12 @@ await Promise.all([
   build({
     ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
     define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
+  }),
+  // [issue 14] The same entry with a site's manifest and banner stylesheet in front
+  // (script.js, `kelisim build --bundle`): what the CLIs put after that line. Not for pages.
+  build({
+    ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim-bundled.js'),
+    define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href', __KELISIM_BUNDLE__: 'true' }, plugins: [browserOnly],
   }),
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), define: { ...common.define, ...browserDefine }, plugins: [browserOnly] }),
   // receipt() and the report sender, loaded only when used (the outbox is kelisim-report.mjs).
@@ -90,7 +98,7 @@ await Promise.all([
 // A second pass with terser over what visitors load: its compressor and top-level mangling
 // take another ~4% (~450 B gzip on kelisim.js) off esbuild's output. Safe options only (no
 // `unsafe*`); ES modules keep their export names.
-const shipped = ['kelisim.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-report.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-embeds.mjs'];
+const shipped = ['kelisim.js', 'kelisim-bundled.js', 'kelisim.mjs', 'kelisim-more.mjs', 'kelisim-report.mjs', 'kelisim-receipt.mjs', 'kelisim-viewer.mjs', 'kelisim-notice.mjs', 'kelisim-embeds.mjs'];
 await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f) => {
   const code = readFileSync(join(dist, f), 'utf8').replace(/^\uFEFF/, '');
   const out = await minify(code, {
@@ -104,8 +112,10 @@ await Promise.all(shipped.filter((f) => existsSync(join(dist, f))).map(async (f)
 // so Chromium compiles its functions eagerly, off the main thread while the script streams,
 // instead of one by one on the main thread at first call (the script's evaluation at 4× CPU
 // throttle measured ~55 ms instead of ~66–120 ms on this machine). Other engines ignore it.
-{
-  const f = join(dist, 'kelisim.js');
+// kelisim-bundled.js gets the same first line: the CLIs put a site's manifest and stylesheet
+// right after it (V8 reads the hint only at the top of a script).
+for (const name of ['kelisim.js', 'kelisim-bundled.js']) {
+  const f = join(dist, name);
   const code = readFileSync(f, 'utf8').replace(/^\uFEFF/, '').replace(/^\/\/# allFunctionsCalledOnLoad\n/, '');
   writeFileSync(f, '\uFEFF//# allFunctionsCalledOnLoad\n' + code);
 }

@@ -42,7 +42,7 @@ const char* kHelp =
     "      are also checked as translations of each other (one more JSON array per version).\n"
     "      Exit 1 when any finding is an error.\n"
     "  kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]\n"
-    "                [--kelisim-url <url> --policies-url <url>]\n"
+    "                [--kelisim-url <url> --policies-url <url> [--bundle <dist-dir>]]\n"
     "      Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)\n"
     "      -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,\n"
     "      <version>/body.json (body.<lang>.json per translation), <version>/diff.json;\n"
@@ -54,6 +54,9 @@ const char* kHelp =
     "      (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the\n"
     "      page's <head> that request the banner's manifest and stylesheet with the page, and\n"
     "      <out-dir>/<id>/inline.html, the same with the manifest itself in the page (fastest).\n"
+    "      With --bundle (kelisim's dist/ folder, which holds kelisim-bundled.js): also\n"
+    "      <out-dir>/<id>/kelisim-bundle.js, kelisim.js with the manifest and the banner's\n"
+    "      stylesheet in one file, and <out-dir>/<id>/bundle.html, its one script tag.\n"
     "  kelisim diff <old> <new> [--json]\n"
     "      What changed between two versions (sources or body.json files): summary and\n"
     "      word changes as [-removed-]{+added+}; --json prints the full diff JSON.\n"
@@ -123,7 +126,7 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 struct Args {
   std::vector<std::string> pos;
   std::vector<std::string> flags;
-  std::string outPath, lang = "en", at, manifest, id, services, kelisimUrl, policiesUrl;
+  std::string outPath, lang = "en", at, manifest, id, services, kelisimUrl, policiesUrl, bundle;
   std::vector<std::string> accept, reject;  // --accept / --reject: repeatable, comma lists
   bool help = false;
 };
@@ -146,6 +149,7 @@ std::string* valueOf(Args* a, const std::string& s) {
   if (s == "--services") return &a->services;
   if (s == "--kelisim-url") return &a->kelisimUrl;
   if (s == "--policies-url") return &a->policiesUrl;
+  if (s == "--bundle") return &a->bundle;
   return nullptr;
 }
 bool parseArgs(int argc, char** argv, int from, Args* a, std::string* err) {
@@ -328,11 +332,91 @@ std::string inlineTags(const std::string& kelisimUrl, const std::string& policie
          "<script src=\"" + k + "kelisim.js\" data-policy=\"#kelisim-policy\" defer></script>\n";
 }
 
+/** A string as a JSON string literal, escaped as JSON.stringify escapes it (valid UTF-8 in). */
+std::string jsonString(const std::string& s) {
+  std::string o = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\b': o += "\\b"; break;
+      case '\f': o += "\\f"; break;
+      case '\n': o += "\\n"; break;
+      case '\r': o += "\\r"; break;
+      case '\t': o += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char u[8];
+          std::snprintf(u, sizeof u, "\\u%04x", c);
+          o += u;
+        } else {
+          o += static_cast<char>(c);
+        }
+    }
+  }
+  return o + "\"";
+}
+
+std::string base64(const uint8_t* p, size_t n) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string o;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = uint32_t(p[i]) << 16 | (i + 1 < n ? uint32_t(p[i + 1]) << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+    o += kAlphabet[v >> 18 & 63];
+    o += kAlphabet[v >> 12 & 63];
+    o += i + 1 < n ? kAlphabet[v >> 6 & 63] : '=';
+    o += i + 2 < n ? kAlphabet[v & 63] : '=';
+  }
+  return o;
+}
+
+/** dist/kelisim-bundled.js's first line (byte order mark, V8's compile hint), after which a site's part goes. */
+const std::string kBundleFirstLine = "\xEF\xBB\xBF//# allFunctionsCalledOnLoad\n";
+
+/**
+ * [issue 14] kelisim-bundle.js for one built policy (`--bundle <dist-dir>`): kelisim-bundled.js
+ * with `self.kelisimBundle = { base, url, css, policy }` after its first line (which must stay
+ * at the top), so that a page's one script tag draws the banner after one request. The same
+ * bytes as the JS CLI's bundleScript() (web/src/cli/head-tags.js).
+ */
+std::string bundleScript(const std::string& tmpl, const std::string& css, std::string manifest, std::string kelisimUrl,
+                         std::string policiesUrl, const std::string& slug) {
+  if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
+  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
+  while (!manifest.empty() && manifest.back() == '\n') manifest.pop_back();
+  std::string head = "self.kelisimBundle={\"base\":" + jsonString(kelisimUrl) + ",\"url\":" +
+                     jsonString(policiesUrl + slug + "/manifest.json") + ",\"css\":" + jsonString(css) +
+                     ",\"policy\":" + manifest + "};\n";
+  return kBundleFirstLine + head + tmpl.substr(kBundleFirstLine.size());
+}
+
+/** bundle.html: the one tag for the site's pages and the hash a strict CSP allows the banner's stylesheet by (head-tags.js bundleTags()). */
+std::string bundleTags(const std::string& css, std::string policiesUrl, const std::string& slug) {
+  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
+  Sha256 h;
+  h.update(css);
+  auto d = h.digest();
+  return "<!-- kelisim, in <head>: kelisim.js with this policy's manifest and the banner's stylesheet in one file "
+         "(write it again with each build of the policy and each kelisim update); under a strict CSP, add 'sha256-" +
+         base64(d.data(), d.size()) +
+         "' to style-src for its stylesheet (without it the stylesheet is requested: one round trip more) -->\n"
+         "<script src=\"" + attr(policiesUrl + slug + "/") + "kelisim-bundle.js\" defer></script>\n";
+}
+
 int cmdBuild(const Args& a) {
   std::string err;
   if (!onlyFlags(a, {}, &err)) return usage(err);
   if (a.pos.size() != 1) return usage("build needs exactly one <policies-dir>");
   if (a.kelisimUrl.empty() != a.policiesUrl.empty()) return usage("--kelisim-url and --policies-url go together");
+  if (!a.bundle.empty() && a.kelisimUrl.empty()) return usage("--bundle needs --kelisim-url and --policies-url");
+  std::string bundleTemplate, bundleCss;
+  if (!a.bundle.empty()) {
+    std::string t = (fs::path(a.bundle) / "kelisim-bundled.js").string();
+    if (!readFile(t, &bundleTemplate, &err) || !readFile((fs::path(a.bundle) / "kelisim-banner.css").string(), &bundleCss, &err))
+      return failInput(err);
+    if (bundleTemplate.compare(0, kBundleFirstLine.size(), kBundleFirstLine) != 0)
+      return failInput(t + ": not kelisim's bundle template (its first line is a byte order mark and //# allFunctionsCalledOnLoad)");
+  }
   fs::path root = fs::path(a.pos[0]).lexically_normal();
   if (root.filename().empty() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();  // "dir/"
   std::error_code ec;
@@ -417,6 +501,13 @@ int cmdBuild(const Args& a) {
       fs::path inline_ = target / "inline.html";
       if (!writeFile(inline_, inlineTags(a.kelisimUrl, a.policiesUrl, slug, manifest), &err)) return failInput(err);
       std::printf("tags with the manifest in the page -> %s\n", inline_.string().c_str());
+      if (!a.bundle.empty()) {
+        fs::path js = target / "kelisim-bundle.js", tag = target / "bundle.html";
+        if (!writeFile(js, bundleScript(bundleTemplate, bundleCss, manifest, a.kelisimUrl, a.policiesUrl, slug), &err) ||
+            !writeFile(tag, bundleTags(bundleCss, a.policiesUrl, slug), &err))
+          return failInput(err);
+        std::printf("one file with the manifest and the stylesheet -> %s, its tag -> %s\n", js.string().c_str(), tag.string().c_str());
+      }
     }
   }
   return status;

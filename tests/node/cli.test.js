@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_CLI = path.join(ROOT, 'web/src/cli/kelisim.js');
@@ -200,6 +201,65 @@ test('build --kelisim-url --policies-url: both CLIs write the same preload.html 
     assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'preload.html')), false);
     assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'inline.html')), false);
     assert.doesNotMatch(plain.stdout.toString(), /preload/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('build --bundle <dist-dir>: both CLIs write the same kelisim-bundle.js (kelisim-bundled.js with the manifest and the banner stylesheet after its first line) and bundle.html', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kelisim-cli-'));
+  try {
+    const args = (o, ...more) => ['build', 'policies/', '-o', path.join(tmp, o), '--kelisim-url', 'https://cdn.example/kelisim', '--policies-url', '/p/?a&b=/', ...more];
+    const n = run('native', args('n', '--bundle', 'dist'));
+    const w = run('wasm', args('w', '--bundle', 'dist/'));
+    assert.equal(n.code, 0, n.stderr);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout.toString().replaceAll(path.join(tmp, 'w'), 'OUT'), n.stdout.toString().replaceAll(path.join(tmp, 'n'), 'OUT'));
+    const template = readFileSync(path.join(ROOT, 'dist/kelisim-bundled.js'), 'utf8');
+    const css = readFileSync(path.join(ROOT, 'dist/kelisim-banner.css'), 'utf8');
+    const first = '\uFEFF//# allFunctionsCalledOnLoad\n';
+    assert.ok(template.startsWith(first));
+    const ids = readdirSync(path.join(ROOT, 'policies'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    for (const id of ids) {
+      assert.match(n.stdout.toString(), new RegExp(`one file with the manifest and the stylesheet -> ${path.join(tmp, 'n', id, 'kelisim-bundle.js')}, its tag -> ${path.join(tmp, 'n', id, 'bundle.html')}\n`));
+      const js = readFileSync(path.join(tmp, 'n', id, 'kelisim-bundle.js'), 'utf8');
+      assert.equal(readFileSync(path.join(tmp, 'w', id, 'kelisim-bundle.js'), 'utf8'), js, id);
+      const tag = readFileSync(path.join(tmp, 'n', id, 'bundle.html'), 'utf8');
+      assert.equal(readFileSync(path.join(tmp, 'w', id, 'bundle.html'), 'utf8'), tag, id);
+      // The compile hint stays the first line; then one line of data; then the template as it is.
+      assert.ok(js.startsWith(first), id);
+      const nl = js.indexOf('\n', first.length);
+      assert.equal(js.slice(nl + 1), template.slice(first.length), `${id}: the rest is kelisim-bundled.js`);
+      const line = js.slice(first.length, nl);
+      const m = /^self\.kelisimBundle=(.*);$/.exec(line);
+      assert.ok(m, line.slice(0, 200));
+      const data = JSON.parse(m[1]);
+      assert.deepEqual(Object.keys(data), ['base', 'url', 'css', 'policy']);
+      assert.equal(data.base, 'https://cdn.example/kelisim/');
+      assert.equal(data.url, `/p/?a&b=/${id}/manifest.json`);
+      assert.equal(data.css, css);
+      assert.deepEqual(data.policy, JSON.parse(readFileSync(path.join(tmp, 'n', id, 'manifest.json'), 'utf8')));
+      // The tag, and the hash a strict CSP needs: the same as prerenderBanner()'s for this stylesheet.
+      const hash = "'sha256-" + createHash('sha256').update(css).digest('base64') + "'";
+      assert.ok(tag.includes(`add ${hash} to style-src`), tag);
+      assert.match(tag, new RegExp(`\n<script src="/p/\\?a&amp;b=/${id}/kelisim-bundle\\.js" defer></script>\n$`));
+    }
+    // Bad input, the same from both: --bundle without the URLs, a folder without the template,
+    // a file that is not the template.
+    assert.equal(both(['build', 'policies/neupusti', '-o', path.join(tmp, 'x'), '--bundle', 'dist']).code, 2);
+    assert.equal(both(args('y', '--bundle', 'web')).code, 2);
+    for (const which of ['native', 'wasm']) {
+      const r = run(which, args('y', '--bundle', 'web'));
+      assert.match(r.stderr.toString(), /web\/kelisim-bundled\.js: cannot read file/, which);
+      const t = run(which, args('z', '--bundle', 'tests/fixtures/bundle-not-template'));
+      assert.equal(t.code, 2, which);
+      assert.match(t.stderr.toString(), /kelisim-bundled\.js: not kelisim's bundle template/, which);
+    }
+    assert.equal(existsSync(path.join(tmp, 'z')), false, 'nothing written when the template is not one');
+    // Without --bundle, neither file is written.
+    run('wasm', args('plain'));
+    assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'kelisim-bundle.js')), false);
+    assert.equal(existsSync(path.join(tmp, 'plain', 'neupusti', 'bundle.html')), false);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadWasm } from '../engine/loader.js';
 import { loadCore } from '../engine/core.js';
 import { consentState } from '../testing/index.js';
+import { preloadTags, inlineTags, bundleScript, bundleTags, isBundleTemplate } from './head-tags.js';
 
 const HELP = `kelisim - privacy-policy and consent tools: import, lint, build, diff, hash, history,
 consent-cookie, decode-cookie, scan
@@ -25,7 +26,7 @@ Usage:
       are also checked as translations of each other (one more JSON array per version).
       Exit 1 when any finding is an error.
   kelisim build <policies-dir> [-o <out-dir>] [--services <catalogue.json>]
-                [--kelisim-url <url> --policies-url <url>]
+                [--kelisim-url <url> --policies-url <url> [--bundle <dist-dir>]]
       Every <dir>/<id>/<version>.md or <version>.<lang>.md (or a single policy folder)
       -> <out-dir>/<id>/ index.json, manifest.json, feed.xml, <version>/manifest.json,
       <version>/body.json (body.<lang>.json per translation), <version>/diff.json;
@@ -37,6 +38,9 @@ Usage:
       (where it serves <out-dir>): also <out-dir>/<id>/preload.html, the tags for the
       page's <head> that request the banner's manifest and stylesheet with the page, and
       <out-dir>/<id>/inline.html, the same with the manifest itself in the page (fastest).
+      With --bundle (kelisim's dist/ folder, which holds kelisim-bundled.js): also
+      <out-dir>/<id>/kelisim-bundle.js, kelisim.js with the manifest and the banner's
+      stylesheet in one file, and <out-dir>/<id>/bundle.html, its one script tag.
   kelisim diff <old> <new> [--json]
       What changed between two versions (sources or body.json files): summary and
       word changes as [-removed-]{+added+}; --json prints the full diff JSON.
@@ -98,10 +102,10 @@ function call(wasm, where, name, ...args) {
 }
 
 // Options that take a value; --accept and --reject may repeat (and take comma lists).
-const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject', '--services', '--kelisim-url', '--policies-url'];
+const VALUE_FLAGS = ['-o', '--out', '--lang', '--at', '--manifest', '--id', '--accept', '--reject', '--services', '--kelisim-url', '--policies-url', '--bundle'];
 
 function parseArgs(argv) {
-  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', services: '', 'kelisim-url': '', 'policies-url': '', accept: [], reject: [], help: false };
+  const a = { pos: [], flags: [], outPath: '', lang: 'en', at: '', manifest: '', id: '', services: '', 'kelisim-url': '', 'policies-url': '', bundle: '', accept: [], reject: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '-h' || s === '--help') a.help = true;
@@ -188,51 +192,14 @@ function consentSourcesIn(dir, slug) {
     .flatMap((doc) => sourcesIn(path.join(root, doc)).map((f) => [f, `${slug}/consent/${doc}/${path.basename(f)}`]));
 }
 
-/** Text as an HTML attribute value (between double quotes). */
-const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/**
- * preload.html for one built policy: its manifest preloaded as fetch() requests it
- * (`crossorigin`: CORS mode, same-origin credentials, else the browser fetches it twice) and the
- * banner's stylesheet as a style, then the script tag itself. Not the consent wasm: a first
- * visit draws its banner without it, and on slow 4G its bytes, fetched alongside, delayed the
- * banner (bench/results, session 6: 0.83× vanilla-cookieconsent without it, 0.94× with it,
- * 0.89× at fetchpriority=low); kelisim.js requests it at once on a return visit. The same
- * bytes as the native CLI's preloadTags().
- */
-function preloadTags(kelisimUrl, policiesUrl, slug) {
-  const { k, m } = headUrls(kelisimUrl, policiesUrl, slug);
-  return '<!-- kelisim, in <head>: the banner\'s manifest and stylesheet are requested with the page, not after kelisim.js has run -->\n' +
-    `<link rel="preload" href="${m}" as="fetch" crossorigin>\n` +
-    `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
-    `<script src="${k}kelisim.js" data-policy="${m}" defer></script>\n`;
-}
-
-/**
- * inline.html for one built policy: the manifest itself in the page, a JSON data block that a
- * strict CSP allows (`<` written as \u003c, so no text in the policy can end the element), its
- * address in data-url; then the stylesheet preloaded and the script tag. The banner then waits
- * for no request but its stylesheet (bench/results, session 7: 0.70× vanilla-cookieconsent at 4×
- * CPU and 0.71× on the phone, against 0.86× and 0.77× with preload.html). The page must carry
- * the manifest of the policy's current build. The same bytes as the native CLI's inlineTags().
- */
-function inlineTags(kelisimUrl, policiesUrl, slug, manifest) {
-  const { k, m } = headUrls(kelisimUrl, policiesUrl, slug);
-  return '<!-- kelisim, in <head>: the policy manifest in the page (replace it with each build of the policy) and the banner\'s stylesheet requested with the page -->\n' +
-    `<script type="application/json" id="kelisim-policy" data-url="${m}">${manifest.replace(/\n+$/, '').replace(/</g, '\\u003c')}</script>\n` +
-    `<link rel="preload" href="${k}kelisim-banner.css" as="style">\n` +
-    `<script src="${k}kelisim.js" data-policy="#kelisim-policy" defer></script>\n`;
-}
-
-/** The head tags' URLs, as attribute values: k, kelisim's dist/ folder; m, the policy's manifest. */
-function headUrls(kelisimUrl, policiesUrl, slug) {
-  const dir = (u) => (u.endsWith('/') ? u : u + '/');
-  return { k: attr(dir(kelisimUrl)), m: attr(dir(policiesUrl) + slug + '/manifest.json') };
-}
-
 function cmdBuild(wasm, a) {
   onlyFlags(a, []);
   if (a.pos.length !== 1) throw usage('build needs exactly one <policies-dir>');
   if (!a['kelisim-url'] !== !a['policies-url']) throw usage('--kelisim-url and --policies-url go together');
+  if (a.bundle && !a['kelisim-url']) throw usage('--bundle needs --kelisim-url and --policies-url');
+  const dec = (f) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(readBytes(path.join(a.bundle, f)));
+  const [template, css] = a.bundle ? [dec('kelisim-bundled.js'), dec('kelisim-banner.css')] : [];
+  if (a.bundle && !isBundleTemplate(template)) throw new CliError(`${path.join(a.bundle, 'kelisim-bundled.js')}: not kelisim's bundle template (its first line is a byte order mark and //# allFunctionsCalledOnLoad)`);
   const root = normal(a.pos[0]);
   if (!isDir(root)) throw new CliError(`${root}: not a directory`);
   let outRoot = a.outPath || root;
@@ -293,8 +260,16 @@ function cmdBuild(wasm, a) {
       writeText(file, preloadTags(a['kelisim-url'], a['policies-url'], slug));
       out(`preload tags for ${slug}'s pages -> ${file}\n`);
       const inline = path.join(target, 'inline.html');
-      writeText(inline, inlineTags(a['kelisim-url'], a['policies-url'], slug, built.find(([p]) => p === 'manifest.json')[1]));
+      const manifest = built.find(([p]) => p === 'manifest.json')[1];
+      writeText(inline, inlineTags(a['kelisim-url'], a['policies-url'], slug, manifest));
       out(`tags with the manifest in the page -> ${inline}\n`);
+      if (a.bundle) {
+        const js = path.join(target, 'kelisim-bundle.js');
+        writeText(js, bundleScript(template, css, manifest, a['kelisim-url'], a['policies-url'], slug));
+        const tag = path.join(target, 'bundle.html');
+        writeText(tag, bundleTags(css, a['policies-url'], slug));
+        out(`one file with the manifest and the stylesheet -> ${js}, its tag -> ${tag}\n`);
+      }
     }
   }
   return status;
