@@ -46,7 +46,8 @@
 // pages, with /dist/ served from <dist-dir>. At 4× CPU this
 // machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
 // does not.
-//                               [--tag loaded]
+//                               [--tag loaded] [--page-image]
+// --page-image: every page with an image at the top of its <main> (a probe; see withImage()).
 // Writes bench/results/<YYYY-MM-DD>-anchors.json and bench/results/latest.md (with --tag T:
 // <YYYY-MM-DD>-anchors-T.json and anchors-T.md, for runs that are not the results).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -196,9 +197,22 @@ function bundlePage() {
 const bundleJs = () => bundleScript(readFileSync(join(REPO, 'dist/kelisim-bundled.js'), 'utf8'), readFileSync(join(REPO, 'dist/kelisim-banner.css'), 'utf8'),
   readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'), '/dist/', '/tests/fixtures/', 'manifests');
 /** A contender page's HTML: kelisim-inline's, kelisim-prerender's and kelisim-bundle's made, the others' from bench/pages/. */
-const pageHtml = (page) => (page === '/bench/pages/kelisim-inline/' ? inlinePage()
+const pageHtml = (page) => withImage(page === '/bench/pages/kelisim-inline/' ? inlinePage()
   : page === '/bench/pages/kelisim-prerender/' ? prerenderPage()
     : page === '/bench/pages/kelisim-bundle/' ? bundlePage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
+/**
+ * --page-image: every page (the page alone's too) with an image at the top of its <main>, as
+ * most real pages have: the page's load event then waits for it, so it no longer comes, with
+ * the page's first layout, at the end of the parser's last task (see the README, session 12).
+ * A probe of what the bench page's shape does to TBT, not the results.
+ */
+const PAGE_IMAGE = has('--page-image');
+const IMAGE = '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240"><rect width="640" height="240" fill="#cfd8e3"/></svg>';
+function withImage(html) {
+  if (!PAGE_IMAGE) return html;
+  if (!html.includes('<main>\n')) throw new Error('bench: --page-image: a page has no <main>');
+  return html.replace('<main>\n', '<main>\n<img src="/bench/image.svg" width="640" height="240" alt="">\n');
+}
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
@@ -614,6 +628,12 @@ if (!has('--no-pages')) {
       '/bench/pages/kelisim-bundle/': { type: 'text/html; charset=utf-8', body: bundlePage() },
       '/bench/pages/kelisim-bundle/kelisim-bundle.js': { type: 'text/javascript', body: bundleJs() },
       ...againstRoutes(),
+      // --page-image: the static contender pages from pageHtml() too, at their own paths.
+      ...(PAGE_IMAGE ? {
+        '/bench/image.svg': { type: 'image/svg+xml', body: IMAGE },
+        ...Object.fromEntries(Object.values(CONTENDERS).filter((c) => !c.page.startsWith('/against/'))
+          .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page) }])),
+      } : {}),
     },
   });
   const browser = await launchBrowser();
