@@ -42,7 +42,8 @@
 //                               [--against <dist-dir>]
 // --against <dist-dir>: another build of kelisim's files (say, the last commit's, built in a
 // git worktree) as four more contenders in the same interleaved run, "kelisim@against",
-// "kelisim-preload@against", "kelisim-inline@against" and "kelisim-prerender@against" (with --only, name them there): the same
+// "kelisim-preload@against", "kelisim-inline@against" and "kelisim-prerender@against", and
+// "kelisim-bundle@against" when <dist-dir> has kelisim-bundled.js (with --only, name them there): the same
 // pages, with /dist/ served from <dist-dir>. At 4× CPU this
 // machine's run-to-run noise (±15–25 %, session 7) hides most changes; an A/B inside one run
 // does not.
@@ -50,7 +51,7 @@
 // --page-image: every page with an image at the top of its <main> (a probe; see withImage()).
 // Writes bench/results/<YYYY-MM-DD>-anchors.json and bench/results/latest.md (with --tag T:
 // <YYYY-MM-DD>-anchors-T.json and anchors-T.md, for runs that are not the results).
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import os from 'node:os';
@@ -191,11 +192,15 @@ function bundlePage() {
   const tag = '<script src="/dist/kelisim.js" data-policy="/tests/fixtures/manifests/demo-v1.json" defer></script>';
   if (!from.includes(tag)) throw new Error(`bench: bench/pages/kelisim/index.html has no ${tag} to make the kelisim-bundle page from`);
   return from.replace('<title>kelisim</title>', '<title>kelisim one-file bundle</title>')
-    .replace(tag, '<script src="/bench/pages/kelisim-bundle/kelisim-bundle.js" defer></script>');
+    .replace(tag, `<script src="${BUNDLE_JS}" defer></script>`);
 }
-/** Its kelisim-bundle.js, as `kelisim build --bundle` writes it (the manifest's folder as the policy's). */
-const bundleJs = () => bundleScript(readFileSync(join(REPO, 'dist/kelisim-bundled.js'), 'utf8'), readFileSync(join(REPO, 'dist/kelisim-banner.css'), 'utf8'),
-  readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'), '/dist/', '/tests/fixtures/', 'manifests');
+/**
+ * Its kelisim-bundle.js, as `kelisim build --bundle` writes it (the manifest's folder as the
+ * policy's), from the dist/ folder `dir` served at `url` (--against: the other build's).
+ */
+const bundleJs = (dir = join(REPO, 'dist'), url = '/dist/') => bundleScript(readFileSync(join(dir, 'kelisim-bundled.js'), 'utf8'),
+  readFileSync(join(dir, 'kelisim-banner.css'), 'utf8'), readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'), url, '/tests/fixtures/', 'manifests');
+const BUNDLE_JS = '/bench/pages/kelisim-bundle/kelisim-bundle.js';
 /** A contender page's HTML: kelisim-inline's, kelisim-prerender's and kelisim-bundle's made, the others' from bench/pages/. */
 const pageHtml = (page) => withImage(page === '/bench/pages/kelisim-inline/' ? inlinePage()
   : page === '/bench/pages/kelisim-prerender/' ? prerenderPage()
@@ -216,14 +221,16 @@ function withImage(html) {
 
 const AGAINST = opt('--against', null);
 if (AGAINST) {
-  for (const n of ['kelisim', 'kelisim-preload', 'kelisim-inline', 'kelisim-prerender']) {
+  // The bundle too when that build has its template (session 13 on).
+  const bundled = existsSync(join(resolve(AGAINST), 'kelisim-bundled.js'));
+  for (const n of ['kelisim', 'kelisim-preload', 'kelisim-inline', 'kelisim-prerender', ...(bundled ? ['kelisim-bundle'] : [])]) {
     const c = CONTENDERS[n];
     CONTENDERS[n + '@against'] = { ...c, label: `${c.label} @ ${AGAINST}`, page: '/against' + c.page, equivalence: `${c.equivalence}; kelisim's files from ${AGAINST}` };
   }
 }
 /** --against's pages: the kelisim pages with /dist/ served from <dist-dir> (mounted at /against/dist). */
 const againstRoutes = () => Object.fromEntries(Object.values(CONTENDERS).filter((c) => c.page.startsWith('/against/'))
-  .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page.slice('/against'.length)).replaceAll('"/dist/', '"/against/dist/') }]));
+  .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page.slice('/against'.length)).replaceAll('"/dist/', '"/against/dist/').replace(`"${BUNDLE_JS}"`, `"/against${BUNDLE_JS}"`) }]));
 const ONLY = opt('--only', null);
 const NAMES = Object.keys(CONTENDERS).filter((n) => !ONLY || ONLY.split(',').includes(n) || (n === 'page' && !has('--no-page-alone')));
 /** The contenders with a banner (every metric but LCP). */
@@ -626,7 +633,8 @@ if (!has('--no-pages')) {
       '/bench/pages/kelisim-inline/': { type: 'text/html; charset=utf-8', body: inlinePage() },
       '/bench/pages/kelisim-prerender/': { type: 'text/html; charset=utf-8', body: prerenderPage() },
       '/bench/pages/kelisim-bundle/': { type: 'text/html; charset=utf-8', body: bundlePage() },
-      '/bench/pages/kelisim-bundle/kelisim-bundle.js': { type: 'text/javascript', body: bundleJs() },
+      [BUNDLE_JS]: { type: 'text/javascript', body: bundleJs() },
+      ...(CONTENDERS['kelisim-bundle@against'] ? { ['/against' + BUNDLE_JS]: { type: 'text/javascript', body: bundleJs(resolve(AGAINST), '/against/dist/') } } : {}),
       ...againstRoutes(),
       // --page-image: the static contender pages from pageHtml() too, at their own paths.
       ...(PAGE_IMAGE ? {

@@ -41,11 +41,6 @@ const options = {
 };
 for (const k in options) if (options[k] === undefined) delete options[k];
 
-// kelisim.css is banner + preferences. When the page links it (next to this script) or
-// names a stylesheet in data-css, that one is used; otherwise the script loads it in two
-// parts: the banner's now, the preferences dialog's with the second layer (kelisim-more.mjs).
-// [issue 14] A page with a prerendered banner (web/src/prerender.js) carries the banner's
-// stylesheet in a <style data-kelisim-css>: only the second layer's is loaded then.
 /**
  * The bundle's banner stylesheet as <style data-kelisim-css> (what a banner in the page carries),
  * so the second layer's, linked after it, cascades as kelisim.css would. False when there is
@@ -71,6 +66,13 @@ function bundledLoading(b) {
   manifest.catch(() => {});   // handled in the controller's start()
   return { manifest };
 }
+
+// kelisim.css is banner + preferences. When the page links it (next to this script) or
+// names a stylesheet in data-css, that one is used; otherwise the script loads it in two
+// parts: the banner's now, the preferences dialog's with the second layer (kelisim-more.mjs).
+// [issue 14] A page with a prerendered banner (web/src/prerender.js) carries the banner's
+// stylesheet in a <style data-kelisim-css>, and a bundle puts its own there (bundled()): only
+// the second layer's is loaded then.
 const full = new URL('kelisim.css', base).href;
 const linked = !!linkedCss(full);
 const css = d.css === 'false' || document.querySelector('style[data-kelisim-css]') || (!d.css && !linked && bundled(bundle)) ? null
