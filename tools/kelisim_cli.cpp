@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "consent_cmds.h"
 #include "core/sha256.h"
 #include "policy/body.h"
@@ -20,6 +22,7 @@
 #include "policy/import.h"
 #include "policy/history.h"
 #include "policy/lint.h"
+#include "policy/text.h"
 #include "policy/translate.h"
 
 namespace fs = std::filesystem;
@@ -292,12 +295,13 @@ std::string attr(const std::string& s) {
  * 0.89× at fetchpriority=low); kelisim.js requests it at once on a return visit. The same
  * bytes as the JS CLI's preloadTags().
  */
+/** A folder's URL as the head tags use it: with its trailing slash (head-tags.js siteUrls()). */
+std::string dirUrl(const std::string& u) { return endsWith(u, "/") ? u : u + '/'; }
+
 /** The head tags' URLs, as attribute values: *k, kelisim's dist/ folder; *m, the policy's manifest. */
-void headUrls(std::string kelisimUrl, std::string policiesUrl, const std::string& slug, std::string* k, std::string* m) {
-  if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
-  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
-  *k = attr(kelisimUrl);
-  *m = attr(policiesUrl + slug + "/manifest.json");
+void headUrls(const std::string& kelisimUrl, const std::string& policiesUrl, const std::string& slug, std::string* k, std::string* m) {
+  *k = attr(dirUrl(kelisimUrl));
+  *m = attr(dirUrl(policiesUrl) + slug + "/manifest.json");
 }
 
 std::string preloadTags(const std::string& kelisimUrl, const std::string& policiesUrl, const std::string& slug) {
@@ -332,31 +336,6 @@ std::string inlineTags(const std::string& kelisimUrl, const std::string& policie
          "<script src=\"" + k + "kelisim.js\" data-policy=\"#kelisim-policy\" defer></script>\n";
 }
 
-/** A string as a JSON string literal, escaped as JSON.stringify escapes it (valid UTF-8 in). */
-std::string jsonString(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\b': o += "\\b"; break;
-      case '\f': o += "\\f"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char u[8];
-          std::snprintf(u, sizeof u, "\\u%04x", c);
-          o += u;
-        } else {
-          o += static_cast<char>(c);
-        }
-    }
-  }
-  return o + "\"";
-}
-
 std::string base64(const uint8_t* p, size_t n) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string o;
@@ -379,20 +358,20 @@ const std::string kBundleFirstLine = "\xEF\xBB\xBF//# allFunctionsCalledOnLoad\n
  * at the top), so that a page's one script tag draws the banner after one request. The same
  * bytes as the JS CLI's bundleScript() (web/src/cli/head-tags.js).
  */
-std::string bundleScript(const std::string& tmpl, const std::string& css, std::string manifest, std::string kelisimUrl,
-                         std::string policiesUrl, const std::string& slug) {
-  if (!endsWith(kelisimUrl, "/")) kelisimUrl += '/';
-  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
+std::string bundleScript(const std::string& tmpl, const std::string& css, std::string manifest, const std::string& kelisimUrl,
+                         const std::string& policiesUrl, const std::string& slug) {
+  // As JSON.stringify writes a string (nlohmann's escapes are the same for valid UTF-8, which
+  // the URLs and the stylesheet are once read through sanitizeUtf8, below).
+  auto str = [](const std::string& v) { return nlohmann::json(v).dump(); };
   while (!manifest.empty() && manifest.back() == '\n') manifest.pop_back();
-  std::string head = "self.kelisimBundle={\"base\":" + jsonString(kelisimUrl) + ",\"url\":" +
-                     jsonString(policiesUrl + slug + "/manifest.json") + ",\"css\":" + jsonString(css) +
+  std::string head = "self.kelisimBundle={\"base\":" + str(dirUrl(kelisimUrl)) + ",\"url\":" +
+                     str(dirUrl(policiesUrl) + slug + "/manifest.json") + ",\"css\":" + str(css) +
                      ",\"policy\":" + manifest + "};\n";
   return kBundleFirstLine + head + tmpl.substr(kBundleFirstLine.size());
 }
 
 /** bundle.html: the one tag for the site's pages and the hash a strict CSP allows the banner's stylesheet by (head-tags.js bundleTags()). */
-std::string bundleTags(const std::string& css, std::string policiesUrl, const std::string& slug) {
-  if (!endsWith(policiesUrl, "/")) policiesUrl += '/';
+std::string bundleTags(const std::string& css, const std::string& policiesUrl, const std::string& slug) {
   Sha256 h;
   h.update(css);
   auto d = h.digest();
@@ -400,7 +379,7 @@ std::string bundleTags(const std::string& css, std::string policiesUrl, const st
          "(write it again with each build of the policy and each kelisim update); under a strict CSP, add 'sha256-" +
          base64(d.data(), d.size()) +
          "' to style-src for its stylesheet (without it the stylesheet is requested: one round trip more) -->\n"
-         "<script src=\"" + attr(policiesUrl + slug + "/") + "kelisim-bundle.js\" defer></script>\n";
+         "<script src=\"" + attr(dirUrl(policiesUrl) + slug + "/") + "kelisim-bundle.js\" defer></script>\n";
 }
 
 int cmdBuild(const Args& a) {
@@ -416,6 +395,10 @@ int cmdBuild(const Args& a) {
       return failInput(err);
     if (bundleTemplate.compare(0, kBundleFirstLine.size(), kBundleFirstLine) != 0)
       return failInput(t + ": not kelisim's bundle template (its first line is a byte order mark and //# allFunctionsCalledOnLoad)");
+    // Read as the JS CLI reads them (TextDecoder: invalid bytes become U+FFFD), so both write
+    // the same bytes, and the hash is of the text the page gets.
+    bundleTemplate = sanitizeUtf8(bundleTemplate);
+    bundleCss = sanitizeUtf8(bundleCss);
   }
   fs::path root = fs::path(a.pos[0]).lexically_normal();
   if (root.filename().empty() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();  // "dir/"

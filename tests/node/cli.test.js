@@ -244,6 +244,21 @@ test('build --bundle <dist-dir>: both CLIs write the same kelisim-bundle.js (kel
       assert.ok(tag.includes(`add ${hash} to style-src`), tag);
       assert.match(tag, new RegExp(`\n<script src="/p/\\?a&amp;b=/${id}/kelisim-bundle\\.js" defer></script>\n$`));
     }
+    // Bytes that are not UTF-8 (and a control character) in the stylesheet: both CLIs read it
+    // as a browser would (each invalid sequence U+FFFD) and write the same file and hash.
+    const bad = (o) => ['build', 'policies/neupusti', '-o', path.join(tmp, o), '--kelisim-url', '/k', '--policies-url', '/p', '--bundle', 'tests/fixtures/bundle-bad-utf8'];
+    const bn = run('native', bad('bn'));
+    const bw = run('wasm', bad('bw'));
+    assert.equal(bn.code, 0, bn.stderr);
+    assert.equal(bw.code, 0, bw.stderr);
+    for (const f of ['kelisim-bundle.js', 'bundle.html']) {
+      assert.ok(Buffer.compare(readFileSync(path.join(tmp, 'bn', 'neupusti', f)), readFileSync(path.join(tmp, 'bw', 'neupusti', f))) === 0, f);
+    }
+    const badJs = readFileSync(path.join(tmp, 'bn', 'neupusti', 'kelisim-bundle.js'), 'utf8');
+    const badCss = JSON.parse(/^self\.kelisimBundle=(.*);$/m.exec(badJs)[1]).css;
+    assert.equal(badCss, new TextDecoder().decode(readFileSync('tests/fixtures/bundle-bad-utf8/kelisim-banner.css')));
+    assert.match(badCss, /\(\uFFFD\).*\(\uFFFD\).*\(\u0001\)/);
+    assert.ok(badJs.includes('\\u0001'), 'the control character escaped as JSON.stringify does');
     // Bad input, the same from both: --bundle without the URLs, a folder without the template,
     // a file that is not the template.
     assert.equal(both(['build', 'policies/neupusti', '-o', path.join(tmp, 'x'), '--bundle', 'dist']).code, 2);
