@@ -201,10 +201,10 @@ function bundlePage() {
 const bundleJs = (dir = join(REPO, 'dist'), url = '/dist/') => bundleScript(readFileSync(join(dir, 'kelisim-bundled.js'), 'utf8'),
   readFileSync(join(dir, 'kelisim-banner.css'), 'utf8'), readFileSync(join(REPO, 'tests/fixtures/manifests/demo-v1.json'), 'utf8'), url, '/tests/fixtures/', 'manifests');
 const BUNDLE_JS = '/bench/pages/kelisim-bundle/kelisim-bundle.js';
-/** A contender page's HTML: kelisim-inline's, kelisim-prerender's and kelisim-bundle's made, the others' from bench/pages/. */
-const pageHtml = (page) => withImage(page === '/bench/pages/kelisim-inline/' ? inlinePage()
-  : page === '/bench/pages/kelisim-prerender/' ? prerenderPage()
-    : page === '/bench/pages/kelisim-bundle/' ? bundlePage() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
+/** The contender pages made at each run (served as routes), the others' are files in bench/pages/. */
+const MADE = { '/bench/pages/kelisim-inline/': inlinePage, '/bench/pages/kelisim-prerender/': prerenderPage, '/bench/pages/kelisim-bundle/': bundlePage };
+/** A contender page's HTML. */
+const pageHtml = (page) => withImage(MADE[page] ? MADE[page]() : readFileSync(join(REPO, page, 'index.html'), 'utf8'));
 /**
  * --page-image: every page (the page alone's too) with an image at the top of its <main>, as
  * most real pages have: the page's load event then waits for it, so it no longer comes, with
@@ -212,11 +212,11 @@ const pageHtml = (page) => withImage(page === '/bench/pages/kelisim-inline/' ? i
  * A probe of what the bench page's shape does to TBT, not the results.
  */
 const PAGE_IMAGE = has('--page-image');
-const IMAGE = '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="240"><rect width="640" height="240" fill="#cfd8e3"/></svg>';
+const IMAGE = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120"><rect width="320" height="120" fill="#cfd8e3"/></svg>';
 function withImage(html) {
   if (!PAGE_IMAGE) return html;
   if (!html.includes('<main>\n')) throw new Error('bench: --page-image: a page has no <main>');
-  return html.replace('<main>\n', '<main>\n<img src="/bench/image.svg" width="640" height="240" alt="">\n');
+  return html.replace('<main>\n', '<main>\n<img src="/bench/image.svg" width="320" height="120" alt="">\n');
 }
 
 const AGAINST = opt('--against', null);
@@ -630,18 +630,13 @@ if (!has('--no-pages')) {
     },
     routes: {
       '/policy.html': '<!doctype html><title>Политика</title><p>Политика конфиденциальности',
-      '/bench/pages/kelisim-inline/': { type: 'text/html; charset=utf-8', body: inlinePage() },
-      '/bench/pages/kelisim-prerender/': { type: 'text/html; charset=utf-8', body: prerenderPage() },
-      '/bench/pages/kelisim-bundle/': { type: 'text/html; charset=utf-8', body: bundlePage() },
+      // The made pages; with --page-image every contender's page (from pageHtml(), at its own path).
+      ...Object.fromEntries(Object.values(CONTENDERS).filter((c) => MADE[c.page] || (PAGE_IMAGE && !c.page.startsWith('/against/')))
+        .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page) }])),
+      ...(PAGE_IMAGE ? { '/bench/image.svg': { type: 'image/svg+xml', body: IMAGE } } : {}),
       [BUNDLE_JS]: { type: 'text/javascript', body: bundleJs() },
       ...(CONTENDERS['kelisim-bundle@against'] ? { ['/against' + BUNDLE_JS]: { type: 'text/javascript', body: bundleJs(resolve(AGAINST), '/against/dist/') } } : {}),
       ...againstRoutes(),
-      // --page-image: the static contender pages from pageHtml() too, at their own paths.
-      ...(PAGE_IMAGE ? {
-        '/bench/image.svg': { type: 'image/svg+xml', body: IMAGE },
-        ...Object.fromEntries(Object.values(CONTENDERS).filter((c) => !c.page.startsWith('/against/'))
-          .map((c) => [c.page, { type: 'text/html; charset=utf-8', body: pageHtml(c.page) }])),
-      } : {}),
     },
   });
   const browser = await launchBrowser();
