@@ -82,12 +82,12 @@ test('a page with the tags: the banner\'s files are requested before kelisim.js 
   await context.close();
 });
 
-/** A page with `head` in its <head>, served under the strict CSP. */
-function page(path, head) {
+/** A page with `head` in its <head>, served under `csp` (the strict CSP unless given; none for null). */
+function page(path, head, csp = STRICT) {
   srv.route(path, {
-    type: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': STRICT },
+    type: 'text/html; charset=utf-8', headers: csp ? { 'Content-Security-Policy': csp } : {},
     body: `<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>inline</title>
+<html lang="ru"><head><meta charset="utf-8"><title>kelisim</title>
 ${head}</head><body><main><h1>Страница</h1><p>Текст.</p></main>
 <script type="text/plain" data-kelisim-category="marketing" src="/gated-inline.js"></script>
 </body></html>`,
@@ -149,18 +149,6 @@ test('data-policy="#id": no such element, or one that holds no manifest, fails c
 
 // ---- [issue 14] the one-file bundle (`kelisim build --bundle`) ------------------------------
 
-/** A page with bundle.html's tag in its <head>, under `csp` (none when null). */
-function bundlePage(path, csp, tag = bundleTag) {
-  srv.route(path, {
-    type: 'text/html; charset=utf-8', headers: csp ? { 'Content-Security-Policy': csp } : {},
-    body: `<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>bundle</title>
-${tag}</head><body><main><h1>Страница</h1><p>Текст.</p></main>
-<script type="text/plain" data-kelisim-category="marketing" src="/gated-inline.js"></script>
-</body></html>`,
-  });
-}
-
 /** Notes when the banner enters the document (window.__bannerAt, performance.now()). */
 const BANNER_AT = () => {
   new MutationObserver((_, o) => {
@@ -187,7 +175,7 @@ async function openBundlePage(path) {
 
 test('bundle.html: one script tag; the banner needs no request but kelisim-bundle.js, and works (texts from the policy folder, consent module from kelisim-url)', async () => {
   assert.match(bundleTag, /^<!-- kelisim, in <head>: .*'sha256-[A-Za-z0-9+/]+=*' to style-src .* -->\n<script src="\/site-policies\/neupusti\/kelisim-bundle\.js" defer><\/script>\n$/);
-  bundlePage('/bundle.html', null);
+  page('/bundle.html', bundleTag, null);
   const { context, p, errors, atBanner, requests } = await openBundlePage('/bundle.html');
   assert.deepEqual(atBanner, ['/site-policies/neupusti/kelisim-bundle.js'], 'the only request before the banner');
   // Styled by the bundle's own stylesheet, put in a <style data-kelisim-css> (no link to it).
@@ -222,7 +210,7 @@ test('bundle.html: one script tag; the banner needs no request but kelisim-bundl
 
 test('bundle.html under a strict CSP: with its style hash nothing is refused; without it the stylesheet is linked instead and the banner still works', async () => {
   const hash = /'sha256-[A-Za-z0-9+/]+=*'/.exec(bundleTag)[0];
-  bundlePage('/bundle-hash.html', STRICT.replace("style-src 'self'", `style-src 'self' ${hash}`));
+  page('/bundle-hash.html', bundleTag, STRICT.replace("style-src 'self'", `style-src 'self' ${hash}`));
   let o = await openBundlePage('/bundle-hash.html');
   assert.deepEqual(o.atBanner, ['/site-policies/neupusti/kelisim-bundle.js']);
   await o.p.click('[data-kelisim-banner] [data-kelisim-action="accept-all"]');
@@ -231,7 +219,7 @@ test('bundle.html under a strict CSP: with its style hash nothing is refused; wi
   assert.deepEqual(o.errors, []);
   await o.context.close();
 
-  bundlePage('/bundle-strict.html', STRICT);
+  page('/bundle-strict.html', bundleTag);
   o = await openBundlePage('/bundle-strict.html');
   assert.ok(o.atBanner.includes('/dist/kelisim-banner.css'), `the stylesheet linked: ${o.atBanner.join(', ')}`);
   assert.equal(await o.p.evaluate(() => document.querySelectorAll('style[data-kelisim-css]').length), 0, 'the refused <style> is taken out');
@@ -249,7 +237,7 @@ test('a damaged bundle (no manifest in it) fails closed with a clear error; noth
   const broken = readFileSync(file, 'utf8').replace(',"policy":{', ',"policy":null,"manifest":{');
   assert.notEqual(broken, readFileSync(file, 'utf8'));
   srv.route('/broken/kelisim-bundle.js', broken, 'text/javascript; charset=utf-8');
-  bundlePage('/bundle-broken.html', null, '<script src="/broken/kelisim-bundle.js" defer></script>');
+  page('/bundle-broken.html', '<script src="/broken/kelisim-bundle.js" defer></script>', null);
   srv.route('/gated-inline.js', 'window.__ran = true;', 'text/javascript');
   const context = await browser.newContext({ locale: 'ru-RU' });
   const p = await context.newPage();
