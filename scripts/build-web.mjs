@@ -61,19 +61,19 @@ const common = {
   logLevel: 'warning',
 };
 
+// The script-tag entry (web/src/script.js) as an IIFE. An IIFE has no import.meta; should any
+// bundled code ever read import.meta.url, give it a valid base (script.js itself resolves the
+// wasm and the parts against its own src).
+const scriptTag = (outfile, bundle) => build({
+  ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, outfile),
+  define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href', __KELISIM_BUNDLE__: String(bundle) }, plugins: [browserOnly],
+});
+
 await Promise.all([
-  // An IIFE has no import.meta; should any bundled code ever read import.meta.url, give it a
-  // valid base (script.js itself resolves the wasm and the parts against its own src).
-  build({
-    ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim.js'),
-    define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href' }, plugins: [browserOnly],
-  }),
+  scriptTag('kelisim.js', false),
   // [issue 14] The same entry with a site's manifest and banner stylesheet in front
   // (script.js, `kelisim build --bundle`): what the CLIs put after that line. Not for pages.
-  build({
-    ...common, entryPoints: [src('script.js')], format: 'iife', outfile: join(dist, 'kelisim-bundled.js'),
-    define: { ...common.define, ...browserDefine, 'import.meta.url': 'location.href', __KELISIM_BUNDLE__: 'true' }, plugins: [browserOnly],
-  }),
+  scriptTag('kelisim-bundled.js', true),
   build({ ...common, entryPoints: [src('index.js')], format: 'esm', outfile: join(dist, 'kelisim.mjs'), define: { ...common.define, ...browserDefine }, plugins: [browserOnly] }),
   // receipt() and the report sender, loaded only when used (the outbox is kelisim-report.mjs).
   build({ ...common, entryPoints: [src('receipt.js')], format: 'esm', outfile: join(dist, 'kelisim-receipt.mjs') }),
