@@ -9,6 +9,8 @@ APT_PACKAGES=(cmake g++ make clang-14 lld-14 libclang-rt-14-dev emscripten nlohm
               libgtest-dev googletest chromium gzip ca-certificates
               # xmllint: tests/node/policy-i18n.test.js validates the policies' Atom feeds
               libxml2-utils
+              # kelisim scan's first/third party: the Public Suffix List, /usr/share/publicsuffix/
+              publicsuffix
               # the consent ledger (server/): HTTP, storage, signatures, a PostgreSQL for its tests, load
               pkg-config libcpp-httplib-dev libsqlite3-dev libpq-dev libsodium-dev postgresql-15 wrk)
 

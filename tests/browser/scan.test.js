@@ -93,6 +93,9 @@ test('the demo site: 0 violations, exit 0; the scan really saw the gated scripts
   assert.ok(state(rep, 'accept').result.storage.some((s) => s.key === 'kelisim:history' && s.service.id === 'kelisim'));
   assert.deepEqual([...hostsSeen(rep)], ['127.0.0.1']);
   for (const s of rep.states) assert.ok(existsSync(join(tmp, 'demo', s.screenshot)), s.screenshot);
+  // Debian's publicsuffix package (scripts/setup.sh) decided first/third party, and the report says so.
+  assert.equal(rep.publicSuffixList.file, '/usr/share/publicsuffix/public_suffix_list.dat');
+  assert.match(rep.method.thirdParty, /by the Public Suffix List from \/usr\/share\/publicsuffix\/public_suffix_list\.dat \(/);
 });
 
 test('a site without kelisim loading a stand-in tracker before consent: exactly those, named from the catalogue, exit 1', async () => {

@@ -1,37 +1,183 @@
-// `kelisim scan`'s rules without a browser (web/src/cli/scan/classify.js, report-html.js,
-// browser.js): first/third party, catalogue matching, what is a violation, the HTML escaping,
+// `kelisim scan`'s rules without a browser (web/src/cli/scan/classify.js, psl.js, report-html.js,
+// browser.js): first/third party (the Public Suffix List: tests/fixtures/scan/public_suffix_list.dat
+// and Debian's, which scripts/setup.sh installs; the fallback without it), catalogue matching, what is a violation, the HTML escaping,
 // the messages when playwright-core or a browser is missing, and argument checks.
 // The browser side is tests/browser/scan.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  registrableDomain, party, wildcard, hostMatches, loadCatalogue, serviceByHost, servicesByUrl, matchService, matchDeclared, classifyPass, violationsOf, isKelisimOwn,
+  registrableDomain, siteOf, normalizeHost, party, wildcard, hostMatches, loadCatalogue, serviceByHost, servicesByUrl, matchService, matchDeclared, classifyPass, violationsOf, isKelisimOwn,
 } from '../../web/src/cli/scan/classify.js';
 import { renderHtml, esc } from '../../web/src/cli/scan/report-html.js';
 import { findBrowser, loadPlaywright, ScanError } from '../../web/src/cli/scan/browser.js';
-import { parseScanArgs } from '../../web/src/cli/scan/index.js';
+import { parseScanArgs, publicSuffixListFor, thirdPartyMethod } from '../../web/src/cli/scan/index.js';
+import { DEBIAN_PSL, loadPublicSuffixList, parsePublicSuffixList } from '../../web/src/cli/scan/psl.js';
 import { parseSetCookie, HEURISTIC_WORDS, normText } from '../../web/src/cli/scan/collect.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CAT = loadCatalogue(JSON.parse(readFileSync(join(REPO, 'tests/fixtures/services/scan-catalogue.json'), 'utf8')));
 const NOW = Date.UTC(2026, 11, 6);
 
-test('registrable domain and party: last two labels, three under known two-level suffixes, IPs as they are', () => {
+const FIXTURE_PSL = join(REPO, 'tests/fixtures/scan/public_suffix_list.dat');
+
+test('Public Suffix List file: one rule a line up to the first whitespace, comments skipped, sections and version kept', () => {
+  const psl = loadPublicSuffixList(FIXTURE_PSL);
+  assert.equal(psl.rules, 18);
+  assert.deepEqual(psl.sections, { icann: 17, private: 1 });
+  assert.deepEqual([psl.version, psl.commit, psl.file], ['2026-01-01_00-00-00_UTC', '0123456789abcdef0123456789abcdef01234567', FIXTURE_PSL]);
+  assert.match(psl.date, /^\d{4}-\d\d-\d\d$/);
+  assert.equal(loadPublicSuffixList(FIXTURE_PSL), psl, 'parsed once per process');
+  const bare = parsePublicSuffixList('// no header\nkz\n\n!www.ck\n');
+  assert.deepEqual([bare.rules, bare.version, bare.sections.icann], [2, '', 0]);
+  assert.throws(() => loadPublicSuffixList(join(REPO, 'tests/fixtures/scan/no-such-list.dat')), { code: 'ENOENT' });
+});
+
+test('Public Suffix List algorithm (fixture list): normal, wildcard and exception rules, the implicit "*"', () => {
+  const psl = loadPublicSuffixList(FIXTURE_PSL);
+  const rd = (h) => registrableDomain(h, psl);
+  assert.equal(rd('shop.example.com.kz'), 'example.com.kz');
+  assert.equal(rd('a.b.example.co.uk'), 'example.co.uk');
+  assert.equal(rd('example.kz'), 'example.kz');
+  assert.equal(rd('foo.bar.ck'), 'foo.bar.ck', 'wildcard *.ck: bar.ck is a public suffix');
+  assert.equal(rd('a.foo.bar.ck'), 'foo.bar.ck');
+  assert.equal(rd('www.ck'), 'www.ck', 'exception !www.ck');
+  assert.equal(rd('a.www.ck'), 'www.ck');
+  assert.equal(rd('x.city.kawasaki.jp'), 'city.kawasaki.jp');
+  assert.equal(rd('shop.other.kawasaki.jp'), 'shop.other.kawasaki.jp');
+  assert.equal(rd('a.b.c.deep'), 'a.b.c.deep', '*.*.deep: two wildcard labels');
+  assert.equal(rd('a.b.gov.net'), 'b.gov.net', 'the rule is read up to the first whitespace');
+  assert.equal(rd('a.b.example'), 'b.example', 'no rule matches: the implicit "*"');
+  assert.equal(rd('x.github.io'), 'x.github.io', 'private section used');
+  // A host that is itself a public suffix has no registrable domain and is its own site.
+  for (const h of ['com.kz', 'bar.ck', 'ck', 'github.io', 'b.c.deep', 'example', 'kz']) {
+    assert.equal(rd(h), null, h);
+    assert.equal(siteOf(h, psl), h, h);
+  }
+  assert.equal(party('x.github.io', 'y.github.io', psl), 'third');
+  assert.equal(party('github.io', 'x.github.io', psl), 'third');
+  assert.equal(party('github.io', 'github.io', psl), 'first');
+  assert.equal(party('other.com.kz', 'shop.com.kz', psl), 'third');
+  assert.equal(party('static.shop.com.kz', 'www.shop.com.kz', psl), 'first');
+  assert.equal(party('a.bar.ck', 'b.bar.ck', psl), 'third');
+  assert.equal(party('a.www.ck', 'b.www.ck', psl), 'first');
+});
+
+test('hosts: cookie-domain dots, case, IP literals, single labels, punycode and its Unicode twin', () => {
+  const psl = loadPublicSuffixList(FIXTURE_PSL);
+  assert.equal(registrableDomain('.shop.example.com.kz', psl), 'example.com.kz');
+  assert.equal(registrableDomain('..WWW.Example.CO.UK.', psl), 'example.co.uk');
+  assert.equal(party('.Shop.KZ', 'shop.kz', psl), 'first');
+  for (const ps of [psl, null]) {
+    assert.equal(registrableDomain('127.0.0.1', ps), null);
+    assert.equal(siteOf('127.0.0.1', ps), '127.0.0.1');
+    assert.equal(party('127.0.0.2', '127.0.0.1', ps), 'third');
+    assert.equal(siteOf('[::1]', ps), '::1');
+    assert.equal(party('[::1]', '::1', ps), 'first');
+    assert.equal(party('[::2]', '[::1]', ps), 'third');
+    assert.equal(registrableDomain('localhost', ps), null);
+    assert.equal(siteOf('LocalHost.', ps), 'localhost');
+    assert.equal(party('localhost', '127.0.0.1', ps), 'third');
+    assert.equal(registrableDomain('a..b.kz', ps), null, 'an empty label: no registrable domain');
+    assert.equal(siteOf('', ps), '');
+  }
+  assert.equal(normalizeHost('Пример.ҚАЗ'), 'xn--e1afmkfd.xn--80ao21a');
+  // A rule written in Unicode (орг.рф) matches a punycode host, and one written in punycode
+  // (xn--j1aef.xn--80ao21a, ком.қаз) a Unicode host.
+  for (const [uni, puny, site] of [
+    ['shop.орг.рф', 'shop.xn--c1avg.xn--p1ai', 'shop.xn--c1avg.xn--p1ai'],
+    ['a.shop.ком.қаз', 'a.shop.xn--j1aef.xn--80ao21a', 'shop.xn--j1aef.xn--80ao21a'],
+    ['www.ПРИМЕР.қаз', 'www.xn--e1afmkfd.xn--80ao21a', 'xn--e1afmkfd.xn--80ao21a'],
+  ]) {
+    assert.equal(registrableDomain(uni, psl), site, uni);
+    assert.equal(registrableDomain(puny, psl), site, puny);
+    assert.equal(party(uni, puny, psl), 'first', uni);
+  }
+  assert.equal(registrableDomain('орг.рф', psl), null);
+  assert.equal(siteOf('орг.рф', psl), 'xn--c1avg.xn--p1ai');
+});
+
+test('without a list: the fallback (last two labels, three under TWO_LEVEL_SUFFIXES), its known gaps', () => {
   assert.equal(registrableDomain('mc.yandex.ru'), 'yandex.ru');
   assert.equal(registrableDomain('.shop.example.com.kz'), 'example.com.kz');
   assert.equal(registrableDomain('a.b.example.co.uk'), 'example.co.uk');
   assert.equal(registrableDomain('example.kz'), 'example.kz');
-  assert.equal(registrableDomain('127.0.0.1'), '127.0.0.1');
-  assert.equal(registrableDomain('localhost'), 'localhost');
   assert.equal(registrableDomain('WWW.Example.COM.'), 'example.com');
+  assert.equal(registrableDomain('com.kz'), null);
   assert.equal(party('static.shop.kz', 'www.shop.kz'), 'first');
   assert.equal(party('.shop.kz', 'shop.kz'), 'first');
   assert.equal(party('mc.yandex.ru', 'shop.kz'), 'third');
   assert.equal(party('other.com.kz', 'shop.com.kz'), 'third', 'com.kz is a suffix, not a site');
-  assert.equal(party('127.0.0.2', '127.0.0.1'), 'third');
+  // What the list gets right and the fallback does not.
+  assert.equal(party('x.github.io', 'y.github.io'), 'first');
+  assert.equal(registrableDomain('foo.bar.ck'), 'bar.ck');
+});
+
+test('the real list (Debian\'s publicsuffix package, installed by scripts/setup.sh)', () => {
+  assert.ok(existsSync(DEBIAN_PSL), `${DEBIAN_PSL} is missing: apt install publicsuffix (scripts/setup.sh installs it)`);
+  const psl = loadPublicSuffixList(DEBIAN_PSL);
+  assert.ok(psl.rules > 5000 && psl.sections.icann > 5000 && psl.sections.private > 1000, JSON.stringify(psl.sections));
+  const rd = (h) => registrableDomain(h, psl);
+  assert.equal(rd('shop.example.com.kz'), 'example.com.kz');
+  assert.equal(rd('a.b.example.co.uk'), 'example.co.uk');
+  assert.equal(rd('mc.yandex.ru'), 'yandex.ru');
+  assert.equal(party('x.github.io', 'y.github.io', psl), 'third');
+  assert.equal(party('static.x.github.io', 'x.github.io', psl), 'first');
+  assert.equal(rd('foo.bar.ck'), 'foo.bar.ck');
+  assert.equal(rd('www.ck'), 'www.ck');
+  assert.equal(rd('a.city.kawasaki.jp'), 'city.kawasaki.jp');
+  for (const h of ['com.kz', 'co.uk', 'github.io', 'bar.ck', 'kz', 'localhost']) assert.equal(rd(h), null, h);
+  assert.equal(siteOf('github.io', psl), 'github.io');
+  assert.equal(rd('.WWW.Example.CO.UK.'), 'example.co.uk');
+  assert.equal(rd('127.0.0.1'), null);
+  assert.equal(party('[::1]', '::1', psl), 'first');
+  // қаз (xn--80ao21a) is in the list in Unicode; browsers send punycode.
+  assert.equal(rd('shop.пример.қаз'), 'xn--e1afmkfd.xn--80ao21a');
+  assert.equal(party('shop.пример.қаз', 'www.xn--e1afmkfd.xn--80ao21a', psl), 'first');
+});
+
+test('classifyPass decides party with the list it is given (a cookie of another github.io site)', () => {
+  const psl = loadPublicSuffixList(FIXTURE_PSL);
+  const obs = { cookies: [{ name: 'uid', domain: '.y.github.io', path: '/', expires: -1, setBy: [] }], storage: [], requests: [{ url: 'https://y.github.io/t.js', type: 'script' }] };
+  const site = { host: 'x.github.io', consentName: 'kelisim' };
+  const withList = classifyPass(CAT, obs, site, { consentGiven: false, now: NOW, psl });
+  assert.deepEqual([withList.cookies[0].party, withList.cookies[0].violation, withList.requests[0].party], ['third', 'unknown-third-party-cookie', 'third']);
+  const fallback = classifyPass(CAT, obs, site, { consentGiven: false, now: NOW });
+  assert.deepEqual([fallback.cookies[0].party, fallback.cookies[0].violation, fallback.requests[0].party], ['first', null, 'first']);
+});
+
+test('which list the scan uses, and the report\'s method text in each case', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kelisim-psl-'));
+  try {
+    const fixture = publicSuffixListFor(FIXTURE_PSL, join(tmp, 'missing.dat'));
+    assert.equal(fixture.psl.file, FIXTURE_PSL);
+    const text = thirdPartyMethod(fixture);
+    assert.ok(text.includes(`by the Public Suffix List from ${FIXTURE_PSL} (version 2026-01-01_00-00-00_UTC, commit 0123456789abcdef0123456789abcdef01234567; 18 rules`), text);
+    assert.ok(!/heuristic/.test(text), text);
+
+    const missing = publicSuffixListFor('', join(tmp, 'missing.dat'));
+    assert.deepEqual([missing.psl, missing.error], [null, 'ENOENT']);
+    const fb = thirdPartyMethod(missing);
+    assert.ok(fb.includes(`by a heuristic, NOT the Public Suffix List (${join(tmp, 'missing.dat')}: ENOENT;`), fb);
+    assert.match(fb, /two-level suffixes \(co\.uk, com\.kz/);
+
+    const empty = join(tmp, 'empty.dat');
+    writeFileSync(empty, '// nothing but a comment\n');
+    assert.match(publicSuffixListFor('', empty).error, /no Public Suffix List rules/);
+    assert.throws(() => publicSuffixListFor(join(tmp, 'missing.dat')), (e) => e instanceof ScanError && /missing\.dat: cannot read the Public Suffix List \(--psl\): ENOENT/.test(e.message));
+
+    assert.ok(existsSync(DEBIAN_PSL), `${DEBIAN_PSL} is missing: apt install publicsuffix`);
+    const debian = publicSuffixListFor('');
+    const real = thirdPartyMethod(debian);
+    assert.equal(debian.file, DEBIAN_PSL);
+    // Debian's 20230209 file has no VERSION line: then the file's date is named.
+    assert.match(real, new RegExp(`Public Suffix List from ${DEBIAN_PSL} \\((version \\S+|no version line; file dated \\d{4}-\\d\\d-\\d\\d); \\d+ rules`), real);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('patterns: "*" wildcards in names, "*.host" for subdomains only', () => {
@@ -195,14 +341,15 @@ test('missing playwright-core or browser: a message naming what to install', asy
 
 test('arguments: checked, test mode only when asked for', () => {
   const o = parseScanArgs(['https://shop.kz/']);
-  assert.deepEqual([o.pages, o.out, o.lang, o.offline, o.waitMs], [3, 'kelisim-scan', 'en', false, 1000]);
+  assert.deepEqual([o.pages, o.out, o.lang, o.offline, o.waitMs, o.psl], [3, 'kelisim-scan', 'en', false, 1000, '']);
+  assert.equal(parseScanArgs(['https://shop.kz/', '--psl', '/x/list.dat']).psl, '/x/list.dat');
   const t = parseScanArgs(['http://127.0.0.1:1/', '--offline-map', 'mc.yandex.ru=/tmp/x', '--pages', '2', '--lang', 'ru']);
   assert.equal(t.offline, true);
   assert.equal(t.offlineMap['mc.yandex.ru'], '/tmp/x');
   for (const [args, re] of [
     [[], /needs a <url>/], [['ftp://x/'], /not an http\(s\) URL/], [['nope'], /not a URL/],
     [['http://x/', '--pages', '0'], /--pages must be a whole number from 1 to 100/], [['http://x/', '--lang', 'kk'], /--lang must be en or ru/],
-    [['http://x/', '--offline-map', 'x'], /HOST=DIR/], [['http://x/', '--frob'], /unknown option --frob/], [['http://x/', '--out'], /--out needs a value/],
+    [['http://x/', '--offline-map', 'x'], /HOST=DIR/], [['http://x/', '--frob'], /unknown option --frob/], [['http://x/', '--out'], /--out needs a value/], [['http://x/', '--psl'], /--psl needs a value/],
   ]) assert.throws(() => parseScanArgs(args), re, args.join(' '));
 });
 

@@ -1,11 +1,13 @@
 // `kelisim scan`, the rules part: what a cookie, storage key or request is (first or third
 // party, which catalogued service, necessary or not) and which observations are violations.
 // Pure functions over plain data; no browser, no I/O (tests/node/scan-classify.test.js).
+import { domainToASCII } from 'node:url';
+import { publicSuffixLength } from './psl.js';
 
 /**
- * Second-level suffixes under which a registrable domain has three labels. A short,
- * deliberately incomplete list (not the Public Suffix List): the scanner's first/third-party
- * split is an approximation, documented in docs/auditing.md.
+ * Second-level suffixes under which a registrable domain has three labels: the fallback when
+ * no Public Suffix List can be read (registrableDomain() without a list). A short, deliberately
+ * incomplete list; the report's method text says when it was used (docs/auditing.md).
  */
 export const TWO_LEVEL_SUFFIXES = new Set([
   'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'me.uk',
@@ -19,23 +21,49 @@ export const TWO_LEVEL_SUFFIXES = new Set([
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
- * The registrable domain ("site") of a host name: the last two labels, or three under a
- * known two-level suffix (`shop.example.com.kz` → `example.com.kz`). IP addresses and
- * single-label hosts (`localhost`) are their own site. A leading dot (cookie domains) is
- * ignored. Returns '' for an empty host.
+ * A host as the rules compare it: lower-case, without leading dots (cookie domains) or a
+ * trailing dot, without an IPv6 literal's brackets, and in punycode (`пример.қаз` →
+ * `xn--e1afmkfd.xn--80ao21a`, as browsers send it; unchanged when node:url cannot convert it).
  */
-export function registrableDomain(host) {
-  let h = String(host || '').toLowerCase().replace(/^\.+/, '').replace(/\.$/, '');
-  if (h.startsWith('[') || h.includes(':') || IPV4.test(h)) return h;  // IPv6 / IPv4 literal
-  const labels = h.split('.').filter(Boolean);
-  if (labels.length <= 2) return labels.join('.');
-  const last2 = labels.slice(-2).join('.');
-  return TWO_LEVEL_SUFFIXES.has(last2) ? labels.slice(-3).join('.') : last2;
+export function normalizeHost(host) {
+  const h = String(host || '').toLowerCase().replace(/^\.+/, '').replace(/\.$/, '');
+  if (h.startsWith('[') && h.endsWith(']')) return h.slice(1, -1);
+  return /[^\x00-\x7f]/.test(h) ? domainToASCII(h) || h : h;
 }
 
-/** 'first' when `host` belongs to the same registrable domain as `siteHost`, else 'third'. */
-export function party(host, siteHost) {
-  return registrableDomain(host) === registrableDomain(siteHost) ? 'first' : 'third';
+const isIp = (h) => h.includes(':') || IPV4.test(h);
+
+/**
+ * The registrable domain of a host, or null when it has none: an IP address, an empty host, a
+ * host with an empty label, or a host that is itself a public suffix (`com.kz`, `github.io`,
+ * `localhost` by the list's implicit `*` rule). With `psl` (psl.js, loadPublicSuffixList): the
+ * public suffix plus one label (`shop.example.com.kz` → `example.com.kz`, `x.github.io` →
+ * `x.github.io`). Without it, the fallback: the last two labels, three under
+ * TWO_LEVEL_SUFFIXES, null for a single label. In punycode, like normalizeHost().
+ */
+export function registrableDomain(host, psl = null) {
+  const h = normalizeHost(host);
+  if (!h || isIp(h)) return null;
+  const labels = h.split('.');
+  if (labels.some((l) => !l)) return null;
+  const n = psl ? publicSuffixLength(labels, psl) : TWO_LEVEL_SUFFIXES.has(labels.slice(-2).join('.')) ? 2 : 1;
+  return labels.length > n ? labels.slice(-n - 1).join('.') : null;
+}
+
+/**
+ * The site a host belongs to: its registrable domain; a host without one (an IP address,
+ * `localhost`, a public suffix such as `github.io` itself) is its own site.
+ */
+export function siteOf(host, psl = null) {
+  return registrableDomain(host, psl) || normalizeHost(host);
+}
+
+/**
+ * 'first' when `host` belongs to the same site (siteOf) as `siteHost`, else 'third'. `psl`: a
+ * parsed Public Suffix List, or null for the fallback (TWO_LEVEL_SUFFIXES).
+ */
+export function party(host, siteHost, psl = null) {
+  return siteOf(host, psl) === siteOf(siteHost, psl) ? 'first' : 'third';
 }
 
 /** True when `name` matches `pattern`, where `*` in the pattern stands for any run of characters. */
@@ -189,10 +217,11 @@ export function matchDeclared(declared = [], name, lang = 'en') {
  * `site` = { host, consentName, declared }. Returns { cookies, storage, requests } annotated with party,
  * service ({ id, name, category } or null), matchedBy and violation (a reason code or null;
  * always null when `consentGiven`).
- * `now` (ms) computes lifetimes. Requests are grouped by host; first-party hosts are listed
- * but never violations.
+ * `now` (ms) computes lifetimes; `psl` (a parsed Public Suffix List, or null for the fallback)
+ * decides first or third party (party()). Requests are grouped by host; first-party hosts are
+ * listed but never violations.
  */
-export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = 'en' }) {
+export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = 'en', psl = null }) {
   // A catalogued service outside `necessary` is a violation before consent and after reject;
   // so is a third-party cookie no catalogue entry explains. The site's own (first-party)
   // cookies, storage and requests of unknown purpose are listed, not judged.
@@ -205,7 +234,7 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
   };
 
   const cookies = obs.cookies.map((c) => {
-    const p = party(c.domain, site.host);
+    const p = party(c.domain, site.host, psl);
     const own = p === 'first' && isKelisimOwn(c.name, site.consentName);
     // The catalogue first; else what the site declares for its own categories.
     const match = own ? null : matchService(catalogue, 'cookies', c.name, c.setBy) || matchDeclared(site.declared, c.name, lang);
@@ -218,7 +247,7 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
   });
 
   const storage = obs.storage.map((s) => {
-    const p = party(hostOf(s.origin), site.host);
+    const p = party(hostOf(s.origin), site.host, psl);
     const own = p === 'first' && s.area === 'local' && isKelisimOwn(s.key, site.consentName);
     const match = own ? null : matchService(catalogue, 'storage', s.key, s.setBy);
     return { area: s.area, origin: s.origin, key: s.key, party: p, setBy: s.setBy, ...judge(match, own, false) };
@@ -229,7 +258,7 @@ export function classifyPass(catalogue, obs, site, { consentGiven, now, lang = '
   for (const r of obs.requests) {
     const host = hostOf(r.url);
     if (!host) continue;
-    const p = party(host, site.host);
+    const p = party(host, site.host, psl);
     const cands = p === 'third' ? servicesByUrl(catalogue, r.url) : [];
     const k = host + ' ' + cands.map((c) => c.id).join(',');
     let g = groups.get(k);

@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { ScanError, findBrowser, loadPlaywright, launch } from './browser.js';
 import { runPass } from './collect.js';
 import { loadCatalogue, classifyPass, violationsOf } from './classify.js';
+import { DEBIAN_PSL, loadPublicSuffixList } from './psl.js';
 import { renderHtml, STATE_LABEL } from './report-html.js';
 
 export const SCAN_HELP = `kelisim scan - audit what a site sets and requests before consent and after "reject all"
 
 Usage:
   kelisim scan <url> [--pages N] [--out DIR] [--lang en|ru] [--catalogue FILE]
-                     [--browser PATH] [--wait MS]
+                     [--browser PATH] [--wait MS] [--psl FILE]
       Opens <url> in headless Chromium three times, each in a fresh profile: with no choice,
       after "reject all", after "accept all" (on a kelisim site its data-kelisim-action
       buttons; elsewhere a button whose text reads like reject/accept in ru, kk or en, when
@@ -26,6 +27,9 @@ Usage:
       --browser PATH     Chromium/Chrome to drive (else $KELISIM_CHROMIUM, then the usual
                          install places); needs the npm package playwright-core
       --wait MS          quiet time after each page load, after the network is idle (default 1000)
+      --psl FILE         the Public Suffix List that decides first/third party (default:
+                         Debian's, ${DEBIAN_PSL}; without
+                         it, a two-label heuristic, which the report says)
   Test mode (never on by default): --offline blocks every request to a host other than
   127.0.0.1/localhost; --offline-map HOST=DIR (repeatable, implies --offline) answers HOST's
   requests from the files in DIR.
@@ -37,7 +41,7 @@ const PACKAGE_CATALOGUE = fileURLToPath(new URL('../../../../services/catalogue.
 
 /** Scan options from argv (after `scan`); throws ScanError (usage) on bad input. */
 export function parseScanArgs(argv) {
-  const o = { url: '', pages: 3, out: 'kelisim-scan', lang: 'en', catalogue: '', browser: '', waitMs: 1000, offline: false, offlineMap: {}, help: false, bannerTimeout: 10000 };
+  const o = { url: '', pages: 3, out: 'kelisim-scan', lang: 'en', catalogue: '', browser: '', psl: '', waitMs: 1000, offline: false, offlineMap: {}, help: false, bannerTimeout: 10000 };
   const value = (i, flag) => {
     if (i + 1 >= argv.length) throw new ScanError(`${flag} needs a value`);
     return argv[i + 1];
@@ -57,6 +61,7 @@ export function parseScanArgs(argv) {
       if (o.lang !== 'en' && o.lang !== 'ru') throw new ScanError('--lang must be en or ru');
     } else if (a === '--catalogue') o.catalogue = value(i++, a);
     else if (a === '--browser') o.browser = value(i++, a);
+    else if (a === '--psl') o.psl = value(i++, a);
     else if (a === '--wait') o.waitMs = count(value(i++, a), a, 0, 60000);
     else if (a === '--offline') o.offline = true;
     else if (a === '--offline-map') {
@@ -89,12 +94,42 @@ function readCatalogue(file) {
 }
 
 /**
+ * The Public Suffix List for the first/third-party split, as `{ psl, file, error }`: `explicit`
+ * (--psl FILE; unreadable: ScanError), else `fallbackFile` (Debian's list); when that cannot be
+ * read, `psl` is null (classify.js then uses its heuristic) and `error` says why.
+ */
+export function publicSuffixListFor(explicit, fallbackFile = DEBIAN_PSL) {
+  if (explicit) {
+    try { return { psl: loadPublicSuffixList(explicit), file: explicit, error: '' }; } catch (e) {
+      throw new ScanError(`${explicit}: cannot read the Public Suffix List (--psl): ${e.code || e.message}`);
+    }
+  }
+  try { return { psl: loadPublicSuffixList(fallbackFile), file: fallbackFile, error: '' }; } catch (e) {
+    return { psl: null, file: fallbackFile, error: e.code || e.message };
+  }
+}
+
+/** The report's `method.thirdParty` text: which rule decided first/third party, from which file. */
+export function thirdPartyMethod({ psl, file, error }) {
+  const site = 'first party = same site as the scanned URL; a host that is an IP address, a single label or itself a public suffix is its own site';
+  if (psl) {
+    const version = psl.version ? `version ${psl.version}${psl.commit ? ', commit ' + psl.commit : ''}` : `no version line; file dated ${psl.date}`;
+    return `site = registrable domain (public suffix + one label) by the Public Suffix List from ${file} (${version}; ${psl.rules} rules, ICANN and private sections; ` +
+      `algorithm: https://github.com/publicsuffix/list/wiki/Format); ${site}`;
+  }
+  return `site = registrable domain by a heuristic, NOT the Public Suffix List (${file}: ${error}; install Debian's publicsuffix package or pass --psl FILE): ` +
+    `the last two labels of the host, three under a short list of two-level suffixes (co.uk, com.kz, org.kz, …); ${site}`;
+}
+
+/**
  * Runs the scan with options `o` (parseScanArgs). Returns `{ report, code }`; writes the report
  * files to o.out. Throws ScanError for usage/browser/site failures.
  */
 export async function scan(o, { log = () => {} } = {}) {
   const catalogueFile = o.catalogue || PACKAGE_CATALOGUE;
   const catalogue = readCatalogue(catalogueFile);
+  const suffixes = publicSuffixListFor(o.psl);
+  if (!suffixes.psl) log(`Public Suffix List: ${suffixes.file}: ${suffixes.error}; first/third party by a heuristic (see the report's method)`);
   const executable = findBrowser(o.browser);
   const chromium = await loadPlaywright();
   try { mkdirSync(o.out, { recursive: true }); } catch { throw new ScanError(`${o.out}: cannot create the report folder`); }
@@ -120,7 +155,7 @@ export async function scan(o, { log = () => {} } = {}) {
   const now = Date.now();
   const states = passes.map((p) => ({
     id: p.state, how: p.how, clicked: p.clicked, skipped: p.skipped, kelisimChoices: p.kelisimChoices, screenshot: p.screenshot, notes: p.notes,
-    result: p.skipped ? null : classifyPass(catalogue, p.observed, { host, consentName: p.consentName, declared: passes[0].declared }, { consentGiven: p.state === 'accept', now, lang: o.lang }),
+    result: p.skipped ? null : classifyPass(catalogue, p.observed, { host, consentName: p.consentName, declared: passes[0].declared }, { consentGiven: p.state === 'accept', now, lang: o.lang, psl: suffixes.psl }),
   }));
   const violations = violationsOf(states);
   const report = {
@@ -132,10 +167,11 @@ export async function scan(o, { log = () => {} } = {}) {
     site: { host, kelisim: passes[0].kelisim, consentName: passes[0].consentName, declaredCookies: passes[0].declared },
     pages: passes[0].pages,
     catalogue: { file: catalogueFile, services: catalogue.services.length },
+    publicSuffixList: suffixes.psl ? { file: suffixes.file, version: suffixes.psl.version, commit: suffixes.psl.commit, date: suffixes.psl.date, rules: suffixes.psl.rules } : null,
     offline: o.offline,
     lang: o.lang,
     method: {
-      thirdParty: 'registrable domain = last two labels of the host, three under a short list of two-level suffixes (co.uk, com.kz, org.kz, …); not the Public Suffix List',
+      thirdParty: thirdPartyMethod(suffixes),
       setBy: 'Set-Cookie: the response URL; document.cookie, cookieStore and Storage#setItem writes: the calling script read from the JavaScript call stack (best effort)',
       violations: 'before consent (no choice) and after "reject all": a cookie, storage key or request matched to a catalogued service outside "necessary", a cookie the site itself declares for a category that is not required (kelisim sites), or a third-party cookie no catalogue entry explains',
     },
