@@ -2,6 +2,7 @@
 //   kelisim-server [serve] [flags]       run the HTTP server
 //   kelisim-server keygen --key PATH     create an Ed25519 key file (0600; never overwrites)
 //   kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
+//   kelisim-server rotate-key --db URL --key OLD --new-key NEW   hand the ledger to a new key
 // Exit codes: 0 ok (verify: valid), 1 failure (verify: invalid), 2 usage error.
 #include <httplib.h>
 #include <pthread.h>
@@ -44,6 +45,7 @@ Usage:
   kelisim-server [serve] [flags]
   kelisim-server keygen --key PATH
   kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
+  kelisim-server rotate-key --db URL --key OLD_PATH --new-key NEW_PATH
   kelisim-server --help | --version
 
 serve flags (and environment variables; a flag wins over its variable):
@@ -66,13 +68,19 @@ serve flags (and environment variables; a flag wins over its variable):
                                                        limit, --keep-ip) from the last X-Forwarded-For address
 
 verify exits 0 when the ledger is valid, 1 when not (naming the first bad position), 2 on usage errors.
+verify accepts any of the ledger's keys once it was rotated: each rotation is signed by both keys.
+
+rotate-key hands the ledger over from the key in force (--key) to another (--new-key; the file is
+created when it does not exist): one checkpoint at the current head, signed by both keys. Stop the
+servers first, then start them with --key NEW_PATH: a server still running with the old key writes
+no more checkpoints once it sees the rotation, and a server started with the old key is refused.
 )";
 
 struct Args {
   std::string command = "serve";
   ks::Config cfg;
   bool keyGiven = false;
-  std::string exportFile, proofFile, publicKey;
+  std::string exportFile, proofFile, publicKey, newKeyPath;
   bool dbGiven = false;
 };
 
@@ -114,6 +122,7 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
   else if (name == "export") a->exportFile = v;
   else if (name == "proof") a->proofFile = v;
   else if (name == "public-key") a->publicKey = v;
+  else if (name == "new-key") a->newKeyPath = v;
   else if (name == "retention-days") {
     if (!parseInt(v, 0, 100000, &n)) return "--retention-days: expected a whole number of days >= 0, got '" + v + "'";
     c.retentionDays = int(n);
@@ -168,7 +177,7 @@ int parseArgs(int argc, char** argv, Args* a) {
   int i = 1;
   if (i < argc && argv[i][0] != '-') {
     a->command = argv[i++];
-    if (a->command != "serve" && a->command != "keygen" && a->command != "verify")
+    if (a->command != "serve" && a->command != "keygen" && a->command != "verify" && a->command != "rotate-key")
       return usageError("unknown command '" + a->command + "'");
   }
   for (; i < argc; ++i) {
@@ -350,6 +359,32 @@ int keygen(Args& a) {
   return 0;
 }
 
+/** rotate-key --db URL --key OLD --new-key NEW (created when absent): one cross-signed
+ *  checkpoint at the head (ledger/writer.h rotateKey). */
+int rotateKeyCommand(Args& a) {
+  if (!a.dbGiven || !a.keyGiven || a.newKeyPath.empty())
+    return usageError("rotate-key needs --db URL, --key OLD_PATH (the ledger's key) and --new-key NEW_PATH");
+  std::string err;
+  auto old = ks::Signer::load(a.cfg.keyPath, &err);
+  if (!old) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
+  bool created = false;
+  auto next = ks::Signer::loadOrCreate(a.newKeyPath, &created, &err);
+  if (!next) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
+  struct stat st;
+  if (a.cfg.db.rfind("sqlite:", 0) == 0 && ::stat(a.cfg.db.c_str() + 7, &st) != 0)  // never create a ledger here
+    return std::fprintf(stderr, "kelisim-server: rotate-key --db %s: no such file\n", a.cfg.db.c_str()), 1;
+  auto store = ks::openStore(a.cfg.db, &err);
+  if (!store) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
+  ks::StoreError se = store->migrate();
+  ks::Checkpoint r;
+  if (se.ok()) se = ks::rotateKey(*store, *old, *next, nowMs(), &r);
+  if (!se.ok()) return std::fprintf(stderr, "kelisim-server: rotate-key: %s\n", se.message.c_str()), 1;
+  std::printf("%s %s\nrotated at seq %lld: %s -> %s\nrestart the server with --key %s\n",
+              created ? "created" : "using", a.newKeyPath.c_str(), (long long)r.seq, r.prevKey.c_str(),
+              r.publicKey.c_str(), a.newKeyPath.c_str());
+  return 0;
+}
+
 /** verify --proof FILE: one proof document (GET /v1/proof/{id}) checked offline: its signature,
  *  and its checkpoint's, against the operator's public key. */
 int verifyProofFile(const std::string& file, const std::string& pk) {
@@ -400,6 +435,7 @@ int verify(Args& a) {
       std::fprintf(stderr, "kelisim-server: note: the export names public key %s, verifying against %s\n",
                    d.publicKey.c_str(), pk.c_str());
     ks::Verifier v(pk, d.checkpoints, d.fromSeq, d.prevHash);
+    v.setKeyHistory(d.keyRotations);
     v.expectEnd(d.headSeq, d.headHash);
     for (const ks::Row& row : d.rows)
       if (!v.add(row)) break;
@@ -422,7 +458,9 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   if (a.command == "keygen") return keygen(a);
   if (a.command == "verify") return verify(a);
+  if (a.command == "rotate-key") return rotateKeyCommand(a);
   if (!a.exportFile.empty() || !a.proofFile.empty() || !a.publicKey.empty())
     return usageError("--export/--proof/--public-key belong to verify");
+  if (!a.newKeyPath.empty()) return usageError("--new-key belongs to rotate-key");
   return serve(a);
 }

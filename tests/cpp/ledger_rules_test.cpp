@@ -95,6 +95,8 @@ TEST(LedgerRules, RowHashCoversEveryField) {
   EXPECT_NE(base, ledger::rowHash(std::string(64, '1'), 1, 1000, "k", "p", "{}"));
   EXPECT_EQ(ledger::personalHash("{\"recordId\":\"x\"}"), sha256_hex("kelisim/personal/1\n{\"recordId\":\"x\"}"));
   EXPECT_EQ(ledger::checkpointMessage(12, "ab", 1700000000000), "kelisim-ledger-checkpoint/1\n12\nab\n1700000000000");
+  EXPECT_EQ(ledger::rotationMessage(12, "ab", 1700000000000, "k1", "k2"),
+            "kelisim-ledger-key-rotation/1\n12\nab\n1700000000000\nk1\nk2");
 }
 
 namespace {

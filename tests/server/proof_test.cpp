@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/proof.h"
+#include "ledger/writer.h"
 #include "ops_fixture.h"
 #include "server_test_util.h"
 
@@ -129,6 +130,51 @@ TEST(Proof, SignatureVerifiesAndFailsWhenAnyByteChanges) {
   Ledger other;
   EXPECT_FALSE(verifyProof(doc, other.signer->publicKeyHex(), &why));
   EXPECT_NE(why, "");
+}
+
+TEST(Proof, AfterAKeyRotationAnyKeyOfTheHistoryVerifiesIt) {
+  Ledger L;
+  Visitor v;
+  proofOfImplicitUpdate(L, v);  // rows and a checkpoint of the first key
+  Ledger next;                  // only for its (different) key
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*L.store, *L.signer, *next.signer, L.nowMs + 1, &r).ok());
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev;
+  L.read(v.recordId, &rows, &prev);
+  std::vector<Checkpoint> rotations;
+  ASSERT_TRUE(L.store->keyRotations(&rotations).ok());
+  // As GET /v1/proof builds it: the newest checkpoint (here the rotation itself), the new key.
+  ojson p = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2, rotations);
+  EXPECT_EQ(p["checkpoint"]["prevKey"], L.signer->publicKeyHex());
+  ASSERT_EQ(p["keyRotations"].size(), 1u);
+  std::string doc = p.dump(), why;
+  for (const std::string& key : {L.signer->publicKeyHex(), next.signer->publicKeyHex(), std::string()})
+    EXPECT_TRUE(verifyProof(doc, key, &why)) << key << ": " << why;
+  Ledger stranger;
+  EXPECT_FALSE(verifyProof(doc, stranger.signer->publicKeyHex(), &why));
+  EXPECT_NE(why.find("nor is it in keyRotations"), std::string::npos) << why;
+  // Every byte matters here too.
+  for (size_t i = 0; i < doc.size(); ++i) {
+    std::string bad = doc;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    if (verifyProof(bad, L.signer->publicKeyHex(), &why))
+      ADD_FAILURE() << "byte " << i << " changed and the proof still verified: …" << doc.substr(i > 20 ? i - 20 : 0, 40);
+  }
+  // The printable page names the earlier key, in each language.
+  for (const char* lang : {"ru", "kk", "en"}) {
+    std::string html = proofHtml(p, lang);
+    EXPECT_NE(html.find(L.signer->publicKeyHex() + "</span> — "), std::string::npos) << lang;
+  }
+  EXPECT_NE(proofHtml(p, "ru").find("Прежние ключи подписи журнала"), std::string::npos);
+  // Without its key history the proof no longer answers for the old key.
+  ojson bare = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2);
+  EXPECT_TRUE(verifyProof(bare.dump(), next.signer->publicKeyHex(), &why)) << why;
+  EXPECT_FALSE(verifyProof(bare.dump(), L.signer->publicKeyHex(), &why));
+  // A history that does not end at the proof's key (signed by a third key): refused.
+  ojson forged = buildProof(v.recordId, rows, prev, L.policies.get(), {}, *stranger.signer, L.nowMs + 2, rotations);
+  EXPECT_FALSE(verifyProof(forged.dump(), L.signer->publicKeyHex(), &why));
+  EXPECT_NE(why.find("not the newest key of keyRotations"), std::string::npos) << why;
 }
 
 TEST(Proof, ReformattingKeepsTheSignatureValid) {

@@ -232,6 +232,48 @@ TEST(ServerProcess, SigtermWritesAFinalCheckpointAndVerifyAgrees) {
   EXPECT_NE(out.find("refusing to overwrite"), std::string::npos) << out;
 }
 
+TEST(ServerProcess, RotateKeyHandsTheLedgerToANewKey) {
+  TempDir dir;
+  std::string db = "sqlite:" + dir.path + "/l.db", oldKey = dir.path + "/kelisim-ledger.key",
+              newKey = dir.path + "/new.key", out;
+  {
+    ServerProcess srv(baseArgs(dir));  // creates kelisim-ledger.key next to the database
+    ASSERT_GT(srv.port, 0);
+    auto c = srv.client();
+    for (int i = 0; i < 2; ++i)
+      ASSERT_EQ(c.Post("/v1/events", oneChange("Visitor_R00" + std::to_string(i)).dump(), "application/json")->status, 202);
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  EXPECT_EQ(run(exe() + " rotate-key --db " + db + " --key " + oldKey, &out), 2) << out;
+  EXPECT_NE(out.find("--new-key"), std::string::npos) << out;
+  ASSERT_EQ(run(exe() + " rotate-key --db " + db + " --key " + oldKey + " --new-key " + newKey, &out), 0) << out;
+  EXPECT_NE(out.find("created " + newKey), std::string::npos) << out;
+  EXPECT_NE(out.find("rotated at seq 2"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " rotate-key --db " + db + " --key " + oldKey + " --new-key " + newKey, &out), 1) << out;
+  EXPECT_NE(out.find("already signed by the new key"), std::string::npos) << out;
+  // The old key (here the default key file next to the database) is refused from now on.
+  std::string serveArgs;
+  for (const std::string& a : baseArgs(dir)) serveArgs += " '" + a + "'";
+  EXPECT_EQ(run(exe() + serveArgs, &out), 1) << out;
+  EXPECT_NE(out.find("rotate-key"), std::string::npos) << out;
+  {
+    std::vector<std::string> args = baseArgs(dir);
+    args.insert(args.end(), {"--key", newKey});
+    ServerProcess srv(args);
+    ASSERT_GT(srv.port, 0);
+    ASSERT_EQ(srv.client().Post("/v1/events", oneChange("Visitor_R002").dump(), "application/json")->status, 202);
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  for (const std::string& key : {oldKey, newKey}) {
+    EXPECT_EQ(run(exe() + " verify --db " + db + " --key " + key, &out), 0) << out;
+    EXPECT_NE(out.find("3 rows, 3 checkpoints"), std::string::npos) << out;
+    EXPECT_NE(out.find("signing keys"), std::string::npos) << out;
+  }
+  ASSERT_EQ(run(exe() + " keygen --key " + dir.path + "/stranger.key", &out), 0) << out;
+  EXPECT_EQ(run(exe() + " verify --db " + db + " --key " + dir.path + "/stranger.key", &out), 1) << out;
+  EXPECT_NE(out.find("do not include the key named"), std::string::npos) << out;
+}
+
 TEST(ServerProcess, Kill9DuringLoadLosesNoAcknowledgedEvent) {
   TempDir dir;
   auto args = baseArgs(dir);

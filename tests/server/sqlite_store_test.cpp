@@ -55,7 +55,29 @@ TEST(SqliteStore, UsesWalAndRecordsItsMigrations) {
   ASSERT_TRUE(store->migrate().ok());
   ASSERT_TRUE(store->migrate().ok());  // idempotent
   EXPECT_EQ(pragma(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init");
+  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_key_rotation");
+}
+
+TEST(SqliteStore, ALedgerOfTheFirstSchemaGainsKeyRotationsAndKeepsItsCheckpoints) {
+  // A file as a server before key rotation left it: 001 applied, one checkpoint.
+  TempDir dir;
+  std::string path = dir.path + "/old.db", err;
+  ASSERT_EQ(rawSql(path, testutil::repoFile("server/migrations/sqlite/001_init.sql") +
+                             "; CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                             "applied_at INTEGER NOT NULL DEFAULT 0); INSERT INTO schema_migrations (number, name) "
+                             "VALUES (1, '001_init'); INSERT INTO checkpoints VALUES (0, 'h', 5, 'k', 's')"),
+            "");
+  auto store = openStore("sqlite:" + path, &err);
+  ASSERT_TRUE(store) << err;
+  ASSERT_TRUE(store->migrate().ok());
+  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_key_rotation");
+  std::vector<Checkpoint> cps, rotations;
+  ASSERT_TRUE(store->checkpoints(&cps).ok());
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].signature, "s");
+  EXPECT_FALSE(cps[0].isRotation());
+  ASSERT_TRUE(store->keyRotations(&rotations).ok());
+  EXPECT_TRUE(rotations.empty());
 }
 
 TEST(SqliteStore, BadDbValuesAreNamed) {

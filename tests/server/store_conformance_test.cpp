@@ -368,6 +368,33 @@ TEST_P(StoreConformance, CheckpointRangeAndLatest) {
   EXPECT_EQ(latest.signature, "s3b") << "the same seq sealed again later: the later one";
 }
 
+TEST_P(StoreConformance, KeyRotationsKeepTheirOldKeyAndSignature) {
+  append({changeRow("rec-aaaa-1", "e1"), changeRow("rec-aaaa-1", "e2")}, kT0);
+  std::vector<Row> rows = all();
+  ASSERT_EQ(rows.size(), 2u);
+  Checkpoint plain{1, rows[0].rowHash, kT0 + 10, "k1", "s1"};
+  Checkpoint rotation{2, rows[1].rowHash, kT0 + 20, "k2", "s2", "k1", "p2"};
+  Checkpoint after{2, rows[1].rowHash, kT0 + 30, "k2", "s3"};
+  for (const Checkpoint& c : {plain, rotation, after}) ASSERT_TRUE(store_->addCheckpoint(c).ok());
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(store_->checkpoints(&cps).ok());
+  ASSERT_EQ(cps.size(), 3u);
+  EXPECT_FALSE(cps[0].isRotation());
+  EXPECT_EQ(cps[1].prevKey, "k1");
+  EXPECT_EQ(cps[1].prevSignature, "p2");
+  EXPECT_TRUE(cps[2].prevKey.empty() && cps[2].prevSignature.empty()) << "ordinary checkpoints store NULL";
+  std::vector<Checkpoint> rotations;
+  ASSERT_TRUE(store_->keyRotations(&rotations).ok());
+  ASSERT_EQ(rotations.size(), 1u);
+  EXPECT_EQ(rotations[0].at, kT0 + 20);
+  EXPECT_EQ(rotations[0].publicKey, "k2");
+  Checkpoint latest;
+  bool found = false;
+  ASSERT_TRUE(store_->latestCheckpoint(&latest, &found).ok() && found);
+  EXPECT_EQ(latest.signature, "s3");
+  EXPECT_FALSE(latest.isRotation());
+}
+
 TEST_P(StoreConformance, EraseWipesPersonalFieldsAndKeepsTheChain) {
   append({changeRow("rec-aaaa-1", "e1"), changeRow("rec-bbbb-2", "e1"), changeRow("rec-aaaa-1", "e2")}, kT0);
   std::vector<Row> before = all();

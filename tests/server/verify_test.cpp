@@ -74,6 +74,45 @@ class VerifyTest : public ::testing::Test {
 
   void sql(const std::string& s) { ASSERT_EQ(rawSql(path, s), "") << s; }
 
+  /** Three more accept-all events of new visitors (batch > 1) through a writer that signs with
+   *  `s`, then a checkpoint. Returns what Writer::start() said (nothing is written when !ok). */
+  StoreError addBatch(const Signer& s, int batch) {
+    Writer w(*store, s, [this] { return clock++; }, 3600);
+    StoreError started = w.start();
+    if (!started.ok()) return started;
+    ojson events = ojson::array();
+    for (int v = 0; v < 3; ++v) {
+      std::string stored;
+      events.push_back(changeEvent(knownPolicy(), "Visitor_" + std::to_string(batch) + std::to_string(v) + "xx",
+                                   Op::AcceptAll, clock, &stored));
+    }
+    std::vector<CheckedEvent> out;
+    IngestError e = parseEvents(events.dump(), {}, nullptr, "", &out);
+    EXPECT_TRUE(e.ok()) << e.message;
+    std::vector<NewRow> rows;
+    for (auto& c : out) rows.push_back(c.row);
+    SubmitResult sr = w.submit(rows);
+    EXPECT_TRUE(sr.error.ok()) << sr.error.message;
+    StoreError cp = w.checkpointIfMoved();
+    w.stop();
+    return cp;
+  }
+
+  static std::unique_ptr<Signer> newSigner() {
+    unsigned char pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    return Signer::fromSecretKey(sk);
+  }
+
+  VerifyResult verifyWith(const std::string& key) {
+    std::string err;
+    auto s = openSqliteStore(path, &err);
+    EXPECT_TRUE(s && s->migrate().ok()) << err;
+    return verifyStore(*s, key);
+  }
+
+  int64_t clock = 1796551300000;
+
   TempDir dir;
   std::string path;
   std::unique_ptr<Signer> signer;
@@ -207,4 +246,191 @@ TEST_F(VerifyTest, ExportRoundTripsAndATamperedExportFails) {
   std::stringstream garbage("{\"format\":\"other\"}\n");
   EXPECT_FALSE(readExport(garbage, &d, &err));
   EXPECT_NE(err.find("line 1"), std::string::npos);
+}
+
+// Key rotation (docs/ledger.md §4.1): the ledger of the fixture (rows 1–6, checkpoints by the
+// first key) handed over to a second key, which then writes rows 7–9 and their checkpoint.
+TEST_F(VerifyTest, ARotatedLedgerVerifiesWithEitherKeyAndNoOther) {
+  auto next = newSigner();
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*store, *signer, *next, clock++, &r).ok());
+  EXPECT_EQ(r.seq, 6);
+  EXPECT_EQ(r.prevKey, signer->publicKeyHex());
+  EXPECT_EQ(r.publicKey, next->publicKeyHex());
+  ASSERT_TRUE(addBatch(*next, 2).ok());
+  std::vector<Checkpoint> rotations;
+  ASSERT_TRUE(store->keyRotations(&rotations).ok());
+  ASSERT_EQ(rotations.size(), 1u);
+  EXPECT_EQ(rotations[0].prevSignature, r.prevSignature);
+  for (const std::string& key : {signer->publicKeyHex(), next->publicKeyHex()}) {
+    VerifyResult v = verifyWith(key);
+    EXPECT_TRUE(v.valid) << v.message;
+    EXPECT_EQ(v.rows, 9);
+    EXPECT_EQ(v.checkpoints, 4);  // seq 3, 6, the rotation at 6, seq 9
+    EXPECT_NE(v.message.find("signing keys " + signer->publicKeyHex().substr(0, 16)), std::string::npos) << v.message;
+  }
+  VerifyResult stranger = verifyWith(newSigner()->publicKeyHex());
+  EXPECT_FALSE(stranger.valid);
+  EXPECT_EQ(stranger.firstBadSeq, 6);
+  EXPECT_NE(stranger.message.find("do not include the key named"), std::string::npos) << stranger.message;
+}
+
+TEST_F(VerifyTest, TheOldKeyCannotWriteAfterItsRotation) {
+  auto next = newSigner();
+  // A writer of the old key, running when the ledger is handed over, writes no checkpoint after.
+  Writer running(*store, *signer, [this] { return clock++; }, 3600);
+  ASSERT_TRUE(running.start().ok());
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*store, *signer, *next, clock++, &r).ok());
+  std::string stored;
+  std::vector<CheckedEvent> out;
+  ASSERT_TRUE(parseEvents(ojson::array({changeEvent(knownPolicy(), "Visitor_30xx", Op::RejectAll, clock, &stored)}).dump(),
+                          {}, nullptr, "", &out)
+                  .ok());
+  ASSERT_TRUE(running.submit({out[0].row}).error.ok());  // rows are still stored…
+  StoreError cp = running.checkpointIfMoved();            // …but not signed by the old key
+  EXPECT_FALSE(cp.ok());
+  EXPECT_NE(cp.message.find(next->publicKeyHex()), std::string::npos) << cp.message;
+  running.stop();
+  Checkpoint latest;
+  bool found = false;
+  ASSERT_TRUE(store->latestCheckpoint(&latest, &found).ok() && found);
+  EXPECT_TRUE(latest.isRotation());
+  // A writer started with the old key, or with a key nobody handed the ledger to, is refused.
+  for (const Signer* s : {signer.get(), newSigner().release()}) {
+    StoreError e = addBatch(*s, 4);
+    EXPECT_FALSE(e.ok());
+    EXPECT_NE(e.message.find("rotate-key"), std::string::npos) << e.message;
+    if (s != signer.get()) delete s;
+  }
+  // The new key goes on from the rotation and signs row 7 as well.
+  ASSERT_TRUE(addBatch(*next, 5).ok());
+  VerifyResult v = verifyWith(signer->publicKeyHex());
+  EXPECT_TRUE(v.valid) << v.message;
+  EXPECT_EQ(v.rows, 10);
+}
+
+TEST_F(VerifyTest, RotateKeyRefusesWhatIsNotAHandOver) {
+  auto next = newSigner(), stranger = newSigner();
+  Checkpoint r;
+  StoreError e = rotateKey(*store, *signer, *signer, clock, &r);
+  EXPECT_NE(e.message.find("the new key is the old key"), std::string::npos) << e.message;
+  e = rotateKey(*store, *stranger, *next, clock, &r);
+  EXPECT_NE(e.message.find("not the old key given"), std::string::npos) << e.message;
+  ASSERT_TRUE(rotateKey(*store, *signer, *next, clock, &r).ok());
+  e = rotateKey(*store, *signer, *next, clock, &r);
+  EXPECT_NE(e.message.find("already signed by the new key"), std::string::npos) << e.message;
+  // An empty ledger has nothing to hand over.
+  std::string err;
+  auto empty = openSqliteStore(dir.path + "/empty.db", &err);
+  ASSERT_TRUE(empty && empty->migrate().ok()) << err;
+  e = rotateKey(*empty, *signer, *next, clock, &r);
+  EXPECT_NE(e.message.find("the ledger is empty"), std::string::npos) << e.message;
+  std::vector<Checkpoint> none;
+  ASSERT_TRUE(empty->keyRotations(&none).ok());
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_F(VerifyTest, ATamperedOrForgedRotationIsFound) {
+  auto next = newSigner();
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*store, *signer, *next, clock++, &r).ok());
+  ASSERT_TRUE(addBatch(*next, 2).ok());
+  // The old key's signature edited.
+  std::string good = r.prevSignature;
+  std::string bad = (good[0] == '0' ? "1" : "0") + good.substr(1);
+  sql("UPDATE checkpoints SET prev_signature = '" + bad + "' WHERE prev_key IS NOT NULL");
+  VerifyResult v = verifyWith(next->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.firstBadSeq, 6);
+  EXPECT_NE(v.message.find("bad signature of the old key"), std::string::npos) << v.message;
+  sql("UPDATE checkpoints SET prev_signature = '" + good + "' WHERE prev_key IS NOT NULL");
+  EXPECT_TRUE(verifyWith(next->publicKeyHex()).valid);
+  // The rotation removed: the new key's checkpoint is then signed by a key nobody vouched for.
+  sql("DELETE FROM checkpoints WHERE prev_key IS NOT NULL");
+  v = verifyWith(signer->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.firstBadSeq, 9);
+  EXPECT_NE(v.message.find("unknown key"), std::string::npos) << v.message;
+  ASSERT_TRUE(store->addCheckpoint(r).ok());
+  EXPECT_TRUE(verifyWith(signer->publicKeyHex()).valid);
+  // Someone with the leaked old key signs a later head: not the key in force there.
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ASSERT_TRUE(store->addCheckpoint(signer->checkpoint(8, rows[7].rowHash, clock++)).ok());
+  v = verifyWith(next->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.firstBadSeq, 8);
+  EXPECT_NE(v.message.find("not the key in force"), std::string::npos) << v.message;
+  sql("DELETE FROM checkpoints WHERE seq = 8");
+  // …or hands the ledger to a key of their own: the rotation does not start from the key in force.
+  auto thief = newSigner(), thief2 = newSigner();
+  ASSERT_TRUE(store->addCheckpoint(thief->rotationTo(*thief2, 9, rows[8].rowHash, clock++)).ok());
+  v = verifyWith(signer->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.firstBadSeq, 9);
+  EXPECT_NE(v.message.find("hands over from key " + thief->publicKeyHex()), std::string::npos) << v.message;
+}
+
+TEST_F(VerifyTest, AnExportCarriesTheKeyHistoryWhateverItsSlice) {
+  auto next = newSigner();
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*store, *signer, *next, clock++, &r).ok());
+  ASSERT_TRUE(addBatch(*next, 2).ok());
+  std::vector<Row> rows;
+  std::vector<Checkpoint> cps, rotations;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ASSERT_TRUE(store->checkpoints(&cps).ok());
+  ASSERT_TRUE(store->keyRotations(&rotations).ok());
+  auto verifyExport = [&](const std::string& text, const std::string& key) {
+    ExportData d;
+    std::string err;
+    std::stringstream in(text);
+    EXPECT_TRUE(readExport(in, &d, &err)) << err;
+    Verifier v(key, d.checkpoints, d.fromSeq, d.prevHash);
+    v.setKeyHistory(d.keyRotations);
+    v.expectEnd(d.headSeq, d.headHash);
+    for (const Row& row : d.rows) v.add(row);
+    return v.finish();
+  };
+  // Rows 1–3 (before the rotation) and rows 7–9 (after it), each with either key.
+  for (auto [from, to] : {std::pair<size_t, size_t>{0, 3}, {6, 9}}) {
+    std::vector<Row> slice(rows.begin() + long(from), rows.begin() + long(to));
+    std::stringstream out;
+    writeExport(slice, cps, next->publicKeyHex(), out, from ? rows[from - 1].rowHash : "", rotations);
+    EXPECT_NE(out.str().find("\"keyRotations\":[{"), std::string::npos);
+    for (const std::string& key : {signer->publicKeyHex(), next->publicKeyHex()}) {
+      VerifyResult v = verifyExport(out.str(), key);
+      EXPECT_TRUE(v.valid) << from << ": " << v.message;
+      EXPECT_EQ(v.checkpoints, 1);
+    }
+    // Without its key history, the slice after the rotation verifies only with the new key.
+    std::stringstream bare;
+    writeExport(slice, cps, next->publicKeyHex(), bare, from ? rows[from - 1].rowHash : "");
+    EXPECT_EQ(verifyExport(bare.str(), signer->publicKeyHex()).valid, from == 0);
+  }
+  // The whole export holds the rotation twice (header and checkpoint line). The new key's
+  // signature edited in one of them, then in both.
+  std::stringstream whole;
+  writeExport(rows, cps, next->publicKeyHex(), whole, "", rotations);
+  std::string text = whole.str();
+  std::string edited = r.signature.substr(0, 12) + (r.signature[12] == 'a' ? "b" : "a");
+  size_t at = text.find("\"signature\":\"" + r.signature.substr(0, 13));
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at + 13, 13, edited);
+  VerifyResult v = verifyExport(text, signer->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_NE(v.message.find("given twice, and the two differ"), std::string::npos) << v.message;
+  at = text.find("\"signature\":\"" + r.signature.substr(0, 13));
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at + 13, 13, edited);
+  v = verifyExport(text, signer->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_NE(v.message.find("bad signature of the new key"), std::string::npos) << v.message;
+  std::stringstream garbage("{\"format\":\"kelisim-ledger-export/1\",\"publicKey\":\"k\",\"head\":{\"seq\":0,\"hash\":\"h\"},"
+                            "\"from\":{\"seq\":1,\"prevHash\":\"h\"},\"keyRotations\":[{\"seq\":1}]}\n");
+  ExportData d;
+  std::string err;
+  EXPECT_FALSE(readExport(garbage, &d, &err));
+  EXPECT_NE(err.find("keyRotations"), std::string::npos) << err;
 }

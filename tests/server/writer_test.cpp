@@ -41,6 +41,7 @@ class CountingStore : public Store {
     return s_.checkpointsInRange(a, b, out);
   }
   StoreError latestCheckpoint(Checkpoint* out, bool* found) override { return s_.latestCheckpoint(out, found); }
+  StoreError keyRotations(std::vector<Checkpoint>* out) override { return s_.keyRotations(out); }
   StoreError erase(const std::string& id, int64_t at, int64_t* n) override { return s_.erase(id, at, n); }
   StoreError eraseBefore(int64_t b, int64_t at, int64_t* n, std::vector<std::string>* r) override {
     return s_.eraseBefore(b, at, n, r);

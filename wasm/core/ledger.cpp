@@ -46,6 +46,14 @@ std::string checkpointMessage(int64_t seq, std::string_view head, int64_t atMs) 
   return s;
 }
 
+std::string rotationMessage(int64_t seq, std::string_view head, int64_t atMs, std::string_view oldKey,
+                            std::string_view newKey) {
+  std::string s = "kelisim-ledger-key-rotation/1\n";
+  s.append(decimal(seq).view()).append("\n").append(head).append("\n").append(decimal(atMs).view());
+  s.append("\n").append(oldKey).append("\n").append(newKey);
+  return s;
+}
+
 std::string proofMessage(std::string_view canonicalProof) {
   std::string s = "kelisim-proof/1\n";
   s.append(canonicalProof);

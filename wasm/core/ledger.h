@@ -33,6 +33,13 @@ std::string rowHash(std::string_view prevRowHash, int64_t seq, int64_t serverAtM
  *  "kelisim-ledger-checkpoint/1\n" seq "\n" headRowHash "\n" atMs. */
 std::string checkpointMessage(int64_t seq, std::string_view head, int64_t atMs);
 
+/** The bytes both signatures of a key rotation cover (docs/ledger.md §4.1), the old key's and
+ *  the new key's: "kelisim-ledger-key-rotation/1\n" seq "\n" headRowHash "\n" atMs "\n"
+ *  oldPublicKey "\n" newPublicKey (keys in 64 lowercase hex). The old key hands the ledger over
+ *  at that head; the new key vouches for the chain up to it. */
+std::string rotationMessage(int64_t seq, std::string_view head, int64_t atMs, std::string_view oldKey,
+                            std::string_view newKey);
+
 /** The bytes a proof document's Ed25519 signature covers: "kelisim-proof/1\n" + the proof's
  *  canonical JSON text (without its "signature" member). */
 std::string proofMessage(std::string_view canonicalProof);

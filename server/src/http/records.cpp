@@ -114,9 +114,10 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   bool found = false;
   StoreError e = app.store->latestCheckpoint(&latest, &found);
   if (!e.ok()) return sendStoreError(res, e);
-  std::vector<Checkpoint> checkpoints;
+  std::vector<Checkpoint> checkpoints, keyRotations;
   if (found) checkpoints.push_back(latest);
-  ojson proof = buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now());
+  if (!(e = app.store->keyRotations(&keyRotations)).ok()) return sendStoreError(res, e);
+  ojson proof = buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now(), keyRotations);
   std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
   if (format == "json") {
     res.set_header("Content-Disposition", "inline; filename=\"kelisim-proof-" + id + ".json\"");
@@ -157,11 +158,13 @@ void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
     if (e.ok() && !rows.empty()) e = prevHashesOf(*app.store, {rows.front()}, &prev);
     if (e.ok() && !rows.empty()) prevHash = prev[rows.front().seq];
   }
-  std::vector<Checkpoint> inSlice;
+  std::vector<Checkpoint> inSlice, keyRotations;
   if (e.ok() && !rows.empty()) e = app.store->checkpointsInRange(rows.front().seq, rows.back().seq, &inSlice);
+  if (e.ok()) e = app.store->keyRotations(&keyRotations);
   if (!e.ok()) return sendStoreError(res, e);
   std::ostringstream out;
-  writeExport(rows, inSlice, app.signer->publicKeyHex(), out, prevHash == ledger::kGenesis ? "" : prevHash);
+  writeExport(rows, inSlice, app.signer->publicKeyHex(), out, prevHash == ledger::kGenesis ? "" : prevHash,
+              keyRotations);
   res.status = 200;
   res.set_header("Content-Disposition", "attachment; filename=\"kelisim-ledger.jsonl\"");
   res.set_content(out.str(), "application/x-ndjson");

@@ -69,13 +69,31 @@ bool parseRow(const ojson& j, Row* r) {
 }
 
 bool parseCheckpoint(const ojson& j, Checkpoint* c) {
-  return getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
-         getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature);
+  if (!(getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
+        getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature)))
+    return false;
+  if (j.find("prevKey") == j.end() && j.find("prevSignature") == j.end()) return true;
+  return getStr(j, "prevKey", &c->prevKey) && getStr(j, "prevSignature", &c->prevSignature) && !c->prevKey.empty();
+}
+
+ojson checkpointJson(const Checkpoint& c) {
+  ojson j = ojson::object();
+  j["seq"] = c.seq;
+  j["head"] = c.head;
+  j["at"] = c.at;
+  j["publicKey"] = c.publicKey;
+  j["signature"] = c.signature;
+  if (c.isRotation()) {
+    j["prevKey"] = c.prevKey;
+    j["prevSignature"] = c.prevSignature;
+  }
+  return j;
 }
 }  // namespace
 
 void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
-                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash) {
+                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash,
+                 const std::vector<Checkpoint>& keyRotations) {
   ojson h = ojson::object();
   h["format"] = kExportFormat;
   h["publicKey"] = publicKeyHex;
@@ -84,18 +102,17 @@ void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& ch
                {"hash", rows.empty() ? (prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash)
                                      : rows.back().rowHash}};
   h["from"] = {{"seq", firstSeq}, {"prevHash", prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash}};
+  if (!keyRotations.empty()) {
+    ojson keys = ojson::array();
+    for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
+    h["keyRotations"] = std::move(keys);
+  }
   out << line(h) << '\n';
   for (const Row& r : rows) out << line(ojson{{"row", rowJson(r)}}) << '\n';
   int64_t lastSeq = rows.empty() ? firstSeq - 1 : rows.back().seq;
   for (const Checkpoint& c : checkpoints) {
     if (c.seq < firstSeq || c.seq > lastSeq) continue;  // only the checkpoints this slice can check
-    ojson j = ojson::object();
-    j["seq"] = c.seq;
-    j["head"] = c.head;
-    j["at"] = c.at;
-    j["publicKey"] = c.publicKey;
-    j["signature"] = c.signature;
-    out << line(ojson{{"checkpoint", j}}) << '\n';
+    out << line(ojson{{"checkpoint", checkpointJson(c)}}) << '\n';
   }
 }
 
@@ -121,6 +138,19 @@ bool readExport(std::istream& in, ExportData* out, std::string* err) {
           !getInt(*head, "seq", &out->headSeq) || !getStr(*head, "hash", &out->headHash)) {
         *err = "line " + std::to_string(n) + std::string(": not a ") + kExportFormat + " header";
         return false;
+      }
+      auto keys = j.find("keyRotations");
+      if (keys != j.end()) {
+        bool ok = keys->is_array();
+        for (size_t i = 0; ok && i < keys->size(); ++i) {
+          Checkpoint r;
+          ok = (*keys)[i].is_object() && parseCheckpoint((*keys)[i], &r) && r.isRotation();
+          if (ok) out->keyRotations.push_back(std::move(r));
+        }
+        if (!ok) {
+          *err = "line " + std::to_string(n) + ": keyRotations must be an array of key rotations";
+          return false;
+        }
       }
       header = true;
       continue;

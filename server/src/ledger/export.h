@@ -1,8 +1,11 @@
 // The ledger export (GET /v1/export, `kelisim-server verify --export FILE`): JSON Lines.
 //   line 1: {"format":"kelisim-ledger-export/1","publicKey":"<hex>","head":{"seq","hash"},
 //            "from":{"seq","prevHash"}}    (from: the first row's seq and the row_hash before it)
+//            and, once the ledger's key was rotated, "keyRotations":[{checkpoint…}, …]: every key
+//            rotation of the ledger, whatever the slice (docs/ledger.md §4.1)
 //   then one {"row":{…every column…}} per row in seq order, then one {"checkpoint":{…}} per checkpoint whose seq lies within the rows
-//   (the others cannot be checked against this slice and are left out).
+//   (the others cannot be checked against this slice and are left out). A checkpoint that is a
+//   key rotation also has "prevKey" and "prevSignature".
 #pragma once
 #include <istream>
 #include <ostream>
@@ -19,7 +22,8 @@ constexpr const char* kExportFormat = "kelisim-ledger-export/1";
 /** Writes the export. prevRowHash: row_hash of the row before rows.front() ("" = genesis, right
  *  when rows start at seq 1; a slice must pass it so that the slice verifies). */
 void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
-                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash = "");
+                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash = "",
+                 const std::vector<Checkpoint>& keyRotations = {});
 
 struct ExportData {
   std::string publicKey;
@@ -29,6 +33,7 @@ struct ExportData {
   std::string headHash;
   std::vector<Row> rows;
   std::vector<Checkpoint> checkpoints;
+  std::vector<Checkpoint> keyRotations;  // the header's key history (Verifier::setKeyHistory)
 };
 
 /** Reads an export. false and *err ("line N: …") on malformed input. */

@@ -11,6 +11,7 @@
 #include "ledger/json_access.h"
 #include "ledger/policies.h"
 #include "ledger/signer.h"
+#include "ledger/verify.h"
 
 namespace kelisim {
 namespace server {
@@ -164,8 +165,16 @@ ojson coveringCheckpoint(const std::vector<Checkpoint>& checkpoints, int64_t las
   for (const Checkpoint& c : checkpoints)
     if (c.seq >= lastSeq && (!best || c.seq > best->seq || (c.seq == best->seq && c.at > best->at))) best = &c;
   if (!best) return ojson();
-  return {{"seq", best->seq},     {"head", best->head},         {"at", best->at}, {"atIso", isoUtc(best->at)},
-          {"publicKey", best->publicKey}, {"signature", best->signature}};
+  ojson j = {{"seq", best->seq},     {"head", best->head},         {"at", best->at}, {"atIso", isoUtc(best->at)},
+             {"publicKey", best->publicKey}, {"signature", best->signature}};
+  if (best->isRotation()) j["prevKey"] = best->prevKey, j["prevSignature"] = best->prevSignature;
+  return j;
+}
+
+/** A checkpoint (or rotation) of a proof document, as a Checkpoint. */
+Checkpoint checkpointOf(const nlohmann::json& j) {
+  return {jint(j, "seq"),       jstr(j, "head"),    jint(j, "at"),           jstr(j, "publicKey"),
+          jstr(j, "signature"), jstr(j, "prevKey"), jstr(j, "prevSignature")};
 }
 
 }  // namespace
@@ -180,7 +189,8 @@ std::string canonicalProof(const nlohmann::json& proof) {
 
 ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
-                 const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs) {
+                 const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs,
+                 const std::vector<Checkpoint>& keyRotations) {
   RecordView view = buildRecordView(recordId, rows, prevHashes, policies);
   ojson displays = ojson::array(), decisions = ojson::array();
   int64_t lastSeq = 0;
@@ -211,6 +221,18 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                    "chain between them is checked with the export (GET /v1/export, kelisim-server verify).",
                    "signature: Ed25519 over \"kelisim-proof/1\\n\" + the canonical JSON (keys sorted, no spaces) "
                    "of this document without its signature member."}}};
+  if (!keyRotations.empty()) {
+    // The ledger's key history (docs/ledger.md §4.1), so that any of its keys verifies the proof.
+    ojson keys = ojson::array();
+    for (const Checkpoint& r : keyRotations)
+      keys.push_back({{"seq", r.seq}, {"head", r.head}, {"at", r.at}, {"publicKey", r.publicKey},
+                      {"signature", r.signature}, {"prevKey", r.prevKey}, {"prevSignature", r.prevSignature}});
+    proof["keyRotations"] = std::move(keys);
+    proof["notes"].push_back(
+        "keyRotations: the ledger's signing keys were rotated; each rotation is signed by the old and the new key "
+        "over \"kelisim-ledger-key-rotation/1\\n\" seq, head, at, old key and new key, one per line, so any key "
+        "of the history vouches for publicKey.");
+  }
   nlohmann::json canonical = nlohmann::json::parse(proof.dump(-1, ' ', false, ojson::error_handler_t::replace), nullptr, false);
   proof["signature"] = signer.signHex(ledger::proofMessage(canonicalProof(canonical)));
   return proof;
@@ -220,16 +242,32 @@ bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return *why = "the proof is not a JSON object", false;
   if (jstr(doc, "format") != "kelisim-proof/1") return *why = "format is not kelisim-proof/1", false;
-  std::string key = publicKeyHex.empty() ? jstr(doc, "publicKey") : publicKeyHex;
-  if (!publicKeyHex.empty() && jstr(doc, "publicKey") != publicKeyHex)
-    return *why = "publicKey is not the expected key", false;
+  std::string key = jstr(doc, "publicKey");
+  // The key history, when the ledger's key was rotated: publicKey must be its newest key, and
+  // the key named may be any of its keys.
+  std::vector<Checkpoint> rotations;
+  const nlohmann::json& history = jget(doc, "keyRotations");
+  if (!history.is_null() && !history.is_array()) return *why = "keyRotations is not an array", false;
+  for (const nlohmann::json& r : history) rotations.push_back(checkpointOf(r));
+  std::vector<std::string> keys;
+  int64_t badSeq = 0;
+  std::string chainWhy;
+  if (!checkKeyChain(rotations, &keys, &badSeq, &chainWhy)) return *why = "keyRotations: " + chainWhy, false;
+  if (!keys.empty() && keys.back() != key)
+    return *why = "publicKey is not the newest key of keyRotations", false;
+  if (!publicKeyHex.empty() && publicKeyHex != key && std::find(keys.begin(), keys.end(), publicKeyHex) == keys.end())
+    return *why = "publicKey is not the expected key" + std::string(keys.empty() ? "" : ", nor is it in keyRotations"),
+           false;
   std::string sig = jstr(doc, "signature");
   if (!Signer::verifyHex(key, ledger::proofMessage(canonicalProof(doc)), sig))
     return *why = "the signature does not verify: the document was changed or signed by another key", false;
   const nlohmann::json& cp = jget(doc, "checkpoint");
   if (cp.is_object()) {
-    std::string msg = ledger::checkpointMessage(jint(cp, "seq"), jstr(cp, "head"), jint(cp, "at"));
-    if (jstr(cp, "publicKey") != key || !Signer::verifyHex(key, msg, jstr(cp, "signature")))
+    Checkpoint c = checkpointOf(cp);
+    std::string msg = c.isRotation() ? ledger::rotationMessage(c.seq, c.head, c.at, c.prevKey, c.publicKey)
+                                     : ledger::checkpointMessage(c.seq, c.head, c.at);
+    if (c.publicKey != key || !Signer::verifyHex(key, msg, c.signature) ||
+        (c.isRotation() && !Signer::verifyHex(c.prevKey, msg, c.prevSignature)))
       return *why = "the checkpoint's signature does not verify with this key", false;
   }
   for (const nlohmann::json& r : jget(doc, "rows")) {
@@ -288,7 +326,8 @@ struct ProofStrings {
       *unknownPolicy, *state, *choices, *method, *given, *none, *decisions, *clientTime, *serverTime, *action, *displays,
       *kind, *reason, *content, *shownStrings, *verification, *chainOk, *chainBad, *sealsOk, *sealsBad, *checkpoint,
       *noCheckpoint, *publicKey, *signature, *howButton, *howImplicit, *howNotice, *implicitOk, *implicitNoNotice,
-      *implicitEarly, *deadlineUnknown, *on, *off, *explicitM, *implicitM, *verifyHint, *onDisplay, *deadline;
+      *implicitEarly, *deadlineUnknown, *on, *off, *explicitM, *implicitM, *verifyHint, *onDisplay, *deadline,
+      *earlierKeys, *handedOver;
 };
 
 const ProofStrings kEn = {
@@ -310,7 +349,9 @@ const ProofStrings kEn = {
     "\"kelisim-proof/1\\n\" followed by its canonical JSON (keys sorted, no spaces) without the signature "
     "member, by the server public key above. With kelisim-server installed: "
     "kelisim-server verify --proof proof.json --public-key <the key above>.",
-    "on the display", "Deadline"};
+    "on the display", "Deadline",
+    "Earlier signing keys of this ledger (each handed the ledger over to the next; both keys signed)",
+    "handed over at seq"};
 
 const ProofStrings kRu = {
     "ru", "Доказательство согласия",
@@ -332,7 +373,9 @@ const ProofStrings kRu = {
     "поставлена открытым ключом сервера выше над \"kelisim-proof/1\\n\" и каноническим JSON (ключи по "
     "алфавиту, без пробелов) без поля signature. С установленным kelisim-server: "
     "kelisim-server verify --proof proof.json --public-key <ключ выше>.",
-    "на показе", "Срок"};
+    "на показе", "Срок",
+    "Прежние ключи подписи журнала (каждый передал журнал следующему; подписали оба ключа)",
+    "передан на №"};
 
 const ProofStrings kKk = {
     "kk", "Келісімнің дәлелі",
@@ -353,7 +396,9 @@ const ProofStrings kKk = {
     "ашық кілтімен \"kelisim-proof/1\\n\" және signature өрісінсіз канондық JSON (кілттер әліпби бойынша, "
     "бос орынсыз) үстінен қойылған. kelisim-server орнатылған болса: "
     "kelisim-server verify --proof proof.json --public-key <жоғарыдағы кілт>.",
-    "көрсетілімде", "Мерзім"};
+    "көрсетілімде", "Мерзім",
+    "Журналдың бұрынғы қолтаңба кілттері (әрқайсысы журналды келесісіне берді; екі кілт те қол қойды)",
+    "берілген №"};
 
 const ProofStrings& stringsFor(const std::string& lang) {
   if (lang == "ru") return kRu;
@@ -491,7 +536,16 @@ void verificationSection(const ojson& proof, const ProofStrings& s, std::string&
     h += "<p>" + htmlEscape(s.noCheckpoint) + "</p>";
   h += "<dl><dt>" + htmlEscape(s.publicKey) + "</dt><dd class=\"hash\">" + htmlEscape(jstr(proof, "publicKey")) +
        "</dd><dt>" + htmlEscape(s.signature) + "</dt><dd class=\"hash\">" + htmlEscape(jstr(proof, "signature")) +
-       "</dd></dl><p class=\"meta\">" + htmlEscape(s.verifyHint) + "</p></section>";
+       "</dd></dl>";
+  const ojson& rotations = jget(proof, "keyRotations");
+  if (rotations.is_array() && !rotations.empty()) {
+    h += "<h3>" + htmlEscape(s.earlierKeys) + "</h3><ul>";
+    for (const ojson& r : rotations)
+      h += "<li><span class=\"hash\">" + htmlEscape(jstr(r, "prevKey")) + "</span> — " + htmlEscape(s.handedOver) + " " +
+           std::to_string(jint(r, "seq")) + ", " + htmlEscape(isoUtc(jint(r, "at"))) + "</li>";
+    h += "</ul>";
+  }
+  h += "<p class=\"meta\">" + htmlEscape(s.verifyHint) + "</p></section>";
 }
 
 }  // namespace

@@ -15,7 +15,9 @@
 //   state, verification (the record view's), rows: [{seq, serverAt, eventKey, personalHash,
 //   prevRowHash, rowHash, body}] (each seal recomputes from these alone),
 //   checkpoint: the newest signed checkpoint at or after the record's last row (null when
-//   none yet: one follows within the checkpoint interval), publicKey, notes,
+//   none yet: one follows within the checkpoint interval; a key rotation also has prevKey and
+//   prevSignature), publicKey, notes, and once the ledger's key was rotated keyRotations (the
+//   whole key history, docs/ledger.md §4.1),
 //   signature: Ed25519 (hex) over ledger::proofMessage(canonical JSON of everything else).
 // Canonical JSON: keys sorted at every level, no spaces, UTF-8 as is (nlohmann::json dump()).
 #pragma once
@@ -38,14 +40,16 @@ class Signer;
  *  route answers 404 before that). */
 ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
-                 const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs);
+                 const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs,
+                 const std::vector<Checkpoint>& keyRotations = {});
 
 /** The canonical text of a proof without its "signature" member (what is signed). */
 std::string canonicalProof(const nlohmann::json& proof);
 
 /** Checks a proof document: it parses, its signature verifies over proofMessage(canonical)
- *  with publicKeyHex ("" = the document's own publicKey member), and its checkpoint (if any)
- *  is signed by the same key. Returns true when valid; otherwise false and *why names what. */
+ *  with its publicKey, its checkpoint (if any) is signed by the same key, its keyRotations
+ *  (if any) form a valid key history ending at publicKey, and publicKeyHex ("" = any) is
+ *  publicKey or one of the history's keys. Returns true when valid; otherwise false and *why names what. */
 bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why);
 
 /** The proof as a printable, script-free HTML page in lang (ru, kk or en; anything else: en).

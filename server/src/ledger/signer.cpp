@@ -147,6 +147,19 @@ Checkpoint Signer::checkpoint(int64_t seq, const std::string& head, int64_t at) 
   return c;
 }
 
+Checkpoint Signer::rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at) const {
+  Checkpoint c;
+  c.seq = seq;
+  c.head = head;
+  c.at = at;
+  c.publicKey = next.publicHex_;
+  c.prevKey = publicHex_;
+  std::string msg = ledger::rotationMessage(seq, head, at, publicHex_, next.publicHex_);
+  c.signature = next.signHex(msg);
+  c.prevSignature = signHex(msg);
+  return c;
+}
+
 bool Signer::verifyHex(std::string_view publicKeyHex, std::string_view msg, std::string_view sigHex) {
   std::string err;
   if (!sodiumReady(&err)) return false;

@@ -31,6 +31,10 @@ class Signer {
   std::string signHex(std::string_view msg) const;
   /** A signed checkpoint over ledger::checkpointMessage(seq, head, at). */
   Checkpoint checkpoint(int64_t seq, const std::string& head, int64_t at) const;
+  /** A key rotation (docs/ledger.md §4.1) from this key to `next` at the head (seq, head, at):
+   *  a checkpoint signed by next, with this key as prevKey and this key's prevSignature, both
+   *  over ledger::rotationMessage. */
+  Checkpoint rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at) const;
 
   /** True when sigHex (128 hex) is a valid signature of msg by publicKeyHex (64 hex). */
   static bool verifyHex(std::string_view publicKeyHex, std::string_view msg, std::string_view sigHex);

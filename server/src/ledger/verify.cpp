@@ -1,9 +1,13 @@
 // Ledger verification (verify.h, docs/ledger.md §4). Every hash rule is the core's
-// (ledger::rowHash, personalHash, eventKey, checkpointMessage).
+// (ledger::rowHash, personalHash, eventKey, checkpointMessage, rotationMessage).
 #include "ledger/verify.h"
-#include "ledger/json_access.h"
+
+#include <algorithm>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
+
+#include "ledger/json_access.h"
 
 #include "core/ledger.h"
 #include "ledger/signer.h"
@@ -63,6 +67,72 @@ Verifier::Verifier(std::string publicKeyHex, const std::vector<Checkpoint>& chec
     : publicKey_(std::move(publicKeyHex)), checkpoints_(checkpoints), nextSeq_(startSeq),
       prev_(prevHash.empty() ? std::string(ledger::kGenesis) : std::move(prevHash)) {
   for (const Checkpoint& c : checkpoints_) headAt_[c.seq] = "";
+  setKeyHistory(checkpoints_);
+}
+
+void Verifier::setKeyHistory(const std::vector<Checkpoint>& rotations) {
+  auto before = [](const Checkpoint& a, const Checkpoint& b) { return std::tie(a.seq, a.at) < std::tie(b.seq, b.at); };
+  for (const Checkpoint& c : rotations) {
+    if (!c.isRotation()) continue;
+    auto it = std::lower_bound(rotations_.begin(), rotations_.end(), c, before);
+    if (it == rotations_.end() || before(c, *it)) {
+      rotations_.insert(it, c);
+    } else if (it->head != c.head || it->publicKey != c.publicKey || it->signature != c.signature ||
+               it->prevKey != c.prevKey || it->prevSignature != c.prevSignature) {
+      // The same rotation twice (an export's checkpoint line and its header), not alike.
+      if (conflictSeq_ == 0) conflictSeq_ = c.seq;
+    }
+  }
+}
+
+const std::string& Verifier::keyInForce(int64_t seq, int64_t at) const {
+  const std::string* key = rotations_.empty() ? &publicKey_ : &keys_.front();
+  for (const Checkpoint& r : rotations_) {
+    if (std::tie(r.seq, r.at) > std::tie(seq, at)) break;
+    key = &r.publicKey;
+  }
+  return *key;
+}
+
+namespace {
+std::string shortKey(const std::string& k) { return k.substr(0, 16) + "…"; }
+}  // namespace
+
+bool checkKeyChain(const std::vector<Checkpoint>& rotations, std::vector<std::string>* keys, int64_t* badSeq,
+                   std::string* why) {
+  keys->clear();
+  if (rotations.empty()) return true;
+  keys->push_back(rotations.front().prevKey);
+  for (const Checkpoint& r : rotations) {
+    std::string where = "key rotation at seq " + std::to_string(r.seq) + " (at " + std::to_string(r.at) + ")";
+    *badSeq = r.seq;
+    if (r.prevKey != keys->back())
+      return *why = where + ": hands over from key " + r.prevKey + ", but the key in force there is " + keys->back() +
+                    " (a rotation is missing or forged)",
+             false;
+    std::string msg = ledger::rotationMessage(r.seq, r.head, r.at, r.prevKey, r.publicKey);
+    if (!Signer::verifyHex(r.prevKey, msg, r.prevSignature))
+      return *why = where + ": bad signature of the old key " + r.prevKey + " (forged or edited)", false;
+    if (!Signer::verifyHex(r.publicKey, msg, r.signature))
+      return *why = where + ": bad signature of the new key " + r.publicKey + " (forged or edited)", false;
+    keys->push_back(r.publicKey);
+  }
+  *badSeq = 0;
+  return true;
+}
+
+bool Verifier::checkKeyHistory() {
+  if (conflictSeq_)
+    return fail(conflictSeq_, "key rotation at seq " + std::to_string(conflictSeq_) +
+                                  ": given twice, and the two differ (edited)");
+  int64_t badSeq = 0;
+  std::string why;
+  if (!checkKeyChain(rotations_, &keys_, &badSeq, &why)) return fail(badSeq, why);
+  if (keys_.empty() || std::find(keys_.begin(), keys_.end(), publicKey_) != keys_.end()) return true;
+  std::string keys;
+  for (const std::string& k : keys_) keys += (keys.empty() ? "" : " → ") + shortKey(k);
+  return fail(rotations_.front().seq, "the ledger's signing keys (" + keys + ") do not include the key named, " +
+                                          publicKey_ + ": checkpoints signed by keys nobody vouched for");
 }
 
 bool Verifier::fail(int64_t seq, std::string msg) {
@@ -107,22 +177,30 @@ VerifyResult Verifier::finish() {
     fail(last, "the last row's row_hash is not the head's hash");
     return res_;
   }
+  if (!checkKeyHistory()) return res_;
   for (const Checkpoint& c : checkpoints_) {
-    std::string where = "checkpoint at seq " + std::to_string(c.seq) + " (at " + std::to_string(c.at) + ")";
+    std::string where = (c.isRotation() ? "key rotation at seq " : "checkpoint at seq ") + std::to_string(c.seq) +
+                        " (at " + std::to_string(c.at) + ")";
     if (endSeq_ >= 0 && c.seq > last) {
       fail(c.seq, where + ": names a seq beyond the last row " + std::to_string(last) + " (rows deleted at the end?)");
       return res_;
     }
-    auto it = headAt_.find(c.seq);
-    if (it == headAt_.end() || it->second.empty()) continue;  // outside this slice of rows
-    if (c.publicKey != publicKey_) {
-      fail(c.seq, where + ": signed by an unknown key " + c.publicKey);
+    // A rotation's two signatures were checked with the key history; an ordinary checkpoint
+    // must be signed by the key in force at its place.
+    const std::string& key = keyInForce(c.seq, c.at);
+    if (!c.isRotation() && c.publicKey != key) {
+      bool known = std::find(keys_.begin(), keys_.end(), c.publicKey) != keys_.end();
+      fail(c.seq, where + (known ? ": signed by key " + c.publicKey + ", which is not the key in force there (" + key +
+                                       "): an old key used after its rotation, or a rotation removed"
+                                 : ": signed by an unknown key " + c.publicKey));
       return res_;
     }
-    if (!Signer::verifyHex(publicKey_, ledger::checkpointMessage(c.seq, c.head, c.at), c.signature)) {
+    if (!c.isRotation() && !Signer::verifyHex(key, ledger::checkpointMessage(c.seq, c.head, c.at), c.signature)) {
       fail(c.seq, where + ": bad signature (forged or edited)");
       return res_;
     }
+    auto it = headAt_.find(c.seq);
+    if (it == headAt_.end() || it->second.empty()) continue;  // outside this slice of rows
     if (c.head != it->second) {
       fail(c.seq, where + ": head is not the chain's row_hash at that seq");
       return res_;
@@ -131,6 +209,10 @@ VerifyResult Verifier::finish() {
   }
   res_.message = "valid: " + std::to_string(res_.rows) + " rows, " + std::to_string(res_.checkpoints) +
                  " checkpoints verified";
+  if (!rotations_.empty()) {
+    res_.message += "; signing keys " + shortKey(keys_.front());
+    for (const Checkpoint& r : rotations_) res_.message += " → " + shortKey(r.publicKey) + " (seq " + std::to_string(r.seq) + ")";
+  }
   return res_;
 }
 

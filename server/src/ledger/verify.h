@@ -23,8 +23,15 @@ struct VerifyResult {
  *  rows begin (1 and ledger::kGenesis for a whole ledger; a slice gives its first seq and the
  *  row_hash before it). Checks, per row: seq continues without a gap, row_hash = rowHash(prev,
  *  …) (edited, inserted, reordered rows), the columns agree with body and personal,
- *  personal_hash matches personal unless erased. Per checkpoint: signed by publicKeyHex,
- *  public_key is that key, head = the chain's row_hash at its seq. */
+ *  personal_hash matches personal unless erased. Per checkpoint: signed by the key in force at
+ *  its (seq, at), head = the chain's row_hash at its seq (when its seq lies within the rows).
+ *
+ *  Keys (docs/ledger.md §4.1): without key rotations every checkpoint must be signed by
+ *  publicKeyHex. With rotations (the checkpoints that carry a prevKey, among `checkpoints` or
+ *  given by setKeyHistory), the key history is first key → each rotation's new key: every
+ *  rotation must hand over from the key in force and carry both keys' signatures, and the
+ *  named publicKeyHex must be one of the history's keys (each of them vouches for the others
+ *  through those signatures). */
 class Verifier {
  public:
   Verifier(std::string publicKeyHex, const std::vector<Checkpoint>& checkpoints, int64_t startSeq = 1,
@@ -35,14 +42,23 @@ class Verifier {
     endSeq_ = endSeq;
     endHash_ = std::move(endHash);
   }
+  /** Rotations beyond `checkpoints`: an export's or a proof's whole key history, which may
+   *  lie outside its rows (their heads are then not checked, their signatures are). */
+  void setKeyHistory(const std::vector<Checkpoint>& rotations);
   /** Returns false once a problem was found (the rest is ignored). */
   bool add(const Row& r);
   VerifyResult finish();
 
  private:
   bool fail(int64_t seq, std::string msg);
+  bool checkKeyHistory();
+  /** The key that must have signed a checkpoint at (seq, at). */
+  const std::string& keyInForce(int64_t seq, int64_t at) const;
   std::string publicKey_;
   std::vector<Checkpoint> checkpoints_;
+  std::vector<Checkpoint> rotations_;  // (seq, at) order, no duplicates
+  std::vector<std::string> keys_;      // the key history: the first key, then each rotation's new key
+  int64_t conflictSeq_ = 0;            // a rotation given twice with different contents
   std::map<int64_t, std::string> headAt_;  // row_hash at the seqs checkpoints name
   int64_t nextSeq_;
   std::string prev_;
@@ -50,6 +66,14 @@ class Verifier {
   std::string endHash_;
   VerifyResult res_;
 };
+
+/** A ledger's key history (docs/ledger.md §4.1): its key rotations in (seq, at) order. true when
+ *  each hands over from the key in force (the previous rotation's new key) and carries valid
+ *  signatures of both keys over ledger::rotationMessage; *keys is then the first key followed
+ *  by each rotation's new key (empty for no rotations). Otherwise false, with the rotation's
+ *  seq in *badSeq and what is wrong in *why. */
+bool checkKeyChain(const std::vector<Checkpoint>& rotations, std::vector<std::string>* keys, int64_t* badSeq,
+                   std::string* why);
 
 /** Convenience over vectors. */
 VerifyResult verifyRows(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,

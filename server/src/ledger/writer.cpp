@@ -1,7 +1,9 @@
 // The single writer thread with group commit, and the checkpointer (writer.h).
 #include "ledger/writer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "core/ledger.h"
 #include "ledger/signer.h"
@@ -24,10 +26,58 @@ Writer::Writer(Store& store, const Signer& signer, std::function<int64_t()> now,
 
 Writer::~Writer() { stop(); }
 
-StoreError Writer::start() {
+StoreError checkSigningKey(Store& store, const Signer& signer) {
   Checkpoint latest;
   bool found = false;
-  StoreError e = store_.latestCheckpoint(&latest, &found);
+  StoreError e = store.latestCheckpoint(&latest, &found);
+  if (!e.ok() || !found || latest.publicKey == signer.publicKeyHex()) return e;
+  return StoreError{"the ledger's signing key is " + latest.publicKey + " (its newest checkpoint, seq " +
+                    std::to_string(latest.seq) + (latest.isRotation() ? ", a key rotation" : "") +
+                    "), not this key " + signer.publicKeyHex() +
+                    ": start with the ledger's key file, or hand the ledger over to this key first "
+                    "(kelisim-server rotate-key --db … --key OLD --new-key NEW)",
+                    false};
+}
+
+StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_t now, Checkpoint* out) {
+  if (old.publicKeyHex() == next.publicKeyHex())
+    return StoreError{"the new key is the old key (" + old.publicKeyHex() + "): nothing to rotate", false};
+  Checkpoint latest;
+  bool found = false;
+  Head h;
+  StoreError e = store.latestCheckpoint(&latest, &found);
+  if (e.ok()) e = store.head(&h);
+  if (!e.ok()) return e;
+  if (found && latest.publicKey == next.publicKeyHex())
+    return StoreError{"the ledger is already signed by the new key " + next.publicKeyHex() + " (seq " +
+                          std::to_string(latest.seq) + ")",
+                      false};
+  if (found && latest.publicKey != old.publicKeyHex())
+    return StoreError{"the ledger's signing key is " + latest.publicKey + " (its newest checkpoint, seq " +
+                          std::to_string(latest.seq) + "), not the old key given " + old.publicKeyHex(),
+                      false};
+  if (!found && h.seq == 0)
+    return StoreError{"the ledger is empty (no rows, no checkpoints): nothing to hand over; start the server with the new key",
+                      false};
+  int64_t at = found ? std::max(now, latest.at + 1) : now;
+  Checkpoint r = old.rotationTo(next, h.seq, h.hash, at);
+  if (!(e = store.addCheckpoint(r)).ok()) return e;
+  // SQLite's INSERT OR IGNORE drops a row whose (seq, at) exists: read it back.
+  Checkpoint back;
+  if (!(e = store.latestCheckpoint(&back, &found)).ok()) return e;
+  if (!found || back.publicKey != r.publicKey || back.prevKey != r.prevKey || back.signature != r.signature)
+    return StoreError{"the rotation was not stored (another checkpoint was written at the same moment): run it again",
+                      false};
+  *out = r;
+  return {};
+}
+
+StoreError Writer::start() {
+  StoreError e = checkSigningKey(store_, signer_);
+  if (!e.ok()) return e;
+  Checkpoint latest;
+  bool found = false;
+  e = store_.latestCheckpoint(&latest, &found);
   if (!e.ok()) return e;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,7 +154,16 @@ StoreError Writer::checkpointIfMoved() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     lastCheckpointAt_ = now;
-    if (!e.ok() || h.seq == 0 || h.seq <= lastCheckpointSeq_) return e;
+    if (!e.ok() || h.seq == 0 || h.seq <= lastCheckpointSeq_ || rotatedAway_) return e;
+  }
+  // A rotation written while this writer runs: sign nothing more with the old key (a
+  // checkpoint of the old key after its rotation would make the ledger invalid).
+  if (!(e = checkSigningKey(store_, signer_)).ok()) {
+    if (e.unavailable) return e;
+    std::lock_guard<std::mutex> lock(mu_);
+    rotatedAway_ = true;
+    std::fprintf(stderr, "kelisim-server: no more checkpoints from this server: %s\n", e.message.c_str());
+    return e;
   }
   e = store_.addCheckpoint(signer_.checkpoint(h.seq, h.hash, now));
   if (e.ok()) {

@@ -23,6 +23,18 @@ class Signer;
 /** The Sealer every append uses: ledger::rowHash(prev, seq, serverAt, eventKey, personalHash, body). */
 std::string sealRow(const std::string& prevHash, int64_t seq, int64_t serverAt, const NewRow& row);
 
+/** Key rotation (docs/ledger.md §4.1): hands the ledger from `old` to `next` with one
+ *  cross-signed checkpoint at the current head (Signer::rotationTo), at max(now, the newest
+ *  checkpoint's at + 1) so that it sorts after every checkpoint of the old key. Refuses (an
+ *  error naming why, nothing written) when the newest checkpoint is not signed by `old`, when
+ *  the two keys are the same, or when the ledger has neither rows nor checkpoints (nothing to
+ *  hand over: start the server with the new key). *out: the rotation written. */
+StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_t now, Checkpoint* out);
+
+/** ok when `signer` may write the ledger's next checkpoint: the newest checkpoint is signed by
+ *  it, or there is none. Otherwise an error that names the ledger's key and how to go on. */
+StoreError checkSigningKey(Store& store, const Signer& signer);
+
 struct SubmitResult {
   StoreError error;                  // !ok: nothing of these rows was committed
   std::vector<AppendResult> results; // per submitted row, in order (when ok)
@@ -36,7 +48,8 @@ class Writer {
   Writer(Store& store, const Signer& signer, std::function<int64_t()> now, int checkpointSeconds);
   ~Writer();  // stop()
 
-  /** Starts the thread. Reads the newest checkpoint so a restart does not re-sign. */
+  /** Starts the thread. Reads the newest checkpoint so a restart does not re-sign; refuses a
+   *  signer whose key is not the ledger's key in force (checkSigningKey). */
   StoreError start();
   /** Blocks until the rows are durably committed (or failed). After stop(): an error. */
   SubmitResult submit(std::vector<NewRow> rows);
@@ -44,7 +57,8 @@ class Writer {
    *  last one, joins the thread. Idempotent. */
   void stop();
   /** Writes a checkpoint now if the head moved since the last one (the writer's thread or
-   *  after stop()). */
+   *  after stop()). Writes none, and says so once on stderr, once the ledger's key was rotated
+   *  away from this writer's (kelisim-server rotate-key while it runs). */
   StoreError checkpointIfMoved();
   /** Seq of the last checkpoint written (0 = none). */
   int64_t lastCheckpointSeq() const;
@@ -66,6 +80,7 @@ class Writer {
   std::thread thread_;
   int64_t lastCheckpointSeq_ = 0;
   int64_t lastCheckpointAt_ = 0;
+  bool rotatedAway_ = false;
 };
 
 }  // namespace server

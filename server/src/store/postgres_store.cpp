@@ -71,13 +71,18 @@ const Statement kStatements[] = {
      3},
     {"rows_by_time",
      "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE server_at >= $1 AND server_at < $2 ORDER BY seq", 2},
-    {"checkpoint_add", "INSERT INTO checkpoints (seq, head, at, public_key, signature) VALUES ($1, $2, $3, $4, $5)", 5},
+    {"checkpoint_add",
+     "INSERT INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+     7},
     {"checkpoints_in_range",
-     "SELECT seq, head, at, public_key, signature FROM checkpoints WHERE seq >= $1 AND ($2 = 0 OR seq <= $2) "
+     "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE seq >= $1 AND ($2 = 0 OR seq <= $2) "
      "ORDER BY seq, at",
      2},
     {"checkpoint_latest",
-     "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", 0},
+     "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", 0},
+    {"key_rotations",
+     "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE prev_key IS NOT NULL ORDER BY seq, at", 0},
     {"erase",
      "UPDATE events SET personal = NULL, record_id = NULL, erased_at = $2 WHERE record_id = $1", 2},
     // Retention: every row older than $1 not yet erased (store.h). The CTE reads each row's
@@ -472,7 +477,10 @@ class PostgresStore final : public Store {
     Lease c(pool_, true);
     if (!c.error().ok()) return c.error();
     std::string seq = num(cp.seq), at = num(cp.at);
-    return c->run("checkpoint_add", {seq.c_str(), cp.head.c_str(), at.c_str(), cp.publicKey.c_str(), cp.signature.c_str()});
+    const char* prevKey = cp.isRotation() ? cp.prevKey.c_str() : nullptr;  // NULL on ordinary checkpoints
+    const char* prevSig = cp.isRotation() ? cp.prevSignature.c_str() : nullptr;
+    return c->run("checkpoint_add",
+                  {seq.c_str(), cp.head.c_str(), at.c_str(), cp.publicKey.c_str(), cp.signature.c_str(), prevKey, prevSig});
   }
 
   StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) override {
@@ -487,6 +495,11 @@ class PostgresStore final : public Store {
     *found = e.ok() && !one.empty();
     if (*found) *out = std::move(one.front());
     return e;
+  }
+
+  StoreError keyRotations(std::vector<Checkpoint>* out) override {
+    out->clear();
+    return readCheckpoints("key_rotations", {}, out);
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {
@@ -529,7 +542,8 @@ class PostgresStore final : public Store {
     StoreError e = c->run(statement, params, &r);
     if (!e.ok()) return e;
     for (int i = 0; i < r.rows(); ++i)
-      out->push_back({r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4)});
+      out->push_back({r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5),
+                      r.text(i, 6)});
     return {};
   }
 

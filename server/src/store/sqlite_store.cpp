@@ -261,13 +261,22 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(wmu_);
     StoreError e;
     sqlite3_stmt* s = w_.stmt(
-        "INSERT OR IGNORE INTO checkpoints (seq, head, at, public_key, signature) VALUES (?, ?, ?, ?, ?)", &e);
+        "INSERT OR IGNORE INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        &e);
     if (!s) return e;
     sqlite3_bind_int64(s, 1, c.seq);
     bindText(s, 2, c.head);
     sqlite3_bind_int64(s, 3, c.at);
     bindText(s, 4, c.publicKey);
     bindText(s, 5, c.signature);
+    if (c.isRotation()) {
+      bindText(s, 6, c.prevKey);
+      bindText(s, 7, c.prevSignature);
+    } else {
+      sqlite3_bind_null(s, 6);
+      sqlite3_bind_null(s, 7);
+    }
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) return w_.error("add checkpoint", rc);
     return {};
@@ -276,19 +285,24 @@ class SqliteStore : public Store {
   StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) override {
     out->clear();
     return readCheckpoints(
-        "SELECT seq, head, at, public_key, signature FROM checkpoints "
-        "WHERE seq >= ?1 AND (?2 = 0 OR seq <= ?2) ORDER BY seq, at",
+        "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE seq >= ?1 AND (?2 = 0 OR seq <= ?2) ORDER BY seq, at",
         fromSeq, toSeq, out);
   }
 
   StoreError latestCheckpoint(Checkpoint* out, bool* found) override {
     std::vector<Checkpoint> one;
     StoreError e = readCheckpoints(
-        "SELECT seq, head, at, public_key, signature FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", -1, -1,
-        &one);
+        "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", -1, -1, &one);
     *found = e.ok() && !one.empty();
     if (*found) *out = std::move(one.front());
     return e;
+  }
+
+  StoreError keyRotations(std::vector<Checkpoint>* out) override {
+    out->clear();
+    return readCheckpoints(
+        "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE prev_key IS NOT NULL ORDER BY seq, at", -1, -1,
+        out);
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {
@@ -353,6 +367,8 @@ class SqliteStore : public Store {
       c.at = sqlite3_column_int64(s, 2);
       c.publicKey = colText(s, 3);
       c.signature = colText(s, 4);
+      c.prevKey = colText(s, 5);
+      c.prevSignature = colText(s, 6);
       out->push_back(std::move(c));
     }
     sqlite3_reset(s);

@@ -59,7 +59,16 @@ struct Checkpoint {
   int64_t at = 0;          // epoch ms
   std::string publicKey;   // Ed25519, 64 hex
   std::string signature;   // Ed25519 over ledger::checkpointMessage(seq, head, at), 128 hex
+  // A key rotation (docs/ledger.md §4.1) also names the key it takes over from; then both
+  // signature (by publicKey, the new key) and prevSignature (by prevKey, the old one) cover
+  // ledger::rotationMessage(seq, head, at, prevKey, publicKey). Empty on ordinary checkpoints.
+  std::string prevKey;
+  std::string prevSignature;
+  bool isRotation() const { return !prevKey.empty(); }
 };
+
+/** The columns both engines read a Checkpoint from, in this order. */
+#define KELISIM_CHECKPOINT_COLUMNS "seq, head, at, public_key, signature, prev_key, prev_signature"
 
 struct Head {
   int64_t seq = 0;         // 0 = empty ledger
@@ -110,6 +119,9 @@ class Store {
   /** The newest checkpoint: greatest seq, then greatest at. *found is false (and *out untouched)
    *  when there is none yet. */
   virtual StoreError latestCheckpoint(Checkpoint* out, bool* found) = 0;
+  /** The key rotations alone (checkpoints with a prevKey), in (seq, at) order: the ledger's key
+   *  history, which an export or a proof carries whatever range it covers. */
+  virtual StoreError keyRotations(std::vector<Checkpoint>* out) = 0;
 
   /** Erasure: sets personal and record_id to NULL and erased_at = at for every row of the
    *  record (count in *n). Does not append the erasure row (the ledger does, via append). */
