@@ -54,6 +54,7 @@ struct App {
   RateLimiter* limiter = nullptr;
   std::string adminToken;                   // "" = no operator access
   std::function<int64_t()> now;             // epoch ms; tests control it
+  int64_t readPageRows = 2000;              // rows per read when the export and the stats page through a range
 };
 
 // Routes, one function per file of server/src/http/:

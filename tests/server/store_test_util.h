@@ -19,6 +19,36 @@ namespace kelisim {
 namespace server {
 namespace testing_util {
 
+/** A Store that passes every call on to a real one; a test overrides the calls it wants to
+ *  count, slow down or fail. */
+class ForwardingStore : public Store {
+ public:
+  explicit ForwardingStore(Store& s) : s_(s) {}
+  const char* engine() const override { return s_.engine(); }
+  StoreError migrate() override { return s_.migrate(); }
+  StoreError append(const std::vector<NewRow>& rows, int64_t at, const Sealer& seal, std::vector<AppendResult>* out) override {
+    return s_.append(rows, at, seal, out);
+  }
+  StoreError head(Head* out) override { return s_.head(out); }
+  StoreError rowsOfRecord(const std::string& id, std::vector<Row>* out) override { return s_.rowsOfRecord(id, out); }
+  StoreError rowsBySeq(int64_t a, int64_t b, int64_t l, std::vector<Row>* out) override { return s_.rowsBySeq(a, b, l, out); }
+  StoreError rowsByTime(int64_t a, int64_t b, std::vector<Row>* out) override { return s_.rowsByTime(a, b, out); }
+  StoreError seqRangeByTime(int64_t f, int64_t t, int64_t* a, int64_t* b) override { return s_.seqRangeByTime(f, t, a, b); }
+  StoreError addCheckpoint(const Checkpoint& c) override { return s_.addCheckpoint(c); }
+  StoreError checkpointsInRange(int64_t a, int64_t b, std::vector<Checkpoint>* out) override {
+    return s_.checkpointsInRange(a, b, out);
+  }
+  StoreError latestCheckpoint(Checkpoint* out, bool* found) override { return s_.latestCheckpoint(out, found); }
+  StoreError keyRotations(std::vector<Checkpoint>* out) override { return s_.keyRotations(out); }
+  StoreError erase(const std::string& id, int64_t at, int64_t* n) override { return s_.erase(id, at, n); }
+  StoreError eraseBefore(int64_t b, int64_t at, int64_t* n, std::vector<std::string>* r) override {
+    return s_.eraseBefore(b, at, n, r);
+  }
+
+ private:
+  Store& s_;
+};
+
 /** The fixture PostgreSQL's URI (KELISIM_PG_DIR/url). Returns "" and sets *why when the file
  *  is missing: the tests then FAIL (never skip) with that message. */
 inline std::string fixturePgUrl(std::string* why) {

@@ -12,6 +12,7 @@
 #include "ledger/verify.h"
 #include "ledger/writer.h"
 #include "server_test_util.h"
+#include "store_test_util.h"
 #include "store/store.h"
 
 using namespace kelisim;
@@ -21,34 +22,15 @@ using namespace kelisim::server::testutil;
 namespace {
 
 /** The real store, with append() calls counted. */
-class CountingStore : public Store {
+class CountingStore : public testing_util::ForwardingStore {
  public:
-  explicit CountingStore(Store& s) : s_(s) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<int> appends{0};
-  const char* engine() const override { return s_.engine(); }
-  StoreError migrate() override { return s_.migrate(); }
   StoreError append(const std::vector<NewRow>& rows, int64_t at, const Sealer& seal, std::vector<AppendResult>* out) override {
     ++appends;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a slow disk: requests pile up meanwhile
-    return s_.append(rows, at, seal, out);
+    return ForwardingStore::append(rows, at, seal, out);
   }
-  StoreError head(Head* out) override { return s_.head(out); }
-  StoreError rowsOfRecord(const std::string& id, std::vector<Row>* out) override { return s_.rowsOfRecord(id, out); }
-  StoreError rowsBySeq(int64_t a, int64_t b, int64_t l, std::vector<Row>* out) override { return s_.rowsBySeq(a, b, l, out); }
-  StoreError rowsByTime(int64_t a, int64_t b, std::vector<Row>* out) override { return s_.rowsByTime(a, b, out); }
-  StoreError addCheckpoint(const Checkpoint& c) override { return s_.addCheckpoint(c); }
-  StoreError checkpointsInRange(int64_t a, int64_t b, std::vector<Checkpoint>* out) override {
-    return s_.checkpointsInRange(a, b, out);
-  }
-  StoreError latestCheckpoint(Checkpoint* out, bool* found) override { return s_.latestCheckpoint(out, found); }
-  StoreError keyRotations(std::vector<Checkpoint>* out) override { return s_.keyRotations(out); }
-  StoreError erase(const std::string& id, int64_t at, int64_t* n) override { return s_.erase(id, at, n); }
-  StoreError eraseBefore(int64_t b, int64_t at, int64_t* n, std::vector<std::string>* r) override {
-    return s_.eraseBefore(b, at, n, r);
-  }
-
- private:
-  Store& s_;
 };
 
 NewRow row(const std::string& recordId, const std::string& eventId) {

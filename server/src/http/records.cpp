@@ -9,6 +9,10 @@
 // Store errors answer 503 (unavailable) or 500, with the store's message.
 #include <httplib.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <memory>
 #include <sstream>
 
 #include "app.h"
@@ -142,32 +146,76 @@ void deleteRecord(App& app, const httplib::Request& req, httplib::Response& res)
   sendJson(res, {{"erased", r.erased}, {"erasureSeq", r.seq}});
 }
 
+/** Calls each(page) for the rows firstSeq..lastSeq, app.readPageRows at a time, so that a long
+ *  range is never in memory at once. Stops at the first error (returned) or when each returns
+ *  false. */
+StoreError forEachPage(App& app, int64_t firstSeq, int64_t lastSeq, const std::function<bool(std::vector<Row>&)>& each) {
+  for (int64_t from = firstSeq; from > 0 && from <= lastSeq;) {
+    std::vector<Row> page;
+    StoreError e = app.store->rowsBySeq(from, lastSeq + 1, std::max<int64_t>(1, app.readPageRows), &page);
+    if (!e.ok() || page.empty()) return e;
+    from = page.back().seq + 1;
+    if (!each(page)) break;
+  }
+  return {};
+}
+
+/** GET /v1/export: the rows stored in [from, to), widened to the contiguous seq range they
+ *  span so that the slice verifies on its own (from its first seq and the row_hash before it),
+ *  streamed (chunked) page by page: the header, the rows, then the checkpoints within them. A
+ *  read that fails once the header is sent ends the response early; the export then fails to
+ *  verify ("the rows end at seq …"), it is never silently short. */
 void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
   int64_t from = 0, to = kMaxMs;
   if (!requireAdmin(app, req, res) || !timeParam(req, res, "from", &from) || !timeParam(req, res, "to", &to)) return;
-  // The rows stored in [from, to), widened to the contiguous seq range they span, so that the
-  // slice verifies on its own (from its first seq and the row_hash before it).
-  std::vector<Row> inTime, rows;
-  StoreError e = app.store->rowsByTime(from, to, &inTime);
-  std::string prevHash;
-  if (e.ok() && !inTime.empty()) {
-    int64_t first = inTime.front().seq, last = inTime.back().seq;
-    for (const Row& r : inTime) first = std::min(first, r.seq), last = std::max(last, r.seq);
-    e = app.store->rowsBySeq(first, last + 1, last - first + 1, &rows);
-    std::map<int64_t, std::string> prev;
-    if (e.ok() && !rows.empty()) e = prevHashesOf(*app.store, {rows.front()}, &prev);
-    if (e.ok() && !rows.empty()) prevHash = prev[rows.front().seq];
-  }
-  std::vector<Checkpoint> inSlice, keyRotations;
-  if (e.ok() && !rows.empty()) e = app.store->checkpointsInRange(rows.front().seq, rows.back().seq, &inSlice);
+  int64_t first = 0, last = 0;
+  StoreError e = app.store->seqRangeByTime(from, to, &first, &last);
+  std::string prevHash, headHash;
+  std::vector<Row> edge;
+  if (e.ok() && first > 1) e = app.store->rowsBySeq(first - 1, first, 1, &edge);
+  if (e.ok() && !edge.empty() && edge[0].seq == first - 1) prevHash = edge[0].rowHash;
+  if (e.ok() && first > 0) e = app.store->rowsBySeq(last, last + 1, 1, &edge);
+  if (e.ok() && first > 0 && !edge.empty() && edge[0].seq == last) headHash = edge[0].rowHash;
+  auto checkpoints = std::make_shared<std::vector<Checkpoint>>();
+  std::vector<Checkpoint> keyRotations;
+  if (e.ok() && first > 0) e = app.store->checkpointsInRange(first, last, checkpoints.get());
   if (e.ok()) e = app.store->keyRotations(&keyRotations);
   if (!e.ok()) return sendStoreError(res, e);
-  std::ostringstream out;
-  writeExport(rows, inSlice, app.signer->publicKeyHex(), out, prevHash == ledger::kGenesis ? "" : prevHash,
-              keyRotations);
   res.status = 200;
   res.set_header("Content-Disposition", "attachment; filename=\"kelisim-ledger.jsonl\"");
-  res.set_content(out.str(), "application/x-ndjson");
+  std::string header = first > 0 ? exportHeaderLine(app.signer->publicKeyHex(), first, prevHash, last, headHash, keyRotations)
+                                 : exportHeaderLine(app.signer->publicKeyHex(), 1, "", 0, "", keyRotations);
+  if (first == 0) return res.set_content(header, "application/x-ndjson");
+  auto next = std::make_shared<int64_t>(first);
+  auto headerSent = std::make_shared<bool>(false);
+  res.set_chunked_content_provider(
+      "application/x-ndjson", [&app, header, next, headerSent, last, checkpoints](size_t, httplib::DataSink& sink) {
+        if (!*headerSent) {
+          *headerSent = true;
+          return sink.write(header.data(), header.size());
+        }
+        if (*next <= last) {
+          std::string chunk;
+          bool more = false;
+          StoreError pe = forEachPage(app, *next, last, [&](std::vector<Row>& page) {
+            for (const Row& r : page) chunk += exportRowLine(r);
+            *next = page.back().seq + 1;
+            more = true;
+            return false;  // one page per call
+          });
+          if (!pe.ok()) {
+            std::fprintf(stderr, "kelisim-server: export stopped at seq %lld: %s\n", (long long)*next, pe.message.c_str());
+            return false;  // the connection is closed: a short export that does not verify
+          }
+          if (!more) *next = last + 1;  // rows missing at the end: the export shows it
+          return chunk.empty() || sink.write(chunk.data(), chunk.size());
+        }
+        std::string tail;
+        for (const Checkpoint& c : *checkpoints) tail += exportCheckpointLine(c);
+        if (!tail.empty() && !sink.write(tail.data(), tail.size())) return false;
+        sink.done();
+        return true;
+      });
 }
 
 void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
@@ -175,10 +223,16 @@ void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
   int64_t from = to - kDefaultStatsDays * kDayMs;
   if (!requireAdmin(app, req, res) || !timeParam(req, res, "from", &from) || !timeParam(req, res, "to", &to)) return;
   if (to <= from) return sendError(res, 400, "bad-range", "'to' must be after 'from'");
-  std::vector<Row> rows;
-  StoreError e = app.store->rowsByTime(from, to, &rows);
+  int64_t first = 0, last = 0;
+  StatsBuilder stats(from, to);
+  StoreError e = app.store->seqRangeByTime(from, to, &first, &last);
+  if (e.ok())
+    e = forEachPage(app, first, last, [&](std::vector<Row>& page) {
+      for (const Row& r : page) stats.add(r);
+      return true;
+    });
   if (!e.ok()) return sendStoreError(res, e);
-  sendJson(res, buildStats(rows, from, to));
+  sendJson(res, stats.json());
 }
 
 void getVerify(App& app, const httplib::Request& req, httplib::Response& res) {

@@ -91,29 +91,36 @@ ojson checkpointJson(const Checkpoint& c) {
 }
 }  // namespace
 
-void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
-                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash,
-                 const std::vector<Checkpoint>& keyRotations) {
+std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, const std::string& prevRowHash,
+                             int64_t headSeq, const std::string& headHash, const std::vector<Checkpoint>& keyRotations) {
+  std::string prev = prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash;
   ojson h = ojson::object();
   h["format"] = kExportFormat;
   h["publicKey"] = publicKeyHex;
-  int64_t firstSeq = rows.empty() ? 1 : rows.front().seq;
-  h["head"] = {{"seq", rows.empty() ? firstSeq - 1 : rows.back().seq},
-               {"hash", rows.empty() ? (prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash)
-                                     : rows.back().rowHash}};
-  h["from"] = {{"seq", firstSeq}, {"prevHash", prevRowHash.empty() ? std::string(ledger::kGenesis) : prevRowHash}};
+  h["head"] = {{"seq", headSeq}, {"hash", headHash.empty() ? prev : headHash}};
+  h["from"] = {{"seq", firstSeq}, {"prevHash", prev}};
   if (!keyRotations.empty()) {
     ojson keys = ojson::array();
     for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
     h["keyRotations"] = std::move(keys);
   }
-  out << line(h) << '\n';
-  for (const Row& r : rows) out << line(ojson{{"row", rowJson(r)}}) << '\n';
+  return line(h) + '\n';
+}
+
+std::string exportRowLine(const Row& r) { return line(ojson{{"row", rowJson(r)}}) + '\n'; }
+
+std::string exportCheckpointLine(const Checkpoint& c) { return line(ojson{{"checkpoint", checkpointJson(c)}}) + '\n'; }
+
+void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
+                 const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash,
+                 const std::vector<Checkpoint>& keyRotations) {
+  int64_t firstSeq = rows.empty() ? 1 : rows.front().seq;
   int64_t lastSeq = rows.empty() ? firstSeq - 1 : rows.back().seq;
-  for (const Checkpoint& c : checkpoints) {
-    if (c.seq < firstSeq || c.seq > lastSeq) continue;  // only the checkpoints this slice can check
-    out << line(ojson{{"checkpoint", checkpointJson(c)}}) << '\n';
-  }
+  out << exportHeaderLine(publicKeyHex, firstSeq, prevRowHash, lastSeq, rows.empty() ? "" : rows.back().rowHash,
+                          keyRotations);
+  for (const Row& r : rows) out << exportRowLine(r);
+  for (const Checkpoint& c : checkpoints)
+    if (c.seq >= firstSeq && c.seq <= lastSeq) out << exportCheckpointLine(c);  // only those this slice can check
 }
 
 bool readExport(std::istream& in, ExportData* out, std::string* err) {

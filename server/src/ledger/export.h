@@ -25,6 +25,15 @@ void writeExport(const std::vector<Row>& rows, const std::vector<Checkpoint>& ch
                  const std::string& publicKeyHex, std::ostream& out, const std::string& prevRowHash = "",
                  const std::vector<Checkpoint>& keyRotations = {});
 
+/** The export a line at a time, for GET /v1/export, which streams it page by page. Each
+ *  returns one line with its '\n'. The header: the rows run from firstSeq (row_hash before it:
+ *  prevRowHash, "" = genesis) to the head (headSeq, headHash; firstSeq - 1 and prevRowHash's hash
+ *  when there are none). */
+std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, const std::string& prevRowHash,
+                             int64_t headSeq, const std::string& headHash, const std::vector<Checkpoint>& keyRotations);
+std::string exportRowLine(const Row& r);
+std::string exportCheckpointLine(const Checkpoint& c);
+
 struct ExportData {
   std::string publicKey;
   int64_t fromSeq = 1;

@@ -220,52 +220,66 @@ std::string statsMethod(const std::string& op, const std::string& method) {
   return "";
 }
 
-ojson buildStats(const std::vector<Row>& rows, int64_t fromMs, int64_t toMs, int maxDays) {
-  static const char* kMethods[] = {"accept-all", "reject-all", "custom", "accept-update", "implicit", "withdrawn"};
-  int64_t firstDay = fromMs >= 0 ? fromMs / kDayMs : 0;
-  int64_t lastDay = toMs > fromMs ? (toMs - 1) / kDayMs : firstDay;
-  bool truncated = lastDay - firstDay + 1 > maxDays;
-  if (truncated) lastDay = firstDay + maxDays - 1;
-  std::vector<std::map<std::string, int64_t>> perDay(static_cast<size_t>(lastDay - firstDay + 1));
-  std::map<std::string, int64_t> totals;
-  std::vector<std::string> categoryOrder;
-  std::map<std::string, std::pair<int64_t, int64_t>> categories;  // id → (on, total)
-  for (const Row& r : rows) {
-    if (r.kind != "change" || r.serverAt < fromMs || r.serverAt >= toMs) continue;
-    std::string m = statsMethod(r.op, r.method);
-    int64_t day = r.serverAt / kDayMs;
-    if (m.empty() || day < firstDay || day > lastDay) continue;
-    perDay[static_cast<size_t>(day - firstDay)][m]++;
-    totals[m]++;
-    ojson body = parseBody(r);
-    const ojson& choices = jget(jget(body, "event"), "choices");
-    if (!choices.is_object()) continue;
-    for (auto it = choices.begin(); it != choices.end(); ++it) {
-      if (!categories.count(it.key())) categoryOrder.push_back(it.key());
-      auto& c = categories[it.key()];
-      c.second++;
-      if (it.value().is_boolean() && it.value().get<bool>()) c.first++;
-    }
+namespace {
+const char* kMethods[] = {"accept-all", "reject-all", "custom", "accept-update", "implicit", "withdrawn"};
+}  // namespace
+
+StatsBuilder::StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays) : fromMs_(fromMs), toMs_(toMs) {
+  firstDay_ = fromMs >= 0 ? fromMs / kDayMs : 0;
+  lastDay_ = toMs > fromMs ? (toMs - 1) / kDayMs : firstDay_;
+  truncated_ = lastDay_ - firstDay_ + 1 > maxDays;
+  if (truncated_) lastDay_ = firstDay_ + maxDays - 1;
+  perDay_.resize(static_cast<size_t>(lastDay_ - firstDay_ + 1));
+}
+
+void StatsBuilder::add(const Row& r) {
+  if (r.kind != "change" || r.serverAt < fromMs_ || r.serverAt >= toMs_) return;
+  std::string m = statsMethod(r.op, r.method);
+  int64_t day = r.serverAt / kDayMs;
+  if (m.empty() || day < firstDay_ || day > lastDay_) return;
+  perDay_[static_cast<size_t>(day - firstDay_)][m]++;
+  totals_[m]++;
+  ojson body = parseBody(r);
+  const ojson& choices = jget(jget(body, "event"), "choices");
+  if (!choices.is_object()) return;
+  for (auto it = choices.begin(); it != choices.end(); ++it) {
+    if (!categories_.count(it.key())) categoryOrder_.push_back(it.key());
+    auto& c = categories_[it.key()];
+    c.second++;
+    if (it.value().is_boolean() && it.value().get<bool>()) c.first++;
   }
-  ojson out = {{"from", fromMs}, {"to", toMs}, {"truncated", truncated}, {"methods", ojson::array()}};
+}
+
+ojson StatsBuilder::json() const {
+  auto count = [](const std::map<std::string, int64_t>& m, const char* k) {
+    auto it = m.find(k);
+    return it == m.end() ? int64_t(0) : it->second;
+  };
+  ojson out = {{"from", fromMs_}, {"to", toMs_}, {"truncated", truncated_}, {"methods", ojson::array()}};
   for (const char* m : kMethods) out["methods"].push_back(m);
   ojson days = ojson::array();
-  for (size_t i = 0; i < perDay.size(); ++i) {
+  for (size_t i = 0; i < perDay_.size(); ++i) {
     ojson counts = ojson::object();
-    for (const char* m : kMethods) counts[m] = perDay[i].count(m) ? perDay[i][m] : 0;
-    days.push_back({{"day", isoUtc((firstDay + static_cast<int64_t>(i)) * kDayMs).substr(0, 10)}, {"counts", counts}});
+    for (const char* m : kMethods) counts[m] = count(perDay_[i], m);
+    days.push_back({{"day", isoUtc((firstDay_ + static_cast<int64_t>(i)) * kDayMs).substr(0, 10)}, {"counts", counts}});
   }
   out["days"] = days;
   ojson tot = ojson::object();
-  for (const char* m : kMethods) tot[m] = totals.count(m) ? totals[m] : 0;
+  for (const char* m : kMethods) tot[m] = count(totals_, m);
   out["totals"] = tot;
   ojson cats = ojson::array();
-  for (const std::string& id : categoryOrder) {
-    auto [on, total] = categories[id];
+  for (const std::string& id : categoryOrder_) {
+    const auto& [on, total] = categories_.find(id)->second;
     cats.push_back({{"id", id}, {"on", on}, {"total", total}, {"rate", total ? double(on) / double(total) : 0.0}});
   }
   out["categories"] = cats;
   return out;
+}
+
+ojson buildStats(const std::vector<Row>& rows, int64_t fromMs, int64_t toMs, int maxDays) {
+  StatsBuilder b(fromMs, toMs, maxDays);
+  for (const Row& r : rows) b.add(r);
+  return b.json();
 }
 
 }  // namespace server

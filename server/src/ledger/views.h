@@ -73,6 +73,23 @@ ojson parseBody(const Row& row);
  *  decisions that had it on, among the decisions that carried it. */
 ojson buildStats(const std::vector<Row>& rows, int64_t fromMs, int64_t toMs, int maxDays = 400);
 
+/** buildStats() a page of rows at a time (GET /v1/stats reads a long range in pages): add()
+ *  every row, in any order and any number of calls, then json(). */
+class StatsBuilder {
+ public:
+  StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays = 400);
+  void add(const Row& r);
+  ojson json() const;
+
+ private:
+  int64_t fromMs_, toMs_, firstDay_, lastDay_;
+  bool truncated_;
+  std::vector<std::map<std::string, int64_t>> perDay_;
+  std::map<std::string, int64_t> totals_;
+  std::vector<std::string> categoryOrder_;
+  std::map<std::string, std::pair<int64_t, int64_t>> categories_;  // id → (on, total)
+};
+
 /** The chart series name of a change row ("" when it is not a counted decision). */
 std::string statsMethod(const std::string& op, const std::string& method);
 

@@ -71,6 +71,8 @@ const Statement kStatements[] = {
      3},
     {"rows_by_time",
      "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE server_at >= $1 AND server_at < $2 ORDER BY seq", 2},
+    {"seq_range_by_time",
+     "SELECT coalesce(MIN(seq), 0), coalesce(MAX(seq), 0) FROM events WHERE server_at >= $1 AND server_at < $2", 2},
     {"checkpoint_add",
      "INSERT INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature) "
      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -471,6 +473,18 @@ class PostgresStore final : public Store {
   StoreError rowsByTime(int64_t fromMs, int64_t toMs, std::vector<Row>* out) override {
     std::string from = num(fromMs), to = num(toMs);
     return query("rows_by_time", {from.c_str(), to.c_str()}, out);
+  }
+
+  StoreError seqRangeByTime(int64_t fromMs, int64_t toMs, int64_t* firstSeq, int64_t* lastSeq) override {
+    Lease c(pool_, true);
+    if (!c.error().ok()) return c.error();
+    std::string from = num(fromMs), to = num(toMs);
+    Result r;
+    StoreError e = c->run("seq_range_by_time", {from.c_str(), to.c_str()}, &r);
+    if (!e.ok()) return e;
+    *firstSeq = r.rows() == 1 ? r.integer(0, 0) : 0;
+    *lastSeq = r.rows() == 1 ? r.integer(0, 1) : 0;
+    return {};
   }
 
   StoreError addCheckpoint(const Checkpoint& cp) override {

@@ -257,6 +257,25 @@ class SqliteStore : public Store {
     return readRows(s, out);
   }
 
+  StoreError seqRangeByTime(int64_t fromMs, int64_t toMs, int64_t* firstSeq, int64_t* lastSeq) override {
+    std::lock_guard<std::mutex> lock(rmu_);
+    if (!rOpen_) return notMigrated();
+    StoreError e;
+    sqlite3_stmt* s =
+        r_.stmt("SELECT coalesce(MIN(seq), 0), coalesce(MAX(seq), 0) FROM events WHERE server_at >= ? AND server_at < ?", &e);
+    if (!s) return e;
+    sqlite3_bind_int64(s, 1, fromMs);
+    sqlite3_bind_int64(s, 2, toMs);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+      *firstSeq = sqlite3_column_int64(s, 0);
+      *lastSeq = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW) return r_.error("seq range by time", rc);
+    return {};
+  }
+
   StoreError addCheckpoint(const Checkpoint& c) override {
     std::lock_guard<std::mutex> lock(wmu_);
     StoreError e;

@@ -109,6 +109,10 @@ class Store {
   virtual StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) = 0;
   /** Rows whose server_at lies in [fromMs, toMs), in seq order (export, stats). */
   virtual StoreError rowsByTime(int64_t fromMs, int64_t toMs, std::vector<Row>* out) = 0;
+  /** The smallest and greatest seq of the rows whose server_at lies in [fromMs, toMs), or 0 and
+   *  0 when there is none: the seq range an export or the stats then read page by page
+   *  (rowsBySeq), so that a long range never sits in memory at once. */
+  virtual StoreError seqRangeByTime(int64_t fromMs, int64_t toMs, int64_t* firstSeq, int64_t* lastSeq) = 0;
 
   virtual StoreError addCheckpoint(const Checkpoint& c) = 0;
   /** Checkpoints with fromSeq <= seq <= toSeq (toSeq 0 = to the end), in (seq, at) order. */
