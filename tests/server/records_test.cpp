@@ -128,6 +128,30 @@ TEST(Records, BearerMatchesOnlyTheWholeToken) {
 
 class RecordsOn : public ::testing::TestWithParam<std::string> {};
 
+TEST(Records, AProofRightAfterTheChoiceHasACheckpointCoveringIt) {
+  Ledger L;
+  std::string id = oneVisitor(L);  // no checkpoint written yet
+  Checkpoint latest;
+  bool found = true;
+  ASSERT_TRUE(L.store->latestCheckpoint(&latest, &found).ok());
+  ASSERT_FALSE(found);
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto proof = c.Get(("/v1/proof/" + id).c_str(), bearer(L.app.adminToken));
+  ASSERT_EQ(proof->status, 200);
+  ojson p = ojson::parse(proof->body);
+  ASSERT_TRUE(p["checkpoint"].is_object()) << p["checkpoint"].dump();
+  EXPECT_EQ(p["checkpoint"]["seq"], p["rows"].back()["seq"]);
+  EXPECT_EQ(p["checkpoint"]["head"], p["rows"].back()["rowHash"]);
+  std::string why;
+  EXPECT_TRUE(verifyProof(proof->body, L.signer->publicKeyHex(), &why)) << why;
+  // Asked again with nothing new: the same checkpoint, none added.
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(c.Get(("/v1/proof/" + id).c_str(), bearer(L.app.adminToken)));
+  ASSERT_TRUE(L.store->checkpoints(&cps).ok());
+  EXPECT_EQ(cps.size(), 1u);
+}
+
 TEST_P(RecordsOn, RecordProofStatsExportVerifyAndErasureOverHttp) {
   Ledger L(GetParam());
   std::string id = oneVisitor(L);

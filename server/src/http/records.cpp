@@ -25,6 +25,7 @@
 #include "ledger/signer.h"
 #include "ledger/verify.h"
 #include "ledger/views.h"
+#include "ledger/writer.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -113,10 +114,14 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   std::vector<Row> rows;
   std::map<int64_t, std::string> prev;
   if (!requireAdmin(app, req, res) || !recordIdParam(req, res, &id) || !loadRecord(app, id, res, &rows, &prev)) return;
-  // The newest checkpoint covers the record when it is at or after the record's last row.
+  // The newest checkpoint covers the record when it is at or after the record's last row: sign
+  // the head now if it moved since the last checkpoint, so that a proof asked for right after
+  // the visitor's choice is not left without one until the next interval.
+  StoreError e = app.writer ? app.writer->checkpointIfMoved() : StoreError{};
+  if (!e.ok() && e.unavailable) return sendStoreError(res, e);
   Checkpoint latest;
   bool found = false;
-  StoreError e = app.store->latestCheckpoint(&latest, &found);
+  e = app.store->latestCheckpoint(&latest, &found);
   if (!e.ok()) return sendStoreError(res, e);
   std::vector<Checkpoint> checkpoints, keyRotations;
   if (found) checkpoints.push_back(latest);

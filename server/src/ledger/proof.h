@@ -15,7 +15,7 @@
 //   state, verification (the record view's), rows: [{seq, serverAt, eventKey, personalHash,
 //   prevRowHash, rowHash, body}] (each seal recomputes from these alone),
 //   checkpoint: the newest signed checkpoint at or after the record's last row (null when
-//   none yet: one follows within the checkpoint interval; a key rotation also has prevKey and
+//   none yet; GET /v1/proof writes one first when the head moved; a key rotation also has prevKey and
 //   prevSignature), publicKey, notes, and once the ledger's key was rotated keyRotations (the
 //   whole key history, docs/ledger.md §4.1),
 //   signature: Ed25519 (hex) over ledger::proofMessage(canonical JSON of everything else).

@@ -56,8 +56,8 @@ class Writer {
   /** Finishes everything queued, writes a final checkpoint when the head moved since the
    *  last one, joins the thread. Idempotent. */
   void stop();
-  /** Writes a checkpoint now if the head moved since the last one (the writer's thread or
-   *  after stop()). Writes none, and says so once on stderr, once the ledger's key was rotated
+  /** Writes a checkpoint now if the head moved since the last one (the writer's thread, after
+   *  stop(), or an HTTP thread: GET /v1/proof asks for one). Writes none, and says so once on stderr, once the ledger's key was rotated
    *  away from this writer's (kelisim-server rotate-key while it runs). */
   StoreError checkpointIfMoved();
   /** Seq of the last checkpoint written (0 = none). */
