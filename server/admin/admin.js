@@ -15,7 +15,7 @@ const STRINGS = {
     tokenMissing: 'Type the admin token.', tokenWrong: 'The server refused this token.', checking: 'Checking…',
     statsTitle: 'Decisions per day', from: 'From', to: 'To (inclusive)', show: 'Show',
     tableCaption: 'Decisions per day, by method', day: 'Day', total: 'Total', loading: 'Loading…',
-    noData: 'No decisions in this period.', chartLabel: 'Chart: decisions per day from {from} to {to}, {n} in all. The same numbers are in the table below.',
+    noData: 'No decisions in this period.', chartLabel: 'Chart: decisions per day ({tz}) from {from} to {to}, {n} in all. The same numbers are in the table below.',
     ratesTitle: 'Acceptance rate per category', category: 'Category', accepted: 'Accepted', decisions: 'Decisions', rate: 'Rate',
     'accept-all': 'Accept all', 'reject-all': 'Reject all', custom: 'Custom', 'accept-update': 'Update accepted',
     implicit: 'Implicit', withdrawn: 'Withdrawn',
@@ -51,7 +51,7 @@ const STRINGS = {
     tokenMissing: 'Введите токен администратора.', tokenWrong: 'Сервер не принял этот токен.', checking: 'Проверка…',
     statsTitle: 'Решения по дням', from: 'С', to: 'По (включительно)', show: 'Показать',
     tableCaption: 'Решения по дням и способам', day: 'День', total: 'Всего', loading: 'Загрузка…',
-    noData: 'За этот период решений нет.', chartLabel: 'Диаграмма: решения по дням с {from} по {to}, всего {n}. Те же числа в таблице ниже.',
+    noData: 'За этот период решений нет.', chartLabel: 'Диаграмма: решения по дням ({tz}) с {from} по {to}, всего {n}. Те же числа в таблице ниже.',
     ratesTitle: 'Доля согласий по категориям', category: 'Категория', accepted: 'Согласия', decisions: 'Решения', rate: 'Доля',
     'accept-all': 'Принять все', 'reject-all': 'Отклонить все', custom: 'Выборочно', 'accept-update': 'Обновление принято',
     implicit: 'Неявно', withdrawn: 'Отозвано',
@@ -87,7 +87,7 @@ const STRINGS = {
     tokenMissing: 'Әкімші токенін енгізіңіз.', tokenWrong: 'Сервер бұл токенді қабылдамады.', checking: 'Тексерілуде…',
     statsTitle: 'Күндер бойынша шешімдер', from: 'Бастап', to: 'Дейін (қоса алғанда)', show: 'Көрсету',
     tableCaption: 'Күндер мен тәсілдер бойынша шешімдер', day: 'Күн', total: 'Барлығы', loading: 'Жүктелуде…',
-    noData: 'Бұл кезеңде шешімдер жоқ.', chartLabel: 'Диаграмма: {from} мен {to} аралығындағы күндік шешімдер, барлығы {n}. Сол сандар төмендегі кестеде.',
+    noData: 'Бұл кезеңде шешімдер жоқ.', chartLabel: 'Диаграмма: {from} мен {to} аралығындағы күндік шешімдер ({tz}), барлығы {n}. Сол сандар төмендегі кестеде.',
     ratesTitle: 'Санаттар бойынша келісім үлесі', category: 'Санат', accepted: 'Келісімдер', decisions: 'Шешімдер', rate: 'Үлес',
     'accept-all': 'Барлығын қабылдау', 'reject-all': 'Барлығынан бас тарту', custom: 'Таңдау бойынша', 'accept-update': 'Жаңарту қабылданды',
     implicit: 'Жанама', withdrawn: 'Кері қайтарылды',
@@ -161,7 +161,17 @@ function say(id, text, kind = '') {
 }
 
 const iso = (ms) => (typeof ms === 'number' && ms > 0 ? new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z') : '—');
-const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const pad2 = (n) => String(n).padStart(2, '0');
+/** The browser's calendar date of ms (the operator's day), YYYY-MM-DD. */
+const dayOf = (ms) => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+};
+/** The browser's current UTC offset as ±HH:MM: the stats count the operator's days. */
+function utcOffset() {
+  const east = -new Date().getTimezoneOffset();
+  return (east < 0 ? '-' : '+') + pad2(Math.floor(Math.abs(east) / 60)) + ':' + pad2(Math.abs(east) % 60);
+}
 
 // ---------------------------------------------------------------------------
 // API
@@ -270,17 +280,16 @@ function showWorkspace(focus) {
 // Stats: chart + table
 // ---------------------------------------------------------------------------
 
-/** The [fromMs, toMs) range of the date inputs (UTC days, `to` inclusive). */
+/** The date inputs as the query: `from` to the day after `to` (inclusive), at the browser's offset. */
 function range() {
-  const from = Date.parse($('from').value + 'T00:00:00Z');
-  const to = Date.parse($('to').value + 'T00:00:00Z') + 86400000;
-  return { from, to };
+  const to = new Date(Date.parse($('to').value + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10);
+  return { from: $('from').value, to, tz: utcOffset() };
 }
 
 async function loadStats() {
-  const { from, to } = range();
+  const { from, to, tz } = range();
   say('stats-status', t('loading'));
-  const stats = await api(`/v1/stats?from=${from}&to=${to}`);
+  const stats = await api(`/v1/stats?from=${from}&to=${to}&tz=${encodeURIComponent(tz)}`);
   lastStats = stats;
   renderStats(stats);
   return stats;
@@ -290,7 +299,7 @@ function renderStats(stats) {
   const days = stats.days || [];
   const total = days.reduce((n, d) => n + METHODS.reduce((m, k) => m + (d.counts[k] || 0), 0), 0);
   say('stats-status', total ? '' : t('noData'));
-  const caption = t('chartLabel', { from: $('from').value, to: $('to').value, n: total });
+  const caption = t('chartLabel', { from: $('from').value, to: $('to').value, n: total, tz: 'UTC' + (stats.tz || '+00:00') });
   $('chart-caption').textContent = caption;
   drawChart(days, caption);
   drawLegend();

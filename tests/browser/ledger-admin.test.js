@@ -167,6 +167,26 @@ async function signInByKeyboard(page) {
 // Tests
 // ---------------------------------------------------------------------------
 
+test("the days are the operator's: the page sends the browser's UTC offset and labels the chart with it", async () => {
+  // UTC+05:00 (Kazakhstan's offset). 'Etc/GMT-5' is that offset in the tz database's
+  // inverted POSIX sign, with no daylight-saving rules.
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Etc/GMT-5' });
+  const { page, errors } = await openAdmin(context);
+  const asked = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
+  await page.fill('#token', token);
+  await page.press('#token', 'Enter');
+  const query = new URL((await asked).url()).searchParams;
+  assert.equal(query.get('tz'), '+05:00');
+  const here = new Date(Date.now() + 5 * 3600000).toISOString().slice(0, 10);  // today at UTC+05:00
+  assert.equal(query.get('to'), new Date(Date.parse(here) + 86400000).toISOString().slice(0, 10), 'to: the day after the last one shown');
+  await page.locator('#chart svg rect').first().waitFor();
+  assert.match(await page.textContent('#chart-caption'), /\(UTC\+05:00\)/);
+  const row = page.locator('#stats-body tr', { has: page.locator(`th:text-is("${here}")`) });
+  assert.deepEqual((await row.locator('td').allInnerTexts()).at(-1), '7', 'every event of today falls on the operator\'s today');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a wrong token is refused on the page and the workspace stays hidden', async () => {
   const context = await browser.newContext({ locale: 'en-US' });
   const { page, errors } = await openAdmin(context);
@@ -181,7 +201,7 @@ test('a wrong token is refused on the page and the workspace stays hidden', asyn
 });
 
 test('by keyboard: sign in, chart and table, look a record up, printable proof, verify; axe finds nothing', async () => {
-  const context = await browser.newContext({ locale: 'en-US' });
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
   const { page, errors, csp } = await openAdmin(context);
   // (acceptDownloads is on by default in new contexts)
   assert.deepEqual(await axeViolations(page), [], 'login screen');

@@ -128,6 +128,47 @@ TEST(Records, BearerMatchesOnlyTheWholeToken) {
 
 class RecordsOn : public ::testing::TestWithParam<std::string> {};
 
+TEST(Records, StatsCountTheDaysOfTheOffsetAsked) {
+  // A choice at 20:00 UTC on 1 December is 01:00 on 2 December in Almaty (UTC+05:00).
+  Ledger L;
+  Visitor v;
+  const PolicyVersion& v2 = L.policy("smartaqkol", "2");
+  L.nowMs = at("2026-12-01T20:00:05Z");
+  L.ingest({L.press(v, v2, Op::AcceptAll, at("2026-12-01T20:00:00Z"))});
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto auth = bearer(L.app.adminToken);
+  auto dayOf = [&](const std::string& query) {
+    auto r = c.Get(("/v1/stats?" + query).c_str(), auth);
+    EXPECT_EQ(r->status, 200) << r->body;
+    ojson st = ojson::parse(r->body);
+    std::string day;
+    for (const ojson& d : st["days"])
+      if (d["counts"]["accept-all"] == 1) day = d["day"].get<std::string>();
+    return std::make_pair(day, st);
+  };
+  auto [utc, stUtc] = dayOf("from=2026-12-01&to=2026-12-03");
+  EXPECT_EQ(utc, "2026-12-01");
+  EXPECT_EQ(stUtc["tz"], "+00:00");
+  auto [almaty, stAlmaty] = dayOf("from=2026-12-01&to=2026-12-03&tz=%2B05:00");
+  EXPECT_EQ(almaty, "2026-12-02");
+  EXPECT_EQ(stAlmaty["tz"], "+05:00");
+  EXPECT_EQ(stAlmaty["from"], at("2026-12-01T00:00:00+05:00")) << "dates are midnights at that offset";
+  ASSERT_EQ(stAlmaty["days"].size(), 2u);
+  // West of UTC too; the default range is the 30 days up to today there.
+  auto [west, stWest] = dayOf("from=2026-12-01&to=2026-12-03&tz=-03:30");
+  EXPECT_EQ(west, "2026-12-01");
+  auto [recent, stDefault] = dayOf("tz=%2B05:00");
+  EXPECT_EQ(recent, "2026-12-02");
+  EXPECT_EQ(stDefault["days"].size(), 30u);
+  EXPECT_EQ(stDefault["days"].back()["day"], "2026-12-02");
+  for (const char* bad : {"tz=5", "tz=%2B15:00", "tz=%2B05:60", "tz=Asia/Almaty"}) {
+    auto r = c.Get((std::string("/v1/stats?") + bad).c_str(), auth);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_EQ(errorOf(r)["code"], "bad-tz") << bad;
+  }
+}
+
 TEST(Records, AProofRightAfterTheChoiceHasACheckpointCoveringIt) {
   Ledger L;
   std::string id = oneVisitor(L);  // no checkpoint written yet

@@ -45,18 +45,20 @@ void sendJson(httplib::Response& res, const ojson& j) {
 
 /** Parses a from/to value: epoch ms digits, an ISO instant with offset, or YYYY-MM-DD (UTC).
  *  Returns false for anything else. */
-bool parseTime(const std::string& s, int64_t* ms) {
+/** Epoch ms, an ISO 8601 instant with its offset, or YYYY-MM-DD (midnight at `tz`, ±HH:MM). */
+bool parseTime(const std::string& s, int64_t* ms, const std::string& tz) {
   int32_t offset;
   if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) return parseDecimal(s, ms);
-  if (s.size() == 10 && parseInstant(s + "T00:00:00Z", ms, &offset)) return true;
+  if (s.size() == 10 && parseInstant(s + "T00:00:00" + tz, ms, &offset)) return true;
   return parseInstant(s, ms, &offset);
 }
 
 /** Reads ?name= into *ms (unchanged when absent). false (and a 400 answer) when malformed. */
-bool timeParam(const httplib::Request& req, httplib::Response& res, const char* name, int64_t* ms) {
+bool timeParam(const httplib::Request& req, httplib::Response& res, const char* name, int64_t* ms,
+               const std::string& tz = "Z") {
   if (!req.has_param(name)) return true;
   std::string v = req.get_param_value(name);
-  if (parseTime(v, ms)) return true;
+  if (parseTime(v, ms, tz)) return true;
   sendError(res, 400, "bad-time",
             std::string("query parameter '") + name + "' must be epoch ms, an ISO 8601 instant with offset, or YYYY-MM-DD");
   return false;
@@ -224,12 +226,20 @@ void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
 }
 
 void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
-  int64_t to = (app.now() / kDayMs + 1) * kDayMs;
+  if (!requireAdmin(app, req, res)) return;
+  // Days are calendar days at a fixed UTC offset (?tz=+05:00; default UTC): the admin page
+  // sends the browser's, so that a day is the operator's day, not UTC's.
+  int64_t offset = 0;
+  std::string tz = req.has_param("tz") ? req.get_param_value("tz") : "Z";
+  if (!parseUtcOffset(tz, &offset))
+    return sendError(res, 400, "bad-tz", "query parameter 'tz' must be a UTC offset, ±HH:MM (at most 14:00), or Z");
+  tz = formatUtcOffset(offset);
+  int64_t to = ((app.now() + offset) / kDayMs + 1) * kDayMs - offset;  // the end of today there
   int64_t from = to - kDefaultStatsDays * kDayMs;
-  if (!requireAdmin(app, req, res) || !timeParam(req, res, "from", &from) || !timeParam(req, res, "to", &to)) return;
+  if (!timeParam(req, res, "from", &from, tz) || !timeParam(req, res, "to", &to, tz)) return;
   if (to <= from) return sendError(res, 400, "bad-range", "'to' must be after 'from'");
   int64_t first = 0, last = 0;
-  StatsBuilder stats(from, to);
+  StatsBuilder stats(from, to, 400, offset);
   StoreError e = app.store->seqRangeByTime(from, to, &first, &last);
   if (e.ok())
     e = forEachPage(app, first, last, [&](std::vector<Row>& page) {

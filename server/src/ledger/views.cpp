@@ -224,9 +224,32 @@ namespace {
 const char* kMethods[] = {"accept-all", "reject-all", "custom", "accept-update", "implicit", "withdrawn"};
 }  // namespace
 
-StatsBuilder::StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays) : fromMs_(fromMs), toMs_(toMs) {
-  firstDay_ = fromMs >= 0 ? fromMs / kDayMs : 0;
-  lastDay_ = toMs > fromMs ? (toMs - 1) / kDayMs : firstDay_;
+namespace {
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+}  // namespace
+
+bool parseUtcOffset(const std::string& s, int64_t* ms) {
+  if (s == "Z") return *ms = 0, true;
+  auto digit = [&](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !digit(1) || !digit(2) || !digit(4) || !digit(5))
+    return false;
+  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
+  if (m > 59 || h * 60 + m > 14 * 60) return false;
+  *ms = (s[0] == '-' ? -1 : 1) * int64_t(h * 60 + m) * 60000;
+  return true;
+}
+
+std::string formatUtcOffset(int64_t ms) {
+  int64_t minutes = (ms < 0 ? -ms : ms) / 60000;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", ms < 0 ? '-' : '+', int(minutes / 60), int(minutes % 60));
+  return buf;
+}
+
+StatsBuilder::StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays, int64_t offsetMs)
+    : fromMs_(fromMs), toMs_(toMs), offsetMs_(offsetMs) {
+  firstDay_ = floorDiv(std::max<int64_t>(fromMs, 0) + offsetMs, kDayMs);
+  lastDay_ = toMs > fromMs ? floorDiv(toMs - 1 + offsetMs, kDayMs) : firstDay_;
   truncated_ = lastDay_ - firstDay_ + 1 > maxDays;
   if (truncated_) lastDay_ = firstDay_ + maxDays - 1;
   perDay_.resize(static_cast<size_t>(lastDay_ - firstDay_ + 1));
@@ -235,7 +258,7 @@ StatsBuilder::StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays) : fromMs_(
 void StatsBuilder::add(const Row& r) {
   if (r.kind != "change" || r.serverAt < fromMs_ || r.serverAt >= toMs_) return;
   std::string m = statsMethod(r.op, r.method);
-  int64_t day = r.serverAt / kDayMs;
+  int64_t day = floorDiv(r.serverAt + offsetMs_, kDayMs);
   if (m.empty() || day < firstDay_ || day > lastDay_) return;
   perDay_[static_cast<size_t>(day - firstDay_)][m]++;
   totals_[m]++;
@@ -255,7 +278,8 @@ ojson StatsBuilder::json() const {
     auto it = m.find(k);
     return it == m.end() ? int64_t(0) : it->second;
   };
-  ojson out = {{"from", fromMs_}, {"to", toMs_}, {"truncated", truncated_}, {"methods", ojson::array()}};
+  ojson out = {{"from", fromMs_}, {"to", toMs_}, {"tz", formatUtcOffset(offsetMs_)}, {"truncated", truncated_},
+               {"methods", ojson::array()}};
   for (const char* m : kMethods) out["methods"].push_back(m);
   ojson days = ojson::array();
   for (size_t i = 0; i < perDay_.size(); ++i) {

@@ -77,18 +77,24 @@ ojson buildStats(const std::vector<Row>& rows, int64_t fromMs, int64_t toMs, int
  *  every row, in any order and any number of calls, then json(). */
 class StatsBuilder {
  public:
-  StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays = 400);
+  /** offsetMs: the fixed UTC offset whose calendar days the counts go by (0 = UTC days). */
+  StatsBuilder(int64_t fromMs, int64_t toMs, int maxDays = 400, int64_t offsetMs = 0);
   void add(const Row& r);
   ojson json() const;
 
  private:
-  int64_t fromMs_, toMs_, firstDay_, lastDay_;
+  int64_t fromMs_, toMs_, offsetMs_, firstDay_, lastDay_;
   bool truncated_;
   std::vector<std::map<std::string, int64_t>> perDay_;
   std::map<std::string, int64_t> totals_;
   std::vector<std::string> categoryOrder_;
   std::map<std::string, std::pair<int64_t, int64_t>> categories_;  // id → (on, total)
 };
+
+/** A fixed UTC offset as ±HH:MM ("Z" = "+00:00") → ms, within ±14:00; false otherwise. */
+bool parseUtcOffset(const std::string& s, int64_t* ms);
+/** ms → "+05:00" / "-03:30" / "+00:00". */
+std::string formatUtcOffset(int64_t ms);
 
 /** The chart series name of a change row ("" when it is not a counted decision). */
 std::string statsMethod(const std::string& op, const std::string& method);
