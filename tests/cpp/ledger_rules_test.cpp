@@ -95,8 +95,65 @@ TEST(LedgerRules, RowHashCoversEveryField) {
   EXPECT_NE(base, ledger::rowHash(std::string(64, '1'), 1, 1000, "k", "p", "{}"));
   EXPECT_EQ(ledger::personalHash("{\"recordId\":\"x\"}"), sha256_hex("kelisim/personal/1\n{\"recordId\":\"x\"}"));
   EXPECT_EQ(ledger::checkpointMessage(12, "ab", 1700000000000), "kelisim-ledger-checkpoint/1\n12\nab\n1700000000000");
-  EXPECT_EQ(ledger::rotationMessage(12, "ab", 1700000000000, "k1", "k2"),
-            "kelisim-ledger-key-rotation/1\n12\nab\n1700000000000\nk1\nk2");
+  EXPECT_EQ(ledger::checkpointMessage(12, "ab", 1700000000000, "cd"), "kelisim-ledger-checkpoint/2\n12\nab\n1700000000000\ncd");
+  EXPECT_EQ(ledger::rotationMessage(12, "ab", 1700000000000, "cd", "k1", "k2"),
+            "kelisim-ledger-key-rotation/1\n12\nab\n1700000000000\ncd\nk1\nk2");
+}
+
+namespace {
+std::string bytesOf(const std::string& hex) {
+  std::string b;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) b.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return b;
+}
+/** RFC 9162 §2.1.1's MTH, straight from its recursive definition (the test's oracle). */
+std::string referenceTreeHash(const std::vector<std::string>& rowHashes, size_t begin, size_t end) {
+  if (end - begin == 1) return sha256_hex(std::string(1, '\0') + rowHashes[begin]);
+  size_t k = 1;
+  while (k * 2 < end - begin) k *= 2;
+  return sha256_hex("\x01" + bytesOf(referenceTreeHash(rowHashes, begin, begin + k)) +
+                    bytesOf(referenceTreeHash(rowHashes, begin + k, end)));
+}
+}  // namespace
+
+TEST(LedgerRules, MerkleTreeIsRfc9162sAndEveryInclusionPathVerifies) {
+  std::vector<std::string> rows;
+  ledger::MerkleFrontier f;
+  for (int n = 1; n <= 33; ++n) {
+    rows.push_back(sha256_hex("row " + std::to_string(n)));
+    f.push(ledger::merkleLeaf(rows.back()));
+    ASSERT_EQ(f.size(), uint64_t(n));
+    ASSERT_EQ(f.root(), referenceTreeHash(rows, 0, rows.size())) << n << " leaves";
+    // The stored form reads back to the same tree, and goes on the same way.
+    ledger::MerkleFrontier back;
+    ASSERT_TRUE(ledger::MerkleFrontier::parse(f.text(), &back)) << f.text();
+    EXPECT_EQ(back.root(), f.root());
+    for (uint64_t m = 0; m < uint64_t(n); ++m) {
+      std::vector<std::string> path;
+      for (auto [b, e] : ledger::inclusionRanges(m, n)) path.push_back(referenceTreeHash(rows, b, e));
+      std::string leaf = ledger::merkleLeaf(rows[m]);
+      ASSERT_TRUE(ledger::verifyInclusion(m, n, leaf, path, f.root())) << m << " of " << n;
+      // Anything changed: refused.
+      EXPECT_FALSE(ledger::verifyInclusion(m, n, ledger::merkleLeaf(sha256_hex("other")), path, f.root()));
+      if (n > 1) EXPECT_FALSE(ledger::verifyInclusion((m + 1) % n, n, leaf, path, f.root())) << m << " of " << n;
+      // (The size a path is checked with is the signed checkpoint's seq, next to its root.)
+      if (n > 1)
+        EXPECT_FALSE(ledger::verifyInclusion(m, n, leaf, path, referenceTreeHash(rows, 0, n - 1))) << "another tree's root";
+      if (!path.empty()) {
+        std::vector<std::string> bad = path;
+        bad.back()[0] = bad.back()[0] == 'a' ? 'b' : 'a';
+        EXPECT_FALSE(ledger::verifyInclusion(m, n, leaf, bad, f.root()));
+        bad = path;
+        bad.pop_back();
+        EXPECT_FALSE(ledger::verifyInclusion(m, n, leaf, bad, f.root()));
+      }
+    }
+  }
+  EXPECT_EQ(ledger::MerkleFrontier().root(), "");
+  ledger::MerkleFrontier g;
+  for (const char* bad : {"", "3:", "x:ab", "2:" /* no hash for the 1 bit */, "1:zz", "1:ab,"})
+    EXPECT_FALSE(ledger::MerkleFrontier::parse(bad, &g)) << bad;
+  EXPECT_FALSE(ledger::verifyInclusion(0, 0, "", {}, ""));
 }
 
 namespace {

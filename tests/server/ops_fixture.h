@@ -20,6 +20,7 @@
 #include "core/consent.h"
 #include "core/ledger.h"
 #include "ledger/ingest.h"
+#include "ledger/merkle.h"
 #include "ledger/policies.h"
 #include "ledger/signer.h"
 #include "ledger/views.h"
@@ -221,10 +222,15 @@ class Ledger {
 
   /** Signs and stores a checkpoint of the current head at nowMs (as the writer's checkpointer
    *  does; done here so the test decides when). */
+  /** A checkpoint at the head with its Merkle root, as the writer writes one. */
   void checkpoint() {
     Head h;
     ASSERT_TRUE(store->head(&h).ok());
-    ASSERT_TRUE(store->addCheckpoint(signer->checkpoint(h.seq, h.hash, nowMs)).ok());
+    ledger::MerkleFrontier tree;
+    ASSERT_TRUE(frontierAt(*store, h.seq, &tree).ok());
+    Checkpoint c = signer->checkpoint(h.seq, h.hash, nowMs, tree.root());
+    c.frontier = tree.text();
+    ASSERT_TRUE(store->addCheckpoint(c).ok());
   }
 
   /** The record's rows and the row hash before each, read back from the store. */

@@ -2,6 +2,7 @@
 // SQLite ledger (ops_fixture.h).
 #include <gtest/gtest.h>
 
+#include "ledger/merkle.h"
 #include "ledger/proof.h"
 #include "ledger/writer.h"
 #include "ops_fixture.h"
@@ -35,7 +36,9 @@ ojson proofOfImplicitUpdate(Ledger& L, Visitor& v, const ojson& strings = {{"tit
   L.read(v.recordId, &rows, &prev);
   std::vector<Checkpoint> cps;
   EXPECT_TRUE(L.store->checkpoints(&cps).ok());
-  return buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs);
+  std::map<int64_t, std::vector<std::string>> inclusion;
+  EXPECT_TRUE(proofInclusion(*L.store, rows, cps.back(), &inclusion).ok());
+  return buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs, {}, inclusion);
 }
 
 TEST(Proof, NamesTheConsentDocumentEachChoiceWasGivenUnder) {
@@ -145,7 +148,9 @@ TEST(Proof, AfterAKeyRotationAnyKeyOfTheHistoryVerifiesIt) {
   std::vector<Checkpoint> rotations;
   ASSERT_TRUE(L.store->keyRotations(&rotations).ok());
   // As GET /v1/proof builds it: the newest checkpoint (here the rotation itself), the new key.
-  ojson p = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2, rotations);
+  std::map<int64_t, std::vector<std::string>> inclusion;
+  ASSERT_TRUE(proofInclusion(*L.store, rows, r, &inclusion).ok());
+  ojson p = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2, rotations, inclusion);
   EXPECT_EQ(p["checkpoint"]["prevKey"], L.signer->publicKeyHex());
   ASSERT_EQ(p["keyRotations"].size(), 1u);
   std::string doc = p.dump(), why;
@@ -168,13 +173,39 @@ TEST(Proof, AfterAKeyRotationAnyKeyOfTheHistoryVerifiesIt) {
   }
   EXPECT_NE(proofHtml(p, "ru").find("Прежние ключи подписи журнала"), std::string::npos);
   // Without its key history the proof no longer answers for the old key.
-  ojson bare = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2);
+  ojson bare = buildProof(v.recordId, rows, prev, L.policies.get(), {r}, *next.signer, L.nowMs + 2, {}, inclusion);
   EXPECT_TRUE(verifyProof(bare.dump(), next.signer->publicKeyHex(), &why)) << why;
   EXPECT_FALSE(verifyProof(bare.dump(), L.signer->publicKeyHex(), &why));
   // A history that does not end at the proof's key (signed by a third key): refused.
   ojson forged = buildProof(v.recordId, rows, prev, L.policies.get(), {}, *stranger.signer, L.nowMs + 2, rotations);
   EXPECT_FALSE(verifyProof(forged.dump(), L.signer->publicKeyHex(), &why));
   EXPECT_NE(why.find("not the newest key of keyRotations"), std::string::npos) << why;
+}
+
+TEST(Proof, EachRowLeadsToTheCheckpointsSignedMerkleRoot) {
+  Ledger L;
+  Visitor v;
+  ojson p = proofOfImplicitUpdate(L, v);
+  ASSERT_TRUE(p["checkpoint"]["root"].is_string());
+  for (const ojson& r : p["rows"]) ASSERT_TRUE(r["inclusion"].is_array()) << r.dump();
+  std::string why;
+  ASSERT_TRUE(verifyProof(p.dump(), L.signer->publicKeyHex(), &why)) << why;
+  // Signed by the ledger's key, but with a path that does not lead to the root, or none.
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev;
+  L.read(v.recordId, &rows, &prev);
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(L.store->checkpoints(&cps).ok());
+  std::map<int64_t, std::vector<std::string>> inclusion;
+  ASSERT_TRUE(proofInclusion(*L.store, rows, cps.back(), &inclusion).ok());
+  ASSERT_FALSE(inclusion[rows[0].seq].empty());
+  inclusion[rows[0].seq][0] = rows[0].rowHash;  // a 64-hex value that is not the sibling
+  ojson wrong = buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs, {}, inclusion);
+  EXPECT_FALSE(verifyProof(wrong.dump(), L.signer->publicKeyHex(), &why));
+  EXPECT_NE(why.find("inclusion path does not lead"), std::string::npos) << why;
+  ojson none = buildProof(v.recordId, rows, prev, L.policies.get(), cps, *L.signer, L.nowMs);
+  EXPECT_FALSE(verifyProof(none.dump(), L.signer->publicKeyHex(), &why));
+  EXPECT_NE(why.find("no inclusion path"), std::string::npos) << why;
 }
 
 TEST(Proof, ReformattingKeepsTheSignatureValid) {

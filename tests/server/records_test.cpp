@@ -398,6 +398,18 @@ TEST(Records, ExportAndStatsPageThroughLongRanges) {
   EXPECT_TRUE(v.valid) << v.message;
   EXPECT_TRUE(d0.rows.empty());
 
+  // A proof's inclusion paths are computed in pages too, and lead to the signed root.
+  std::string rid = *all[28].recordId;
+  auto proof = c.Get(("/v1/proof/" + rid).c_str(), auth);
+  ASSERT_TRUE(proof);
+  ASSERT_EQ(proof->status, 200);
+  ojson p = ojson::parse(proof->body);
+  EXPECT_EQ(p["checkpoint"]["seq"], 30);
+  for (const ojson& r : p["rows"])  // rows 29 and 30 sit in the tree's last block of two: 4 steps; the rest 5
+    EXPECT_EQ(r["inclusion"].size(), r["seq"].get<int64_t>() > 28 ? 4u : 5u) << r["seq"];
+  std::string why;
+  EXPECT_TRUE(verifyProof(proof->body, L.signer->publicKeyHex(), &why)) << why;
+
   // The stats over pages are the stats over all the rows at once.
   auto stats = c.Get("/v1/stats?from=2026-12-01&to=2026-12-04", auth);
   ASSERT_TRUE(stats);

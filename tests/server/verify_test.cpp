@@ -434,3 +434,67 @@ TEST_F(VerifyTest, AnExportCarriesTheKeyHistoryWhateverItsSlice) {
   EXPECT_FALSE(readExport(garbage, &d, &err));
   EXPECT_NE(err.find("keyRotations"), std::string::npos) << err;
 }
+
+// Merkle roots (docs/ledger.md §4.2): every checkpoint of the writer signs the root of rows
+// 1..seq; a whole-chain verification recomputes it.
+TEST_F(VerifyTest, CheckpointsSignTheMerkleRootOfTheirRows) {
+  std::vector<Checkpoint> cps;
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->checkpoints(&cps).ok());
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ASSERT_EQ(cps.size(), 2u);
+  ledger::MerkleFrontier tree;
+  for (const Row& r : rows) {
+    tree.push(ledger::merkleLeaf(r.rowHash));
+    for (const Checkpoint& c : cps)
+      if (c.seq == r.seq) {
+        EXPECT_EQ(c.root, tree.root()) << "seq " << c.seq;
+        EXPECT_EQ(c.frontier, tree.text()) << "seq " << c.seq;
+      }
+  }
+  // A root that is not the rows' tree, even signed by the ledger's own key: found.
+  ASSERT_TRUE(store->addCheckpoint(signer->checkpoint(6, rows[5].rowHash, clock++, cps[0].root)).ok());
+  expectInvalid(6, "Merkle root is not the tree of rows 1..6");
+  sql("DELETE FROM checkpoints WHERE root = '" + cps[0].root + "' AND seq = 6");
+  EXPECT_TRUE(verifyWith(signer->publicKeyHex()).valid);
+  // The root edited in place: the signature no longer holds.
+  sql("UPDATE checkpoints SET root = '" + cps[0].root + "' WHERE seq = 6");
+  expectInvalid(6, "bad signature");
+}
+
+TEST_F(VerifyTest, AnEditedStoredFrontierShowsInTheNextRoot) {
+  // The frontier column is a cache the next checkpoint goes on from; editing it makes that
+  // checkpoint sign a root that is not the rows' tree, and verify names it.
+  std::vector<Checkpoint> cps;
+  ASSERT_TRUE(store->checkpoints(&cps).ok());
+  std::string edited = cps[1].frontier;
+  size_t colon = edited.find(':');
+  edited[colon + 1] = edited[colon + 1] == 'a' ? 'b' : 'a';
+  sql("UPDATE checkpoints SET frontier = '" + edited + "' WHERE seq = 6");
+  ASSERT_TRUE(addBatch(*signer, 2).ok());
+  VerifyResult v = verifyWith(signer->publicKeyHex());
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.firstBadSeq, 9);
+  EXPECT_NE(v.message.find("Merkle root"), std::string::npos) << v.message;
+}
+
+TEST_F(VerifyTest, ALedgerFromBeforeRootsGoesOnWithThem) {
+  // Checkpoints of the first form (no root, no frontier), as a server before roots wrote them.
+  std::vector<Row> rows;
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  sql("DELETE FROM checkpoints");
+  for (int64_t seq : {3, 6}) ASSERT_TRUE(store->addCheckpoint(signer->checkpoint(seq, rows[seq - 1].rowHash, clock++)).ok());
+  EXPECT_TRUE(verifyWith(signer->publicKeyHex()).valid);
+  ASSERT_TRUE(addBatch(*signer, 2).ok());  // the writer builds the tree from row 1 once
+  ASSERT_TRUE(store->rowsBySeq(1, 0, 0, &rows).ok());
+  ledger::MerkleFrontier tree;
+  for (const Row& r : rows) tree.push(ledger::merkleLeaf(r.rowHash));
+  Checkpoint latest;
+  bool found = false;
+  ASSERT_TRUE(store->latestCheckpoint(&latest, &found).ok() && found);
+  EXPECT_EQ(latest.seq, 9);
+  EXPECT_EQ(latest.root, tree.root());
+  VerifyResult v = verifyWith(signer->publicKeyHex());
+  EXPECT_TRUE(v.valid) << v.message;
+  EXPECT_EQ(v.checkpoints, 3);
+}

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kelisim {
 namespace ledger {
@@ -29,16 +31,52 @@ std::string personalHash(std::string_view personal);
 std::string rowHash(std::string_view prevRowHash, int64_t seq, int64_t serverAtMs, std::string_view eventKey,
                     std::string_view personalHash, std::string_view body);
 
-/** The bytes an Ed25519 checkpoint signature covers:
- *  "kelisim-ledger-checkpoint/1\n" seq "\n" headRowHash "\n" atMs. */
-std::string checkpointMessage(int64_t seq, std::string_view head, int64_t atMs);
+/** The bytes an Ed25519 checkpoint signature covers. With the Merkle root of rows 1..seq
+ *  (docs/ledger.md §4.2): "kelisim-ledger-checkpoint/2\n" seq "\n" headRowHash "\n" atMs "\n"
+ *  root. Without (root "", checkpoints written before roots): "kelisim-ledger-checkpoint/1\n"
+ *  seq "\n" headRowHash "\n" atMs. */
+std::string checkpointMessage(int64_t seq, std::string_view head, int64_t atMs, std::string_view root = {});
 
 /** The bytes both signatures of a key rotation cover (docs/ledger.md §4.1), the old key's and
- *  the new key's: "kelisim-ledger-key-rotation/1\n" seq "\n" headRowHash "\n" atMs "\n"
- *  oldPublicKey "\n" newPublicKey (keys in 64 lowercase hex). The old key hands the ledger over
- *  at that head; the new key vouches for the chain up to it. */
-std::string rotationMessage(int64_t seq, std::string_view head, int64_t atMs, std::string_view oldKey,
-                            std::string_view newKey);
+ *  the new key's: "kelisim-ledger-key-rotation/1\n" seq "\n" headRowHash "\n" atMs "\n" root
+ *  "\n" oldPublicKey "\n" newPublicKey (keys in 64 lowercase hex; root as for checkpoints). The
+ *  old key hands the ledger over at that head; the new key vouches for the chain up to it. */
+std::string rotationMessage(int64_t seq, std::string_view head, int64_t atMs, std::string_view root,
+                            std::string_view oldKey, std::string_view newKey);
+
+// The Merkle tree over the rows (docs/ledger.md §4.2; RFC 9162 §2.1's tree), so that a proof
+// shows its rows are in the ledger a checkpoint signs without the rest of the ledger. Leaf i
+// (the row of seq i + 1): SHA-256(0x00 || its row_hash, the 64 hex characters); node:
+// SHA-256(0x01 || left || right) over the 32-byte digests. Hashes are hex outside.
+
+std::string merkleLeaf(std::string_view rowHashHex);
+std::string merkleNode(std::string_view leftHex, std::string_view rightHex);
+
+/** The tree of the first size() leaves as the roots of its complete subtrees (largest first,
+ *  one per 1 bit of the size): push() leaves in order; root() is the tree hash of them all. */
+class MerkleFrontier {
+ public:
+  uint64_t size() const { return size_; }
+  void push(std::string_view leafHex);
+  /** The tree hash ("" for no leaves). */
+  std::string root() const;
+  /** "size:hash,hash,…", what a checkpoint stores to go on from; parse() reads it back. */
+  std::string text() const;
+  static bool parse(std::string_view text, MerkleFrontier* out);
+
+ private:
+  uint64_t size_ = 0;
+  std::vector<std::string> hashes_;
+};
+
+/** The leaf ranges [begin, end) whose tree hashes, in this order, are the inclusion path of
+ *  leaf m in a tree of n leaves (RFC 9162 §2.1.3.1). Empty when m >= n or n == 1. */
+std::vector<std::pair<uint64_t, uint64_t>> inclusionRanges(uint64_t m, uint64_t n);
+
+/** RFC 9162 §2.1.3.2: true when `path` leads from leaf m (its leaf hash) to rootHex in a tree
+ *  of n leaves. */
+bool verifyInclusion(uint64_t m, uint64_t n, std::string_view leafHex, const std::vector<std::string>& path,
+                     std::string_view rootHex);
 
 /** The bytes a proof document's Ed25519 signature covers: "kelisim-proof/1\n" + the proof's
  *  canonical JSON text (without its "signature" member). */

@@ -21,6 +21,7 @@
 #include "http/auth.h"
 #include "ledger/erasure.h"
 #include "ledger/export.h"
+#include "ledger/merkle.h"
 #include "ledger/proof.h"
 #include "ledger/signer.h"
 #include "ledger/verify.h"
@@ -128,7 +129,12 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   std::vector<Checkpoint> checkpoints, keyRotations;
   if (found) checkpoints.push_back(latest);
   if (!(e = app.store->keyRotations(&keyRotations)).ok()) return sendStoreError(res, e);
-  ojson proof = buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now(), keyRotations);
+  // Each row's Merkle inclusion path to that checkpoint's root (one pass over rows 1..its seq).
+  std::map<int64_t, std::vector<std::string>> inclusion;
+  if (found && !(e = proofInclusion(*app.store, rows, latest, &inclusion, app.readPageRows)).ok())
+    return sendStoreError(res, e);
+  ojson proof =
+      buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now(), keyRotations, inclusion);
   std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
   if (format == "json") {
     res.set_header("Content-Disposition", "inline; filename=\"kelisim-proof-" + id + ".json\"");

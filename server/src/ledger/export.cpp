@@ -72,6 +72,7 @@ bool parseCheckpoint(const ojson& j, Checkpoint* c) {
   if (!(getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
         getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature)))
     return false;
+  if (j.find("root") != j.end() && !getStr(j, "root", &c->root)) return false;
   if (j.find("prevKey") == j.end() && j.find("prevSignature") == j.end()) return true;
   return getStr(j, "prevKey", &c->prevKey) && getStr(j, "prevSignature", &c->prevSignature) && !c->prevKey.empty();
 }
@@ -83,6 +84,7 @@ ojson checkpointJson(const Checkpoint& c) {
   j["at"] = c.at;
   j["publicKey"] = c.publicKey;
   j["signature"] = c.signature;
+  if (!c.root.empty()) j["root"] = c.root;
   if (c.isRotation()) {
     j["prevKey"] = c.prevKey;
     j["prevSignature"] = c.prevSignature;

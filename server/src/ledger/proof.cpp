@@ -143,17 +143,21 @@ ojson policiesJson(const std::vector<Row>& rows, const Policies* policies) {
   return out;
 }
 
-ojson rowsJson(const std::vector<Row>& rows, const std::map<int64_t, std::string>& prevHashes) {
+ojson rowsJson(const std::vector<Row>& rows, const std::map<int64_t, std::string>& prevHashes,
+               const std::map<int64_t, std::vector<std::string>>& inclusion) {
   ojson out = ojson::array();
   for (const Row& r : rows) {
     auto prev = prevHashes.find(r.seq);
-    out.push_back({{"seq", r.seq},
-                   {"serverAt", r.serverAt},
-                   {"eventKey", r.eventKey},
-                   {"personalHash", r.personalHash},
-                   {"prevRowHash", prev == prevHashes.end() ? "" : prev->second},
-                   {"rowHash", r.rowHash},
-                   {"body", r.body}});
+    ojson j = {{"seq", r.seq},
+               {"serverAt", r.serverAt},
+               {"eventKey", r.eventKey},
+               {"personalHash", r.personalHash},
+               {"prevRowHash", prev == prevHashes.end() ? "" : prev->second},
+               {"rowHash", r.rowHash},
+               {"body", r.body}};
+    auto path = inclusion.find(r.seq);
+    if (path != inclusion.end()) j["inclusion"] = path->second;
+    out.push_back(std::move(j));
   }
   return out;
 }
@@ -167,6 +171,7 @@ ojson coveringCheckpoint(const std::vector<Checkpoint>& checkpoints, int64_t las
   if (!best) return ojson();
   ojson j = {{"seq", best->seq},     {"head", best->head},         {"at", best->at}, {"atIso", isoUtc(best->at)},
              {"publicKey", best->publicKey}, {"signature", best->signature}};
+  if (!best->root.empty()) j["root"] = best->root;
   if (best->isRotation()) j["prevKey"] = best->prevKey, j["prevSignature"] = best->prevSignature;
   return j;
 }
@@ -174,7 +179,7 @@ ojson coveringCheckpoint(const std::vector<Checkpoint>& checkpoints, int64_t las
 /** A checkpoint (or rotation) of a proof document, as a Checkpoint. */
 Checkpoint checkpointOf(const nlohmann::json& j) {
   return {jint(j, "seq"),       jstr(j, "head"),    jint(j, "at"),           jstr(j, "publicKey"),
-          jstr(j, "signature"), jstr(j, "prevKey"), jstr(j, "prevSignature")};
+          jstr(j, "signature"), jstr(j, "prevKey"), jstr(j, "prevSignature"), jstr(j, "root")};
 }
 
 }  // namespace
@@ -190,7 +195,8 @@ std::string canonicalProof(const nlohmann::json& proof) {
 ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
                  const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs,
-                 const std::vector<Checkpoint>& keyRotations) {
+                 const std::vector<Checkpoint>& keyRotations,
+                 const std::map<int64_t, std::vector<std::string>>& inclusion) {
   RecordView view = buildRecordView(recordId, rows, prevHashes, policies);
   ojson displays = ojson::array(), decisions = ojson::array();
   int64_t lastSeq = 0;
@@ -210,27 +216,35 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  {"decisions", decisions},
                  {"state", v["state"]},
                  {"verification", v["verification"]},
-                 {"rows", rowsJson(rows, prevHashes)},
+                 {"rows", rowsJson(rows, prevHashes, inclusion)},
                  {"checkpoint", coveringCheckpoint(checkpoints, lastSeq)},
                  {"publicKey", signer.publicKeyHex()},
                  {"notes",
                   {"Times named at/atIso are the visitor's clock (the core decided with it); serverAt is the "
                    "server's clock when the event was stored.",
                    "Each row's rowHash = ledger::rowHash(prevRowHash, seq, serverAt, eventKey, personalHash, "
-                   "body); the checkpoint signs the chain head at its seq, which covers these rows; the whole "
-                   "chain between them is checked with the export (GET /v1/export, kelisim-server verify).",
+                   "body); the checkpoint signs the chain head at its seq and the Merkle root of rows 1..seq "
+                   "(leaf: SHA-256(0x00 || rowHash), node: SHA-256(0x01 || left || right), RFC 9162 §2.1); each "
+                   "row's inclusion path leads from its leaf (index seq - 1) to that root, so the proof alone "
+                   "shows these rows are in the signed ledger.",
                    "signature: Ed25519 over \"kelisim-proof/1\\n\" + the canonical JSON (keys sorted, no spaces) "
                    "of this document without its signature member."}}};
   if (!keyRotations.empty()) {
     // The ledger's key history (docs/ledger.md §4.1), so that any of its keys verifies the proof.
     ojson keys = ojson::array();
     for (const Checkpoint& r : keyRotations)
-      keys.push_back({{"seq", r.seq}, {"head", r.head}, {"at", r.at}, {"publicKey", r.publicKey},
-                      {"signature", r.signature}, {"prevKey", r.prevKey}, {"prevSignature", r.prevSignature}});
+      keys.push_back({{"seq", r.seq},
+                      {"head", r.head},
+                      {"at", r.at},
+                      {"root", r.root},
+                      {"publicKey", r.publicKey},
+                      {"signature", r.signature},
+                      {"prevKey", r.prevKey},
+                      {"prevSignature", r.prevSignature}});
     proof["keyRotations"] = std::move(keys);
     proof["notes"].push_back(
         "keyRotations: the ledger's signing keys were rotated; each rotation is signed by the old and the new key "
-        "over \"kelisim-ledger-key-rotation/1\\n\" seq, head, at, old key and new key, one per line, so any key "
+        "over \"kelisim-ledger-key-rotation/1\\n\" seq, head, at, root, old key and new key, one per line, so any key "
         "of the history vouches for publicKey.");
   }
   nlohmann::json canonical = nlohmann::json::parse(proof.dump(-1, ' ', false, ojson::error_handler_t::replace), nullptr, false);
@@ -264,16 +278,28 @@ bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::
   const nlohmann::json& cp = jget(doc, "checkpoint");
   if (cp.is_object()) {
     Checkpoint c = checkpointOf(cp);
-    std::string msg = c.isRotation() ? ledger::rotationMessage(c.seq, c.head, c.at, c.prevKey, c.publicKey)
-                                     : ledger::checkpointMessage(c.seq, c.head, c.at);
+    std::string msg = c.isRotation() ? ledger::rotationMessage(c.seq, c.head, c.at, c.root, c.prevKey, c.publicKey)
+                                     : ledger::checkpointMessage(c.seq, c.head, c.at, c.root);
     if (c.publicKey != key || !Signer::verifyHex(key, msg, c.signature) ||
         (c.isRotation() && !Signer::verifyHex(c.prevKey, msg, c.prevSignature)))
       return *why = "the checkpoint's signature does not verify with this key", false;
   }
+  // With a Merkle root signed, each row must lead to it (RFC 9162 §2.1.3.2).
+  std::string root = cp.is_object() ? jstr(cp, "root") : "";
+  int64_t treeSize = cp.is_object() ? jint(cp, "seq") : 0;
   for (const nlohmann::json& r : jget(doc, "rows")) {
-    std::string h = ledger::rowHash(jstr(r, "prevRowHash"), jint(r, "seq"), jint(r, "serverAt"), jstr(r, "eventKey"),
+    int64_t seq = jint(r, "seq");
+    std::string h = ledger::rowHash(jstr(r, "prevRowHash"), seq, jint(r, "serverAt"), jstr(r, "eventKey"),
                                     jstr(r, "personalHash"), jstr(r, "body"));
-    if (h != jstr(r, "rowHash")) return *why = "row " + std::to_string(jint(r, "seq")) + ": its seal does not recompute", false;
+    if (h != jstr(r, "rowHash")) return *why = "row " + std::to_string(seq) + ": its seal does not recompute", false;
+    if (root.empty()) continue;
+    std::vector<std::string> path;
+    const nlohmann::json& p = jget(r, "inclusion");
+    if (!p.is_array()) return *why = "row " + std::to_string(seq) + ": no inclusion path to the checkpoint's root", false;
+    for (const nlohmann::json& step : p) path.push_back(step.is_string() ? step.get<std::string>() : std::string());
+    if (seq < 1 || !ledger::verifyInclusion(uint64_t(seq - 1), uint64_t(treeSize), ledger::merkleLeaf(h), path, root))
+      return *why = "row " + std::to_string(seq) + ": its inclusion path does not lead to the checkpoint's Merkle root",
+             false;
   }
   *why = "";
   return true;
@@ -531,6 +557,8 @@ void verificationSection(const ojson& proof, const ProofStrings& s, std::string&
   if (cp.is_object())
     h += "<dl><dt>seq</dt><dd>" + std::to_string(jint(cp, "seq")) + "</dd><dt>head</dt><dd class=\"hash\">" +
          htmlEscape(jstr(cp, "head")) + "</dd><dt>at</dt><dd>" + htmlEscape(jstr(cp, "atIso")) +
+         (jstr(cp, "root").empty() ? std::string()
+                                   : "</dd><dt>Merkle root</dt><dd class=\"hash\">" + htmlEscape(jstr(cp, "root"))) +
          "</dd><dt>signature</dt><dd class=\"hash\">" + htmlEscape(jstr(cp, "signature")) + "</dd></dl>";
   else
     h += "<p>" + htmlEscape(s.noCheckpoint) + "</p>";

@@ -13,7 +13,8 @@
 //                entry hash covers), prevHash, hash, hashOk, display (event id shown on),
 //                implicit: {notice{seq,at,atIso}|null, deadline(+Iso), afterDeadline, flags}}]
 //   state, verification (the record view's), rows: [{seq, serverAt, eventKey, personalHash,
-//   prevRowHash, rowHash, body}] (each seal recomputes from these alone),
+//   prevRowHash, rowHash, body, inclusion}] (each seal recomputes from these alone; inclusion:
+//   the row's Merkle inclusion path to the checkpoint's root, docs/ledger.md §4.2),
 //   checkpoint: the newest signed checkpoint at or after the record's last row (null when
 //   none yet; GET /v1/proof writes one first when the head moved; a key rotation also has prevKey and
 //   prevSignature), publicKey, notes, and once the ledger's key was rotated keyRotations (the
@@ -41,7 +42,8 @@ class Signer;
 ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                  const std::map<int64_t, std::string>& prevHashes, const Policies* policies,
                  const std::vector<Checkpoint>& checkpoints, const Signer& signer, int64_t nowMs,
-                 const std::vector<Checkpoint>& keyRotations = {});
+                 const std::vector<Checkpoint>& keyRotations = {},
+                 const std::map<int64_t, std::vector<std::string>>& inclusion = {});
 
 /** The canonical text of a proof without its "signature" member (what is signed). */
 std::string canonicalProof(const nlohmann::json& proof);

@@ -137,24 +137,27 @@ std::string Signer::signHex(std::string_view msg) const {
   return toHex(sig, sizeof sig);
 }
 
-Checkpoint Signer::checkpoint(int64_t seq, const std::string& head, int64_t at) const {
+Checkpoint Signer::checkpoint(int64_t seq, const std::string& head, int64_t at, const std::string& root) const {
   Checkpoint c;
   c.seq = seq;
   c.head = head;
   c.at = at;
+  c.root = root;
   c.publicKey = publicHex_;
-  c.signature = signHex(ledger::checkpointMessage(seq, head, at));
+  c.signature = signHex(ledger::checkpointMessage(seq, head, at, root));
   return c;
 }
 
-Checkpoint Signer::rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at) const {
+Checkpoint Signer::rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at,
+                              const std::string& root) const {
   Checkpoint c;
   c.seq = seq;
   c.head = head;
   c.at = at;
+  c.root = root;
   c.publicKey = next.publicHex_;
   c.prevKey = publicHex_;
-  std::string msg = ledger::rotationMessage(seq, head, at, publicHex_, next.publicHex_);
+  std::string msg = ledger::rotationMessage(seq, head, at, root, publicHex_, next.publicHex_);
   c.signature = next.signHex(msg);
   c.prevSignature = signHex(msg);
   return c;

@@ -29,12 +29,14 @@ class Signer {
   const std::string& publicKeyHex() const { return publicHex_; }
   /** Detached Ed25519 signature of msg, 128 lowercase hex. */
   std::string signHex(std::string_view msg) const;
-  /** A signed checkpoint over ledger::checkpointMessage(seq, head, at). */
-  Checkpoint checkpoint(int64_t seq, const std::string& head, int64_t at) const;
+  /** A signed checkpoint over ledger::checkpointMessage(seq, head, at, root): root is the
+   *  Merkle root of rows 1..seq ("" only for the old form without one). */
+  Checkpoint checkpoint(int64_t seq, const std::string& head, int64_t at, const std::string& root = "") const;
   /** A key rotation (docs/ledger.md §4.1) from this key to `next` at the head (seq, head, at):
    *  a checkpoint signed by next, with this key as prevKey and this key's prevSignature, both
    *  over ledger::rotationMessage. */
-  Checkpoint rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at) const;
+  Checkpoint rotationTo(const Signer& next, int64_t seq, const std::string& head, int64_t at,
+                        const std::string& root = "") const;
 
   /** True when sigHex (128 hex) is a valid signature of msg by publicKeyHex (64 hex). */
   static bool verifyHex(std::string_view publicKeyHex, std::string_view msg, std::string_view sigHex);

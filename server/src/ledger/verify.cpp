@@ -64,7 +64,7 @@ std::string columnsDisagree(const Row& r) {
 
 Verifier::Verifier(std::string publicKeyHex, const std::vector<Checkpoint>& checkpoints, int64_t startSeq,
                    std::string prevHash)
-    : publicKey_(std::move(publicKeyHex)), checkpoints_(checkpoints), nextSeq_(startSeq),
+    : publicKey_(std::move(publicKeyHex)), checkpoints_(checkpoints), whole_(startSeq == 1), nextSeq_(startSeq),
       prev_(prevHash.empty() ? std::string(ledger::kGenesis) : std::move(prevHash)) {
   for (const Checkpoint& c : checkpoints_) headAt_[c.seq] = "";
   setKeyHistory(checkpoints_);
@@ -78,7 +78,7 @@ void Verifier::setKeyHistory(const std::vector<Checkpoint>& rotations) {
     if (it == rotations_.end() || before(c, *it)) {
       rotations_.insert(it, c);
     } else if (it->head != c.head || it->publicKey != c.publicKey || it->signature != c.signature ||
-               it->prevKey != c.prevKey || it->prevSignature != c.prevSignature) {
+               it->prevKey != c.prevKey || it->prevSignature != c.prevSignature || it->root != c.root) {
       // The same rotation twice (an export's checkpoint line and its header), not alike.
       if (conflictSeq_ == 0) conflictSeq_ = c.seq;
     }
@@ -110,7 +110,7 @@ bool checkKeyChain(const std::vector<Checkpoint>& rotations, std::vector<std::st
       return *why = where + ": hands over from key " + r.prevKey + ", but the key in force there is " + keys->back() +
                     " (a rotation is missing or forged)",
              false;
-    std::string msg = ledger::rotationMessage(r.seq, r.head, r.at, r.prevKey, r.publicKey);
+    std::string msg = ledger::rotationMessage(r.seq, r.head, r.at, r.root, r.prevKey, r.publicKey);
     if (!Signer::verifyHex(r.prevKey, msg, r.prevSignature))
       return *why = where + ": bad signature of the old key " + r.prevKey + " (forged or edited)", false;
     if (!Signer::verifyHex(r.publicKey, msg, r.signature))
@@ -157,8 +157,12 @@ bool Verifier::add(const Row& r) {
                            ": row_hash does not match its contents and the previous row (edited, inserted or reordered)");
   std::string cols = columnsDisagree(r);
   if (!cols.empty()) return fail(r.seq, "row " + std::to_string(r.seq) + ": " + cols);
+  if (whole_) tree_.push(ledger::merkleLeaf(r.rowHash));
   auto it = headAt_.find(r.seq);
-  if (it != headAt_.end()) it->second = r.rowHash;
+  if (it != headAt_.end()) {
+    it->second = r.rowHash;
+    if (whole_) rootAt_[r.seq] = tree_.root();
+  }
   prev_ = r.rowHash;
   ++nextSeq_;
   ++res_.rows;
@@ -195,7 +199,7 @@ VerifyResult Verifier::finish() {
                                  : ": signed by an unknown key " + c.publicKey));
       return res_;
     }
-    if (!c.isRotation() && !Signer::verifyHex(key, ledger::checkpointMessage(c.seq, c.head, c.at), c.signature)) {
+    if (!c.isRotation() && !Signer::verifyHex(key, ledger::checkpointMessage(c.seq, c.head, c.at, c.root), c.signature)) {
       fail(c.seq, where + ": bad signature (forged or edited)");
       return res_;
     }
@@ -203,6 +207,11 @@ VerifyResult Verifier::finish() {
     if (it == headAt_.end() || it->second.empty()) continue;  // outside this slice of rows
     if (c.head != it->second) {
       fail(c.seq, where + ": head is not the chain's row_hash at that seq");
+      return res_;
+    }
+    auto root = rootAt_.find(c.seq);
+    if (!c.root.empty() && root != rootAt_.end() && c.root != root->second) {
+      fail(c.seq, where + ": its Merkle root is not the tree of rows 1.." + std::to_string(c.seq));
       return res_;
     }
     ++res_.checkpoints;

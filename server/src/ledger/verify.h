@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ledger.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -24,7 +25,9 @@ struct VerifyResult {
  *  row_hash before it). Checks, per row: seq continues without a gap, row_hash = rowHash(prev,
  *  …) (edited, inserted, reordered rows), the columns agree with body and personal,
  *  personal_hash matches personal unless erased. Per checkpoint: signed by the key in force at
- *  its (seq, at), head = the chain's row_hash at its seq (when its seq lies within the rows).
+ *  its (seq, at), head = the chain's row_hash at its seq (when its seq lies within the rows),
+ *  and its Merkle root (docs/ledger.md §4.2) = the tree of rows 1..seq (when the rows start at
+ *  seq 1; a slice cannot recompute it, its signature still covers it).
  *
  *  Keys (docs/ledger.md §4.1): without key rotations every checkpoint must be signed by
  *  publicKeyHex. With rotations (the checkpoints that carry a prevKey, among `checkpoints` or
@@ -60,6 +63,9 @@ class Verifier {
   std::vector<std::string> keys_;      // the key history: the first key, then each rotation's new key
   int64_t conflictSeq_ = 0;            // a rotation given twice with different contents
   std::map<int64_t, std::string> headAt_;  // row_hash at the seqs checkpoints name
+  std::map<int64_t, std::string> rootAt_;  // the Merkle root of rows 1..seq there (whole chains only)
+  ledger::MerkleFrontier tree_;            // the rows so far, when they start at seq 1
+  bool whole_;                             // the rows start at seq 1: roots can be checked
   int64_t nextSeq_;
   std::string prev_;
   int64_t endSeq_ = -1;  // -1: unknown (a slice)

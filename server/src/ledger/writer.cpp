@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/ledger.h"
+#include "ledger/merkle.h"
 #include "ledger/signer.h"
 
 namespace kelisim {
@@ -60,7 +61,10 @@ StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_
     return StoreError{"the ledger is empty (no rows, no checkpoints): nothing to hand over; start the server with the new key",
                       false};
   int64_t at = found ? std::max(now, latest.at + 1) : now;
-  Checkpoint r = old.rotationTo(next, h.seq, h.hash, at);
+  ledger::MerkleFrontier tree;
+  if (!(e = frontierAt(store, h.seq, &tree)).ok()) return e;
+  Checkpoint r = old.rotationTo(next, h.seq, h.hash, at, tree.root());
+  r.frontier = tree.text();
   if (!(e = store.addCheckpoint(r)).ok()) return e;
   // SQLite's INSERT OR IGNORE drops a row whose (seq, at) exists: read it back.
   Checkpoint back;
@@ -165,10 +169,29 @@ StoreError Writer::checkpointIfMoved() {
     std::fprintf(stderr, "kelisim-server: no more checkpoints from this server: %s\n", e.message.c_str());
     return e;
   }
-  e = store_.addCheckpoint(signer_.checkpoint(h.seq, h.hash, now));
+  // The Merkle root of rows 1..head: go on from the tree of the last checkpoint (this writer's,
+  // or a newer one another server on the database wrote).
+  ledger::MerkleFrontier tree;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    tree = frontier_;
+  }
+  Checkpoint latest;
+  bool found = false;
+  ledger::MerkleFrontier stored;
+  if ((e = store_.latestCheckpoint(&latest, &found)).ok() && found && latest.seq <= h.seq &&
+      ledger::MerkleFrontier::parse(latest.frontier, &stored) && stored.size() > tree.size())
+    tree = stored;
+  if (!e.ok()) return e;
+  if (int64_t(tree.size()) > h.seq) tree = ledger::MerkleFrontier();
+  if (!(e = extendFrontier(store_, h.seq, &tree)).ok()) return e;
+  Checkpoint c = signer_.checkpoint(h.seq, h.hash, now, tree.root());
+  c.frontier = tree.text();
+  e = store_.addCheckpoint(c);
   if (e.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     lastCheckpointSeq_ = h.seq;
+    frontier_ = std::move(tree);
   }
   return e;
 }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ledger.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -81,6 +82,7 @@ class Writer {
   int64_t lastCheckpointSeq_ = 0;
   int64_t lastCheckpointAt_ = 0;
   bool rotatedAway_ = false;
+  ledger::MerkleFrontier frontier_;  // the tree of the rows up to the last checkpoint written or seen
 };
 
 }  // namespace server

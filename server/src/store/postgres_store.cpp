@@ -74,9 +74,9 @@ const Statement kStatements[] = {
     {"seq_range_by_time",
      "SELECT coalesce(MIN(seq), 0), coalesce(MAX(seq), 0) FROM events WHERE server_at >= $1 AND server_at < $2", 2},
     {"checkpoint_add",
-     "INSERT INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-     7},
+     "INSERT INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature, root, frontier) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+     9},
     {"checkpoints_in_range",
      "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE seq >= $1 AND ($2 = 0 OR seq <= $2) "
      "ORDER BY seq, at",
@@ -493,8 +493,10 @@ class PostgresStore final : public Store {
     std::string seq = num(cp.seq), at = num(cp.at);
     const char* prevKey = cp.isRotation() ? cp.prevKey.c_str() : nullptr;  // NULL on ordinary checkpoints
     const char* prevSig = cp.isRotation() ? cp.prevSignature.c_str() : nullptr;
-    return c->run("checkpoint_add",
-                  {seq.c_str(), cp.head.c_str(), at.c_str(), cp.publicKey.c_str(), cp.signature.c_str(), prevKey, prevSig});
+    const char* root = cp.root.empty() ? nullptr : cp.root.c_str();
+    const char* frontier = cp.frontier.empty() ? nullptr : cp.frontier.c_str();
+    return c->run("checkpoint_add", {seq.c_str(), cp.head.c_str(), at.c_str(), cp.publicKey.c_str(),
+                                     cp.signature.c_str(), prevKey, prevSig, root, frontier});
   }
 
   StoreError checkpointsInRange(int64_t fromSeq, int64_t toSeq, std::vector<Checkpoint>* out) override {
@@ -557,7 +559,7 @@ class PostgresStore final : public Store {
     if (!e.ok()) return e;
     for (int i = 0; i < r.rows(); ++i)
       out->push_back({r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5),
-                      r.text(i, 6)});
+                      r.text(i, 6), r.text(i, 7), r.text(i, 8)});
     return {};
   }
 

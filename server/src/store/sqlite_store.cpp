@@ -280,8 +280,8 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(wmu_);
     StoreError e;
     sqlite3_stmt* s = w_.stmt(
-        "INSERT OR IGNORE INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO checkpoints (seq, head, at, public_key, signature, prev_key, prev_signature, root, "
+        "frontier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &e);
     if (!s) return e;
     sqlite3_bind_int64(s, 1, c.seq);
@@ -295,6 +295,10 @@ class SqliteStore : public Store {
     } else {
       sqlite3_bind_null(s, 6);
       sqlite3_bind_null(s, 7);
+    }
+    for (auto [i, v] : {std::pair<int, const std::string*>{8, &c.root}, {9, &c.frontier}}) {
+      if (v->empty()) sqlite3_bind_null(s, i);
+      else bindText(s, i, *v);
     }
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) return w_.error("add checkpoint", rc);
@@ -388,6 +392,8 @@ class SqliteStore : public Store {
       c.signature = colText(s, 4);
       c.prevKey = colText(s, 5);
       c.prevSignature = colText(s, 6);
+      c.root = colText(s, 7);
+      c.frontier = colText(s, 8);
       out->push_back(std::move(c));
     }
     sqlite3_reset(s);

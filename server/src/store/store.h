@@ -64,11 +64,16 @@ struct Checkpoint {
   // ledger::rotationMessage(seq, head, at, prevKey, publicKey). Empty on ordinary checkpoints.
   std::string prevKey;
   std::string prevSignature;
+  // The Merkle root of rows 1..seq (docs/ledger.md §4.2), which the signatures cover too; ""
+  // on checkpoints written before roots. frontier: MerkleFrontier::text() at seq, not signed,
+  // stored so that the next checkpoint goes on from it instead of reading every row again.
+  std::string root;
+  std::string frontier;
   bool isRotation() const { return !prevKey.empty(); }
 };
 
 /** The columns both engines read a Checkpoint from, in this order. */
-#define KELISIM_CHECKPOINT_COLUMNS "seq, head, at, public_key, signature, prev_key, prev_signature"
+#define KELISIM_CHECKPOINT_COLUMNS "seq, head, at, public_key, signature, prev_key, prev_signature, root, frontier"
 
 struct Head {
   int64_t seq = 0;         // 0 = empty ledger
