@@ -45,13 +45,7 @@ class VerifyTest : public ::testing::Test {
         events.push_back(batch == 0 ? displayEvent(p, rid, "d-display" + rid + "000", clock)
                                     : changeEvent(p, rid, Op::AcceptAll, clock, &stored));
       }
-      std::vector<CheckedEvent> out;
-      IngestError e = parseEvents(events.dump(), {}, nullptr, "", &out);
-      ASSERT_TRUE(e.ok()) << e.message;
-      std::vector<NewRow> rows;
-      for (auto& c : out) rows.push_back(c.row);
-      SubmitResult sr = w.submit(rows);
-      ASSERT_TRUE(sr.error.ok()) << sr.error.message;
+      submit(w, events);
       ASSERT_TRUE(w.checkpointIfMoved().ok());
     }
     w.stop();
@@ -74,6 +68,17 @@ class VerifyTest : public ::testing::Test {
 
   void sql(const std::string& s) { ASSERT_EQ(rawSql(path, s), "") << s; }
 
+  /** The events, checked by the ledger's ingest, through the writer `w`. */
+  static void submit(Writer& w, const ojson& events) {
+    std::vector<CheckedEvent> out;
+    IngestError e = parseEvents(events.dump(), {}, nullptr, "", &out);
+    ASSERT_TRUE(e.ok()) << e.message;
+    std::vector<NewRow> rows;
+    for (auto& c : out) rows.push_back(c.row);
+    SubmitResult sr = w.submit(rows);
+    ASSERT_TRUE(sr.error.ok()) << sr.error.message;
+  }
+
   /** Three more accept-all events of new visitors (batch > 1) through a writer that signs with
    *  `s`, then a checkpoint. Returns what Writer::start() said (nothing is written when !ok). */
   StoreError addBatch(const Signer& s, int batch) {
@@ -86,13 +91,7 @@ class VerifyTest : public ::testing::Test {
       events.push_back(changeEvent(knownPolicy(), "Visitor_" + std::to_string(batch) + std::to_string(v) + "xx",
                                    Op::AcceptAll, clock, &stored));
     }
-    std::vector<CheckedEvent> out;
-    IngestError e = parseEvents(events.dump(), {}, nullptr, "", &out);
-    EXPECT_TRUE(e.ok()) << e.message;
-    std::vector<NewRow> rows;
-    for (auto& c : out) rows.push_back(c.row);
-    SubmitResult sr = w.submit(rows);
-    EXPECT_TRUE(sr.error.ok()) << sr.error.message;
+    submit(w, events);
     StoreError cp = w.checkpointIfMoved();
     w.stop();
     return cp;

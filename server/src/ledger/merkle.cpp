@@ -28,7 +28,8 @@ StoreError eachRow(Store& store, int64_t from, int64_t to, int64_t pageRows, F e
 
 StoreError extendFrontier(Store& store, int64_t seq, ledger::MerkleFrontier* f, int64_t pageRows) {
   ledger::MerkleFrontier g = *f;
-  StoreError e = eachRow(store, int64_t(g.size()) + 1, seq, pageRows, [&](const Row& r) { g.push(ledger::merkleLeaf(r.rowHash)); });
+  StoreError e = eachRow(store, int64_t(g.size()) + 1, seq, pageRows,
+                         [&](const Row& r) { g.push(ledger::merkleLeaf(r.rowHash)); });
   if (e.ok()) *f = std::move(g);
   return e;
 }
