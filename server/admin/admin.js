@@ -38,6 +38,12 @@ const STRINGS = {
     proofSaved: 'The proof was downloaded.',
     verifyTitle: 'Verify the ledger', verifyHelp: "Recomputes every row's seal and checks every signed checkpoint.",
     verify: 'Verify', verifying: 'Verifying…',
+    checkProofTitle: 'Check a proof document',
+    checkProofHelp: "A proof (JSON) that someone shows you: its signature, every row's seal and its Merkle path, checked against this ledger's keys.",
+    proofFile: 'Proof file (JSON)', check: 'Check', checking: 'Checking…', noFile: 'Choose a proof file first.',
+    proofValid: 'Valid: the proof of record {record} is signed by this ledger{stored}.',
+    proofStored: ', and its checkpoint (seq {seq}) is the one stored here', proofNotStored: '; its checkpoint (seq {seq}) is not stored here',
+    proofInvalid: 'NOT valid: {message}',
     valid: 'Valid: {rows} rows and {checkpoints} checkpoints check out.', invalid: 'NOT valid at seq {seq}: {message}',
     error: 'Error: {message}', 'op:accept-all': 'Accept all', 'op:reject-all': 'Reject all', 'op:set': 'Custom choice',
     'op:withdraw': 'Withdrawal', 'op:accept-update': 'Update accepted', 'op:notice-shown': 'Notice shown',
@@ -74,6 +80,12 @@ const STRINGS = {
     proofSaved: 'Доказательство скачано.',
     verifyTitle: 'Проверка журнала', verifyHelp: 'Пересчитывает печать каждой строки и проверяет каждую подписанную контрольную точку.',
     verify: 'Проверить', verifying: 'Проверка…',
+    checkProofTitle: 'Проверить документ-доказательство',
+    checkProofHelp: 'Доказательство (JSON), которое вам предъявили: его подпись, печать каждой строки и её путь в дереве Меркла — по ключам этого журнала.',
+    proofFile: 'Файл доказательства (JSON)', check: 'Проверить', checking: 'Проверка…', noFile: 'Сначала выберите файл доказательства.',
+    proofValid: 'Верно: доказательство записи {record} подписано этим журналом{stored}.',
+    proofStored: ', и его контрольная точка (№ {seq}) хранится здесь', proofNotStored: '; его контрольной точки (№ {seq}) здесь нет',
+    proofInvalid: 'НЕ верно: {message}',
     valid: 'Верно: {rows} строк и {checkpoints} контрольных точек прошли проверку.', invalid: 'НЕ верно на № {seq}: {message}',
     error: 'Ошибка: {message}', 'op:accept-all': 'Принять все', 'op:reject-all': 'Отклонить все', 'op:set': 'Выборочное согласие',
     'op:withdraw': 'Отзыв', 'op:accept-update': 'Обновление принято', 'op:notice-shown': 'Уведомление показано',
@@ -110,6 +122,12 @@ const STRINGS = {
     proofSaved: 'Дәлел жүктеп алынды.',
     verifyTitle: 'Журналды тексеру', verifyHelp: 'Әр жолдың мөрін қайта есептеп, әр қол қойылған бақылау нүктесін тексереді.',
     verify: 'Тексеру', verifying: 'Тексерілуде…',
+    checkProofTitle: 'Дәлел құжатын тексеру',
+    checkProofHelp: 'Сізге көрсетілген дәлел (JSON): оның қолтаңбасы, әр жолдың мөрі және оның Меркл ағашындағы жолы — осы журналдың кілттері бойынша.',
+    proofFile: 'Дәлел файлы (JSON)', check: 'Тексеру', checking: 'Тексерілуде…', noFile: 'Алдымен дәлел файлын таңдаңыз.',
+    proofValid: 'Дұрыс: {record} жазбасының дәлеліне осы журнал қол қойған{stored}.',
+    proofStored: ', оның бақылау нүктесі (№ {seq}) осында сақталған', proofNotStored: '; оның бақылау нүктесі (№ {seq}) осында жоқ',
+    proofInvalid: 'ДҰРЫС ЕМЕС: {message}',
     valid: 'Дұрыс: {rows} жол және {checkpoints} бақылау нүктесі тексеруден өтті.', invalid: '№ {seq} жерінде ДҰРЫС ЕМЕС: {message}',
     error: 'Қате: {message}', 'op:accept-all': 'Барлығын қабылдау', 'op:reject-all': 'Барлығынан бас тарту', 'op:set': 'Таңдаулы келісім',
     'op:withdraw': 'Кері қайтару', 'op:accept-update': 'Жаңарту қабылданды', 'op:notice-shown': 'Хабарлама көрсетілді',
@@ -187,9 +205,11 @@ class ApiError extends Error {
 
 /** GETs (or `method`s) an operator route with the Bearer token; returns the parsed JSON or,
  *  with `raw`, the Response. Throws ApiError (status, code, message) for non-2xx answers. */
-async function api(path, { method = 'GET', raw = false } = {}) {
+async function api(path, { method = 'GET', raw = false, body } = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY) || '';
-  const res = await fetch(path, { method, headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+  const headers = { Authorization: 'Bearer ' + token };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body, cache: 'no-store' });
   if (!res.ok) {
     let code = 'http-' + res.status;
     let message = res.statusText || code;
@@ -249,7 +269,7 @@ function signOut(message = '') {
   lastStats = lastRecord = lastVerify = null;
   // Nothing read with the token stays in the page.
   for (const id of ['chart', 'stats-head', 'stats-body', 'rates-body', 'state', 'checks', 'events-body']) $(id).replaceChildren();
-  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status']) say(id, '');
+  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status', 'check-proof-status']) say(id, '');
   $('record-id').value = '';
   $('record').hidden = true;
   $('workspace').hidden = true;
@@ -540,6 +560,22 @@ function renderVerify(r) {
   else say('verify-status', t('invalid', { seq: r.firstBadSeq, message: r.message }), 'error');
 }
 
+/** A proof document someone shows the operator, checked by the server against this ledger. */
+async function checkProof(e) {
+  e.preventDefault();
+  const file = $('proof-file').files[0];
+  if (!file) return say('check-proof-status', t('noFile'), 'error');
+  say('check-proof-status', t('checking'));
+  try {
+    const r = await api('/v1/proof/verify', { method: 'POST', body: await file.text() });
+    if (!r.valid) return say('check-proof-status', t('proofInvalid', { message: r.message }), 'error');
+    const stored = r.checkpoint ? t(r.checkpoint.stored ? 'proofStored' : 'proofNotStored', { seq: r.checkpoint.seq }) : '';
+    say('check-proof-status', t('proofValid', { record: r.recordId, stored }), 'ok');
+  } catch (err) {
+    if (err.status !== 401) say('check-proof-status', t('error', { message: err.message }), 'error');
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Start
 // ---------------------------------------------------------------------------
@@ -559,6 +595,7 @@ function start() {
   $('proof-html').addEventListener('click', openProof);
   $('proof-json').addEventListener('click', downloadProof);
   $('verify-button').addEventListener('click', verifyLedger);
+  $('check-proof-form').addEventListener('submit', checkProof);
   applyLanguage(lang);
   if (sessionStorage.getItem(TOKEN_KEY)) {
     loadStats().then(() => showWorkspace(false), () => {});

@@ -268,6 +268,22 @@ test('by keyboard: sign in, chart and table, look a record up, printable proof, 
   await page.keyboard.press('Enter');
   await page.locator('#verify-status[data-kind="ok"]').waitFor();
   assert.match(await page.locator('#verify-status').innerText(), /^Valid: 13 rows and \d+ checkpoints check out\.$/);
+
+  // Check a proof someone shows: the one just downloaded, then the same with one word changed.
+  await page.setInputFiles('#proof-file', await download.path());
+  await tabTo(page, 'proof-file');
+  await page.keyboard.press('Tab');  // the Check button
+  await page.keyboard.press('Enter');
+  await page.locator('#check-proof-status[data-kind="ok"]').waitFor();
+  assert.match(await page.locator('#check-proof-status').innerText(),
+    new RegExp(`^Valid: the proof of record ${records.implicit.id} is signed by this ledger, and its checkpoint \\(seq \\d+\\) is the one stored here\\.$`));
+  const edited = JSON.stringify(doc).replace('"implicit"', '"explicit"');
+  assert.notEqual(edited, JSON.stringify(doc));
+  await page.setInputFiles('#proof-file', { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(edited) });
+  await page.click('#check-proof-form button[type=submit]');
+  await page.locator('#check-proof-status[data-kind="error"]').waitFor();
+  assert.match(await page.locator('#check-proof-status').innerText(), /^NOT valid: .*signature/);
+  assert.deepEqual(await axeViolations(page), [], 'workspace with the checks done');
   assert.deepEqual(errors, []);
   assert.deepEqual(csp, []);
 

@@ -169,6 +169,65 @@ TEST(Records, StatsCountTheDaysOfTheOffsetAsked) {
   }
 }
 
+TEST(Records, AProofShownToTheOperatorIsCheckedAgainstThisLedger) {
+  Ledger L;
+  std::string id = oneVisitor(L);
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto auth = bearer(L.app.adminToken);
+  std::string doc = c.Get(("/v1/proof/" + id).c_str(), auth)->body;
+  auto check = [&](const std::string& body) {
+    auto r = c.Post("/v1/proof/verify", auth, body, "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return ojson::parse(r->body);
+  };
+  ojson ok = check(doc);
+  EXPECT_EQ(ok["valid"], true) << ok.dump();
+  EXPECT_EQ(ok["recordId"], id);
+  EXPECT_EQ(ok["signedBy"], L.signer->publicKeyHex());
+  EXPECT_EQ(ok["checkpoint"]["stored"], true);
+  // One changed character anywhere the signature covers.
+  std::string edited = doc;
+  size_t at = edited.find("reject-all");
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, 10, "accept-all");
+  ojson bad = check(edited);
+  EXPECT_EQ(bad["valid"], false);
+  EXPECT_NE(bad["message"].get<std::string>().find("signature"), std::string::npos) << bad.dump();
+  // A valid proof of another ledger (another key): not this ledger's.
+  Ledger other;
+  std::string otherId = oneVisitor(other);
+  std::string foreign;
+  {
+    Served s2(other.app);
+    foreign = s2.client().Get(("/v1/proof/" + otherId).c_str(), bearer(other.app.adminToken))->body;
+  }
+  ojson stranger = check(foreign);
+  EXPECT_EQ(stranger["valid"], false);
+  EXPECT_NE(stranger["message"].get<std::string>().find("not a key of this ledger"), std::string::npos) << stranger.dump();
+  EXPECT_EQ(check("not json")["valid"], false);
+  EXPECT_EQ(c.Post("/v1/proof/verify", doc, "application/json")->status, 401);
+}
+
+TEST(Records, AProofOfAnEarlierKeyStaysTheLedgersAfterARotation) {
+  Ledger L, next;
+  std::string id = oneVisitor(L);
+  std::string doc;
+  {
+    Served s(L.app);
+    doc = s.client().Get(("/v1/proof/" + id).c_str(), bearer(L.app.adminToken))->body;
+  }
+  Checkpoint r;
+  ASSERT_TRUE(rotateKey(*L.store, *L.signer, *next.signer, L.nowMs + 1, &r).ok());
+  L.app.signer = next.signer.get();  // the server now runs with the new key
+  Served s(L.app);
+  auto res = s.client().Post("/v1/proof/verify", bearer(L.app.adminToken), doc, "application/json");
+  ASSERT_EQ(res->status, 200);
+  ojson v = ojson::parse(res->body);
+  EXPECT_EQ(v["valid"], true) << v.dump();
+  EXPECT_EQ(v["signedBy"], L.signer->publicKeyHex());
+}
+
 TEST(Records, AProofRightAfterTheChoiceHasACheckpointCoveringIt) {
   Ledger L;
   std::string id = oneVisitor(L);  // no checkpoint written yet

@@ -21,6 +21,7 @@
 #include "http/auth.h"
 #include "ledger/erasure.h"
 #include "ledger/export.h"
+#include "ledger/json_access.h"
 #include "ledger/merkle.h"
 #include "ledger/proof.h"
 #include "ledger/signer.h"
@@ -256,6 +257,41 @@ void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
   sendJson(res, stats.json());
 }
 
+/** POST /v1/proof/verify: a proof document someone shows the operator (the body, JSON), checked
+ *  with the core against this ledger: its signature, seals, inclusion paths and checkpoint
+ *  (verifyProof), that it is signed by one of this ledger's keys (the current one or any of its
+ *  key history), and whether its checkpoint is the one stored here. Always 200 with {valid,
+ *  message, recordId, signedBy, checkpoint: {seq, stored}} unless the body is too large (413). */
+void postProofVerify(App& app, const httplib::Request& req, httplib::Response& res) {
+  constexpr size_t kMaxProofBytes = 8 * 1024 * 1024;
+  if (!requireAdmin(app, req, res)) return;
+  if (req.body.size() > kMaxProofBytes) return sendError(res, 413, "too-large", "a proof document is at most 8 MiB");
+  std::vector<Checkpoint> rotations;
+  StoreError e = app.store->keyRotations(&rotations);
+  if (!e.ok()) return sendStoreError(res, e);
+  std::vector<std::string> keys{app.signer->publicKeyHex()};
+  for (const Checkpoint& r : rotations) keys.push_back(r.prevKey), keys.push_back(r.publicKey);
+  std::string why;
+  bool valid = verifyProof(req.body, "", &why);
+  nlohmann::json doc = nlohmann::json::parse(req.body, nullptr, false);
+  std::string signedBy = jstr(doc, "publicKey");
+  if (valid && std::find(keys.begin(), keys.end(), signedBy) == keys.end())
+    valid = false, why = "it is signed by " + signedBy + ", which is not a key of this ledger";
+  ojson out = {{"valid", valid}, {"message", valid ? "valid" : why}, {"recordId", jstr(doc, "recordId")},
+               {"signedBy", signedBy}, {"checkpoint", nullptr}};
+  const nlohmann::json& cp = jget(doc, "checkpoint");
+  if (valid && cp.is_object()) {
+    std::vector<Checkpoint> stored;
+    int64_t seq = jint(cp, "seq");
+    if (!(e = app.store->checkpointsInRange(seq, seq, &stored)).ok()) return sendStoreError(res, e);
+    bool here = std::any_of(stored.begin(), stored.end(), [&](const Checkpoint& c) {
+      return c.at == jint(cp, "at") && c.signature == jstr(cp, "signature");
+    });
+    out["checkpoint"] = {{"seq", seq}, {"stored", here}};
+  }
+  sendJson(res, out);
+}
+
 void getVerify(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!requireAdmin(app, req, res)) return;
   VerifyResult v = verifyStore(*app.store, app.signer->publicKeyHex());
@@ -270,6 +306,7 @@ void addRecordRoutes(httplib::Server& http, App& app) {
   http.Get(record, [&app](const httplib::Request& q, httplib::Response& r) { getRecord(app, q, r); });
   http.Delete(record, [&app](const httplib::Request& q, httplib::Response& r) { deleteRecord(app, q, r); });
   http.Get(R"(/v1/proof/([^/]+))", [&app](const httplib::Request& q, httplib::Response& r) { getProof(app, q, r); });
+  http.Post("/v1/proof/verify", [&app](const httplib::Request& q, httplib::Response& r) { postProofVerify(app, q, r); });
   http.Get("/v1/export", [&app](const httplib::Request& q, httplib::Response& r) { getExport(app, q, r); });
   http.Get("/v1/stats", [&app](const httplib::Request& q, httplib::Response& r) { getStats(app, q, r); });
   http.Get("/v1/verify", [&app](const httplib::Request& q, httplib::Response& r) { getVerify(app, q, r); });
