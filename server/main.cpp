@@ -24,6 +24,7 @@
 #include "http/rate_limiter.h"
 #include "ledger/erasure.h"
 #include "ledger/export.h"
+#include "ledger/json_access.h"
 #include "ledger/policies.h"
 #include "ledger/proof.h"
 #include "ledger/signer.h"
@@ -394,7 +395,10 @@ int verifyProofFile(const std::string& file, const std::string& pk) {
   text << in.rdbuf();
   std::string why;
   if (ks::verifyProof(text.str(), pk, &why)) {
-    std::printf("valid proof, signed by %s\n", pk.c_str());
+    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+    std::string signer = ks::jstr(doc, "publicKey");
+    if (signer == pk) std::printf("valid proof, signed by %s\n", pk.c_str());
+    else std::printf("valid proof, signed by %s, which its key history links to %s\n", signer.c_str(), pk.c_str());
     return 0;
   }
   std::printf("INVALID proof: %s\n", why.c_str());

@@ -257,13 +257,22 @@ TEST(ServerProcess, RotateKeyHandsTheLedgerToANewKey) {
   EXPECT_EQ(run(exe() + serveArgs, &out), 1) << out;
   EXPECT_NE(out.find("rotate-key"), std::string::npos) << out;
   {
+    std::ofstream(dir.path + "/token") << "rotate-test-token-0123456789\n";
     std::vector<std::string> args = baseArgs(dir);
-    args.insert(args.end(), {"--key", newKey});
+    args.insert(args.end(), {"--key", newKey, "--admin-token-file", dir.path + "/token"});
     ServerProcess srv(args);
     ASSERT_GT(srv.port, 0);
     ASSERT_EQ(srv.client().Post("/v1/events", oneChange("Visitor_R002").dump(), "application/json")->status, 202);
+    // A proof made now (signed by the new key) of a record stored under the old one.
+    auto proof = srv.client().Get("/v1/proof/Visitor_R000", {{"Authorization", "Bearer rotate-test-token-0123456789"}});
+    ASSERT_TRUE(proof);
+    ASSERT_EQ(proof->status, 200) << proof->body;
+    std::ofstream(dir.path + "/proof.json") << proof->body;
     EXPECT_EQ(srv.stop(SIGTERM), 0);
   }
+  EXPECT_EQ(run(exe() + " verify --proof " + dir.path + "/proof.json --key " + newKey, &out), 0) << out;
+  EXPECT_EQ(run(exe() + " verify --proof " + dir.path + "/proof.json --key " + oldKey, &out), 0) << out;
+  EXPECT_NE(out.find("which its key history links to"), std::string::npos) << out;
   for (const std::string& key : {oldKey, newKey}) {
     EXPECT_EQ(run(exe() + " verify --db " + db + " --key " + key, &out), 0) << out;
     EXPECT_NE(out.find("3 rows, 3 checkpoints"), std::string::npos) << out;
