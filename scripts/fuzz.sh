@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 SECS=${1:-30}
 shift || true
-ALL=(fuzz_record fuzz_manifest fuzz_import fuzz_lint fuzz_body fuzz_render fuzz_search fuzz_diff fuzz_translate fuzz_ingest)
+ALL=(fuzz_record fuzz_manifest fuzz_import fuzz_lint fuzz_body fuzz_render fuzz_search fuzz_diff fuzz_translate fuzz_ingest fuzz_proof)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS=${FUZZ_JOBS:-2}
@@ -49,7 +49,7 @@ run_one() {
   mkdir -p "$B/corpus/$t"
   case $t in
     fuzz_record | fuzz_manifest) dict=("-dict=tests/fuzz/consent.dict") ;;
-    fuzz_ingest) dict=("-dict=tests/fuzz/ingest.dict") ;;
+    fuzz_ingest | fuzz_proof) dict=("-dict=tests/fuzz/ingest.dict") ;;
     *) dict=("-dict=tests/fuzz/policy.dict") ;;
   esac
   local before

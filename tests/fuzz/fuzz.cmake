@@ -55,6 +55,9 @@ if(TARGET kelisim_ledger)
   target_compile_options(kelisim_ledger PRIVATE ${KELISIM_FUZZ_SANITIZE} -fsanitize=fuzzer-no-link)
   kelisim_fuzz_target(fuzz_ingest tests/fuzz/fuzz_ingest.cpp)
   target_link_libraries(fuzz_ingest PRIVATE kelisim_ledger)
+  # Proof documents and exports handed to the operator (POST /v1/proof/verify, verify --export).
+  kelisim_fuzz_target(fuzz_proof tests/fuzz/fuzz_proof.cpp)
+  target_link_libraries(fuzz_proof PRIVATE kelisim_ledger)
 endif()
 
 # Seed-corpus generator (a plain program, not a fuzzer): seeds, policies/ and tests/fixtures/

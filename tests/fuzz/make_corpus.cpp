@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ledger.h"
+
 #include "bridge_c.h"
 #include "core/consent.h"
 #include "core/constants.h"
@@ -135,6 +137,66 @@ std::string recordFor(const json& m, const std::string& version, int64_t givenAt
   return std::string(kel_result_ptr(), kel_result_len());
 }
 
+
+/** fuzz_proof: a proof document (first byte 0) and an export (first byte 1) of a small ledger
+ *  whose row hashes, Merkle root and inclusion paths are the core's; the signatures are made
+ *  up (the seeds reach the parsers and the chain, key and tree checks, not a valid signature). */
+void proofSeeds() {
+  using namespace kelisim;
+  using ojson = nlohmann::ordered_json;
+  const std::string k1(64, '1'), k2(64, '2'), sig(128, 'f');
+  std::vector<ojson> rows;
+  std::vector<std::string> hashes;
+  ledger::MerkleFrontier tree;
+  std::string prev = ledger::kGenesis;
+  for (int64_t seq = 1; seq <= 5; ++seq) {
+    std::string key = ledger::eventKey("FuzzVisitor01", "e" + std::to_string(seq));
+    std::string body = "{\"type\":\"kelisim:consent-event\",\"n\":" + std::to_string(seq) + "}";
+    std::string personal = "{\"recordId\":\"FuzzVisitor01\"}";
+    std::string ph = ledger::personalHash(personal);
+    std::string h = ledger::rowHash(prev, seq, 1796551200000 + seq, key, ph, body);
+    tree.push(ledger::merkleLeaf(h));
+    hashes.push_back(h);
+    rows.push_back({{"seq", seq}, {"serverAt", 1796551200000 + seq}, {"eventKey", key}, {"kind", "change"},
+                    {"op", "accept-all"}, {"method", "explicit"}, {"policyId", "p"}, {"policyVersion", "1"},
+                    {"clientAt", 0}, {"recordId", "FuzzVisitor01"}, {"body", body}, {"personal", personal},
+                    {"personalHash", ph}, {"prevRowHash", prev}, {"rowHash", h}, {"erasedAt", nullptr}});
+    prev = h;
+  }
+  ojson rotation = {{"seq", 3}, {"head", hashes[2]}, {"at", 1796551200100}, {"root", ""}, {"publicKey", k2},
+                    {"signature", sig}, {"prevKey", k1}, {"prevSignature", sig}};
+  ojson checkpoint = {{"seq", 5}, {"head", hashes[4]}, {"at", 1796551200200}, {"root", tree.root()},
+                      {"publicKey", k2}, {"signature", sig}};
+  // The export: header, rows, checkpoints.
+  std::string exp = ojson{{"format", "kelisim-ledger-export/1"}, {"publicKey", k2},
+                          {"head", {{"seq", 5}, {"hash", hashes[4]}}},
+                          {"from", {{"seq", 1}, {"prevHash", ledger::kGenesis}}},
+                          {"keyRotations", ojson::array({rotation})}}.dump() + "\n";
+  for (const ojson& r : rows) {
+    ojson line = r;
+    line.erase("prevRowHash");
+    exp += ojson{{"row", line}}.dump() + "\n";
+  }
+  exp += ojson{{"checkpoint", rotation}}.dump() + "\n" + ojson{{"checkpoint", checkpoint}}.dump() + "\n";
+  put("fuzz_proof", "export", std::string(1, '\x01') + exp);
+  // The proof of the record: its rows with their seal inputs and inclusion paths.
+  ojson proofRows = ojson::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ojson path = ojson::array();
+    for (auto [b, e] : ledger::inclusionRanges(i, rows.size())) {
+      ledger::MerkleFrontier part;
+      for (uint64_t j = b; j < e; ++j) part.push(ledger::merkleLeaf(hashes[j]));
+      path.push_back(part.root());
+    }
+    proofRows.push_back({{"seq", rows[i]["seq"]}, {"serverAt", rows[i]["serverAt"]}, {"eventKey", rows[i]["eventKey"]},
+                         {"personalHash", rows[i]["personalHash"]}, {"prevRowHash", rows[i]["prevRowHash"]},
+                         {"rowHash", rows[i]["rowHash"]}, {"body", rows[i]["body"]}, {"inclusion", path}});
+  }
+  ojson proof = {{"format", "kelisim-proof/1"}, {"recordId", "FuzzVisitor01"}, {"rows", proofRows},
+                 {"checkpoint", checkpoint}, {"publicKey", k2}, {"keyRotations", ojson::array({rotation})},
+                 {"decisions", ojson::array()}, {"displays", ojson::array()}, {"signature", sig}};
+  put("fuzz_proof", "proof", std::string(1, '\x00') + proof.dump());
+}
 
 /** fuzz_ingest: POST /v1/events bodies (docs/ledger.md §1) with valid change events made by
  *  the core's apply(), display events, and the batch forms. */
@@ -300,6 +362,7 @@ int main(int argc, char** argv) {
     put("fuzz_record", std::string("foreign-") + std::to_string(gCount), foreign);
 
   ingestSeeds();
+  proofSeeds();
 
   std::printf("fuzz_make_corpus: %d files in %s (%zu policy texts, %zu manifests)\n", gCount, gOut.c_str(),
               texts.size(), manifests.size());

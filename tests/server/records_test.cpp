@@ -206,6 +206,11 @@ TEST(Records, AProofShownToTheOperatorIsCheckedAgainstThisLedger) {
   EXPECT_EQ(stranger["valid"], false);
   EXPECT_NE(stranger["message"].get<std::string>().find("not a key of this ledger"), std::string::npos) << stranger.dump();
   EXPECT_EQ(check("not json")["valid"], false);
+  // A hostile file nested a million deep: refused before parsing, the server stays up.
+  ojson deep = check("{\"format\":\"kelisim-proof/1\",\"x\":" + std::string(1000000, '[') + std::string(1000000, ']') + "}");
+  EXPECT_EQ(deep["valid"], false);
+  EXPECT_NE(deep["message"].get<std::string>().find("nested deeper"), std::string::npos) << deep.dump();
+  EXPECT_EQ(check(doc)["valid"], true);
   EXPECT_EQ(c.Post("/v1/proof/verify", doc, "application/json")->status, 401);
 }
 

@@ -273,7 +273,8 @@ void postProofVerify(App& app, const httplib::Request& req, httplib::Response& r
   for (const Checkpoint& r : rotations) keys.push_back(r.prevKey), keys.push_back(r.publicKey);
   std::string why;
   bool valid = verifyProof(req.body, "", &why);
-  nlohmann::json doc = nlohmann::json::parse(req.body, nullptr, false);
+  nlohmann::json doc = depthWithin(req.body, kMaxProofDepth) ? nlohmann::json::parse(req.body, nullptr, false)
+                                                             : nlohmann::json();
   std::string signedBy = jstr(doc, "publicKey");
   if (valid && std::find(keys.begin(), keys.end(), signedBy) == keys.end())
     valid = false, why = "it is signed by " + signedBy + ", which is not a key of this ledger";

@@ -13,6 +13,7 @@
 #include "core/consent.h"
 #include "core/ledger.h"
 #include "core/sha256.h"
+#include "ledger/json_access.h"
 #include "ledger/policies.h"
 
 namespace kelisim {
@@ -27,24 +28,6 @@ const char* kDisplay = "kelisim:display";
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
-/** Depth of the deepest [ / { nesting, stopping early once it exceeds max (strings skipped). */
-bool depthWithin(std::string_view s, int max) {
-  int depth = 0;
-  bool inString = false, escape = false;
-  for (char c : s) {
-    if (inString) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') inString = false;
-      continue;
-    }
-    if (c == '"') inString = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > max) return false;
-    } else if (c == ']' || c == '}') --depth;
-  }
-  return true;
-}
 
 struct Ctx {
   const IngestOptions& opt;

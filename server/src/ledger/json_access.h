@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,27 @@ template <class J>
 int64_t jint(const J& o, const char* key, int64_t fallback = 0) {
   const J& v = jget(o, key);
   return v.is_number_integer() ? v.template get<int64_t>() : fallback;
+}
+
+/** True when the [ / { nesting of the JSON text s is at most max deep (strings skipped; it stops
+ *  at the first level too deep). Checked before parsing text from outside: nlohmann's dump()
+ *  and copies recurse, and a document nested thousands deep would overflow the stack. */
+inline bool depthWithin(std::string_view s, int max) {
+  int depth = 0;
+  bool inString = false, escape = false;
+  for (char c : s) {
+    if (inString) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') inString = false;
+      continue;
+    }
+    if (c == '"') inString = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > max) return false;
+    } else if (c == ']' || c == '}') --depth;
+  }
+  return true;
 }
 
 }  // namespace server

@@ -253,6 +253,8 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
 }
 
 bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why) {
+  // A proof is a few levels deep; anything far deeper is not one (and would recurse in dump()).
+  if (!depthWithin(json, kMaxProofDepth)) return *why = "the proof is nested deeper than a proof document is", false;
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return *why = "the proof is not a JSON object", false;
   if (jstr(doc, "format") != "kelisim-proof/1") return *why = "format is not kelisim-proof/1", false;

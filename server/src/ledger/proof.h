@@ -53,6 +53,8 @@ std::string canonicalProof(const nlohmann::json& proof);
  *  (if any) form a valid key history ending at publicKey, and publicKeyHex ("" = any) is
  *  publicKey or one of the history's keys. Returns true when valid; otherwise false and *why names what. */
 bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why);
+/** The nesting verifyProof (and POST /v1/proof/verify) accepts before parsing a document. */
+constexpr int kMaxProofDepth = 32;
 
 /** The proof as a printable, script-free HTML page in lang (ru, kk or en; anything else: en).
  *  Every value from the document is HTML-escaped. Its one <style> element is kProofCss. */
