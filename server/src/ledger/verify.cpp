@@ -7,9 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/json_access.h"
-
 #include "core/ledger.h"
+#include "ledger/json_access.h"
 #include "ledger/signer.h"
 
 namespace kelisim {
