@@ -103,7 +103,7 @@ test('a site without kelisim loading a stand-in tracker before consent: exactly 
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const rep = r.report;
   assert.equal(rep.site.kelisim, false);
-  assert.deepEqual(rep.pages, [tracker.url + '/', tracker.url + '/about.html'], 'same-site pages only; the PDF and the other site are not pages');
+  assert.deepEqual(rep.pages, [tracker.url + '/', tracker.url + '/about.html'], 'same-origin pages only; the PDF and the other site are not pages');
   // Its own banner's buttons, found by their Russian text.
   assert.deepEqual(rep.states.map((s) => [s.id, s.how, s.clicked]), [['none', 'none', null], ['reject', 'heuristic', 'Отклонить'], ['accept', 'heuristic', 'Принять все']]);
   const expected = [];

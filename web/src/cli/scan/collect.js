@@ -341,7 +341,7 @@ async function openStart(page, o) {
 
 /**
  * The "no choice" pass after the start page loaded: the screenshot (with kelisim's banner
- * shown), the site's cookie declarations, then same-site pages breadth first up to
+ * shown), the site's cookie declarations, then same-origin pages breadth first up to
  * o.maxPages. Returns the list of pages visited (reused by the other passes).
  */
 async function crawl(pass, kelisim) {

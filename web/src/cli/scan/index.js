@@ -20,7 +20,7 @@ Usage:
       after "reject all", after "accept all" (on a kelisim site its data-kelisim-action
       buttons; elsewhere a button whose text reads like reject/accept in ru, kk or en, when
       one is found). Records cookies (who set them, lifetime, first/third party), storage keys
-      and third-party requests over up to N same-site pages (default 3), matches them against
+      and third-party requests over up to N same-origin pages (default 3), matches them against
       the services catalogue and writes DIR/report.json and DIR/report.html with a
       screenshot per state (default DIR: ./kelisim-scan).
       --catalogue FILE   services catalogue (default: services/catalogue.json of this package)
