@@ -160,20 +160,6 @@ void deleteRecord(App& app, const httplib::Request& req, httplib::Response& res)
   sendJson(res, {{"erased", r.erased}, {"erasureSeq", r.seq}});
 }
 
-/** Calls each(page) for the rows firstSeq..lastSeq, app.readPageRows at a time, so that a long
- *  range is never in memory at once. Stops at the first error (returned) or when each returns
- *  false. */
-StoreError forEachPage(App& app, int64_t firstSeq, int64_t lastSeq, const std::function<bool(std::vector<Row>&)>& each) {
-  for (int64_t from = firstSeq; from > 0 && from <= lastSeq;) {
-    std::vector<Row> page;
-    StoreError e = app.store->rowsBySeq(from, lastSeq + 1, std::max<int64_t>(1, app.readPageRows), &page);
-    if (!e.ok() || page.empty()) return e;
-    from = page.back().seq + 1;
-    if (!each(page)) break;
-  }
-  return {};
-}
-
 /** GET /v1/export: the rows stored in [from, to), widened to the contiguous seq range they
  *  span so that the slice verifies on its own (from its first seq and the row_hash before it),
  *  streamed (chunked) page by page: the header, the rows, then the checkpoints within them. A
@@ -211,7 +197,7 @@ void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
         if (*next <= last) {
           std::string chunk;
           bool more = false;
-          StoreError pe = forEachPage(app, *next, last, [&](std::vector<Row>& page) {
+          StoreError pe = eachPage(*app.store, *next, last + 1, app.readPageRows, [&](std::vector<Row>& page) {
             for (const Row& r : page) chunk += exportRowLine(r);
             *next = page.back().seq + 1;
             more = true;
@@ -249,7 +235,7 @@ void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
   StatsBuilder stats(from, to, 400, offset);
   StoreError e = app.store->seqRangeByTime(from, to, &first, &last);
   if (e.ok())
-    e = forEachPage(app, first, last, [&](std::vector<Row>& page) {
+    e = eachPage(*app.store, first, last + 1, app.readPageRows, [&](std::vector<Row>& page) {
       for (const Row& r : page) stats.add(r);
       return true;
     });

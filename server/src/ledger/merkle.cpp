@@ -10,19 +10,18 @@ namespace {
 /** Calls each(row) for rows from..to in seq order, pages of pageRows; an error on a gap. */
 template <class F>
 StoreError eachRow(Store& store, int64_t from, int64_t to, int64_t pageRows, F each) {
-  for (int64_t next = from; next <= to;) {
-    std::vector<Row> page;
-    StoreError e = store.rowsBySeq(next, to + 1, pageRows, &page);
-    if (!e.ok()) return e;
-    if (page.empty()) return StoreError{"row " + std::to_string(next) + " is missing: cannot compute the Merkle tree", false};
+  int64_t next = from;
+  StoreError e = eachPage(store, from, to + 1, pageRows, [&](std::vector<Row>& page) {
     for (const Row& r : page) {
-      if (r.seq != next)
-        return StoreError{"row " + std::to_string(next) + " is missing: cannot compute the Merkle tree", false};
+      if (r.seq != next) return false;
       each(r);
       ++next;
     }
-  }
-  return {};
+    return true;
+  });
+  if (e.ok() && next <= to)
+    return StoreError{"row " + std::to_string(next) + " is missing: cannot compute the Merkle tree", false};
+  return e;
 }
 }  // namespace
 

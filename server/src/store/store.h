@@ -140,6 +140,22 @@ class Store {
   virtual StoreError eraseBefore(int64_t beforeMs, int64_t at, int64_t* n, std::vector<std::string>* records) = 0;
 };
 
+/** Calls each(page) for the rows with fromSeq <= seq < toSeq (toSeq 0 = to the end), pageRows at
+ *  a time (rowsBySeq), so that a long range is never in memory at once; each page starts after
+ *  the last seq read, so a gap stays a gap. Stops at the first error (returned), at the end, or
+ *  when each returns false. */
+inline StoreError eachPage(Store& store, int64_t fromSeq, int64_t toSeq, int64_t pageRows,
+                           const std::function<bool(std::vector<Row>&)>& each) {
+  for (int64_t from = fromSeq; from > 0 && (toSeq == 0 || from < toSeq);) {
+    std::vector<Row> page;
+    StoreError e = store.rowsBySeq(from, toSeq, pageRows > 0 ? pageRows : 1, &page);
+    if (!e.ok() || page.empty()) return e;
+    from = page.back().seq + 1;
+    if (!each(page)) break;
+  }
+  return {};
+}
+
 /** Opens the store a --db value names: "sqlite:PATH" (created if missing) or
  *  "postgres://…" / "postgresql://…" (libpq URI). Returns nullptr and sets *err otherwise. */
 std::unique_ptr<Store> openStore(const std::string& db, std::string* err);
