@@ -33,17 +33,25 @@ StoreError extendFrontier(Store& store, int64_t seq, ledger::MerkleFrontier* f, 
   return e;
 }
 
+StoreError frontierAt(Store& store, int64_t seq, const Checkpoint* latest, ledger::MerkleFrontier* f) {
+  ledger::MerkleFrontier tree = *f, stored;
+  // An unreadable stored frontier is passed over: the rows give the tree.
+  if (latest && latest->seq <= seq && ledger::MerkleFrontier::parse(latest->frontier, &stored) &&
+      stored.size() > tree.size())
+    tree = std::move(stored);
+  if (int64_t(tree.size()) > seq) tree = ledger::MerkleFrontier();
+  StoreError e = extendFrontier(store, seq, &tree);
+  if (e.ok()) *f = std::move(tree);
+  return e;
+}
+
 StoreError frontierAt(Store& store, int64_t seq, ledger::MerkleFrontier* f) {
   Checkpoint latest;
   bool found = false;
   StoreError e = store.latestCheckpoint(&latest, &found);
   if (!e.ok()) return e;
-  ledger::MerkleFrontier start;
-  if (found && latest.seq <= seq && !latest.frontier.empty() && !ledger::MerkleFrontier::parse(latest.frontier, &start))
-    start = ledger::MerkleFrontier();  // unreadable: start over from the rows
-  if (int64_t(start.size()) > seq) start = ledger::MerkleFrontier();
-  e = extendFrontier(store, seq, &start);
-  if (e.ok()) *f = std::move(start);
+  ledger::MerkleFrontier tree;
+  if ((e = frontierAt(store, seq, found ? &latest : nullptr, &tree)).ok()) *f = std::move(tree);
   return e;
 }
 

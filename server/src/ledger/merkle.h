@@ -18,8 +18,12 @@ namespace server {
  *  An error when a row is missing (a gap in seq) or the store fails; *f is then unchanged. */
 StoreError extendFrontier(Store& store, int64_t seq, ledger::MerkleFrontier* f, int64_t pageRows = 2000);
 
-/** The frontier at seq: from the newest checkpoint's stored frontier when it is at or before
- *  seq, else from the first row. */
+/** Brings *f (the tree of rows 1..f->size() already known, or empty) to rows 1..seq: from
+ *  `latest`'s stored frontier (the newest checkpoint; nullptr: none) instead when that one is
+ *  further along and not beyond seq, from the first row when *f is beyond seq, then reading
+ *  the rows after it (extendFrontier). */
+StoreError frontierAt(Store& store, int64_t seq, const Checkpoint* latest, ledger::MerkleFrontier* f);
+/** The same from an empty tree, reading the newest checkpoint itself. */
 StoreError frontierAt(Store& store, int64_t seq, ledger::MerkleFrontier* f);
 
 /** The inclusion path of each row in `seqs` in the tree of rows 1..treeSize (RFC 9162

@@ -27,13 +27,10 @@ Writer::Writer(Store& store, const Signer& signer, std::function<int64_t()> now,
 
 Writer::~Writer() { stop(); }
 
-StoreError checkSigningKey(Store& store, const Signer& signer) {
-  Checkpoint latest;
-  bool found = false;
-  StoreError e = store.latestCheckpoint(&latest, &found);
-  if (!e.ok() || !found || latest.publicKey == signer.publicKeyHex()) return e;
-  return StoreError{"the ledger's signing key is " + latest.publicKey + " (its newest checkpoint, seq " +
-                    std::to_string(latest.seq) + (latest.isRotation() ? ", a key rotation" : "") +
+StoreError checkSigningKey(const Checkpoint* latest, const Signer& signer) {
+  if (!latest || latest->publicKey == signer.publicKeyHex()) return {};
+  return StoreError{"the ledger's signing key is " + latest->publicKey + " (its newest checkpoint, seq " +
+                    std::to_string(latest->seq) + (latest->isRotation() ? ", a key rotation" : "") +
                     "), not this key " + signer.publicKeyHex() +
                     ": start with the ledger's key file, or hand the ledger over to this key first "
                     "(kelisim-server rotate-key --db … --key OLD --new-key NEW)",
@@ -62,7 +59,7 @@ StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_
                       false};
   int64_t at = found ? std::max(now, latest.at + 1) : now;
   ledger::MerkleFrontier tree;
-  if (!(e = frontierAt(store, h.seq, &tree)).ok()) return e;
+  if (!(e = frontierAt(store, h.seq, found ? &latest : nullptr, &tree)).ok()) return e;
   Checkpoint r = old.rotationTo(next, h.seq, h.hash, at, tree.root());
   r.frontier = tree.text();
   if (!(e = store.addCheckpoint(r)).ok()) return e;
@@ -77,11 +74,10 @@ StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_
 }
 
 StoreError Writer::start() {
-  StoreError e = checkSigningKey(store_, signer_);
-  if (!e.ok()) return e;
   Checkpoint latest;
   bool found = false;
-  e = store_.latestCheckpoint(&latest, &found);
+  StoreError e = store_.latestCheckpoint(&latest, &found);
+  if (e.ok()) e = checkSigningKey(found ? &latest : nullptr, signer_);
   if (!e.ok()) return e;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -160,31 +156,25 @@ StoreError Writer::checkpointIfMoved() {
     lastCheckpointAt_ = now;
     if (!e.ok() || h.seq == 0 || h.seq <= lastCheckpointSeq_ || rotatedAway_) return e;
   }
+  Checkpoint latest;
+  bool found = false;
+  if (!(e = store_.latestCheckpoint(&latest, &found)).ok()) return e;
   // A rotation written while this writer runs: sign nothing more with the old key (a
   // checkpoint of the old key after its rotation would make the ledger invalid).
-  if (!(e = checkSigningKey(store_, signer_)).ok()) {
-    if (e.unavailable) return e;
+  if (!(e = checkSigningKey(found ? &latest : nullptr, signer_)).ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     rotatedAway_ = true;
     std::fprintf(stderr, "kelisim-server: no more checkpoints from this server: %s\n", e.message.c_str());
     return e;
   }
-  // The Merkle root of rows 1..head: go on from the tree of the last checkpoint (this writer's,
-  // or a newer one another server on the database wrote).
+  // The Merkle root of rows 1..head: go on from this writer's tree, or from the newest
+  // checkpoint's when another server on the database wrote one further along.
   ledger::MerkleFrontier tree;
   {
     std::lock_guard<std::mutex> lock(mu_);
     tree = frontier_;
   }
-  Checkpoint latest;
-  bool found = false;
-  ledger::MerkleFrontier stored;
-  if ((e = store_.latestCheckpoint(&latest, &found)).ok() && found && latest.seq <= h.seq &&
-      ledger::MerkleFrontier::parse(latest.frontier, &stored) && stored.size() > tree.size())
-    tree = stored;
-  if (!e.ok()) return e;
-  if (int64_t(tree.size()) > h.seq) tree = ledger::MerkleFrontier();
-  if (!(e = extendFrontier(store_, h.seq, &tree)).ok()) return e;
+  if (!(e = frontierAt(store_, h.seq, found ? &latest : nullptr, &tree)).ok()) return e;
   Checkpoint c = signer_.checkpoint(h.seq, h.hash, now, tree.root());
   c.frontier = tree.text();
   e = store_.addCheckpoint(c);

@@ -32,9 +32,10 @@ std::string sealRow(const std::string& prevHash, int64_t seq, int64_t serverAt, 
  *  hand over: start the server with the new key). *out: the rotation written. */
 StoreError rotateKey(Store& store, const Signer& old, const Signer& next, int64_t now, Checkpoint* out);
 
-/** ok when `signer` may write the ledger's next checkpoint: the newest checkpoint is signed by
- *  it, or there is none. Otherwise an error that names the ledger's key and how to go on. */
-StoreError checkSigningKey(Store& store, const Signer& signer);
+/** ok when `signer` may write the ledger's next checkpoint: the newest checkpoint (`latest`,
+ *  nullptr when there is none) is signed by it, or there is none. Otherwise an error that names
+ *  the ledger's key and how to go on. */
+StoreError checkSigningKey(const Checkpoint* latest, const Signer& signer);
 
 struct SubmitResult {
   StoreError error;                  // !ok: nothing of these rows was committed
