@@ -170,12 +170,15 @@ void getExport(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!requireAdmin(app, req, res) || !timeParam(req, res, "from", &from) || !timeParam(req, res, "to", &to)) return;
   int64_t first = 0, last = 0;
   StoreError e = app.store->seqRangeByTime(from, to, &first, &last);
-  std::string prevHash, headHash;
-  std::vector<Row> edge;
-  if (e.ok() && first > 1) e = app.store->rowsBySeq(first - 1, first, 1, &edge);
-  if (e.ok() && !edge.empty() && edge[0].seq == first - 1) prevHash = edge[0].rowHash;
-  if (e.ok() && first > 0) e = app.store->rowsBySeq(last, last + 1, 1, &edge);
-  if (e.ok() && first > 0 && !edge.empty() && edge[0].seq == last) headHash = edge[0].rowHash;
+  // The row_hash before the first row, and the last row's (the one before last + 1).
+  std::map<int64_t, std::string> prev;
+  if (e.ok() && first > 0) {
+    Row a, b;
+    a.seq = first;
+    b.seq = last + 1;
+    e = prevHashesOf(*app.store, {a, b}, &prev);
+  }
+  std::string prevHash = prev[first], headHash = prev[last + 1];
   auto checkpoints = std::make_shared<std::vector<Checkpoint>>();
   std::vector<Checkpoint> keyRotations;
   if (e.ok() && first > 0) e = app.store->checkpointsInRange(first, last, checkpoints.get());
