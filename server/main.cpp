@@ -394,8 +394,8 @@ int verifyProofFile(const std::string& file, const std::string& pk) {
   std::stringstream text;
   text << in.rdbuf();
   std::string why;
-  if (ks::verifyProof(text.str(), pk, &why)) {
-    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);  // verifyProof checked its depth
+  nlohmann::json doc;
+  if (ks::verifyProof(text.str(), pk, &why, &doc)) {
     std::string signer = ks::jstr(doc, "publicKey");
     if (signer == pk) std::printf("valid proof, signed by %s\n", pk.c_str());
     else std::printf("valid proof, signed by %s, which its key history links to %s\n", signer.c_str(), pk.c_str());

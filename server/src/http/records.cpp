@@ -261,9 +261,8 @@ void postProofVerify(App& app, const httplib::Request& req, httplib::Response& r
   std::vector<std::string> keys{app.signer->publicKeyHex()};
   for (const Checkpoint& r : rotations) keys.push_back(r.prevKey), keys.push_back(r.publicKey);
   std::string why;
-  bool valid = verifyProof(req.body, "", &why);
-  nlohmann::json doc = depthWithin(req.body, kMaxProofDepth) ? nlohmann::json::parse(req.body, nullptr, false)
-                                                             : nlohmann::json();
+  nlohmann::json doc;
+  bool valid = verifyProof(req.body, "", &why, &doc);
   std::string signedBy = jstr(doc, "publicKey");
   if (valid && std::find(keys.begin(), keys.end(), signedBy) == keys.end())
     valid = false, why = "it is signed by " + signedBy + ", which is not a key of this ledger";

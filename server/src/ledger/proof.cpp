@@ -252,10 +252,13 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
   return proof;
 }
 
-bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why) {
+bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why,
+                 nlohmann::json* parsed) {
   // A proof is a few levels deep; anything far deeper is not one (and would recurse in dump()).
   if (!depthWithin(json, kMaxProofDepth)) return *why = "the proof is nested deeper than a proof document is", false;
-  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  nlohmann::json local;
+  nlohmann::json& doc = parsed ? *parsed : local;
+  doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return *why = "the proof is not a JSON object", false;
   if (jstr(doc, "format") != "kelisim-proof/1") return *why = "format is not kelisim-proof/1", false;
   std::string key = jstr(doc, "publicKey");

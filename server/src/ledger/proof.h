@@ -51,8 +51,10 @@ std::string canonicalProof(const nlohmann::json& proof);
 /** Checks a proof document: it parses, its signature verifies over proofMessage(canonical)
  *  with its publicKey, its checkpoint (if any) is signed by the same key, its keyRotations
  *  (if any) form a valid key history ending at publicKey, and publicKeyHex ("" = any) is
- *  publicKey or one of the history's keys. Returns true when valid; otherwise false and *why names what. */
-bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why);
+ *  publicKey or one of the history's keys. Returns true when valid; otherwise false and *why names what.
+ *  parsed (optional): the document as parsed (null when it was refused before parsing). */
+bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::string* why,
+                 nlohmann::json* parsed = nullptr);
 /** The nesting verifyProof (and POST /v1/proof/verify) accepts before parsing a document. */
 constexpr int kMaxProofDepth = 32;
 
