@@ -77,20 +77,6 @@ bool parseCheckpoint(const ojson& j, Checkpoint* c) {
   return getStr(j, "prevKey", &c->prevKey) && getStr(j, "prevSignature", &c->prevSignature) && !c->prevKey.empty();
 }
 
-ojson checkpointJson(const Checkpoint& c) {
-  ojson j = ojson::object();
-  j["seq"] = c.seq;
-  j["head"] = c.head;
-  j["at"] = c.at;
-  j["publicKey"] = c.publicKey;
-  j["signature"] = c.signature;
-  if (!c.root.empty()) j["root"] = c.root;
-  if (c.isRotation()) {
-    j["prevKey"] = c.prevKey;
-    j["prevSignature"] = c.prevSignature;
-  }
-  return j;
-}
 }  // namespace
 
 std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, const std::string& prevRowHash,
@@ -109,6 +95,20 @@ std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, 
   return line(h) + '\n';
 }
 
+ojson checkpointJson(const Checkpoint& c) {
+  ojson j = ojson::object();
+  j["seq"] = c.seq;
+  j["head"] = c.head;
+  j["at"] = c.at;
+  j["publicKey"] = c.publicKey;
+  j["signature"] = c.signature;
+  if (!c.root.empty()) j["root"] = c.root;
+  if (c.isRotation()) {
+    j["prevKey"] = c.prevKey;
+    j["prevSignature"] = c.prevSignature;
+  }
+  return j;
+}
 std::string exportRowLine(const Row& r) { return line(ojson{{"row", rowJson(r)}}) + '\n'; }
 
 std::string exportCheckpointLine(const Checkpoint& c) { return line(ojson{{"checkpoint", checkpointJson(c)}}) + '\n'; }

@@ -8,6 +8,8 @@
 //   key rotation also has "prevKey" and "prevSignature".
 #pragma once
 #include <istream>
+
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,6 +35,9 @@ std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, 
                              int64_t headSeq, const std::string& headHash, const std::vector<Checkpoint>& keyRotations);
 std::string exportRowLine(const Row& r);
 std::string exportCheckpointLine(const Checkpoint& c);
+/** A checkpoint as JSON: seq, head, at, publicKey, signature, root (when it has one), prevKey
+ *  and prevSignature (a key rotation). The export's lines and the proof's key history use it. */
+nlohmann::ordered_json checkpointJson(const Checkpoint& c);
 
 struct ExportData {
   std::string publicKey;

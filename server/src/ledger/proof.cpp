@@ -8,6 +8,7 @@
 #include "core/consent.h"
 #include "core/ledger.h"
 #include "core/sha256.h"
+#include "ledger/export.h"
 #include "ledger/json_access.h"
 #include "ledger/policies.h"
 #include "ledger/signer.h"
@@ -169,10 +170,8 @@ ojson coveringCheckpoint(const std::vector<Checkpoint>& checkpoints, int64_t las
   for (const Checkpoint& c : checkpoints)
     if (c.seq >= lastSeq && (!best || c.seq > best->seq || (c.seq == best->seq && c.at > best->at))) best = &c;
   if (!best) return ojson();
-  ojson j = {{"seq", best->seq},     {"head", best->head},         {"at", best->at}, {"atIso", isoUtc(best->at)},
-             {"publicKey", best->publicKey}, {"signature", best->signature}};
-  if (!best->root.empty()) j["root"] = best->root;
-  if (best->isRotation()) j["prevKey"] = best->prevKey, j["prevSignature"] = best->prevSignature;
+  ojson j = checkpointJson(*best);
+  j["atIso"] = isoUtc(best->at);
   return j;
 }
 
@@ -232,15 +231,7 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
   if (!keyRotations.empty()) {
     // The ledger's key history (docs/ledger.md §4.1), so that any of its keys verifies the proof.
     ojson keys = ojson::array();
-    for (const Checkpoint& r : keyRotations)
-      keys.push_back({{"seq", r.seq},
-                      {"head", r.head},
-                      {"at", r.at},
-                      {"root", r.root},
-                      {"publicKey", r.publicKey},
-                      {"signature", r.signature},
-                      {"prevKey", r.prevKey},
-                      {"prevSignature", r.prevSignature}});
+    for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
     proof["keyRotations"] = std::move(keys);
     proof["notes"].push_back(
         "keyRotations: the ledger's signing keys were rotated; each rotation is signed by the old and the new key "
