@@ -360,6 +360,20 @@ int keygen(Args& a) {
   return 0;
 }
 
+/** The ledger --db names, opened and migrated for a command that must not create one (a
+ *  missing SQLite file is an error). nullptr after printing why. */
+std::unique_ptr<ks::Store> openExistingLedger(const char* command, const std::string& db) {
+  struct stat st;
+  if (db.rfind("sqlite:", 0) == 0 && ::stat(db.c_str() + 7, &st) != 0)
+    return std::fprintf(stderr, "kelisim-server: %s --db %s: no such file\n", command, db.c_str()), nullptr;
+  std::string err;
+  auto store = ks::openStore(db, &err);
+  if (!store) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), nullptr;
+  ks::StoreError se = store->migrate();
+  if (!se.ok()) return std::fprintf(stderr, "kelisim-server: %s\n", se.message.c_str()), nullptr;
+  return store;
+}
+
 /** rotate-key --db URL --key OLD --new-key NEW (created when absent): one cross-signed
  *  checkpoint at the head (ledger/writer.h rotateKey). */
 int rotateKeyCommand(Args& a) {
@@ -371,14 +385,10 @@ int rotateKeyCommand(Args& a) {
   bool created = false;
   auto next = ks::Signer::loadOrCreate(a.newKeyPath, &created, &err);
   if (!next) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
-  struct stat st;
-  if (a.cfg.db.rfind("sqlite:", 0) == 0 && ::stat(a.cfg.db.c_str() + 7, &st) != 0)  // never create a ledger here
-    return std::fprintf(stderr, "kelisim-server: rotate-key --db %s: no such file\n", a.cfg.db.c_str()), 1;
-  auto store = ks::openStore(a.cfg.db, &err);
-  if (!store) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
-  ks::StoreError se = store->migrate();
+  auto store = openExistingLedger("rotate-key", a.cfg.db);
+  if (!store) return 1;
   ks::Checkpoint r;
-  if (se.ok()) se = ks::rotateKey(*store, *old, *next, nowMs(), &r);
+  ks::StoreError se = ks::rotateKey(*store, *old, *next, nowMs(), &r);
   if (!se.ok()) return std::fprintf(stderr, "kelisim-server: rotate-key: %s\n", se.message.c_str()), 1;
   std::printf("%s %s\nrotated at seq %lld: %s -> %s\nrestart the server with --key %s\n",
               created ? "created" : "using", a.newKeyPath.c_str(), (long long)r.seq, r.prevKey.c_str(),
@@ -421,13 +431,8 @@ int verify(Args& a) {
   if (!a.proofFile.empty()) return verifyProofFile(a.proofFile, pk);
   ks::VerifyResult r;
   if (a.dbGiven) {
-    struct stat st;
-    if (a.cfg.db.rfind("sqlite:", 0) == 0 && ::stat(a.cfg.db.c_str() + 7, &st) != 0)  // never create one to verify
-      return std::fprintf(stderr, "kelisim-server: verify --db %s: no such file\n", a.cfg.db.c_str()), 1;
-    auto store = ks::openStore(a.cfg.db, &err);
-    if (!store) return std::fprintf(stderr, "kelisim-server: %s\n", err.c_str()), 1;
-    ks::StoreError se = store->migrate();
-    if (!se.ok()) return std::fprintf(stderr, "kelisim-server: %s\n", se.message.c_str()), 1;
+    auto store = openExistingLedger("verify", a.cfg.db);
+    if (!store) return 1;
     r = ks::verifyStore(*store, pk);
   } else {
     std::ifstream in(a.exportFile);
