@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser, startServer, REPO, watchErrors, formatViolations, CSP_WATCH } from './helpers.js';
+import { launchBrowser, startServer, REPO, AXE_PATH, watchErrors, formatViolations, CSP_WATCH } from './helpers.js';
 import { DEMO_CSP, demoCsp } from '../../scripts/serve.mjs';
 
 const MANIFEST = '/tests/fixtures/manifests/embeds-v1.json';
@@ -363,7 +363,7 @@ test('an undeclared service: "load once" and a link to the content, no "always a
 // axe-core inside each placeholder's frame (its own document).
 async function axeFrame(page, id) {
   const frame = await (await page.$('#' + id)).contentFrame();
-  await frame.addScriptTag({ path: join(REPO, 'node_modules/axe-core/axe.min.js') });
+  await frame.addScriptTag({ path: AXE_PATH });
   return frame.evaluate(async () => {
     const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + n.failureSummary) }));

@@ -7,9 +7,14 @@ import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { startServer as serve } from '../../scripts/serve.mjs';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** axe-core's script, found as Node finds the package (a git worktree inside the repo has no
+ *  node_modules of its own: the repo's is found above it). */
+export const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -46,7 +51,7 @@ export function watchErrors(page) {
 
 /** Runs axe-core (from node_modules) on the page; returns the violations array. */
 export async function axe(page, options = {}) {
-  await page.addScriptTag({ path: join(REPO, 'node_modules/axe-core/axe.min.js') });
+  await page.addScriptTag({ path: AXE_PATH });
   return page.evaluate(async (opts) => {
     const r = await globalThis.axe.run(opts.include ? { include: opts.include } : document, {
       resultTypes: ['violations'],

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadCore } from '../../web/src/engine/headless.js';
-import { launchBrowser, REPO, watchErrors, formatViolations } from './helpers.js';
+import { launchBrowser, REPO, AXE_PATH, watchErrors, formatViolations } from './helpers.js';
 
 const SERVER = join(REPO, 'build/native/server/kelisim-server');
 const manifest = (v) => JSON.parse(readFileSync(join(REPO, `policies/smartaqkol/${v}/manifest.json`), 'utf8'));
@@ -130,7 +130,7 @@ after(async () => {
 /** axe-core, evaluated through the DevTools protocol (an injected <script> would be refused by
  *  the page's CSP, which is the point of the page). */
 async function axeViolations(page) {
-  await page.evaluate(readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  await page.evaluate(readFileSync(AXE_PATH, 'utf8'));
   return page.evaluate(async () => {
     const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + n.failureSummary) }));
