@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, startServer, REPO } from './helpers.js';
+import { BRIDGE_ABI } from '../../web/src/engine/constants.js';
 import { pageHtml, newPage, probe, assertProbeSound, ready, banner, prefs, manifestJson, MANIFEST, acceptAllRunsAll } from './banner-fixture.js';
 
 const NONCE = 'h4rd3n';
@@ -36,6 +37,29 @@ function codeSectionMiddle(b) {
     p += n;
   }
   throw new Error('no code section');
+}
+
+/**
+ * The consent module as another kelisim build would ship it: its kel_abi() (wasm/bridge/common.h)
+ * returns another value. The function's body is `i32.const <BRIDGE_ABI as a signed LEB128> end`;
+ * its lowest bit is flipped (same length). Throws unless that body is found exactly once.
+ */
+function otherBuildWasm(b) {
+  const sleb = (v) => {
+    const out = [];
+    for (;;) {
+      const byte = v & 127;
+      v >>= 7;
+      if ((v === 0 && !(byte & 64)) || (v === -1 && (byte & 64))) { out.push(byte); return out; }
+      out.push(byte | 128);
+    }
+  };
+  const body = Buffer.from([0x41, ...sleb(BRIDGE_ABI | 0), 0x0b]);
+  const at = b.indexOf(body);
+  if (at < 0 || b.indexOf(body, at + 1) >= 0) throw new Error("kel_abi's body is not in the module exactly once");
+  const out = Buffer.from(b);
+  Buffer.from([0x41, ...sleb((BRIDGE_ABI ^ 1) | 0), 0x0b]).copy(out, at);
+  return out;
 }
 
 let browser;
@@ -217,6 +241,10 @@ for (const embed of ['script', 'esm']) {
     'garbage bytes (200, application/wasm)': { body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)), contentType: 'application/wasm' },
     'an HTML page instead of the wasm (200, text/html: SPA fallback)': { body: '<!doctype html><html><body>app</body></html>', contentType: 'text/html; charset=utf-8' },
     'an empty body (200, application/octet-stream)': { body: '', contentType: 'application/octet-stream' },
+
+    // A one-file bundle's kelisim.js with the files at --kelisim-url updated (or cached apart):
+    // a working module whose answers this script would read by another protocol.
+    'the consent module of another kelisim build (200, application/wasm; its kel_abi() differs)': { body: otherBuildWasm(WASM), contentType: 'application/wasm' },
   };
   for (const [what, reply] of Object.entries(BAD_WASM)) {
     test(`${embed}: ${what} → fail closed (wasm-load), no gated script`, async () => {
@@ -228,10 +256,10 @@ for (const embed of ['script', 'esm']) {
     });
   }
 
-  // A valid module that is not the consent core compiles and instantiates; the first call
-  // finds no kel_decide. The start-up still fails closed. Its code today is
-  // 'wasm-missing-export' (not one of the documented start-up codes); 'wasm-load' is
-  // accepted too, should the loader learn to check the exports up front.
+  // A valid module that is not the consent core compiles and instantiates. One without
+  // kel_abi() is refused by the loader (wasm-load); the policy module, of this build, passes
+  // that check and the first call finds no kel_decide (wasm-missing-export, not one of the
+  // documented start-up codes). Either way the start-up fails closed.
   const OTHER_WASM = {
     'an empty but valid wasm module': WASM.subarray(0, 8),
     'the policy module served in place of the consent module': readFileSync(join(REPO, 'dist/kelisim-policy.wasm')),

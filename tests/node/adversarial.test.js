@@ -9,7 +9,13 @@ import { loadCore } from '../../web/src/engine/core.js';
 import { loadPolicyModule } from '../../web/src/engine/policy.js';
 import { KelisimError } from '../../web/src/engine/errors.js';
 import { loadWasm } from '../../web/src/engine/loader.js';
+import { BRIDGE_ABI } from '../../web/src/engine/constants.js';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const core = await loadCore();
 const policy = await loadPolicyModule();
@@ -239,9 +245,14 @@ test('invalid UTF-8, NUL bytes and bidi overrides', () => {
 // Adversarial finding (2026-11-22): V8 reports a stack overflow inside wasm as a RangeError, not
 // a WebAssembly.RuntimeError, so the loader kept the instance with its shadow stack pointer and
 // heap left mid-call. It now restarts the module and reports wasm-trap for both.
+// The kel_abi() every module of this build exports (constants.json, wasm/bridge/common.h), as
+// the signed i32 a wasm constant is written as.
+const ABI = `(func (export "kel_abi") (result i32) (i32.const ${BRIDGE_ABI | 0}))`;
+
 test('a stack overflow inside wasm restarts the module (loader)', async () => {
   const mod = binaryen.parseText(`(module
     (memory (export "memory") 1)
+    ${ABI}
     (func (export "kel_alloc") (param i32) (result i32) (i32.const 1024))
     (func (export "kel_free") (param i32))
     (func (export "kel_result_ptr") (result i32) (i32.const 0))
@@ -254,6 +265,29 @@ test('a stack overflow inside wasm restarts the module (loader)', async () => {
   assert.throws(() => wasm.call('kel_boom'), (e) => e instanceof KelisimError && e.code === 'wasm-trap');
   assert.notEqual(wasm._x, first, 'a fresh instance');
   assert.equal(wasm.call('kel_ok'), '');
+});
+
+// A module of another kelisim build (say a one-file bundle's kelisim.js with a newer
+// kelisim-consent-banner.wasm from --kelisim-url) would answer by another protocol: positional
+// fields and list indexes that this script reads differently. The loader refuses it, so the
+// page fails closed (wasm-load) instead of misreading a decision.
+test('a wasm module of another build (its kel_abi() differs, or it has none) is refused: wasm-load', async () => {
+  const make = (abi) => {
+    const mod = binaryen.parseText(`(module (memory (export "memory") 1) ${abi}
+      (func (export "kel_ok") (result i32) (i32.const 0)))`);
+    try { return mod.emitBinary(); } finally { mod.dispose(); }
+  };
+  assert.equal(typeof (await loadWasm(make(ABI)))._x.kel_ok, 'function', 'this build\'s ABI loads');
+  const refused = (abi) => (e) => e instanceof KelisimError && e.code === 'wasm-load' &&
+    e.message.includes(`is of another kelisim build (ABI ${abi}, not ${BRIDGE_ABI})`);
+  const other = (BRIDGE_ABI ^ 1) >>> 0;
+  await assert.rejects(loadWasm(make(`(func (export "kel_abi") (result i32) (i32.const ${other | 0}))`)), refused(other));
+  await assert.rejects(loadWasm(make('')), refused(0));
+  // The shipped modules all carry this build's ABI.
+  for (const f of ['kelisim-consent', 'kelisim-consent-banner', 'kelisim-consent-receipt', 'kelisim-policy', 'kelisim-policy-tools']) {
+    const m = await loadWasm(readFileSync(join(REPO, `dist/${f}.wasm`)));
+    assert.equal(m._x.kel_abi() >>> 0, BRIDGE_ABI, f);
+  }
 });
 
 // ---------------------------------------------------------------------------

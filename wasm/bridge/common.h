@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/constants.h"
+
 namespace kelisim_bridge {
 
 // The result slot: the last call's text output.
@@ -111,6 +113,9 @@ __attribute__((used)) void kel_free(void* p) { std::free(p); }
 #endif
 
 extern "C" {
+/** The bridge ABI this module was built with (constants.json BridgeVersion and lists): the
+ *  loader refuses a module whose ABI is not its own (web/src/engine/loader.js loadWasm). */
+__attribute__((used)) uint32_t kel_abi() { return kelisim::kBridgeAbi; }
 /** Address of the last call's text output (UTF-8, not NUL-terminated). */
 __attribute__((used)) const char* kel_result_ptr() { return kelisim_bridge::g_resultPtr; }
 /** Length in bytes of the last call's text output. */

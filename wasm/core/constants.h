@@ -148,4 +148,7 @@ inline const char* name(Event v) {
   return "";
 }
 
+/** The bridge ABI (BridgeVersion and the lists above), exported by every wasm module as kel_abi(). */
+inline constexpr uint32_t kBridgeAbi = 0x4491243fu;
+
 }  // namespace kelisim

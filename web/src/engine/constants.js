@@ -5,3 +5,5 @@ export const Method = /* @__PURE__ */ Object.freeze(["explicit","implicit"]);
 export const Op = /* @__PURE__ */ Object.freeze(["accept-all","reject-all","set","withdraw","accept-update","notice-shown"]);
 export const ErrorCode = /* @__PURE__ */ Object.freeze(["ok","record-absent","record-too-long","record-foreign","record-unknown-version","record-malformed","record-checksum","manifest-invalid","bad-argument","unknown-category","required-category","no-record","bad-input","unknown-service"]);
 export const Event = /* @__PURE__ */ Object.freeze(["kelisim:consent","kelisim:change","kelisim:update","kelisim:error"]);
+/** The bridge ABI a wasm module must export as kel_abi() (constants.json BridgeVersion). */
+export const BRIDGE_ABI = 0x4491243f;

@@ -3,7 +3,7 @@
 // no eval. After a trap the instance is rebuilt from the compiled module, so one bad call
 // never poisons the next.
 import { KelisimError } from './errors.js';
-import { ErrorCode } from './constants.js';
+import { ErrorCode, BRIDGE_ABI } from './constants.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -108,7 +108,15 @@ export class WasmModule {
   get memoryBytes() { return this._x.memory.buffer.byteLength; }
 }
 
-/** Compiles and instantiates `source` (see compileWasm). */
+/**
+ * Compiles and instantiates `source` (see compileWasm). A module of another kelisim build
+ * (its kel_abi() not this script's BRIDGE_ABI, constants.json) is refused as one that cannot
+ * load: its answers would be read by another protocol. Fail closed, never misread.
+ */
 export async function loadWasm(source) {
-  return new WasmModule(await compileWasm(source));
+  const m = new WasmModule(await compileWasm(source));
+  const x = m._x;
+  const abi = (x.kel_abi && x.kel_abi()) >>> 0;
+  if (abi !== BRIDGE_ABI) throw new KelisimError('wasm-load', `kelisim: ${describe(source)} is of another kelisim build (ABI ${abi}, not ${BRIDGE_ABI})`);
+  return m;
 }
