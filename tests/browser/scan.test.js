@@ -108,18 +108,31 @@ test('a site without kelisim loading a stand-in tracker before consent: exactly 
   assert.deepEqual(rep.states.map((s) => [s.id, s.how, s.clicked]), [['none', 'none', null], ['reject', 'heuristic', 'Отклонить'], ['accept', 'heuristic', 'Принять все']]);
   const expected = [];
   for (const st of ['none', 'reject']) {
-    expected.push(`${st} cookie _ym_uid yandex-metrica`, `${st} storage _ym_retryReqs yandex-metrica`, `${st} request mc.yandex.ru yandex-metrica`,
+    expected.push(`${st} cookie _ym_uid yandex-metrica`, `${st} storage _ym_retryReqs yandex-metrica`,
+      `${st} storage kelisim-fixture-tag-db yandex-metrica`, `${st} request mc.yandex.ru yandex-metrica`,
       `${st} request top-fwz1.mail.ru top-mail-ru`);  // the lazy pixel: seen because the scan scrolls
   }
   assert.deepEqual(rep.violations.map(key), expected);
   for (const v of rep.violations) assert.equal(v.service.name, v.service.id === 'top-mail-ru' ? 'Top.Mail.Ru' : 'Яндекс Метрика');
   assert.deepEqual(rep.violations[0].setBy, [{ via: 'script', url: 'https://mc.yandex.ru/metrika/tag.js' }]);
-  assert.deepEqual(rep.violations[2].types, ['script', 'image']);
+  assert.deepEqual(rep.violations[3].types, ['script', 'image']);
+  // The IndexedDB database the third-party script opened in the site's origin: found by its
+  // area, named after the script that opened it (indexedDB.open wrapped like setItem).
+  const idb = rep.violations[2];
+  assert.deepEqual([idb.area, idb.origin, idb.setBy], ['indexeddb', tracker.url, [{ via: 'script', url: 'https://mc.yandex.ru/metrika/tag.js' }]]);
+  assert.match(r.stdout, /before-consent: storage \(indexeddb\) kelisim-fixture-tag-db set by https:\/\/mc\.yandex\.ru\/metrika\/tag\.js — Яндекс Метрика/);
   assert.match(r.stdout, /before-consent: request mc\.yandex\.ru \(script, image\) — Яндекс Метрика \[yandex-metrica, analytics\]/);
   // Listed but not violations: the site's own cookie of unknown purpose (set by an uncatalogued
   // third-party script) and unknown third-party hosts (cdn.example.net was refused by the test
   // mode: it never left the machine). Necessary services: tests/node/scan-classify.test.js.
   const none = state(rep, 'none').result;
+  // The site's own service worker and cache: first party, of unknown purpose, listed.
+  const own = (area, key) => none.storage.find((x) => x.area === area && x.key === key);
+  for (const [area, key] of [['service-worker', tracker.url + '/sw.js'], ['cache', 'site-assets-v1']]) {
+    const x = own(area, key);
+    assert.ok(x, `${area} ${key} listed: ${JSON.stringify(none.storage)}`);
+    assert.deepEqual([x.party, x.service, x.violation, x.setBy[0].url], ['first', null, null, tracker.url + '/banner.js'], `${area} ${key}`);
+  }
   const cap = none.cookies.find((c) => c.name === 'cap_session');
   assert.deepEqual([cap.party, cap.service, cap.violation, cap.setBy[0].url], ['first', null, null, 'https://captcha.example.org/api.js']);
   for (const host of ['cdn.example.net', 'captcha.example.org']) {
@@ -165,7 +178,10 @@ test('report.html (ru and en) passes axe-core and shows each state\'s screenshot
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.goto(`${reports.url}/tracker/report.html`);
   assert.equal(await page.getAttribute('html', 'lang'), 'ru');
-  assert.match(await page.locator('main').innerText(), /Нарушений: 8/);
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Нарушений: 10/);
+  assert.match(text, /до согласия\tбаза IndexedDB kelisim-fixture-tag-db/);
+  assert.match(text, /сервис-воркер \(скрипт\)\thttp:\/\/127\.0\.0\.1:\d+\thttp:\/\/127\.0\.0\.1:\d+\/sw\.js\t/);
   await ctx.close();
 });
 

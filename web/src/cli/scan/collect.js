@@ -1,6 +1,7 @@
 // `kelisim scan`, the browser part: one pass over the site in a fresh browser context per
 // consent state ('none', 'reject', 'accept'), recording cookies (the jar at the end, with who
-// set each one), localStorage/sessionStorage keys and every request. Classification is
+// set each one), storage (localStorage/sessionStorage keys, IndexedDB databases, Cache Storage
+// caches, service workers) and every request. Classification is
 // classify.js's job; this file only observes.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -12,7 +13,8 @@ const SCAN_HEADER = 'x-kelisim-scan';
 
 /**
  * Runs in every frame before the page's own scripts (Playwright init script, not subject to
- * the page's CSP): wraps the document.cookie setter, cookieStore.set and Storage#setItem so
+ * the page's CSP): wraps the document.cookie setter, cookieStore.set, Storage#setItem,
+ * indexedDB.open, caches.open and navigator.serviceWorker.register so
  * each write reports its name and the URL of the calling script, read from the call stack
  * (best effort: a write from an inline script names the page; a write from a callback may name
  * whoever scheduled it, or nothing). Values are never reported.
@@ -52,6 +54,21 @@ function initScript(binding) {
     send({ kind: 'storage', area, name: String(k), script: caller(), page: location.href });
     return setItem.call(this, k, v);
   };
+  // Storage that is not a key/value area: the name a write creates (a database, a cache, a
+  // service worker's script URL) is its key.
+  const wrap = (proto, fn, area, keyOf) => {
+    const f = proto && proto[fn];
+    if (typeof f !== 'function') return;
+    proto[fn] = function (...a) {
+      let name = '';
+      try { name = keyOf(a); } catch { /* let the call itself throw */ }
+      send({ kind: 'storage', area, name, script: caller(), page: location.href });
+      return f.apply(this, a);
+    };
+  };
+  wrap(globalThis.IDBFactory && IDBFactory.prototype, 'open', 'indexeddb', (a) => String(a[0]));
+  wrap(globalThis.CacheStorage && CacheStorage.prototype, 'open', 'cache', (a) => String(a[0]));
+  wrap(globalThis.ServiceWorkerContainer && ServiceWorkerContainer.prototype, 'register', 'service-worker', (a) => new URL(String(a[0]), location.href).href);
   if (globalThis.CookieStore && CookieStore.prototype.set) {
     const set = CookieStore.prototype.set;
     CookieStore.prototype.set = function (a, b) {
@@ -200,17 +217,32 @@ async function pageLinks(page, origin) {
   return out;
 }
 
-/** localStorage/sessionStorage keys of every frame of `page` that allows reading them. */
+/** The storage areas the scan reads (a storage entry's `area`), in report order. */
+export const STORAGE_AREAS = ['local', 'session', 'indexeddb', 'cache', 'service-worker'];
+
+/**
+ * What every frame of `page` that allows reading it keeps: localStorage and sessionStorage
+ * keys, IndexedDB database names, Cache Storage cache names and the script URLs of its
+ * origin's service workers, as [{ area, origin, key }].
+ */
 async function storageKeys(page) {
   const out = [];
   for (const f of page.frames()) {
-    const r = await f.evaluate(() => {
+    const r = await f.evaluate(async () => {
       const keys = (s) => { try { return Object.keys(s); } catch { return []; } };
-      return { origin: location.origin, local: keys(globalThis.localStorage), session: keys(globalThis.sessionStorage) };
+      const names = async (get) => { try { return (await get()).filter((x) => typeof x === 'string'); } catch { return []; } };
+      return {
+        origin: location.origin,
+        local: keys(globalThis.localStorage),
+        session: keys(globalThis.sessionStorage),
+        indexeddb: await names(async () => (await indexedDB.databases()).map((d) => d.name)),
+        cache: await names(() => caches.keys()),
+        'service-worker': await names(async () => (await navigator.serviceWorker.getRegistrations())
+          .map((w) => (w.active || w.waiting || w.installing || {}).scriptURL)),
+      };
     }).catch(() => null);
     if (!r || r.origin === 'null') continue;
-    for (const key of r.local) out.push({ area: 'local', origin: r.origin, key });
-    for (const key of r.session) out.push({ area: 'session', origin: r.origin, key });
+    for (const area of STORAGE_AREAS) for (const key of r[area]) out.push({ area, origin: r.origin, key });
   }
   return out;
 }

@@ -19,8 +19,9 @@ Usage:
       Opens <url> in headless Chromium three times, each in a fresh profile: with no choice,
       after "reject all", after "accept all" (on a kelisim site its data-kelisim-action
       buttons; elsewhere a button whose text reads like reject/accept in ru, kk or en, when
-      one is found). Records cookies (who set them, lifetime, first/third party), storage keys
-      and third-party requests over up to N same-origin pages (default 3), matches them against
+      one is found). Records cookies (who set them, lifetime, first/third party), storage
+      (localStorage and sessionStorage keys, IndexedDB databases, Cache Storage caches,
+      service workers) and third-party requests over up to N same-origin pages (default 3), matches them against
       the services catalogue and writes DIR/report.json and DIR/report.html with a
       screenshot per state (default DIR: ./kelisim-scan).
       --catalogue FILE   services catalogue (default: services/catalogue.json of this package)
@@ -172,7 +173,7 @@ export async function scan(o, { log = () => {} } = {}) {
     lang: o.lang,
     method: {
       thirdParty: thirdPartyMethod(suffixes),
-      setBy: 'Set-Cookie: the response URL; document.cookie, cookieStore and Storage#setItem writes: the calling script read from the JavaScript call stack (best effort)',
+      setBy: 'Set-Cookie: the response URL; document.cookie, cookieStore, Storage#setItem, indexedDB.open, caches.open and navigator.serviceWorker.register: the calling script read from the JavaScript call stack (best effort)',
       violations: 'before consent (no choice) and after "reject all": a cookie, storage key or request matched to a catalogued service outside "necessary", a cookie the site itself declares for a category that is not required (kelisim sites), or a third-party cookie no catalogue entry explains',
     },
     states,
@@ -191,7 +192,8 @@ export function summaryText(report) {
   for (const x of v) {
     const who = x.service ? `${x.service.name} [${x.service.id}, ${x.service.category}]` : 'unknown third party';
     const by = x.setBy && x.setBy.length ? ` set by ${x.setBy[0].url}` : '';
-    const what = x.kind === 'request' ? `request ${x.name} (${x.types.join(', ')})` : `${x.kind} ${x.name}${by}`;
+    const kind = x.kind === 'storage' ? `storage (${x.area})` : x.kind;
+    const what = x.kind === 'request' ? `request ${x.name} (${x.types.join(', ')})` : `${kind} ${x.name}${by}`;
     lines.push(`  ${x.when}: ${what} — ${who}`);
   }
   return lines.join('\n') + '\n';

@@ -11,15 +11,16 @@ const T = {
     title: 'kelisim scan', scanned: 'Scanned', duration: 'Duration', pages: 'Pages visited', catalogue: 'Services catalogue',
     result: 'Result', violations: (n) => `${n} violation${n === 1 ? '' : 's'}`, none: 'No violations found.',
     vCaption: 'Violations: what happened before consent or after “Reject all”',
-    state: 'State', what: 'What', service: 'Service', why: 'Why', kind: { cookie: 'cookie', storage: 'storage key', request: 'request' },
+    state: 'State', what: 'What', service: 'Service', why: 'Why', kind: { cookie: 'cookie', request: 'request' },
     when: { 'before-consent': 'before consent', 'after-reject': 'after reject' },
     reason: { 'non-necessary-service': 'catalogued service outside “necessary”', 'unknown-third-party-cookie': 'third-party cookie not in the catalogue' },
     how: { kelisim: 'clicked kelisim’s button', heuristic: 'clicked a button found by its text', none: 'no button clicked' },
     skipped: { 'click-failed': 'Skipped: the button could not be clicked (see the notes).', 'no-kelisim-banner': 'Skipped: the kelisim banner did not appear.', 'no-button-found': 'Skipped: no button with a reject/accept text was found (a site without kelisim can only be checked with no choice).' },
     shot: (s) => `Screenshot of the start page: ${s}`,
-    cookies: 'Cookies', storage: 'localStorage and sessionStorage', requests: 'Requests by host',
+    cookies: 'Cookies', storage: 'Storage: localStorage, sessionStorage, IndexedDB, Cache Storage, service workers', requests: 'Requests by host',
+    areas: { local: 'localStorage', session: 'sessionStorage', indexeddb: 'IndexedDB database', cache: 'Cache Storage cache', 'service-worker': 'service worker (script)' },
     name: 'Name', domain: 'Domain', party: 'Party', lifetime: 'Lifetime', setBy: 'Set by', verdict: 'Verdict',
-    area: 'Area', origin: 'Origin', key: 'Key', host: 'Host', types: 'Types', count: 'Count',
+    area: 'Area', origin: 'Origin', key: 'Key or name', host: 'Host', types: 'Types', count: 'Count',
     first: 'first', third: 'third', session: 'session', days: (d) => `${d} days`,
     ok: 'ok', violation: 'violation', unknown: 'unknown', notJudged: 'not judged (purpose unknown)', empty: 'None.',
     cat: {},
@@ -30,15 +31,16 @@ const T = {
     title: 'Проверка kelisim scan', scanned: 'Проверено', duration: 'Длительность', pages: 'Посещённые страницы', catalogue: 'Каталог сервисов',
     result: 'Итог', violations: (n) => `Нарушений: ${n}`, none: 'Нарушений не найдено.',
     vCaption: 'Нарушения: что происходило до согласия или после «Отклонить все»',
-    state: 'Состояние', what: 'Что', service: 'Сервис', why: 'Почему', kind: { cookie: 'cookie', storage: 'ключ хранилища', request: 'запрос' },
+    state: 'Состояние', what: 'Что', service: 'Сервис', why: 'Почему', kind: { cookie: 'cookie', request: 'запрос' },
     when: { 'before-consent': 'до согласия', 'after-reject': 'после отказа' },
     reason: { 'non-necessary-service': 'сервис из каталога вне категории «необходимые»', 'unknown-third-party-cookie': 'сторонний cookie, которого нет в каталоге' },
     how: { kelisim: 'нажата кнопка kelisim', heuristic: 'нажата кнопка, найденная по тексту', none: 'кнопки не нажимались' },
     skipped: { 'click-failed': 'Пропущено: кнопку не удалось нажать (см. примечания).', 'no-kelisim-banner': 'Пропущено: баннер kelisim не появился.', 'no-button-found': 'Пропущено: кнопка с текстом отказа/согласия не найдена (сайт без kelisim проверяется только без выбора).' },
     shot: (s) => `Снимок стартовой страницы: ${s}`,
-    cookies: 'Cookie', storage: 'localStorage и sessionStorage', requests: 'Запросы по хостам',
+    cookies: 'Cookie', storage: 'Хранилища: localStorage, sessionStorage, IndexedDB, Cache Storage, сервис-воркеры', requests: 'Запросы по хостам',
+    areas: { local: 'localStorage', session: 'sessionStorage', indexeddb: 'база IndexedDB', cache: 'кэш Cache Storage', 'service-worker': 'сервис-воркер (скрипт)' },
     name: 'Имя', domain: 'Домен', party: 'Сторона', lifetime: 'Срок', setBy: 'Кто установил', verdict: 'Вердикт',
-    area: 'Хранилище', origin: 'Источник', key: 'Ключ', host: 'Хост', types: 'Типы', count: 'Число',
+    area: 'Хранилище', origin: 'Источник', key: 'Ключ или имя', host: 'Хост', types: 'Типы', count: 'Число',
     first: 'первая', third: 'третья', session: 'сессия', days: (d) => `${d} дн.`,
     ok: 'норма', violation: 'нарушение', unknown: 'неизвестно', notJudged: 'не оценивалось (цель неизвестна)', empty: 'Нет.',
     cat: { necessary: 'необходимые', functional: 'функциональные', analytics: 'аналитика', marketing: 'маркетинг', media: 'медиа', chat: 'чат' },
@@ -90,7 +92,7 @@ export function renderHtml(report, lang = 'en') {
   if (v.length) {
     body += table('violations', t.vCaption, [t.state, t.what, t.service, t.why], v.map((x) => row([
       esc(t.when[x.when] || x.when),
-      `${esc(t.kind[x.kind])} <code>${esc(x.name)}</code>${x.kind === 'request' ? ` (${esc(x.types.join(', '))})` : ''}` +
+      `${esc(x.kind === 'storage' ? t.areas[x.area] || x.area : t.kind[x.kind])} <code>${esc(x.name)}</code>${x.kind === 'request' ? ` (${esc(x.types.join(', '))})` : ''}` +
         (x.setBy && x.setBy.length ? `<br>${setBy(x.setBy)}` : ''),
       svc(x.service),
       esc(t.reason[x.reason] || x.reason),
@@ -120,7 +122,7 @@ export function renderHtml(report, lang = 'en') {
       r.cookies.map((c) => row([`<code>${esc(c.name)}</code>`, esc(c.domain), esc(t[c.party]),
         esc(c.session ? t.session : t.days(c.lifetimeDays)), setBy(c.setBy), svc(c.service), verdict(c.violation, c.service)], c.violation)));
     body += table(`${sid}-storage`, `${t.storage}, ${L[st.id]} (${r.storage.length})`, [t.area, t.origin, t.key, t.setBy, t.service, t.verdict],
-      r.storage.map((s) => row([esc(s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation, s.service)], s.violation)));
+      r.storage.map((s) => row([esc(t.areas[s.area] || s.area), esc(s.origin), `<code>${esc(s.key)}</code>`, setBy(s.setBy), svc(s.service), verdict(s.violation, s.service)], s.violation)));
     body += table(`${sid}-requests`, `${t.requests}, ${L[st.id]} (${r.requests.length})`, [t.host, t.party, t.types, t.count, t.service, t.verdict],
       r.requests.map((q) => row([`<code>${esc(q.host)}</code>`, esc(t[q.party]), esc(q.types.join(', ')), esc(q.count),
         q.party === 'first' ? '—' : svc(q.service) + (q.alsoMatches ? `<br>${esc(t.also)}: ${q.alsoMatches.map(svc).join(', ')}` : ''),
