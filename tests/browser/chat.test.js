@@ -282,11 +282,15 @@ test('an inline-only service (Bitrix24\'s snippet) on the left: named without a 
   await context.close();
 });
 
-test('the controller\'s theme reaches the launcher (data-theme="dark" in a light browser)', async () => {
+test('the controller\'s theme reaches the launcher (data-theme="dark" in a light browser); axe-core finds nothing in dark', async () => {
   const { context, page } = await open('/c/dark.html');
   await ready(page);
   await launcher(page).waitFor();
   assert.equal(await launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(199, 215, 255)');
+  await openPanel(page);
+  assert.equal(await panel(page).evaluate((p) => getComputedStyle(p).backgroundColor), 'rgb(29, 33, 39)');
+  const v = await axe(page, { include: ['#chat'] });
+  assert.deepEqual(v, [], formatViolations(v));
   await context.close();
 });
 
