@@ -4,7 +4,8 @@
 // is also what a chat launcher's panel says (chat.js). Text reaches the DOM only through
 // textContent; no inline styles (strict CSP: style-src 'self').
 
-/** An element of document `d`: `text` sets its textContent, `onclick` a listener; null attributes and falsy children are left out. */
+/** An element of document `d`: `text` sets its textContent, `onclick` a listener; null
+ *  attributes and falsy children are left out. */
 export function h(d, tag, attrs, ...kids) {
   const el = d.createElement(tag);
   for (const k in attrs) {
