@@ -459,7 +459,7 @@ test('under the demo\'s strict CSP the placeholders draw and style with no viola
   await context.close();
 });
 
-test('the demo page (examples/embeds, as npm run demo serves it): placeholders, a gated chat widget, "load once" under its CSP', async () => {
+test('the demo page (examples/embeds, as npm run demo serves it): placeholders, a gated chat widget and its launcher, "load once" under its CSP', async () => {
   const { context, page, third, errors } = await open(null);
   await context.addInitScript(CSP_WATCH);
   await page.goto(demo.url + '/embeds/');
@@ -468,6 +468,8 @@ test('the demo page (examples/embeds, as npm run demo serves it): placeholders, 
   assert.equal(await frames.count(), 3);
   for (let i = 0; i < 3; i++) await page.frameLocator(`iframe[data-kelisim-src] >> nth=${i}`).locator('[data-kelisim-embed]').waitFor();
   assert.equal(await page.locator('.demo-chat').count(), 0, 'the chat widget waits for consent');
+  // ...with its launcher in the corner (web/src/embeds/chat.js; tests/browser/chat.test.js).
+  await page.locator('[data-kelisim-chat] [data-kelisim-action="chat"]').waitFor();
   await page.frameLocator('iframe[data-kelisim-service="youtube"]').locator('[data-kelisim-action="load-once"]').click();
   await page.waitForFunction(() => document.querySelector('iframe[data-kelisim-service="youtube"]').src !== '');
   await settle(page, 400);
@@ -476,6 +478,7 @@ test('the demo page (examples/embeds, as npm run demo serves it): placeholders, 
   await page.locator('[data-kelisim-preferences] input[data-kelisim-category="chat"]').check();
   await page.click('[data-kelisim-preferences] [data-kelisim-action="save"]');
   await page.locator('.demo-chat').waitFor();
+  assert.equal(await page.locator('[data-kelisim-chat] [data-kelisim-launcher]').count(), 0, 'allowed from the dialog: the launcher went');
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   assert.deepEqual(errors, []);
   await context.close();

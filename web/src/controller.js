@@ -464,14 +464,15 @@ export function createController(options = {}, env) {
 
   function viewerSource() { return o.viewer !== undefined ? o.viewer : env.viewer; }
 
-  // Embed placeholders (web/src/embeds/, dist/kelisim-embeds.mjs): loaded only once the page
-  // has an element with data-kelisim-src; started again (idempotent) when more are added. A
-  // first visit starts them with its early banner, before the core (start()): allowed() is
-  // false for every service until the core is ready, so each embed is a placeholder then; the
-  // script gate is made later, so the part reads it when it needs it.
+  // Embed placeholders and chat launchers (web/src/embeds/, dist/kelisim-embeds.mjs): loaded
+  // only once the page has an element with data-kelisim-src or data-kelisim-chat; started again
+  // (idempotent) when more are added. A first visit starts them with its early banner, before
+  // the core (start()): allowed() is false for every service until the core is ready, so each
+  // embed is a placeholder then; the script gate is made later, so the part reads it when it
+  // needs it.
   const loadEmbeds = lazyPart(() => o.embedsModule || new URL('kelisim-embeds.mjs', env.base));
   function embeds() {
-    if (dead || !doc.querySelector('[data-kelisim-src]')) return;
+    if (dead || !doc.querySelector('[data-kelisim-src],[data-kelisim-chat]')) return;
     loadEmbeds().then((m) => m.start({ api, o, manifest, manifestUrl, get gate() { return gate; } }), (e) => fail('ui-load', e));
   }
 

@@ -7,20 +7,26 @@
 // "yandex-metrica"` works the same for services (issue 12); a script with both needs all.
 // The original type of a module script can be given as `data-kelisim-type="module"`.
 // The same observer tells the controller (o.embeds) when an embed placeholder
-// (`data-kelisim-src`, web/src/embeds/) may have been added, so that a page which gets its
-// first embed late still loads the embeds part.
+// (`data-kelisim-src`) or a chat launcher (`data-kelisim-chat`, web/src/embeds/) may have been
+// added, so that a page which gets its first one late still loads the embeds part.
+// runOnce() (a launcher's "Load once") runs one service's held scripts without its consent; only
+// the embeds part imports it, so it costs kelisim.js nothing.
 
 const SELECTOR = 'script[type="text/plain"][data-kelisim-category],script[type="text/plain"][data-kelisim-service]';
 const RAN = 'data-kelisim-ran';
-const WATCH = SELECTOR + ',[data-kelisim-src]';
+const WATCH = SELECTOR + ',[data-kelisim-src],[data-kelisim-chat]';
+
+/** The category and service ids a gated script needs. */
+const idsOf = (s) => ((s.getAttribute('data-kelisim-category') || '') + ' ' + (s.getAttribute('data-kelisim-service') || ''))
+  .split(/[\s,]+/).filter(Boolean);
 
 /**
  * @param {object} o
  * @param {(cat: string) => boolean} o.allowed
  * @param {Document} [o.doc]
- * @param {() => void} [o.embeds] called when an element with data-kelisim-src (or a gated
- *   script) was added
- * @returns {{ run(): Promise<void>, ran: Set<string>, destroy(): void }}
+ * @param {() => void} [o.embeds] called when an element with data-kelisim-src or
+ *   data-kelisim-chat (or a gated script) was added
+ * @returns {{ run(pick?: (ids: string[]) => boolean): Promise<void>, ran: Set<string>, destroy(): void }}
  */
 export function createGate(o) {
   const doc = o.doc || document;
@@ -28,10 +34,6 @@ export function createGate(o) {
   let queue = Promise.resolve();
   let observer = null;
   let dead = false;
-
-  // The category and service ids a gated script needs.
-  const cats = (s) => ((s.getAttribute('data-kelisim-category') || '') + ' ' + (s.getAttribute('data-kelisim-service') || ''))
-    .split(/[\s,]+/).filter(Boolean);
 
   /**
    * Puts the runnable copy of a gated script (its attributes, type and nonce) in its place.
@@ -49,7 +51,7 @@ export function createGate(o) {
     if (type) s.type = type;
     // The nonce attribute reads back empty once the document has parsed it; copy the property.
     if (orig.nonce) s.nonce = orig.nonce;
-    for (const cat of cats(orig)) ran.add(cat);
+    for (const cat of idsOf(orig)) ran.add(cat);
     if (!orig.src) {
       s.textContent = orig.textContent;
       orig.replaceWith(s);
@@ -63,13 +65,16 @@ export function createGate(o) {
     });
   }
 
-  /** Runs, in document order, every pending gated script whose categories are all allowed. */
-  function run() {
+  /**
+   * Runs, in document order, every pending gated script whose ids `pick` accepts: by default,
+   * those whose ids are all allowed. Returns the gate's queue (runs never overlap).
+   */
+  function run(pick = (c) => c.every((cat) => o.allowed(cat))) {
     queue = queue.then(async () => {
       const loading = [];   // external scripts inserted and not yet run
       const ok = (s) => {
-        const c = cats(s);
-        return !s.hasAttribute(RAN) && s.isConnected && c.length > 0 && c.every((cat) => o.allowed(cat));
+        const c = idsOf(s);
+        return !s.hasAttribute(RAN) && s.isConnected && c.length > 0 && pick(c);
       };
       for (const s of doc.querySelectorAll(SELECTOR)) {
         // An inline script runs once every external one before it has run; whether it may
@@ -102,3 +107,18 @@ export function createGate(o) {
     destroy() { dead = true; observer && observer.disconnect(); },
   };
 }
+
+/**
+ * The gated scripts of `doc` that name `id` (in data-kelisim-service or data-kelisim-category)
+ * and have not run, in document order.
+ */
+export const heldScripts = (doc, id) => [...doc.querySelectorAll(SELECTOR)].filter((s) => !s.hasAttribute(RAN) && idsOf(s).includes(id));
+
+/**
+ * "Load once" for a chat launcher (web/src/embeds/chat.js): runs, once and in document order,
+ * the held scripts of `gate` that name `id`, whether `id` (or any other id they name) is allowed
+ * or not: the visitor asked for this service on this page view. Records and stores nothing;
+ * the ids join `gate.ran` as for any script that ran (a later withdrawal offers the reload).
+ * Returns the gate's queue: resolves once the external ones have loaded or failed.
+ */
+export const runOnce = (gate, id) => gate.run((ids) => ids.includes(id));

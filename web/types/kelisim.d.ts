@@ -10,6 +10,10 @@ export type StringKey =
   | 'title' | 'text' | 'policy' | 'acceptAll' | 'rejectAll' | 'settings'
   | 'prefsTitle' | 'prefsText' | 'save' | 'close' | 'alwaysOn' | 'withdraw' | 'withdrawn'
   | 'reloadText' | 'reload' | 'dismiss' | 'errorText'
+  // embed placeholders and chat launchers (docs/embeds.md, "Options and strings")
+  | 'embedVideo' | 'embedMap' | 'embedWidget' | 'embedChat' | 'embedPost' | 'embedOther'
+  | 'embedFrom' | 'embedVendor' | 'embedCountry' | 'embedNothing' | 'embedLoadOnce' | 'embedAllow'
+  | 'embedPolicy' | 'embedOpen' | 'embedNewTab' | 'embedNotSaved' | 'chatFrom' | 'chatWaits' | 'chatClose'
   | `category.${string}.title` | `category.${string}.description`;
 
 export type Strings = Partial<Record<StringKey, string>>;
@@ -122,12 +126,13 @@ export interface KelisimOptions {
    *  `() => import('kelisim/kelisim-report.mjs')`.
    *  @default kelisim-report.mjs next to kelisim.js / kelisim.mjs */
   reportModule?: string | URL | (() => Promise<unknown>);
-  /** Embed placeholders (docs/embeds.md): loaded only when the page has an element with
-   *  `data-kelisim-src`; a URL or a function returning it, e.g.
-   *  `() => import('kelisim/kelisim-embeds.mjs')`.
+  /** Embed placeholders and chat launchers (docs/embeds.md): loaded only when the page has an
+   *  element with `data-kelisim-src` or `data-kelisim-chat`; a URL or a function returning it,
+   *  e.g. `() => import('kelisim/kelisim-embeds.mjs')`.
    *  @default kelisim-embeds.mjs next to kelisim.js / kelisim.mjs */
   embedsModule?: string | URL | (() => Promise<unknown>);
-  /** The placeholders' stylesheet, linked into each placeholder frame.
+  /** The placeholders' stylesheet, given to each placeholder frame and, with chat launchers, to
+   *  the page.
    *  @default kelisim-embeds.css next to the embeds module */
   embedsCss?: string;
   /** Show the policy-update notice when the core says `update-notice`, and the one-time

@@ -1,68 +1,56 @@
-// Embed placeholders (issue 12; dist/kelisim-embeds.mjs + kelisim-embeds.css). The site writes
+// Embed placeholders (issue 12; dist/kelisim-embeds.mjs + kelisim-embeds.css), the part's entry:
+// frames here, chat launchers (data-kelisim-chat) in chat.js. The site writes
 //   <iframe data-kelisim-service="youtube" data-kelisim-src="https://www.youtube.com/embed/…"
 //           width="560" height="315" title="…"></iframe>
 // (no `src`: the frame stays an empty about:blank document and nothing is requested). The
-// controller loads this part only when the page has an element with data-kelisim-src, and
-// calls start() again whenever more may have been added (SPAs). Until the service is allowed
-// (`controller.allowed(id)`; data-kelisim-category works too), the frame shows a placeholder
-// (web/src/embeds/placeholder.js) with what the service is and where the data goes (from the
-// policy's texts file, `services`), "Load once" (this embed, this page view, nothing stored)
-// and, for a service or category the policy declares, "Always allow" (a real consent change:
-// controller.set({ id: true })). When the service becomes allowed every placeholder of it
+// controller loads this part only when the page has an element with data-kelisim-src or
+// data-kelisim-chat, and calls start() again whenever more may have been added (SPAs). Until the
+// service is allowed (`controller.allowed(id)`; data-kelisim-category works too), the frame shows
+// a placeholder (web/src/embeds/placeholder.js) with what the service is and where the data goes
+// (from the policy's texts file, `services`), "Load once" (this embed, this page view, nothing
+// stored) and, for a service or category the policy declares, "Always allow" (a real consent
+// change: controller.set({ id: true })). When the service becomes allowed every placeholder of it
 // loads; an embed that loaded while its service was allowed counts, for the controller, like a
 // gated script that ran: withdrawing the service offers the reload.
-import { loadTexts } from '../texts.js';
-import { EMBED_STRINGS } from './strings.js';
+import { ctx, setCtx, assets, cssUrl, infoOf, safeUrl, t } from './context.js';
 import { drawPlaceholder, allowFailed } from './placeholder.js';
+import { CHAT_SELECTOR, handleChat, chatChanged } from './chat.js';
 
 const SELECTOR = 'iframe[data-kelisim-src]';
+const ANY = SELECTOR + ',' + CHAT_SELECTOR;
 
-let ctx = null;            // the first controller that started this part
-let textsP = null;         // its texts file (null when it has none or it failed)
-let cssP = null;           // the placeholders' stylesheet as text (null when it failed)
 /** iframe → { el, id, url, state: 'new'|'shown'|'loaded', doc, sandbox } */
 const embeds = new Map();
 
-const safeUrl = (u, base) => {
-  try {
-    const url = new URL(u, base);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch { return null; }
-};
-
 /**
  * Starts (once) and scans the document: every `iframe[data-kelisim-src]` not yet handled gets
- * its placeholder, or loads at once when its service is already allowed. Safe to call again at
- * any time. `c`: { api, o (the controller's options), manifest, manifestUrl, gate (the script
- * gate, or null with gating off) } from the controller. Resolves when the scan is done; never rejects.
+ * its placeholder, or loads at once when its service is already allowed; every chat launcher
+ * likewise (chat.js). Safe to call again at any time. `c`: { api, o (the controller's options),
+ * manifest, manifestUrl, gate (the script gate, or null with gating off) } from the controller.
+ * Resolves when the scan is done; never rejects.
  */
 export function start(c) {
   if (!ctx) {
-    ctx = c;
+    setCtx(c);
     c.lang = c.api.state().lang;
-    c.api.on('change', onChange);
+    c.api.on('change', () => { onChange(); chatChanged(); });
     const doc = document;
     if (typeof MutationObserver === 'function') {
       // The controller's gate observes too, but only while script gating is on.
       new MutationObserver((records) => {
-        if (records.some((r) => [...r.addedNodes].some((n) => n.nodeType === 1 && (n.matches(SELECTOR) || n.querySelector(SELECTOR))))) scan();
+        if (records.some((r) => [...r.addedNodes].some((n) => n.nodeType === 1 && (n.matches(ANY) || n.querySelector(ANY))))) scan();
       }).observe(doc.documentElement, { childList: true, subtree: true });
     }
   }
   return scan();
 }
 
-const cssUrl = () => ctx.o.embedsCss || new URL('kelisim-embeds.css', import.meta.url).href;
-
 async function scan() {
-  textsP ||= loadTexts(ctx.manifest, ctx.manifestUrl).catch(() => null);
-  // The stylesheet is fetched once, side by side with the texts, and given to every
-  // placeholder frame as a constructed sheet: a <link> in each frame was one more round trip
-  // after the texts (~150 ms on a phone's 4G, session 10). Should the fetch fail, each frame
-  // links it instead.
-  cssP ||= fetch(cssUrl(), { credentials: 'same-origin' }).then((r) => (r.ok ? r.text() : null)).catch(() => null);
-  const [texts, css] = await Promise.all([textsP, cssP]);
+  // The stylesheet is given to every placeholder frame (and the page, for launchers) as a
+  // constructed sheet; should its fetch fail, each frame links it instead.
+  const [texts, css] = await assets();
   for (const el of document.querySelectorAll(SELECTOR)) handle(el, texts, css);
+  for (const el of document.querySelectorAll(CHAT_SELECTOR)) handleChat(el, texts, css);
 }
 
 /** Shows, keeps or loads one embed (`css`: the stylesheet's text, or null). */
@@ -126,40 +114,4 @@ function onChange() {
     if (e.state === 'loaded') ran(e);   // loaded once before, allowed now: in force from here on
     else load(e, true);
   }
-}
-
-/** What the placeholder says about embed `e`: from the texts file's `services` (contract part 2). */
-function infoOf(e, texts) {
-  const lang = ctx.lang;
-  const pick = (v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? v[lang] || v.ru || v.en : null) || null;
-  const svc = texts && texts.services && typeof texts.services === 'object' ? texts.services[e.id] : null;
-  const s = svc && typeof svc === 'object' ? svc : {};
-  const cat = texts && texts.categories && texts.categories[e.id];
-  const url = new URL(e.url);
-  const m = ctx.manifest || {};
-  const declared = (list) => Array.isArray(list) && list.some((x) => x && x.id === e.id && !x.required);
-  let country = typeof s.country === 'string' && /^[A-Z]{2}$/.test(s.country) ? s.country : null;
-  if (country) try { country = new Intl.DisplayNames([lang], { type: 'region' }).of(country) || country; } catch { /* keep the code */ }
-  const kind = Array.isArray(s.embeds)
-    ? (s.embeds.find((x) => x && Array.isArray(x.hosts) && x.hosts.includes(url.hostname) && url.pathname.startsWith(x.path || '/')) || {}).kind
-    : null;
-  return {
-    name: pick(s.name) || (cat && pick(cat.title)) || url.hostname,
-    host: url.hostname,
-    vendor: typeof s.vendor === 'string' ? s.vendor : null,
-    country,
-    policy: typeof s.privacyPolicy === 'string' ? safeUrl(s.privacyPolicy) : null,
-    kind: kind || null,
-    url: e.url,
-    // Not offered once kelisim has failed closed: no choice can be recorded then.
-    canAllow: !!e.id && (declared(m.services) || declared(m.categories)) && ctx.api.state().status !== 'error',
-  };
-}
-
-/** The placeholder's strings: site overrides (options.strings), then built-in, then English. */
-function t(key, vars) {
-  const o = ctx.o.strings || {};
-  const own = o[ctx.lang] && typeof o[ctx.lang] === 'object' ? o[ctx.lang] : {};
-  const s = own[key] ?? (typeof o[key] === 'string' ? o[key] : null) ?? (EMBED_STRINGS[ctx.lang] || EMBED_STRINGS.en)[key] ?? EMBED_STRINGS.en[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '') : s;
 }

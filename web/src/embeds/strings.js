@@ -1,6 +1,8 @@
 // The embed placeholder's strings in Russian, Kazakh and English. A site overrides any of them
 // like the banner's (`strings: { ru: { embedLoadOnce: '…' } }`). {name}, {host}, {vendor} and
-// {country} are filled in; a sentence whose value is unknown is left out.
+// {country} are filled in; a sentence whose value is unknown is left out. chat* are a chat
+// launcher's (chat.js): the panel's first sentence, the rest of the launcher's accessible name
+// after the visible embedChat, its panel's close button.
 export const EMBED_STRINGS = {
   ru: {
     embedVideo: 'Видео',
@@ -19,6 +21,9 @@ export const EMBED_STRINGS = {
     embedOpen: 'Открыть на {host}',
     embedNewTab: ' (в новой вкладке)',
     embedNotSaved: 'Не удалось сохранить выбор: согласие сейчас не записывается. Этот материал можно загрузить один раз.',
+    chatFrom: 'Чат загружается с {host}. При загрузке сервис {name} получит ваш IP-адрес и адрес этой страницы и может установить файлы cookie.',
+    chatWaits: ' ({name}, не загружен)',
+    chatClose: 'Закрыть',
   },
   kk: {
     embedVideo: 'Бейне',
@@ -37,6 +42,9 @@ export const EMBED_STRINGS = {
     embedOpen: '{host} сайтында ашу',
     embedNewTab: ' (жаңа қойындыда)',
     embedNotSaved: 'Таңдауды сақтау мүмкін болмады: келісім қазір жазылмайды. Бұл материалды бір рет жүктеуге болады.',
+    chatFrom: 'Чат {host} сайтынан жүктеледі. Жүктелген кезде {name} қызметі сіздің IP мекенжайыңызды және осы беттің мекенжайын алады және cookie файлдарын орната алады.',
+    chatWaits: ' ({name}, жүктелмеген)',
+    chatClose: 'Жабу',
   },
   en: {
     embedVideo: 'Video',
@@ -55,5 +63,8 @@ export const EMBED_STRINGS = {
     embedOpen: 'Open on {host}',
     embedNewTab: ' (opens in a new tab)',
     embedNotSaved: 'Your choice could not be saved: consent cannot be recorded right now. You can load this content once.',
+    chatFrom: 'The chat loads from {host}. When it loads, {name} receives your IP address and the address of this page, and may set cookies.',
+    chatWaits: ' ({name}, not loaded)',
+    chatClose: 'Close',
   },
 };
