@@ -1,15 +1,18 @@
-// Fuzz target: what a ledger operator is handed from outside (docs/ledger.md §4–5): a proof
-// document (POST /v1/proof/verify, `kelisim-server verify --proof`) and a ledger export
-// (`verify --export`). The first byte picks which. Invariants: never a crash, hang or abort
-// (nlohmann runs without exceptions; a deeply nested document must be refused, not recursed
-// into); a refusal always says why; a proof that verifies names its key; an export that reads
-// verifies to an answer with a message, and an invalid one names a position.
+// Fuzz target: what a ledger operator or auditor is handed from outside (docs/ledger.md §4–5):
+// a proof document (POST /v1/proof/verify, `kelisim-server verify --proof`), a ledger export
+// (`verify --export`) and a consistency document (`verify --consistency`, §4.3). The first
+// byte picks which (mod 3). Invariants: never a crash, hang or abort (nlohmann runs without
+// exceptions; a deeply nested document must be refused, not recursed into); a refusal always
+// says why; a proof that verifies names its key; an export that reads verifies to an answer
+// with a message, and an invalid one names a position.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <string>
 
+#include "core/ledger.h"
 #include "fuzz_util.h"
+#include "ledger/consistency.h"
 #include "ledger/export.h"
 #include "ledger/proof.h"
 #include "ledger/verify.h"
@@ -20,7 +23,21 @@ using namespace kelisim::server;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (data[0] % 2 == 0) {
+  if (data[0] % 3 == 2) {
+    // Checked against the key its older checkpoint names, so that the checks past "whose key"
+    // run; the seeds' signatures are not real, so the core's path check also runs on its own.
+    ConsistencyProof p;
+    std::string why;
+    verifyConsistencyProof(text, "", &why, &p);
+    bool valid = verifyConsistencyProof(text, p.from.publicKey, &why, &p);
+    FUZZ_CHECK(valid == why.empty(), "a refusal without a reason, or a reason with a valid document");
+    FUZZ_CHECK(fuzz::validUtf8(why) || !valid, "reason is not valid UTF-8");
+    bool pathOk = ledger::verifyConsistency(uint64_t(p.from.seq), uint64_t(p.to.seq), p.from.root, p.to.root, p.path);
+    FUZZ_CHECK(!valid || pathOk, "a valid document whose path the core refuses");
+    FUZZ_CHECK(!pathOk || p.from.seq != p.to.seq || p.path.empty(), "a non-empty path between equal sizes");
+    return 0;
+  }
+  if (data[0] % 3 == 0) {
     std::string why;
     bool valid = verifyProof(text, "", &why);
     FUZZ_CHECK(valid || !why.empty(), "a refused proof without a reason");
