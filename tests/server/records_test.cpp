@@ -378,6 +378,7 @@ TEST_P(RecordsOn, ConsistencyBetweenTwoCheckpointsOverHttp) {
   expectError("/v1/consistency?from=6&to=2", 400, "bad-range", "is after 'to'");
   expectError("/v1/consistency?from=3&to=6", 404, "not-found", "no checkpoint at seq 3");
   expectError("/v1/consistency?from=2&to=99", 404, "not-found", "no checkpoint at seq 99");
+  expectError("/v1/consistency?from=99", 404, "not-found", "no checkpoint at seq 99: the newest is at seq 6");
   expectError("/v1/consistency?from=4&to=6", 422, "no-root", "before Merkle roots");
 
   // Row 5 resealed behind the server's back: no document, a 409 that says why.

@@ -204,6 +204,9 @@ void getConsistency(App& app, const httplib::Request& req, httplib::Response& re
     if (!found) return sendError(res, 404, "not-found", "the ledger has no checkpoint yet");
     to = latest.seq;
   }
+  if (from > to && !req.has_param("to"))
+    return sendError(res, 404, "not-found",
+                     "no checkpoint at seq " + std::to_string(from) + ": the newest is at seq " + std::to_string(to));
   if (from > to)
     return sendError(res, 400, "bad-range",
                      "'from' (seq " + std::to_string(from) + ") is after 'to' (seq " + std::to_string(to) +

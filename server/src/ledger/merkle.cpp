@@ -61,10 +61,11 @@ StoreError rangeHashes(Store& store, const std::vector<std::pair<uint64_t, uint6
                        std::vector<std::string>* hashes, int64_t pageRows) {
   // Every range gets a frontier of its own; one pass over the rows feeds each leaf to the
   // ranges that hold it.
+  hashes->clear();
+  if (ranges.empty()) return {};
   std::vector<ledger::MerkleFrontier> trees(ranges.size());
-  uint64_t first = UINT64_MAX, end = 0;
+  uint64_t first = ranges[0].first, end = ranges[0].second;
   for (auto [b, e] : ranges) first = std::min(first, b), end = std::max(end, e);
-  if (ranges.empty()) return hashes->clear(), StoreError{};
   StoreError e = eachRow(store, int64_t(first) + 1, int64_t(end), pageRows, [&](const Row& r) {
     uint64_t leaf = uint64_t(r.seq - 1);
     std::string hash;
@@ -75,7 +76,6 @@ StoreError rangeHashes(Store& store, const std::vector<std::pair<uint64_t, uint6
       }
   });
   if (!e.ok()) return e;
-  hashes->clear();
   for (const ledger::MerkleFrontier& t : trees) hashes->push_back(t.root());
   return {};
 }
@@ -107,7 +107,10 @@ StoreError inclusionPaths(Store& store, const std::vector<int64_t>& seqs, int64_
 
 StoreError consistencyPath(Store& store, int64_t fromSeq, int64_t toSeq, std::vector<std::string>* path,
                            int64_t pageRows) {
-  if (fromSeq < 1 || fromSeq > toSeq) return path->clear(), StoreError{};
+  if (fromSeq < 1 || fromSeq > toSeq) {
+    path->clear();
+    return {};
+  }
   return rangeHashes(store, ledger::consistencyRanges(uint64_t(fromSeq), uint64_t(toSeq)), path, pageRows);
 }
 

@@ -30,7 +30,7 @@ StoreError frontierAt(Store& store, int64_t seq, ledger::MerkleFrontier* f);
 
 /** The tree hash of each leaf range [begin, end) of `ranges` (leaf i: the row of seq i + 1), in
  *  one pass over the rows they span, pages of pageRows: hashes[i] is ranges[i]'s. An error when
- *  a row is missing (a gap in seq) or the store fails; *hashes is then unchanged. */
+ *  a row is missing (a gap in seq) or the store fails; *hashes is then empty. */
 StoreError rangeHashes(Store& store, const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
                        std::vector<std::string>* hashes, int64_t pageRows = 2000);
 
