@@ -158,12 +158,14 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
 bool seqParam(const httplib::Request& req, httplib::Response& res, const char* name, bool optional, int64_t* seq) {
   if (!req.has_param(name)) {
     if (optional) return true;
-    sendError(res, 400, "missing-param", std::string("query parameter '") + name + "' is required: the seq of a stored checkpoint");
+    sendError(res, 400, "missing-param",
+              std::string("query parameter '") + name + "' is required: the seq of a stored checkpoint");
     return false;
   }
   std::string v = req.get_param_value(name);
   if (v.find_first_not_of("0123456789") == std::string::npos && parseDecimal(v, seq) && *seq >= 1) return true;
-  sendError(res, 400, "bad-seq", std::string("query parameter '") + name + "' must be a checkpoint's seq, a whole number from 1");
+  sendError(res, 400, "bad-seq",
+            std::string("query parameter '") + name + "' must be a checkpoint's seq, a whole number from 1");
   return false;
 }
 

@@ -70,7 +70,8 @@ bool verifyConsistencyProof(const std::string& json, const std::string& publicKe
   if (!history.is_null() && !history.is_array()) return *why = "keyRotations is not an array", false;
   for (const ojson& r : history) {
     Checkpoint c;
-    if (!checkpointFromJson(r, &c) || !c.isRotation()) return *why = "keyRotations holds something else than a key rotation", false;
+    if (!checkpointFromJson(r, &c) || !c.isRotation())
+      return *why = "keyRotations holds something else than a key rotation", false;
     p.keyRotations.push_back(std::move(c));
   }
 
