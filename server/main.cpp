@@ -75,7 +75,7 @@ verify exits 0 when the ledger is valid, 1 when not (naming the first bad positi
 verify accepts any of the ledger's keys once it was rotated: each rotation is signed by both keys.
 verify --consistency checks a GET /v1/consistency document: the newer checkpoint's ledger extends
 the older one's (RFC 9162 §2.1.4); --old FILE: a checkpoint you kept (or a proof or consistency
-document holding one), which must be the document's older checkpoint.
+document holding one), which must sign the same tree (seq, head, root) as its older checkpoint.
 
 rotate-key hands the ledger over from the key in force (--key) to another (--new-key; the file is
 created when it does not exist): one checkpoint at the current head, signed by both keys. Stop the
@@ -425,8 +425,8 @@ int verifyProofFile(const std::string& file, const std::string& pk) {
 
 /** verify --consistency FILE [--old FILE]: a consistency document (GET /v1/consistency) checked
  *  offline: both checkpoints signed by the key in force in the key history, then the path
- *  between their roots (RFC 9162 §2.1.4.2); with --old, that its older checkpoint is the one the
- *  auditor kept. */
+ *  between their roots (RFC 9162 §2.1.4.2); with --old, that its older checkpoint signs the tree
+ *  the one the auditor kept signs (the same seq, head and root). */
 int verifyConsistencyFile(const std::string& file, const std::string& oldFile, const std::string& pk) {
   auto read = [](const std::string& flag, const std::string& path, std::string* text) {
     std::ifstream in(path);
@@ -446,10 +446,16 @@ int verifyConsistencyFile(const std::string& file, const std::string& oldFile, c
     std::printf("INVALID consistency proof: %s\n", why.c_str());
     return 1;
   }
-  if (!oldFile.empty() && !ks::sameCheckpoint(kept, p.from)) {
-    std::printf("INVALID consistency proof: its older checkpoint (seq %lld, at %lld) is not the one you kept (seq %lld, "
-                "at %lld)\n",
-                (long long)p.from.seq, (long long)p.from.at, (long long)kept.seq, (long long)kept.at);
+  if (!oldFile.empty() && kept.root.empty()) {
+    std::printf("INVALID consistency proof: the checkpoint you kept (seq %lld) signs no Merkle root (written before "
+                "roots): no consistency proof starts there\n",
+                (long long)kept.seq);
+    return 1;
+  }
+  if (!oldFile.empty() && !ks::sameTree(kept, p.from)) {
+    std::printf("INVALID consistency proof: its older checkpoint (seq %lld, root %s) does not sign the tree the one you "
+                "kept signs (seq %lld, root %s)\n",
+                (long long)p.from.seq, p.from.root.c_str(), (long long)kept.seq, kept.root.c_str());
     return 1;
   }
   std::printf("valid consistency proof: the checkpoint at seq %lld (root %s) extends the one at seq %lld (root %s)%s\n",

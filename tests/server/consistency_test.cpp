@@ -201,6 +201,12 @@ TEST(Consistency, AKeptCheckpointIsReadFromACheckpointAProofOrAnEarlierDocument)
   ASSERT_TRUE(readKeptCheckpoint(documentOf(L, cps[0], cps[1]), &kept, &why)) << why;
   EXPECT_TRUE(sameCheckpoint(kept, cps[1])) << "an earlier document's newer checkpoint";
   EXPECT_FALSE(sameCheckpoint(cps[0], cps[1]));
+  // The same tree signed again (a later at): not the same checkpoint, the same tree.
+  Checkpoint again = L.signer->checkpoint(cps[0].seq, cps[0].head, cps[0].at + 1, cps[0].root);
+  EXPECT_FALSE(sameCheckpoint(again, cps[0]));
+  EXPECT_TRUE(sameTree(again, cps[0]));
+  EXPECT_FALSE(sameTree(cps[0], cps[1]));
+  EXPECT_FALSE(sameTree(L.signer->checkpoint(cps[0].seq, cps[0].head, cps[0].at), cps[0])) << "no root, no tree";
   EXPECT_FALSE(readKeptCheckpoint("{\"seq\":1}", &kept, &why));
   EXPECT_NE(why.find("neither a checkpoint"), std::string::npos) << why;
   EXPECT_FALSE(readKeptCheckpoint("[]", &kept, &why));

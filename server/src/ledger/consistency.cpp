@@ -131,5 +131,9 @@ bool sameCheckpoint(const Checkpoint& a, const Checkpoint& b) {
          a.signature == b.signature && a.root == b.root && a.prevKey == b.prevKey && a.prevSignature == b.prevSignature;
 }
 
+bool sameTree(const Checkpoint& a, const Checkpoint& b) {
+  return a.seq == b.seq && a.head == b.head && !a.root.empty() && a.root == b.root;
+}
+
 }  // namespace server
 }  // namespace kelisim

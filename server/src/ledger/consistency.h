@@ -62,5 +62,10 @@ bool readKeptCheckpoint(const std::string& json, Checkpoint* out, std::string* w
 /** True when a and b are the same signed checkpoint (every signed field and the signatures). */
 bool sameCheckpoint(const Checkpoint& a, const Checkpoint& b);
 
+/** True when a and b sign the same tree: the same seq, head and Merkle root (not ""). Two
+ *  checkpoints of one seq do: a checkpoint and the key rotation written at the same head, say,
+ *  and GET /v1/consistency starts from the newest of them, not necessarily the one kept. */
+bool sameTree(const Checkpoint& a, const Checkpoint& b);
+
 }  // namespace server
 }  // namespace kelisim
