@@ -1,7 +1,8 @@
 // kelisim-server: the consent ledger (docs/ledger.md, server/README.md).
 //   kelisim-server [serve] [flags]       run the HTTP server
 //   kelisim-server keygen --key PATH     create an Ed25519 key file (0600; never overwrites)
-//   kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
+//   kelisim-server verify (--db URL | --export FILE | --proof FILE | --consistency FILE [--old FILE])
+//                         [--public-key HEX | --key PATH]
 //   kelisim-server rotate-key --db URL --key OLD --new-key NEW   hand the ledger to a new key
 // Exit codes: 0 ok (verify: valid), 1 failure (verify: invalid), 2 usage error.
 #include <httplib.h>
@@ -22,6 +23,7 @@
 
 #include "app.h"
 #include "http/rate_limiter.h"
+#include "ledger/consistency.h"
 #include "ledger/erasure.h"
 #include "ledger/export.h"
 #include "ledger/json_access.h"
@@ -45,7 +47,8 @@ const char* kUsage = R"(kelisim-server: the kelisim consent ledger
 Usage:
   kelisim-server [serve] [flags]
   kelisim-server keygen --key PATH
-  kelisim-server verify (--db URL | --export FILE | --proof FILE) [--public-key HEX | --key PATH]
+  kelisim-server verify (--db URL | --export FILE | --proof FILE | --consistency FILE [--old FILE])
+                        [--public-key HEX | --key PATH]
   kelisim-server rotate-key --db URL --key OLD_PATH --new-key NEW_PATH
   kelisim-server --help | --version
 
@@ -70,6 +73,9 @@ serve flags (and environment variables; a flag wins over its variable):
 
 verify exits 0 when the ledger is valid, 1 when not (naming the first bad position), 2 on usage errors.
 verify accepts any of the ledger's keys once it was rotated: each rotation is signed by both keys.
+verify --consistency checks a GET /v1/consistency document: the newer checkpoint's ledger extends
+the older one's (RFC 9162 §2.1.4); --old FILE: a checkpoint you kept (or a proof or consistency
+document holding one), which must sign the same tree (seq, head, root) as its older checkpoint.
 
 rotate-key hands the ledger over from the key in force (--key) to another (--new-key; the file is
 created when it does not exist): one checkpoint at the current head, signed by both keys. Stop the
@@ -81,7 +87,7 @@ struct Args {
   std::string command = "serve";
   ks::Config cfg;
   bool keyGiven = false;
-  std::string exportFile, proofFile, publicKey, newKeyPath;
+  std::string exportFile, proofFile, consistencyFile, oldFile, publicKey, newKeyPath;
   bool dbGiven = false;
 };
 
@@ -122,6 +128,8 @@ std::string setOption(Args* a, const std::string& name, const std::string& v) {
   else if (name == "key") c.keyPath = v, a->keyGiven = true;
   else if (name == "export") a->exportFile = v;
   else if (name == "proof") a->proofFile = v;
+  else if (name == "consistency") a->consistencyFile = v;
+  else if (name == "old") a->oldFile = v;
   else if (name == "public-key") a->publicKey = v;
   else if (name == "new-key") a->newKeyPath = v;
   else if (name == "retention-days") {
@@ -415,9 +423,51 @@ int verifyProofFile(const std::string& file, const std::string& pk) {
   return 1;
 }
 
+/** verify --consistency FILE [--old FILE]: a consistency document (GET /v1/consistency) checked
+ *  offline: both checkpoints signed by the key in force in the key history, then the path
+ *  between their roots (RFC 9162 §2.1.4.2); with --old, that its older checkpoint signs the tree
+ *  the one the auditor kept signs (the same seq, head and root). */
+int verifyConsistencyFile(const std::string& file, const std::string& oldFile, const std::string& pk) {
+  auto read = [](const std::string& flag, const std::string& path, std::string* text) {
+    std::ifstream in(path);
+    if (!in) return std::fprintf(stderr, "kelisim-server: --%s %s: cannot read\n", flag.c_str(), path.c_str()), false;
+    std::stringstream s;
+    s << in.rdbuf();
+    *text = s.str();
+    return true;
+  };
+  std::string text, oldText, why;
+  if (!read("consistency", file, &text) || (!oldFile.empty() && !read("old", oldFile, &oldText))) return 1;
+  ks::Checkpoint kept;
+  if (!oldFile.empty() && !ks::readKeptCheckpoint(oldText, &kept, &why))
+    return std::fprintf(stderr, "kelisim-server: --old %s: %s\n", oldFile.c_str(), why.c_str()), 1;
+  ks::ConsistencyProof p;
+  if (!ks::verifyConsistencyProof(text, pk, &why, &p)) {
+    std::printf("INVALID consistency proof: %s\n", why.c_str());
+    return 1;
+  }
+  if (!oldFile.empty() && kept.root.empty()) {
+    std::printf("INVALID consistency proof: the checkpoint you kept (seq %lld) signs no Merkle root (written before "
+                "roots): no consistency proof starts there\n",
+                (long long)kept.seq);
+    return 1;
+  }
+  if (!oldFile.empty() && !ks::sameTree(kept, p.from)) {
+    std::printf("INVALID consistency proof: its older checkpoint (seq %lld, root %s) does not sign the tree the one you "
+                "kept signs (seq %lld, root %s)\n",
+                (long long)p.from.seq, p.from.root.c_str(), (long long)kept.seq, kept.root.c_str());
+    return 1;
+  }
+  std::printf("valid consistency proof: the checkpoint at seq %lld (root %s) extends the one at seq %lld (root %s)%s\n",
+              (long long)p.to.seq, p.to.root.c_str(), (long long)p.from.seq, p.from.root.c_str(),
+              oldFile.empty() ? "" : ", the one you kept");
+  return 0;
+}
+
 int verify(Args& a) {
-  if (int(a.dbGiven) + int(!a.exportFile.empty()) + int(!a.proofFile.empty()) != 1)
-    return usageError("verify needs exactly one of --db URL, --export FILE or --proof FILE");
+  if (int(a.dbGiven) + int(!a.exportFile.empty()) + int(!a.proofFile.empty()) + int(!a.consistencyFile.empty()) != 1)
+    return usageError("verify needs exactly one of --db URL, --export FILE, --proof FILE or --consistency FILE");
+  if (!a.oldFile.empty() && a.consistencyFile.empty()) return usageError("--old belongs to verify --consistency");
   std::string pk = a.publicKey, err;
   if (!pk.empty() && a.keyGiven) return usageError("verify takes --public-key or --key, not both");
   if (pk.empty() && a.keyGiven) {
@@ -429,6 +479,7 @@ int verify(Args& a) {
   if (pk.empty()) return usageError("verify needs the operator's public key: --public-key HEX or --key PATH");
   if (!ks::fromHex(pk, raw, 32)) return usageError("--public-key: expected 64 hex digits");
   if (!a.proofFile.empty()) return verifyProofFile(a.proofFile, pk);
+  if (!a.consistencyFile.empty()) return verifyConsistencyFile(a.consistencyFile, a.oldFile, pk);
   ks::VerifyResult r;
   if (a.dbGiven) {
     auto store = openExistingLedger("verify", a.cfg.db);
@@ -468,8 +519,9 @@ int main(int argc, char** argv) {
   if (a.command == "keygen") return keygen(a);
   if (a.command == "verify") return verify(a);
   if (a.command == "rotate-key") return rotateKeyCommand(a);
-  if (!a.exportFile.empty() || !a.proofFile.empty() || !a.publicKey.empty())
-    return usageError("--export/--proof/--public-key belong to verify");
+  if (!a.exportFile.empty() || !a.proofFile.empty() || !a.consistencyFile.empty() || !a.oldFile.empty() ||
+      !a.publicKey.empty())
+    return usageError("--export/--proof/--consistency/--old/--public-key belong to verify");
   if (!a.newKeyPath.empty()) return usageError("--new-key belongs to rotate-key");
   return serve(a);
 }

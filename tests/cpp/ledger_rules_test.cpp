@@ -157,6 +157,83 @@ TEST(LedgerRules, MerkleTreeIsRfc9162sAndEveryInclusionPathVerifies) {
 }
 
 namespace {
+/** RFC 9162 §2.1.4.1's SUBPROOF(m, D[begin:end], whole), straight from its recursive definition. */
+void referenceSubproof(const std::vector<std::string>& rows, size_t m, size_t begin, size_t end, bool whole,
+                       std::vector<std::string>* out) {
+  size_t n = end - begin;
+  if (m == n) {
+    if (!whole) out->push_back(referenceTreeHash(rows, begin, end));
+    return;
+  }
+  size_t k = 1;
+  while (k * 2 < n) k *= 2;
+  if (m <= k) {
+    referenceSubproof(rows, m, begin, begin + k, whole, out);
+    out->push_back(referenceTreeHash(rows, begin + k, end));
+  } else {
+    referenceSubproof(rows, m - k, begin + k, end, false, out);
+    out->push_back(referenceTreeHash(rows, begin, begin + k));
+  }
+}
+}  // namespace
+
+TEST(LedgerRules, EveryConsistencyProofOfRfc9162VerifiesAndAnyChangeIsRefused) {
+  std::vector<std::string> rows;
+  for (int i = 1; i <= 34; ++i) rows.push_back(sha256_hex("row " + std::to_string(i)));
+  const std::string other = referenceTreeHash({sha256_hex("other")}, 0, 1);
+  for (size_t n = 1; n <= 33; ++n) {
+    std::string newRoot = referenceTreeHash(rows, 0, n);
+    for (size_t m = 1; m <= n; ++m) {
+      std::string oldRoot = referenceTreeHash(rows, 0, m);
+      std::vector<std::string> proof;
+      referenceSubproof(rows, m, 0, n, true, &proof);
+      // The core's ranges give the reference's hashes, in its order.
+      std::vector<std::string> fromRanges;
+      for (auto [b, e] : ledger::consistencyRanges(m, n)) fromRanges.push_back(referenceTreeHash(rows, b, e));
+      ASSERT_EQ(fromRanges, proof) << m << " → " << n;
+      ASSERT_TRUE(ledger::verifyConsistency(m, n, oldRoot, newRoot, proof)) << m << " → " << n;
+      if (m == n) EXPECT_TRUE(proof.empty());
+      // Each hash of the path changed: refused.
+      for (size_t i = 0; i < proof.size(); ++i) {
+        std::vector<std::string> bad = proof;
+        bad[i][5] = bad[i][5] == 'a' ? 'b' : 'a';
+        EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, newRoot, bad)) << m << " → " << n << " hash " << i;
+      }
+      // Another tree on either side: refused.
+      EXPECT_FALSE(ledger::verifyConsistency(m, n, other, newRoot, proof)) << m << " → " << n;
+      EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, other, proof)) << m << " → " << n;
+      EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, referenceTreeHash(rows, 0, n + 1), proof)) << m << " → " << n;
+      if (m > 1) EXPECT_FALSE(ledger::verifyConsistency(m, n, referenceTreeHash(rows, 0, m - 1), newRoot, proof));
+      // The path one hash shorter or longer, at either end: refused.
+      std::vector<std::string> longer = proof;
+      longer.push_back(other);
+      EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, newRoot, longer)) << m << " → " << n;
+      longer = proof;
+      longer.insert(longer.begin(), oldRoot);
+      EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, newRoot, longer)) << m << " → " << n;
+      if (!proof.empty()) {
+        std::vector<std::string> shorter(proof.begin(), proof.end() - 1);
+        EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, newRoot, shorter)) << m << " → " << n;
+        shorter.assign(proof.begin() + 1, proof.end());
+        EXPECT_FALSE(ledger::verifyConsistency(m, n, oldRoot, newRoot, shorter)) << m << " → " << n;
+      }
+      // The sizes (or the sizes and roots) swapped: refused, m > n proves nothing.
+      if (m < n) {
+        EXPECT_FALSE(ledger::verifyConsistency(n, m, oldRoot, newRoot, proof)) << m << " → " << n;
+        EXPECT_FALSE(ledger::verifyConsistency(n, m, newRoot, oldRoot, proof)) << m << " → " << n;
+        // The proof is of these sizes: checked with another old size, refused.
+        EXPECT_FALSE(ledger::verifyConsistency(m + 1, n, oldRoot, newRoot, proof)) << m << " → " << n;
+      }
+    }
+  }
+  // From the empty tree: no proof (RFC 9162 §2.1.4.2 asks 0 < first).
+  EXPECT_FALSE(ledger::verifyConsistency(0, 1, "", referenceTreeHash(rows, 0, 1), {}));
+  EXPECT_FALSE(ledger::verifyConsistency(0, 0, "", "", {}));
+  EXPECT_TRUE(ledger::consistencyRanges(0, 5).empty());
+  EXPECT_TRUE(ledger::consistencyRanges(6, 5).empty());
+}
+
+namespace {
 
 // A history entry as verifyHistory reads it: one line.
 std::string line(const HistoryEntry& e) {

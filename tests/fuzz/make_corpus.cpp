@@ -196,6 +196,22 @@ void proofSeeds() {
                  {"checkpoint", checkpoint}, {"publicKey", k2}, {"keyRotations", ojson::array({rotation})},
                  {"decisions", ojson::array()}, {"displays", ojson::array()}, {"signature", sig}};
   put("fuzz_proof", "proof", std::string(1, '\x00') + proof.dump());
+  // A consistency document (docs/ledger.md §4.3) from the tree of 3 rows to the tree of 5, with
+  // the path the core's ranges give, and the same from a complete tree (2 rows).
+  auto treeOf = [&](uint64_t b, uint64_t e) {
+    ledger::MerkleFrontier part;
+    for (uint64_t j = b; j < e; ++j) part.push(ledger::merkleLeaf(hashes[j]));
+    return part.root();
+  };
+  for (uint64_t m : {3, 2}) {
+    ojson path = ojson::array();
+    for (auto [b, e] : ledger::consistencyRanges(m, 5)) path.push_back(treeOf(b, e));
+    ojson from = {{"seq", m}, {"head", hashes[m - 1]}, {"at", 1796551200050}, {"publicKey", k1},
+                  {"signature", sig}, {"root", treeOf(0, m)}};
+    ojson doc = {{"format", "kelisim-ledger-consistency/1"}, {"generatedAt", 1796551200300}, {"from", from},
+                 {"to", checkpoint}, {"path", path}, {"publicKey", k2}, {"keyRotations", ojson::array({rotation})}};
+    put("fuzz_proof", "consistency-" + std::to_string(m), std::string(1, '\x02') + doc.dump());
+  }
 }
 
 /** fuzz_ingest: POST /v1/events bodies (docs/ledger.md §1) with valid change events made by

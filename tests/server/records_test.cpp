@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "http/auth.h"
+#include "ledger/consistency.h"
 #include "ledger/export.h"
 #include "ledger/proof.h"
 #include "ledger/verify.h"
@@ -326,6 +327,72 @@ TEST_P(RecordsOn, RecordProofStatsExportVerifyAndErasureOverHttp) {
   EXPECT_EQ(v["valid"], true) << v.dump();
   EXPECT_EQ(v["rows"], 5);
   EXPECT_EQ(v["publicKey"], L.signer->publicKeyHex());
+}
+
+TEST_P(RecordsOn, ConsistencyBetweenTwoCheckpointsOverHttp) {
+  Ledger L(GetParam());
+  oneVisitor(L);
+  L.checkpoint();  // seq 2
+  oneVisitor(L);
+  std::vector<Row> rows;
+  ASSERT_TRUE(L.store->rowsBySeq(4, 5, 1, &rows).ok() && rows.size() == 1);
+  // A checkpoint as servers wrote them before Merkle roots: genuinely signed, but no root.
+  ASSERT_TRUE(L.store->addCheckpoint(L.signer->checkpoint(4, rows[0].rowHash, L.nowMs)).ok());
+  oneVisitor(L);
+  L.checkpoint();  // seq 6
+  Served s(L.app);
+  httplib::Client c = s.client();
+  httplib::Headers auth = bearer(L.app.adminToken);
+  std::string why;
+
+  auto ok = c.Get("/v1/consistency?from=2&to=6", auth);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  EXPECT_TRUE(verifyConsistencyProof(ok->body, L.signer->publicKeyHex(), &why)) << why;
+  ojson doc = ojson::parse(ok->body);
+  EXPECT_EQ(doc["format"], "kelisim-ledger-consistency/1");
+  EXPECT_EQ(doc["from"]["seq"], 2);
+  EXPECT_EQ(doc["to"]["seq"], 6);
+  EXPECT_EQ(doc["path"].size(), ledger::consistencyRanges(2, 6).size());
+  // Without 'to': up to the newest checkpoint. The same seq twice: an empty path.
+  auto latest = c.Get("/v1/consistency?from=2", auth);
+  ASSERT_EQ(latest->status, 200) << latest->body;
+  EXPECT_EQ(ojson::parse(latest->body)["to"]["seq"], 6);
+  auto same = c.Get("/v1/consistency?from=6&to=6", auth);
+  ASSERT_EQ(same->status, 200) << same->body;
+  EXPECT_TRUE(ojson::parse(same->body)["path"].empty());
+  EXPECT_TRUE(verifyConsistencyProof(same->body, L.signer->publicKeyHex(), &why)) << why;
+
+  // The errors, each naming what was wrong.
+  auto expectError = [&](const std::string& url, int status, const std::string& code, const std::string& words) {
+    auto r = c.Get(url.c_str(), auth);
+    ASSERT_TRUE(r) << url;
+    EXPECT_EQ(r->status, status) << url << ": " << r->body;
+    EXPECT_EQ(errorOf(r)["code"], code) << url;
+    EXPECT_NE(r->body.find(words), std::string::npos) << url << ": " << r->body;
+  };
+  EXPECT_EQ(c.Get("/v1/consistency?from=2&to=6")->status, 401);
+  expectError("/v1/consistency", 400, "missing-param", "'from' is required");
+  expectError("/v1/consistency?from=two", 400, "bad-seq", "'from'");
+  expectError("/v1/consistency?from=0&to=6", 400, "bad-seq", "'from'");
+  expectError("/v1/consistency?from=2&to=-6", 400, "bad-seq", "'to'");
+  expectError("/v1/consistency?from=6&to=2", 400, "bad-range", "is after 'to'");
+  expectError("/v1/consistency?from=3&to=6", 404, "not-found", "no checkpoint at seq 3");
+  expectError("/v1/consistency?from=2&to=99", 404, "not-found", "no checkpoint at seq 99");
+  expectError("/v1/consistency?from=99", 404, "not-found", "no checkpoint at seq 99: the newest is at seq 6");
+  expectError("/v1/consistency?from=4&to=6", 422, "no-root", "before Merkle roots");
+
+  // Row 5 resealed behind the server's back: no document, a 409 that says why.
+  std::string sql = "UPDATE events SET row_hash = '" + std::string(64, 'e') + "' WHERE seq = 5";
+  if (L.pg) {
+    ASSERT_EQ(testing_util::pgExec(L.pg->uri(), sql), "");
+  } else {
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open((L.dir / "ledger.db").string().c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  expectError("/v1/consistency?from=2&to=6", 409, "inconsistent", "rows were changed after they were signed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RecordsOn, ::testing::Values("sqlite", "postgres"),

@@ -14,7 +14,10 @@
 #include <thread>
 
 #include "core/ledger.h"
+#include "ledger/consistency.h"
 #include "ledger/export.h"
+#include "ledger/merkle.h"
+#include "ledger/signer.h"
 #include "ledger/verify.h"
 #include <fstream>
 #include "server_test_util.h"
@@ -230,6 +233,71 @@ TEST(ServerProcess, SigtermWritesAFinalCheckpointAndVerifyAgrees) {
   EXPECT_EQ(run(exe() + " --keep-ip all", &out), 2);
   EXPECT_EQ(run(exe() + " keygen --key " + key, &out), 1);  // refuses to overwrite
   EXPECT_NE(out.find("refusing to overwrite"), std::string::npos) << out;
+}
+
+TEST(ServerProcess, VerifyConsistencyChecksADocumentOffline) {
+  TempDir dir;
+  for (int run = 0; run < 2; ++run) {  // each SIGTERM writes a checkpoint: at seq 2, then seq 5
+    ServerProcess srv(baseArgs(dir));
+    ASSERT_GT(srv.port, 0);
+    for (int i = 0; i < 2 + run; ++i)
+      ASSERT_EQ(srv.client().Post("/v1/events", oneChange("Visitor_C" + std::to_string(run) + std::to_string(i) + "0").dump(),
+                                  "application/json")->status,
+                202);
+    EXPECT_EQ(srv.stop(SIGTERM), 0);
+  }
+  std::string err, out, key = dir.path + "/kelisim-ledger.key";
+  std::vector<Checkpoint> cps;
+  {
+    auto store = openSqliteStore(dir.path + "/l.db", &err);
+    ASSERT_TRUE(store && store->migrate().ok()) << err;
+    ASSERT_TRUE(store->checkpoints(&cps).ok());
+    ASSERT_EQ(cps.size(), 2u);
+    ASSERT_EQ(cps[1].seq, 5);
+    std::vector<std::string> path;
+    ASSERT_TRUE(consistencyPath(*store, cps[0].seq, cps[1].seq, &path).ok());
+    std::ofstream(dir.path + "/doc.json") << buildConsistency(cps[0], cps[1], path, cps[1].publicKey, {}, 0).dump(2);
+    std::ofstream(dir.path + "/kept.json") << checkpointJson(cps[0]).dump();
+    std::ofstream(dir.path + "/newer.json") << checkpointJson(cps[1]).dump();
+  }
+  std::string doc = " --consistency " + dir.path + "/doc.json";
+  EXPECT_EQ(run(exe() + " verify" + doc + " --key " + key, &out), 0) << out;
+  EXPECT_NE(out.find("valid consistency proof: the checkpoint at seq 5"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " verify" + doc + " --old " + dir.path + "/kept.json --public-key " + cps[0].publicKey, &out), 0)
+      << out;
+  EXPECT_NE(out.find("the one you kept"), std::string::npos) << out;
+  // Kept something else: the document does not start from it.
+  EXPECT_EQ(run(exe() + " verify" + doc + " --old " + dir.path + "/newer.json --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("does not sign the tree the one you kept signs"), std::string::npos) << out;
+  // Kept another checkpoint of the same tree (the same seq, head and root signed again later, as
+  // a key rotation at that head would be): the same tree, valid. Kept one from before roots: says so.
+  {
+    auto signer = Signer::load(key, &err);
+    ASSERT_TRUE(signer) << err;
+    std::ofstream(dir.path + "/again.json")
+        << checkpointJson(signer->checkpoint(cps[0].seq, cps[0].head, cps[0].at + 1, cps[0].root)).dump();
+    std::ofstream(dir.path + "/rootless.json") << checkpointJson(signer->checkpoint(cps[0].seq, cps[0].head, cps[0].at)).dump();
+  }
+  EXPECT_EQ(run(exe() + " verify" + doc + " --old " + dir.path + "/again.json --key " + key, &out), 0) << out;
+  EXPECT_EQ(run(exe() + " verify" + doc + " --old " + dir.path + "/rootless.json --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("signs no Merkle root"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " verify" + doc + " --old " + dir.path + "/doc.json.missing --key " + key, &out), 1) << out;
+  // Another key; one hash of the path changed.
+  ASSERT_EQ(run(exe() + " keygen --key " + dir.path + "/stranger.key", &out), 0) << out;
+  EXPECT_EQ(run(exe() + " verify" + doc + " --key " + dir.path + "/stranger.key", &out), 1) << out;
+  EXPECT_NE(out.find("INVALID consistency proof"), std::string::npos) << out;
+  ojson edited = ojson::parse(std::ifstream(dir.path + "/doc.json"));
+  std::string h = edited["path"][0];
+  h[0] = h[0] == 'a' ? 'b' : 'a';
+  edited["path"][0] = h;
+  std::ofstream(dir.path + "/edited.json") << edited.dump();
+  EXPECT_EQ(run(exe() + " verify --consistency " + dir.path + "/edited.json --key " + key, &out), 1) << out;
+  EXPECT_NE(out.find("INVALID consistency proof: the path does not lead"), std::string::npos) << out;
+  // Usage errors: exit 2.
+  EXPECT_EQ(run(exe() + " verify --old " + dir.path + "/kept.json --db sqlite:" + dir.path + "/l.db --key " + key, &out), 2);
+  EXPECT_NE(out.find("--old belongs to verify --consistency"), std::string::npos) << out;
+  EXPECT_EQ(run(exe() + " verify" + doc + " --proof " + dir.path + "/doc.json --key " + key, &out), 2);
+  EXPECT_EQ(run(exe() + " verify" + doc, &out), 2);
 }
 
 TEST(ServerProcess, RotateKeyHandsTheLedgerToANewKey) {

@@ -147,11 +147,18 @@ bool MerkleFrontier::parse(std::string_view text, MerkleFrontier* out) {
 }
 
 namespace {
+/** The largest power of two smaller than n (n >= 2), the split of RFC 9162 §2.1.1; never
+ *  overflows, also for n above 2^63. */
+uint64_t splitOf(uint64_t n) {
+  uint64_t k = 1;
+  while (k < n - k) k *= 2;
+  return k;
+}
+
 void pathRanges(uint64_t m, uint64_t begin, uint64_t end, std::vector<std::pair<uint64_t, uint64_t>>* out) {
   uint64_t n = end - begin;
   if (n <= 1) return;
-  uint64_t k = 1;
-  while (k * 2 < n) k *= 2;  // the largest power of two smaller than n
+  uint64_t k = splitOf(n);
   if (m - begin < k) {
     pathRanges(m, begin, begin + k, out);
     out->push_back({begin + k, end});
@@ -186,6 +193,63 @@ bool verifyInclusion(uint64_t m, uint64_t n, std::string_view leafHex, const std
     sn >>= 1;
   }
   return sn == 0 && r == rootHex;
+}
+
+namespace {
+/** RFC 9162 §2.1.4.1 SUBPROOF(m, D[begin:end], whole): m counts the old tree's leaves within
+ *  [begin, end); `whole` is true while that range is still the old tree's own prefix (its root
+ *  the verifier already has). Recursion depth: at most one level per bit of n. */
+void subproofRanges(uint64_t m, uint64_t begin, uint64_t end, bool whole,
+                    std::vector<std::pair<uint64_t, uint64_t>>* out) {
+  uint64_t n = end - begin;
+  if (m == n) {
+    if (!whole) out->push_back({begin, end});
+    return;
+  }
+  uint64_t k = splitOf(n);
+  if (m <= k) {
+    subproofRanges(m, begin, begin + k, whole, out);
+    out->push_back({begin + k, end});
+  } else {
+    subproofRanges(m - k, begin + k, end, false, out);
+    out->push_back({begin, begin + k});
+  }
+}
+}  // namespace
+
+std::vector<std::pair<uint64_t, uint64_t>> consistencyRanges(uint64_t m, uint64_t n) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  if (m > 0 && m < n) subproofRanges(m, 0, n, true, &out);
+  return out;
+}
+
+bool verifyConsistency(uint64_t m, uint64_t n, std::string_view oldRootHex, std::string_view newRootHex,
+                       const std::vector<std::string>& path) {
+  if (m == 0 || m > n) return false;
+  // RFC 9162 §2.1.4.1: the proof between a tree and itself is empty.
+  if (m == n) return path.empty() && oldRootHex == newRootHex;
+  // RFC 9162 §2.1.4.2, step by step.
+  if (path.empty()) return false;                                      // 1
+  std::vector<std::string_view> p;                                     // 2: a complete old tree is
+  if ((m & (m - 1)) == 0) p.push_back(oldRootHex);                     //    the first node itself
+  for (const std::string& h : path) p.push_back(h);
+  uint64_t fn = m - 1, sn = n - 1;                                     // 3
+  while (fn & 1) fn >>= 1, sn >>= 1;                                   // 4
+  std::string fr(p[0]), sr(p[0]);                                      // 5
+  for (size_t i = 1; i < p.size(); ++i) {                              // 6
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = merkleNode(p[i], fr);
+      sr = merkleNode(p[i], sr);
+      if (!(fn & 1))
+        while (!(fn & 1) && fn != 0) fn >>= 1, sn >>= 1;
+    } else {
+      sr = merkleNode(sr, p[i]);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return fr == oldRootHex && sr == newRootHex && sn == 0;              // 7
 }
 
 std::string proofMessage(std::string_view canonicalProof) {

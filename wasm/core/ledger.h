@@ -78,6 +78,18 @@ std::vector<std::pair<uint64_t, uint64_t>> inclusionRanges(uint64_t m, uint64_t 
 bool verifyInclusion(uint64_t m, uint64_t n, std::string_view leafHex, const std::vector<std::string>& path,
                      std::string_view rootHex);
 
+/** The leaf ranges [begin, end) whose tree hashes, in this order, are the consistency proof
+ *  between the tree of the first m leaves and the tree of the first n (RFC 9162 §2.1.4.1:
+ *  PROOF(m, D[n]) = SUBPROOF(m, D[n], true)). Empty when m == n (nothing to prove), and when
+ *  m == 0 or m > n (no proof exists: verifyConsistency refuses those). */
+std::vector<std::pair<uint64_t, uint64_t>> consistencyRanges(uint64_t m, uint64_t n);
+
+/** RFC 9162 §2.1.4.2: true when `path` shows that the tree of n leaves with root newRootHex
+ *  extends the tree of its first m leaves with root oldRootHex. m == n: true only for an empty
+ *  path and equal roots. false for m == 0, m > n, and a path of the wrong length. */
+bool verifyConsistency(uint64_t m, uint64_t n, std::string_view oldRootHex, std::string_view newRootHex,
+                       const std::vector<std::string>& path);
+
 /** The bytes a proof document's Ed25519 signature covers: "kelisim-proof/1\n" + the proof's
  *  canonical JSON text (without its "signature" member). */
 std::string proofMessage(std::string_view canonicalProof);

@@ -1,6 +1,7 @@
 // The operator's routes (docs/ledger.md §5), each behind the admin token (http/auth.h):
 //   GET    /v1/records/{id}         the record's events, state and verification (ledger/views.h)
 //   GET    /v1/proof/{id}           the signed proof (?format=html&lang=ru|kk|en: printable page)
+//   GET    /v1/consistency?from=&to= the consistency proof between two checkpoints (seqs; ledger/consistency.h)
 //   DELETE /v1/records/{id}         erasure (ledger/erasure.h)
 //   GET    /v1/export?from=&to=     JSON Lines (ledger/export.h), a contiguous seq slice
 //   GET    /v1/stats?from=&to=      daily counts by method, acceptance rate per category
@@ -19,6 +20,7 @@
 #include "core/consent.h"
 #include "core/ledger.h"
 #include "http/auth.h"
+#include "ledger/consistency.h"
 #include "ledger/erasure.h"
 #include "ledger/export.h"
 #include "ledger/json_access.h"
@@ -149,6 +151,82 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   res.set_header("X-Content-Type-Options", "nosniff");
   res.status = 200;
   res.set_content(proofHtml(proof, lang), "text/html; charset=utf-8");
+}
+
+/** ?name= as a checkpoint's seq (a whole number >= 1) into *seq; absent: *seq unchanged when
+ *  `optional`, else a 400 answer, as for a malformed one. */
+bool seqParam(const httplib::Request& req, httplib::Response& res, const char* name, bool optional, int64_t* seq) {
+  if (!req.has_param(name)) {
+    if (optional) return true;
+    sendError(res, 400, "missing-param",
+              std::string("query parameter '") + name + "' is required: the seq of a stored checkpoint");
+    return false;
+  }
+  std::string v = req.get_param_value(name);
+  if (v.find_first_not_of("0123456789") == std::string::npos && parseDecimal(v, seq) && *seq >= 1) return true;
+  sendError(res, 400, "bad-seq",
+            std::string("query parameter '") + name + "' must be a checkpoint's seq, a whole number from 1");
+  return false;
+}
+
+/** The checkpoint at seq that signs a Merkle root (the newest of them when several do); answers
+ *  404 (none at that seq), 422 (none there signs a root) or 5xx itself when it returns false. */
+bool checkpointWithRoot(App& app, int64_t seq, const char* name, httplib::Response& res, Checkpoint* out) {
+  std::vector<Checkpoint> there;
+  StoreError e = app.store->checkpointsInRange(seq, seq, &there);
+  if (!e.ok()) return sendStoreError(res, e), false;
+  if (there.empty())
+    return sendError(res, 404, "not-found",
+                     std::string("no checkpoint at seq ") + std::to_string(seq) + " ('" + name +
+                         "'): a consistency proof goes between two stored checkpoints (GET /v1/export lists them)"),
+           false;
+  for (auto c = there.rbegin(); c != there.rend(); ++c)
+    if (!c->root.empty()) return *out = *c, true;
+  sendError(res, 422, "no-root",
+            "the checkpoint at seq " + std::to_string(seq) + " ('" + name +
+                "') was written before Merkle roots (kelisim-ledger-checkpoint/1): it signs no root, so no "
+                "consistency proof starts or ends there; name a later checkpoint");
+  return false;
+}
+
+/** GET /v1/consistency?from=SEQ[&to=SEQ]: that the ledger the checkpoint at `to` (default: the
+ *  newest) signs extends the one the checkpoint at `from` signed (RFC 9162 §2.1.4,
+ *  ledger/consistency.h). The path is read from the rows in one pass and checked with the core
+ *  before it is sent: rows changed since a checkpoint was signed answer 409, not a document that
+ *  cannot verify. */
+void getConsistency(App& app, const httplib::Request& req, httplib::Response& res) {
+  int64_t from = 0, to = 0;
+  if (!requireAdmin(app, req, res) || !seqParam(req, res, "from", false, &from) || !seqParam(req, res, "to", true, &to))
+    return;
+  StoreError e;
+  if (to == 0) {
+    Checkpoint latest;
+    bool found = false;
+    if (!(e = app.store->latestCheckpoint(&latest, &found)).ok()) return sendStoreError(res, e);
+    if (!found) return sendError(res, 404, "not-found", "the ledger has no checkpoint yet");
+    to = latest.seq;
+  }
+  if (from > to && !req.has_param("to"))
+    return sendError(res, 404, "not-found",
+                     "no checkpoint at seq " + std::to_string(from) + ": the newest is at seq " + std::to_string(to));
+  if (from > to)
+    return sendError(res, 400, "bad-range",
+                     "'from' (seq " + std::to_string(from) + ") is after 'to' (seq " + std::to_string(to) +
+                         "): a consistency proof goes from an older checkpoint to a newer one");
+  Checkpoint a, b;
+  if (!checkpointWithRoot(app, from, "from", res, &a) || !checkpointWithRoot(app, to, "to", res, &b)) return;
+  std::vector<std::string> path;
+  std::vector<Checkpoint> keyRotations;
+  if (!(e = consistencyPath(*app.store, a.seq, b.seq, &path, app.readPageRows)).ok()) return sendStoreError(res, e);
+  if (!ledger::verifyConsistency(uint64_t(a.seq), uint64_t(b.seq), a.root, b.root, path))
+    return sendError(res, 409, "inconsistent",
+                     "the stored rows do not give the Merkle roots the checkpoints at seq " + std::to_string(a.seq) +
+                         " and " + std::to_string(b.seq) +
+                         " signed: rows were changed after they were signed (GET /v1/verify names the first)");
+  if (!(e = app.store->keyRotations(&keyRotations)).ok()) return sendStoreError(res, e);
+  res.set_header("Content-Disposition", "inline; filename=\"kelisim-consistency-" + std::to_string(a.seq) + "-" +
+                                            std::to_string(b.seq) + ".json\"");
+  sendJson(res, buildConsistency(a, b, path, app.signer->publicKeyHex(), keyRotations, app.now()));
 }
 
 void deleteRecord(App& app, const httplib::Request& req, httplib::Response& res) {
@@ -295,6 +373,7 @@ void addRecordRoutes(httplib::Server& http, App& app) {
   http.Get(record, [&app](const httplib::Request& q, httplib::Response& r) { getRecord(app, q, r); });
   http.Delete(record, [&app](const httplib::Request& q, httplib::Response& r) { deleteRecord(app, q, r); });
   http.Get(R"(/v1/proof/([^/]+))", [&app](const httplib::Request& q, httplib::Response& r) { getProof(app, q, r); });
+  http.Get("/v1/consistency", [&app](const httplib::Request& q, httplib::Response& r) { getConsistency(app, q, r); });
   http.Post("/v1/proof/verify", [&app](const httplib::Request& q, httplib::Response& r) { postProofVerify(app, q, r); });
   http.Get("/v1/export", [&app](const httplib::Request& q, httplib::Response& r) { getExport(app, q, r); });
   http.Get("/v1/stats", [&app](const httplib::Request& q, httplib::Response& r) { getStats(app, q, r); });

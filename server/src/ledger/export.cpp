@@ -68,15 +68,6 @@ bool parseRow(const ojson& j, Row* r) {
          getStr(j, "rowHash", &r->rowHash);
 }
 
-bool parseCheckpoint(const ojson& j, Checkpoint* c) {
-  if (!(getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
-        getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature)))
-    return false;
-  if (j.find("root") != j.end() && !getStr(j, "root", &c->root)) return false;
-  if (j.find("prevKey") == j.end() && j.find("prevSignature") == j.end()) return true;
-  return getStr(j, "prevKey", &c->prevKey) && getStr(j, "prevSignature", &c->prevSignature) && !c->prevKey.empty();
-}
-
 }  // namespace
 
 std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, const std::string& prevRowHash,
@@ -109,6 +100,16 @@ ojson checkpointJson(const Checkpoint& c) {
   }
   return j;
 }
+bool checkpointFromJson(const ojson& j, Checkpoint* c) {
+  if (!j.is_object()) return false;
+  if (!(getInt(j, "seq", &c->seq) && getStr(j, "head", &c->head) && getInt(j, "at", &c->at) &&
+        getStr(j, "publicKey", &c->publicKey) && getStr(j, "signature", &c->signature)))
+    return false;
+  if (j.find("root") != j.end() && !getStr(j, "root", &c->root)) return false;
+  if (j.find("prevKey") == j.end() && j.find("prevSignature") == j.end()) return true;
+  return getStr(j, "prevKey", &c->prevKey) && getStr(j, "prevSignature", &c->prevSignature) && !c->prevKey.empty();
+}
+
 std::string exportRowLine(const Row& r) { return line(ojson{{"row", rowJson(r)}}) + '\n'; }
 
 std::string exportCheckpointLine(const Checkpoint& c) { return line(ojson{{"checkpoint", checkpointJson(c)}}) + '\n'; }
@@ -153,7 +154,7 @@ bool readExport(std::istream& in, ExportData* out, std::string* err) {
         bool ok = keys->is_array();
         for (size_t i = 0; ok && i < keys->size(); ++i) {
           Checkpoint r;
-          ok = (*keys)[i].is_object() && parseCheckpoint((*keys)[i], &r) && r.isRotation();
+          ok = (*keys)[i].is_object() && checkpointFromJson((*keys)[i], &r) && r.isRotation();
           if (ok) out->keyRotations.push_back(std::move(r));
         }
         if (!ok) {
@@ -175,7 +176,7 @@ bool readExport(std::istream& in, ExportData* out, std::string* err) {
       out->rows.push_back(std::move(row));
     } else if (c != j.end() && c->is_object()) {
       Checkpoint cp;
-      if (!parseCheckpoint(*c, &cp)) {
+      if (!checkpointFromJson(*c, &cp)) {
         *err = "line " + std::to_string(n) + ": malformed checkpoint";
         return false;
       }

@@ -38,6 +38,9 @@ std::string exportCheckpointLine(const Checkpoint& c);
 /** A checkpoint as JSON: seq, head, at, publicKey, signature, root (when it has one), prevKey
  *  and prevSignature (a key rotation). The export's lines and the proof's key history use it. */
 nlohmann::ordered_json checkpointJson(const Checkpoint& c);
+/** Reads back what checkpointJson wrote. false when a member is missing or of the wrong type
+ *  (root may be absent; prevKey and prevSignature both or neither). */
+bool checkpointFromJson(const nlohmann::ordered_json& j, Checkpoint* c);
 
 struct ExportData {
   std::string publicKey;

@@ -1,6 +1,8 @@
 // Rows read for the core's Merkle rules (merkle.h).
 #include "ledger/merkle.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace kelisim {
@@ -55,42 +57,61 @@ StoreError frontierAt(Store& store, int64_t seq, ledger::MerkleFrontier* f) {
   return e;
 }
 
+StoreError rangeHashes(Store& store, const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                       std::vector<std::string>* hashes, int64_t pageRows) {
+  // Every range gets a frontier of its own; one pass over the rows feeds each leaf to the
+  // ranges that hold it.
+  hashes->clear();
+  if (ranges.empty()) return {};
+  std::vector<ledger::MerkleFrontier> trees(ranges.size());
+  uint64_t first = ranges[0].first, end = ranges[0].second;
+  for (auto [b, e] : ranges) first = std::min(first, b), end = std::max(end, e);
+  StoreError e = eachRow(store, int64_t(first) + 1, int64_t(end), pageRows, [&](const Row& r) {
+    uint64_t leaf = uint64_t(r.seq - 1);
+    std::string hash;
+    for (size_t i = 0; i < ranges.size(); ++i)
+      if (leaf >= ranges[i].first && leaf < ranges[i].second) {
+        if (hash.empty()) hash = ledger::merkleLeaf(r.rowHash);
+        trees[i].push(hash);
+      }
+  });
+  if (!e.ok()) return e;
+  for (const ledger::MerkleFrontier& t : trees) hashes->push_back(t.root());
+  return {};
+}
+
 StoreError inclusionPaths(Store& store, const std::vector<int64_t>& seqs, int64_t treeSize,
                           std::map<int64_t, std::vector<std::string>>* paths, int64_t pageRows) {
-  // Every range of every path gets a frontier of its own; one pass over the rows feeds each
-  // leaf to the ranges that hold it. Leaf i is the row of seq i + 1.
-  struct Range {
-    uint64_t begin, end;
-    ledger::MerkleFrontier f;
-  };
-  std::vector<Range> ranges;
+  // The paths share ranges (a subtree beside several of the rows): each is hashed once.
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   std::map<int64_t, std::vector<size_t>> order;  // seq → its path's ranges, in path order
   for (int64_t seq : seqs) {
     if (seq < 1 || seq > treeSize || order.count(seq)) continue;
-    for (auto [b, en] : ledger::inclusionRanges(uint64_t(seq - 1), uint64_t(treeSize))) {
-      size_t i = 0;
-      while (i < ranges.size() && !(ranges[i].begin == b && ranges[i].end == en)) ++i;
-      if (i == ranges.size()) ranges.push_back({b, en, {}});
+    for (auto range : ledger::inclusionRanges(uint64_t(seq - 1), uint64_t(treeSize))) {
+      size_t i = std::find(ranges.begin(), ranges.end(), range) - ranges.begin();
+      if (i == ranges.size()) ranges.push_back(range);
       order[seq].push_back(i);
     }
     order[seq];  // a tree of one row: an empty path
   }
-  StoreError e = eachRow(store, 1, treeSize, pageRows, [&](const Row& r) {
-    uint64_t leaf = uint64_t(r.seq - 1);
-    std::string hash;
-    for (Range& g : ranges)
-      if (leaf >= g.begin && leaf < g.end) {
-        if (hash.empty()) hash = ledger::merkleLeaf(r.rowHash);
-        g.f.push(hash);
-      }
-  });
+  std::vector<std::string> hashes;
+  StoreError e = rangeHashes(store, ranges, &hashes, pageRows);
   if (!e.ok()) return e;
   paths->clear();
   for (const auto& [seq, idx] : order) {
     std::vector<std::string>& p = (*paths)[seq];
-    for (size_t i : idx) p.push_back(ranges[i].f.root());
+    for (size_t i : idx) p.push_back(hashes[i]);
   }
   return {};
+}
+
+StoreError consistencyPath(Store& store, int64_t fromSeq, int64_t toSeq, std::vector<std::string>* path,
+                           int64_t pageRows) {
+  if (fromSeq < 1 || fromSeq > toSeq) {
+    path->clear();
+    return {};
+  }
+  return rangeHashes(store, ledger::consistencyRanges(uint64_t(fromSeq), uint64_t(toSeq)), path, pageRows);
 }
 
 StoreError proofInclusion(Store& store, const std::vector<Row>& rows, const Checkpoint& covering,

@@ -274,10 +274,7 @@ bool verifyProof(const std::string& json, const std::string& publicKeyHex, std::
   const nlohmann::json& cp = jget(doc, "checkpoint");
   if (cp.is_object()) {
     Checkpoint c = checkpointOf(cp);
-    std::string msg = c.isRotation() ? ledger::rotationMessage(c.seq, c.head, c.at, c.root, c.prevKey, c.publicKey)
-                                     : ledger::checkpointMessage(c.seq, c.head, c.at, c.root);
-    if (c.publicKey != key || !Signer::verifyHex(key, msg, c.signature) ||
-        (c.isRotation() && !Signer::verifyHex(c.prevKey, msg, c.prevSignature)))
+    if (c.publicKey != key || !checkpointSignaturesHold(c))
       return *why = "the checkpoint's signature does not verify with this key", false;
   }
   // With a Merkle root signed, each row must lead to it (RFC 9162 §2.1.3.2).

@@ -84,13 +84,25 @@ void Verifier::setKeyHistory(const std::vector<Checkpoint>& rotations) {
   }
 }
 
-const std::string& Verifier::keyInForce(int64_t seq, int64_t at) const {
-  const std::string* key = rotations_.empty() ? &publicKey_ : &keys_.front();
-  for (const Checkpoint& r : rotations_) {
+const std::string& keyInForceAt(const std::vector<Checkpoint>& rotations, const std::vector<std::string>& keys,
+                                int64_t seq, int64_t at, const std::string& onlyKey) {
+  const std::string* key = rotations.empty() || keys.empty() ? &onlyKey : &keys.front();
+  for (const Checkpoint& r : rotations) {
     if (std::tie(r.seq, r.at) > std::tie(seq, at)) break;
     key = &r.publicKey;
   }
   return *key;
+}
+
+const std::string& Verifier::keyInForce(int64_t seq, int64_t at) const {
+  return keyInForceAt(rotations_, keys_, seq, at, publicKey_);
+}
+
+bool checkpointSignaturesHold(const Checkpoint& c) {
+  if (!c.isRotation())
+    return Signer::verifyHex(c.publicKey, ledger::checkpointMessage(c.seq, c.head, c.at, c.root), c.signature);
+  std::string msg = ledger::rotationMessage(c.seq, c.head, c.at, c.root, c.prevKey, c.publicKey);
+  return Signer::verifyHex(c.publicKey, msg, c.signature) && Signer::verifyHex(c.prevKey, msg, c.prevSignature);
 }
 
 namespace {

@@ -81,6 +81,17 @@ class Verifier {
 bool checkKeyChain(const std::vector<Checkpoint>& rotations, std::vector<std::string>* keys, int64_t* badSeq,
                    std::string* why);
 
+/** The key that must sign an ordinary checkpoint at (seq, at) under a key history (rotations
+ *  in (seq, at) order, keys as checkKeyChain gave them): the first key before any rotation, then
+ *  the newest rotation's new key at or before (seq, at). `onlyKey` when there are no rotations. */
+const std::string& keyInForceAt(const std::vector<Checkpoint>& rotations, const std::vector<std::string>& keys,
+                                int64_t seq, int64_t at, const std::string& onlyKey);
+
+/** True when c's signatures hold over its own fields: an ordinary checkpoint's by c.publicKey
+ *  over ledger::checkpointMessage, a key rotation's by both of its keys over
+ *  ledger::rotationMessage. Whose keys those are is the caller's to check. */
+bool checkpointSignaturesHold(const Checkpoint& c);
+
 /** Convenience over vectors. */
 VerifyResult verifyRows(const std::vector<Row>& rows, const std::vector<Checkpoint>& checkpoints,
                         const std::string& publicKeyHex, int64_t startSeq = 1, const std::string& prevHash = "");
