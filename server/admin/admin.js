@@ -39,7 +39,13 @@ const STRINGS = {
     verifyTitle: 'Verify the ledger', verifyHelp: "Recomputes every row's seal and checks every signed checkpoint.",
     verify: 'Verify', verifying: 'Verifying…',
     checkProofTitle: 'Check a proof document',
-    checkProofHelp: "A proof (JSON) that someone shows you: its signature, every row's seal and its Merkle path, checked against this ledger's keys.",
+    checkProofHelp: "A proof or a consistency proof (JSON) that someone shows you, checked against this ledger's keys: the signatures, and every row's seal and Merkle path or the path between two checkpoints.",
+    consistencyTitle: 'Show that the ledger only grew',
+    consistencyHelp: 'For an auditor who kept a checkpoint (from a proof, say): a proof that what this ledger signs now extends what it signed then, no row changed or removed, without the rows themselves (RFC 9162 §2.1.4).',
+    fromSeq: 'From checkpoint (seq)', toSeq: 'To checkpoint (seq; empty: the newest)', downloadConsistency: 'Download consistency proof (JSON)',
+    badSeq: 'A checkpoint number is a whole number from 1.', consistencySaved: 'Downloaded: checkpoint {to} extends checkpoint {from}.',
+    consistencyValid: 'Valid: the ledger signed at checkpoint {to} extends the one signed at checkpoint {from}{stored}.',
+    bothStored: ', and both checkpoints are stored here', notAllStored: '; not stored here: {seqs}',
     proofFile: 'Proof file (JSON)', check: 'Check', checking: 'Checking…', noFile: 'Choose a proof file first.',
     proofValid: 'Valid: the proof of record {record} is signed by this ledger{stored}.',
     proofStored: ', and its checkpoint (seq {seq}) is the one stored here', proofNotStored: '; its checkpoint (seq {seq}) is not stored here',
@@ -81,7 +87,13 @@ const STRINGS = {
     verifyTitle: 'Проверка журнала', verifyHelp: 'Пересчитывает печать каждой строки и проверяет каждую подписанную контрольную точку.',
     verify: 'Проверить', verifying: 'Проверка…',
     checkProofTitle: 'Проверить документ-доказательство',
-    checkProofHelp: 'Доказательство (JSON), которое вам предъявили: его подпись, печать каждой строки и её путь в дереве Меркла — по ключам этого журнала.',
+    checkProofHelp: 'Доказательство или доказательство согласованности (JSON), которое вам предъявили, — по ключам этого журнала: подписи, а также печать и путь в дереве Меркла каждой строки или путь между двумя контрольными точками.',
+    consistencyTitle: 'Доказать, что журнал только дописывался',
+    consistencyHelp: 'Для аудитора, сохранившего контрольную точку (например, из доказательства): доказательство того, что подписанное журналом сейчас продолжает подписанное тогда — ни одна строка не изменена и не удалена, — без самих строк (RFC 9162 §2.1.4).',
+    fromSeq: 'От контрольной точки (№)', toSeq: 'До контрольной точки (№; пусто — последняя)', downloadConsistency: 'Скачать доказательство согласованности (JSON)',
+    badSeq: 'Номер контрольной точки — целое число от 1.', consistencySaved: 'Скачано: контрольная точка № {to} продолжает № {from}.',
+    consistencyValid: 'Верно: журнал, подписанный в контрольной точке № {to}, продолжает подписанный в № {from}{stored}.',
+    bothStored: ', и обе контрольные точки хранятся здесь', notAllStored: '; здесь не хранятся: {seqs}',
     proofFile: 'Файл доказательства (JSON)', check: 'Проверить', checking: 'Проверка…', noFile: 'Сначала выберите файл доказательства.',
     proofValid: 'Верно: доказательство записи {record} подписано этим журналом{stored}.',
     proofStored: ', и его контрольная точка (№ {seq}) хранится здесь', proofNotStored: '; его контрольной точки (№ {seq}) здесь нет',
@@ -123,7 +135,13 @@ const STRINGS = {
     verifyTitle: 'Журналды тексеру', verifyHelp: 'Әр жолдың мөрін қайта есептеп, әр қол қойылған бақылау нүктесін тексереді.',
     verify: 'Тексеру', verifying: 'Тексерілуде…',
     checkProofTitle: 'Дәлел құжатын тексеру',
-    checkProofHelp: 'Сізге көрсетілген дәлел (JSON): оның қолтаңбасы, әр жолдың мөрі және оның Меркл ағашындағы жолы — осы журналдың кілттері бойынша.',
+    checkProofHelp: 'Сізге көрсетілген дәлел немесе сәйкестік дәлелі (JSON) — осы журналдың кілттері бойынша: қолтаңбалар, сондай-ақ әр жолдың мөрі мен Меркл ағашындағы жолы немесе екі бақылау нүктесі арасындағы жол.',
+    consistencyTitle: 'Журналдың тек толықтырылғанын дәлелдеу',
+    consistencyHelp: 'Бақылау нүктесін сақтаған аудиторға (мысалы, дәлелден): журналдың қазір қол қойғаны сол кезде қол қойғанының жалғасы екенін — бірде-бір жол өзгертілмегенін не жойылмағанын — жолдардың өздерінсіз көрсететін дәлел (RFC 9162 §2.1.4).',
+    fromSeq: 'Бақылау нүктесінен (№)', toSeq: 'Бақылау нүктесіне дейін (№; бос болса — соңғысы)', downloadConsistency: 'Сәйкестік дәлелін жүктеп алу (JSON)',
+    badSeq: 'Бақылау нүктесінің нөмірі — 1-ден бастап бүтін сан.', consistencySaved: 'Жүктеп алынды: № {to} бақылау нүктесі № {from} нүктесінің жалғасы.',
+    consistencyValid: 'Дұрыс: № {to} бақылау нүктесінде қол қойылған журнал № {from} нүктесінде қол қойылғанның жалғасы{stored}.',
+    bothStored: ', екі бақылау нүктесі де осында сақталған', notAllStored: '; осында сақталмаған: {seqs}',
     proofFile: 'Дәлел файлы (JSON)', check: 'Тексеру', checking: 'Тексерілуде…', noFile: 'Алдымен дәлел файлын таңдаңыз.',
     proofValid: 'Дұрыс: {record} жазбасының дәлеліне осы журнал қол қойған{stored}.',
     proofStored: ', оның бақылау нүктесі (№ {seq}) осында сақталған', proofNotStored: '; оның бақылау нүктесі (№ {seq}) осында жоқ',
@@ -269,7 +287,8 @@ function signOut(message = '') {
   lastStats = lastRecord = lastVerify = null;
   // Nothing read with the token stays in the page.
   for (const id of ['chart', 'stats-head', 'stats-body', 'rates-body', 'state', 'checks', 'events-body']) $(id).replaceChildren();
-  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status', 'check-proof-status']) say(id, '');
+  for (const id of ['stats-status', 'lookup-status', 'proof-status', 'verify-status', 'consistency-status', 'check-proof-status']) say(id, '');
+  for (const id of ['consistency-from', 'consistency-to']) $(id).value = '';
   $('record-id').value = '';
   $('record').hidden = true;
   $('workspace').hidden = true;
@@ -524,20 +543,55 @@ async function openProof() {
   }
 }
 
+/** Saves JSON text as a download named `name`. */
+function saveJson(text, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = el('a', null, { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 async function downloadProof() {
   const id = lastRecord && lastRecord.recordId;
   if (!id) return;
   try {
     const res = await api(`/v1/proof/${encodeURIComponent(id)}`, { raw: true });
-    const url = URL.createObjectURL(new Blob([await res.text()], { type: 'application/json' }));
-    const a = el('a', null, { href: url, download: `kelisim-proof-${id}.json` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    saveJson(await res.text(), `kelisim-proof-${id}.json`);
     say('proof-status', t('proofSaved'));
   } catch (e) {
     if (e.status !== 401) say('proof-status', t('error', { message: e.message }), 'error');
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Consistency proof (GET /v1/consistency, docs/ledger.md §4.3)
+// ---------------------------------------------------------------------------
+
+/** Downloads the consistency proof from the checkpoint the form names to the other one (or to
+ *  the newest, which the server signs first when the head moved). */
+async function downloadConsistency(e) {
+  e.preventDefault();
+  const seqs = ['consistency-from', 'consistency-to'].map((id) => $(id).value.trim());
+  const bad = seqs.findIndex((v, i) => !(i === 1 && v === '') && !/^[1-9][0-9]{0,17}$/.test(v));
+  for (const [i, id] of ['consistency-from', 'consistency-to'].entries()) {
+    if (i === bad) $(id).setAttribute('aria-invalid', 'true');
+    else $(id).removeAttribute('aria-invalid');
+  }
+  if (bad >= 0) {
+    say('consistency-status', t('badSeq'), 'error');
+    return $(bad ? 'consistency-to' : 'consistency-from').focus();
+  }
+  say('consistency-status', t('loading'));
+  try {
+    const q = `from=${seqs[0]}` + (seqs[1] ? `&to=${seqs[1]}` : '');
+    const text = await (await api(`/v1/consistency?${q}`, { raw: true })).text();
+    const doc = JSON.parse(text);
+    saveJson(text, `kelisim-consistency-${doc.from.seq}-${doc.to.seq}.json`);
+    say('consistency-status', t('consistencySaved', { from: doc.from.seq, to: doc.to.seq }), 'ok');
+  } catch (err) {
+    if (err.status !== 401) say('consistency-status', t('error', { message: err.message }), 'error');
   }
 }
 
@@ -569,6 +623,11 @@ async function checkProof(e) {
   try {
     const r = await api('/v1/proof/verify', { method: 'POST', body: await file.text() });
     if (!r.valid) return say('check-proof-status', t('proofInvalid', { message: r.message }), 'error');
+    if (r.kind === 'consistency') {
+      const missing = [r.from, r.to].filter((c) => !c.stored).map((c) => c.seq);
+      const stored = missing.length ? t('notAllStored', { seqs: missing.join(', ') }) : t('bothStored');
+      return say('check-proof-status', t('consistencyValid', { from: r.from.seq, to: r.to.seq, stored }), 'ok');
+    }
     const stored = r.checkpoint ? t(r.checkpoint.stored ? 'proofStored' : 'proofNotStored', { seq: r.checkpoint.seq }) : '';
     say('check-proof-status', t('proofValid', { record: r.recordId, stored }), 'ok');
   } catch (err) {
@@ -595,6 +654,7 @@ function start() {
   $('proof-html').addEventListener('click', openProof);
   $('proof-json').addEventListener('click', downloadProof);
   $('verify-button').addEventListener('click', verifyLedger);
+  $('consistency-form').addEventListener('submit', downloadConsistency);
   $('check-proof-form').addEventListener('submit', checkProof);
   applyLanguage(lang);
   if (sessionStorage.getItem(TOKEN_KEY)) {

@@ -337,3 +337,62 @@ for (const [lang, button, title, lookUp, valid] of [
     await context.close();
   });
 }
+
+// Last: it adds a row to the ledger, which the tests above count.
+test('a consistency proof from a checkpoint an auditor kept to now: downloaded by keyboard, checked, an edited one refused; axe finds nothing', async () => {
+  const auth = { Authorization: 'Bearer ' + token };
+  // The checkpoint an auditor kept: the one in a proof handed out earlier.
+  const proof = await (await fetch(`${url}/v1/proof/${records.accepted.id}`, { headers: auth })).json();
+  const kept = proof.checkpoint.seq;
+  assert.ok(kept >= 1, JSON.stringify(proof.checkpoint));
+  // The ledger grows after it: one more banner display, not yet under any checkpoint.
+  const res = await fetch(url + '/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify([displayEvent({ id: newRecordId() }, manifest('2'), 'banner', Date.now())]) });
+  assert.equal(res.status, 202);
+
+  const context = await browser.newContext({ locale: 'en-US' });
+  const { page, errors, csp } = await openAdmin(context);
+  await signInByKeyboard(page);
+  // Not a number: said, marked and focused; nothing requested.
+  await tabTo(page, 'consistency-from');
+  await page.keyboard.type('twelve');
+  await page.keyboard.press('Enter');
+  await page.locator('#consistency-status[data-kind="error"]').waitFor();
+  assert.equal(await page.locator('#consistency-status').innerText(), 'A checkpoint number is a whole number from 1.');
+  assert.equal(await page.getAttribute('#consistency-from', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'consistency-from');
+  // A seq where no checkpoint is: the server's reason.
+  await page.fill('#consistency-from', '999999');
+  await page.keyboard.press('Enter');
+  await page.locator('#consistency-status[data-kind="error"]').filter({ hasText: 'no checkpoint at seq 999999' }).waitFor();
+  // The kept checkpoint to now ("to" left empty): the server signs the new head first.
+  await page.fill('#consistency-from', String(kept));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  await page.locator('#consistency-status[data-kind="ok"]').waitFor();
+  assert.equal(await page.getAttribute('#consistency-from', 'aria-invalid'), null);
+  const doc = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(doc.format, 'kelisim-ledger-consistency/1');
+  assert.equal(doc.from.seq, kept);
+  assert.equal(doc.to.seq, kept + 1, 'up to the row added after the kept checkpoint');
+  assert.equal(download.suggestedFilename(), `kelisim-consistency-${kept}-${kept + 1}.json`);
+  assert.equal(await page.locator('#consistency-status').innerText(), `Downloaded: checkpoint ${kept + 1} extends checkpoint ${kept}.`);
+
+  // The same document checked as one someone shows the operator, then with one path hash changed.
+  await page.setInputFiles('#proof-file', await download.path());
+  await page.click('#check-proof-form button[type=submit]');
+  await page.locator('#check-proof-status[data-kind="ok"]').waitFor();
+  assert.equal(await page.locator('#check-proof-status').innerText(),
+    `Valid: the ledger signed at checkpoint ${kept + 1} extends the one signed at checkpoint ${kept}, and both checkpoints are stored here.`);
+  assert.ok(doc.path.length > 0);
+  doc.path[0] = (doc.path[0][0] === '0' ? '1' : '0') + doc.path[0].slice(1);
+  await page.setInputFiles('#proof-file', { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.click('#check-proof-form button[type=submit]');
+  await page.locator('#check-proof-status[data-kind="error"]').waitFor();
+  assert.match(await page.locator('#check-proof-status').innerText(), /^NOT valid: /);
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], formatViolations(violations));
+  // The one failed request is the 404 asked for above.
+  assert.deepEqual(errors, ['console: Failed to load resource: the server responded with a status of 404 (Not Found)']);
+  assert.deepEqual(csp, []);
+  await context.close();
+});

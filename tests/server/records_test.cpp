@@ -258,6 +258,83 @@ TEST(Records, AProofRightAfterTheChoiceHasACheckpointCoveringIt) {
   EXPECT_EQ(cps.size(), 1u);
 }
 
+TEST(Records, AConsistencyProofUpToNowSignsTheHeadFirst) {
+  Ledger L;
+  oneVisitor(L);
+  L.checkpoint();  // seq 2
+  oneVisitor(L);   // rows 3 and 4, no checkpoint yet
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto r = c.Get("/v1/consistency?from=2", bearer(L.app.adminToken));
+  ASSERT_EQ(r->status, 200) << r->body;
+  ojson doc = ojson::parse(r->body);
+  EXPECT_EQ(doc["to"]["seq"], 4) << "the rows stored since the last checkpoint are reached";
+  std::string why;
+  EXPECT_TRUE(verifyConsistencyProof(r->body, L.signer->publicKeyHex(), &why)) << why;
+  // Asked again with nothing new: the same checkpoint, none added.
+  std::vector<Checkpoint> cps;
+  ASSERT_EQ(c.Get("/v1/consistency?from=2", bearer(L.app.adminToken))->status, 200);
+  ASSERT_TRUE(L.store->checkpoints(&cps).ok());
+  EXPECT_EQ(cps.size(), 2u);
+}
+
+TEST(Records, AConsistencyProofShownToTheOperatorIsCheckedAgainstThisLedger) {
+  Ledger L, next;
+  oneVisitor(L);
+  L.checkpoint();  // seq 2
+  oneVisitor(L);
+  L.checkpoint();  // seq 4
+  auto auth = bearer(L.app.adminToken);
+  std::string doc;
+  {
+    Served s(L.app);
+    doc = s.client().Get("/v1/consistency?from=2&to=4", auth)->body;
+  }
+  // The key rotated since the document was made: it names only the old key, and still holds.
+  Checkpoint rot;
+  ASSERT_TRUE(rotateKey(*L.store, *L.signer, *next.signer, L.nowMs + 1, &rot).ok());
+  L.app.signer = next.signer.get();
+  Served s(L.app);
+  httplib::Client c = s.client();
+  auto check = [&](const std::string& body) {
+    auto r = c.Post("/v1/proof/verify", auth, body, "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return ojson::parse(r->body);
+  };
+  ojson ok = check(doc);
+  EXPECT_EQ(ok["kind"], "consistency");
+  EXPECT_EQ(ok["valid"], true) << ok.dump();
+  EXPECT_EQ(ok["from"], (ojson{{"seq", 2}, {"stored", true}}));
+  EXPECT_EQ(ok["to"], (ojson{{"seq", 4}, {"stored", true}}));
+  // One path hash changed: refused, saying why.
+  ojson d = ojson::parse(doc);
+  ASSERT_FALSE(d["path"].empty());
+  std::string h = d["path"][0];
+  h[0] = h[0] == '0' ? '1' : '0';
+  d["path"][0] = h;
+  ojson bad = check(d.dump());
+  EXPECT_EQ(bad["valid"], false);
+  EXPECT_NE(bad["message"].get<std::string>().find("path"), std::string::npos) << bad.dump();
+  // A valid consistency proof of another ledger (another key): not this ledger's.
+  Ledger other;
+  oneVisitor(other);
+  other.checkpoint();
+  oneVisitor(other);
+  other.checkpoint();
+  std::string foreign;
+  {
+    Served s2(other.app);
+    foreign = s2.client().Get("/v1/consistency?from=2&to=4", bearer(other.app.adminToken))->body;
+  }
+  std::string why;
+  ASSERT_TRUE(verifyConsistencyProof(foreign, other.signer->publicKeyHex(), &why)) << why;
+  ojson stranger = check(foreign);
+  EXPECT_EQ(stranger["valid"], false) << stranger.dump();
+  EXPECT_EQ(stranger["kind"], "consistency");
+  // A proof is still a proof.
+  EXPECT_EQ(check("{\"format\":\"kelisim-proof/1\"}")["kind"], "proof");
+}
+
 TEST_P(RecordsOn, RecordProofStatsExportVerifyAndErasureOverHttp) {
   Ledger L(GetParam());
   std::string id = oneVisitor(L);

@@ -200,6 +200,10 @@ void getConsistency(App& app, const httplib::Request& req, httplib::Response& re
     return;
   StoreError e;
   if (to == 0) {
+    // Up to the head: sign it first if it moved since the last checkpoint (as GET /v1/proof
+    // does), so that "from my checkpoint to now" reaches the rows stored since.
+    e = app.writer ? app.writer->checkpointIfMoved() : StoreError{};
+    if (!e.ok() && e.unavailable) return sendStoreError(res, e);
     Checkpoint latest;
     bool found = false;
     if (!(e = app.store->latestCheckpoint(&latest, &found)).ok()) return sendStoreError(res, e);
@@ -329,6 +333,21 @@ void getStats(App& app, const httplib::Request& req, httplib::Response& res) {
  *  (verifyProof), that it is signed by one of this ledger's keys (the current one or any of its
  *  key history), and whether its checkpoint is the one stored here. Always 200 with {valid,
  *  message, recordId, signedBy, checkpoint: {seq, stored}} unless the body is too large (413). */
+/** {"seq", "stored"} for a checkpoint a document names: whether this ledger stores that very
+ *  signed checkpoint (same seq, time and signature). */
+bool storedHere(App& app, int64_t seq, int64_t at, const std::string& signature, httplib::Response& res, ojson* out) {
+  std::vector<Checkpoint> stored;
+  StoreError e = app.store->checkpointsInRange(seq, seq, &stored);
+  if (!e.ok()) return sendStoreError(res, e), false;
+  bool here = std::any_of(stored.begin(), stored.end(), [&](const Checkpoint& c) { return c.at == at && c.signature == signature; });
+  *out = {{"seq", seq}, {"stored", here}};
+  return true;
+}
+
+/** POST /v1/proof/verify: a document someone shows the operator, checked with the core against
+ *  this ledger's keys (the current one and every rotated one): a proof (kelisim-proof/1,
+ *  "kind": "proof") or a consistency proof (kelisim-ledger-consistency/1, "kind":
+ *  "consistency"). The answer also says whether the checkpoints it names are stored here. */
 void postProofVerify(App& app, const httplib::Request& req, httplib::Response& res) {
   constexpr size_t kMaxProofBytes = 8 * 1024 * 1024;
   if (!requireAdmin(app, req, res)) return;
@@ -341,21 +360,34 @@ void postProofVerify(App& app, const httplib::Request& req, httplib::Response& r
   std::string why;
   nlohmann::json doc;
   bool valid = verifyProof(req.body, "", &why, &doc);
+  if (!valid && jstr(doc, "format") == kConsistencyFormat) {
+    // Valid when it holds for one of this ledger's keys (a document made before a rotation
+    // names only the keys up to then). The key it names is tried first: when it is refused,
+    // that key's reason is the one to show.
+    auto named = std::find(keys.begin(), keys.end(), jstr(doc, "publicKey"));
+    if (named != keys.end()) std::rotate(keys.begin(), named, named + 1);
+    ConsistencyProof c;
+    for (size_t i = 0; i < keys.size() && !valid; ++i) {
+      std::string w;
+      valid = verifyConsistencyProof(req.body, keys[i], &w, &c);
+      if (i == 0) why = w;
+    }
+    ojson out = {{"kind", "consistency"}, {"valid", valid}, {"message", valid ? "valid" : why},
+                 {"from", nullptr}, {"to", nullptr}};
+    if (valid && (!storedHere(app, c.from.seq, c.from.at, c.from.signature, res, &out["from"]) ||
+                  !storedHere(app, c.to.seq, c.to.at, c.to.signature, res, &out["to"])))
+      return;
+    return sendJson(res, out);
+  }
   std::string signedBy = jstr(doc, "publicKey");
   if (valid && std::find(keys.begin(), keys.end(), signedBy) == keys.end())
     valid = false, why = "it is signed by " + signedBy + ", which is not a key of this ledger";
-  ojson out = {{"valid", valid}, {"message", valid ? "valid" : why}, {"recordId", jstr(doc, "recordId")},
+  ojson out = {{"kind", "proof"}, {"valid", valid}, {"message", valid ? "valid" : why}, {"recordId", jstr(doc, "recordId")},
                {"signedBy", signedBy}, {"checkpoint", nullptr}};
   const nlohmann::json& cp = jget(doc, "checkpoint");
-  if (valid && cp.is_object()) {
-    std::vector<Checkpoint> stored;
-    int64_t seq = jint(cp, "seq");
-    if (!(e = app.store->checkpointsInRange(seq, seq, &stored)).ok()) return sendStoreError(res, e);
-    bool here = std::any_of(stored.begin(), stored.end(), [&](const Checkpoint& c) {
-      return c.at == jint(cp, "at") && c.signature == jstr(cp, "signature");
-    });
-    out["checkpoint"] = {{"seq", seq}, {"stored", here}};
-  }
+  if (valid && cp.is_object() &&
+      !storedHere(app, jint(cp, "seq"), jint(cp, "at"), jstr(cp, "signature"), res, &out["checkpoint"]))
+    return;
   sendJson(res, out);
 }
 
