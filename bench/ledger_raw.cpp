@@ -11,7 +11,10 @@
 //       Fills DB (empty, or already filled by an earlier run) to ROWS rows with Store::append
 //       (valid chain, batches of 1000), then times the Merkle paths a proof request reads
 //       (ledger/merkle.h): one row's inclusion path in the tree of rows 1..ROWS and the
-//       consistency path from ROWS/2 to ROWS, REPEAT times each. Prints {"rows", "fillSeconds",
+//       consistency path from ROWS/2 to ROWS, REPEAT times each, first from the rows alone (no
+//       Merkle blocks: as before migration 003), then after storing the blocks of 1024 leaves
+//       (storeMerkleBlocks, timed: what a ledger from before 003 pays once). Prints {"rows",
+//       "fillSeconds", "rowsInclusionMs", "rowsConsistencyMs", "blocksFillSeconds",
 //       "inclusionMs", "consistencyMs"} (medians). Not run by bench/ledger.mjs.
 //
 // DB is a --db value (sqlite:PATH or postgresql://…). Prints one JSON object:
@@ -208,22 +211,33 @@ int proofBench(server::Store& s, int64_t rows, int repeat) {
   if (e.ok()) e = s.head(&h);
   if (!e.ok() || h.seq != rows) return std::fprintf(stderr, "fill: %s (head %lld)\n", e.message.c_str(), (long long)h.seq), 1;
   double fill = msSince(t0) / 1000.0;
-  // A row a third of the way in: its path reads from there to the end without a cache.
+  // A row a third of the way in: its path reads from there to the end without blocks.
   int64_t seq = rows / 3 + 1;
-  std::vector<double> inc, con;
-  for (int i = 0; i < repeat && e.ok(); ++i) {
-    std::map<int64_t, std::vector<std::string>> paths;
-    auto t = Clock::now();
-    e = server::inclusionPaths(s, {seq}, rows, &paths);
-    inc.push_back(msSince(t));
-    std::vector<std::string> path;
-    t = Clock::now();
-    if (e.ok()) e = server::consistencyPath(s, rows / 2, rows, &path);
-    con.push_back(msSince(t));
-  }
+  auto time = [&](int64_t blockLeaves, double* incMs, double* conMs) {
+    std::vector<double> inc, con;
+    for (int i = 0; i < repeat && e.ok(); ++i) {
+      std::map<int64_t, std::vector<std::string>> paths;
+      auto t = Clock::now();
+      e = server::inclusionPaths(s, {seq}, rows, &paths, 2000, blockLeaves);
+      inc.push_back(msSince(t));
+      std::vector<std::string> path;
+      t = Clock::now();
+      if (e.ok()) e = server::consistencyPath(s, rows / 2, rows, &path, 2000, blockLeaves);
+      con.push_back(msSince(t));
+    }
+    *incMs = percentile(inc, 50);
+    *conMs = percentile(con, 50);
+  };
+  double rowsInc = 0, rowsCon = 0, inc = 0, con = 0;
+  time(0, &rowsInc, &rowsCon);
+  t0 = Clock::now();
+  if (e.ok()) e = server::storeMerkleBlocks(s, rows, server::kMerkleBlockLeaves);
+  double blocksFill = msSince(t0) / 1000.0;
+  if (e.ok()) time(server::kMerkleBlockLeaves, &inc, &con);
   if (!e.ok()) return std::fprintf(stderr, "paths: %s\n", e.message.c_str()), 1;
-  std::printf("{\"rows\":%lld,\"fillSeconds\":%.1f,\"inclusionMs\":%.2f,\"consistencyMs\":%.2f}\n",
-              (long long)rows, fill, percentile(inc, 50), percentile(con, 50));
+  std::printf("{\"rows\":%lld,\"fillSeconds\":%.1f,\"rowsInclusionMs\":%.2f,\"rowsConsistencyMs\":%.2f,"
+              "\"blocksFillSeconds\":%.2f,\"inclusionMs\":%.2f,\"consistencyMs\":%.2f}\n",
+              (long long)rows, fill, rowsInc, rowsCon, blocksFill, inc, con);
   return 0;
 }
 
