@@ -66,8 +66,7 @@ const Statement kStatements[] = {
     {"seq_of_key", "SELECT seq FROM events WHERE event_key = $1", 1},
     {"rows_of_record", "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE record_id = $1 ORDER BY seq", 1},
     {"rows_by_seq",
-     "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE seq >= $1 AND ($2 = 0 OR seq < $2) "
-     "ORDER BY seq LIMIT $3",
+     "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
      3},
     {"rows_by_time",
      "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE server_at >= $1 AND server_at < $2 ORDER BY seq", 2},
@@ -472,7 +471,9 @@ class PostgresStore final : public Store {
   }
 
   StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) override {
-    std::string from = num(fromSeq), to = num(toSeq), lim = num(limit);
+    // Both bounds on seq itself (toSeq 0: INT64_MAX), so that the index scan stops at toSeq
+    // (sqlite_store.cpp says why).
+    std::string from = num(fromSeq), to = num(toSeq == 0 ? INT64_MAX : toSeq), lim = num(limit);
     // LIMIT NULL is no limit: a limit <= 0 reads to the end.
     return query("rows_by_seq", {from.c_str(), to.c_str(), limit > 0 ? lim.c_str() : nullptr}, out);
   }

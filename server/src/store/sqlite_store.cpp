@@ -232,15 +232,17 @@ class SqliteStore : public Store {
   StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) override {
     std::lock_guard<std::mutex> lock(rmu_);
     if (!rOpen_) return notMigrated();
+    // Both bounds on seq itself (toSeq 0: INT64_MAX), so that the search stops at toSeq: with
+    // "(? = 0 OR seq < ?)" SQLite scanned on to the end of the table whenever the range held
+    // fewer rows than the limit (a Merkle path's few rows cost a scan of the rest, §4.4).
     static const std::string sql =
-        std::string("SELECT ") + kRowColumns + " FROM events WHERE seq >= ? AND (? = 0 OR seq < ?) ORDER BY seq LIMIT ?";
+        std::string("SELECT ") + kRowColumns + " FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?";
     StoreError e;
     sqlite3_stmt* s = r_.stmt(sql.c_str(), &e);
     if (!s) return e;
     sqlite3_bind_int64(s, 1, fromSeq);
-    sqlite3_bind_int64(s, 2, toSeq);
-    sqlite3_bind_int64(s, 3, toSeq);
-    sqlite3_bind_int64(s, 4, limit <= 0 ? INT64_MAX : limit);
+    sqlite3_bind_int64(s, 2, toSeq == 0 ? INT64_MAX : toSeq);
+    sqlite3_bind_int64(s, 3, limit <= 0 ? INT64_MAX : limit);
     return readRows(s, out);
   }
 
