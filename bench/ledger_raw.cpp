@@ -7,6 +7,15 @@
 //   kelisim_ledger_bench store DB SECONDS BATCH CLIENTS
 //       Store::append() of BATCH new rows per call (seal included), CLIENTS stores at once
 //       (PostgreSQL: as CLIENTS servers would; SQLite: 1).
+//   kelisim_ledger_bench proof DB ROWS REPEAT
+//       Fills DB (empty, or already filled by an earlier run) to ROWS rows with Store::append
+//       (valid chain, batches of 1000), then times the Merkle paths a proof request reads
+//       (ledger/merkle.h): one row's inclusion path in the tree of rows 1..ROWS and the
+//       consistency path from ROWS/2 to ROWS, REPEAT times each, first from the rows alone (no
+//       Merkle blocks: as before migration 003), then after storing the blocks of 1024 leaves
+//       (storeMerkleBlocks, timed: what a ledger from before 003 pays once). Prints {"rows",
+//       "fillSeconds", "rowsInclusionMs", "rowsConsistencyMs", "blocksFillSeconds",
+//       "inclusionMs", "consistencyMs"} (medians). Not run by bench/ledger.mjs.
 //
 // DB is a --db value (sqlite:PATH or postgresql://…). Prints one JSON object:
 // {"rows", "seconds", "rowsPerSecond", "commits", "p50Ms", "p99Ms"} (latency per commit).
@@ -20,12 +29,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/ledger.h"
+#include "ledger/merkle.h"
 #include "store/store.h"
 
 using namespace kelisim;
@@ -180,11 +191,69 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// ---------------------------------------------------------------------------------------------
+// proof: the cost of one proof's Merkle paths
+// ---------------------------------------------------------------------------------------------
+
+int proofBench(server::Store& s, int64_t rows, int repeat) {
+  server::Sealer seal = [](const std::string& prev, int64_t seq, int64_t at, const server::NewRow& r) {
+    return ledger::rowHash(prev, seq, at, r.eventKey, r.personalHash, r.body);
+  };
+  server::Head h;
+  server::StoreError e = s.head(&h);
+  auto t0 = Clock::now();
+  for (int64_t n = h.seq; e.ok() && n < rows;) {
+    std::vector<server::NewRow> batch;
+    for (; n < rows && batch.size() < 1000; ++n) batch.push_back(benchRow(0, n));
+    std::vector<server::AppendResult> out;
+    e = s.append(batch, 1796551200000 + n, seal, &out);
+  }
+  if (e.ok()) e = s.head(&h);
+  if (!e.ok() || h.seq != rows) return std::fprintf(stderr, "fill: %s (head %lld)\n", e.message.c_str(), (long long)h.seq), 1;
+  double fill = msSince(t0) / 1000.0;
+  // A row a third of the way in: its path reads from there to the end without blocks.
+  int64_t seq = rows / 3 + 1;
+  auto time = [&](int64_t blockLeaves, double* incMs, double* conMs) {
+    std::vector<double> inc, con;
+    for (int i = 0; i < repeat && e.ok(); ++i) {
+      std::map<int64_t, std::vector<std::string>> paths;
+      auto t = Clock::now();
+      e = server::inclusionPaths(s, {seq}, rows, &paths, 2000, blockLeaves);
+      inc.push_back(msSince(t));
+      std::vector<std::string> path;
+      t = Clock::now();
+      if (e.ok()) e = server::consistencyPath(s, rows / 2, rows, &path, 2000, blockLeaves);
+      con.push_back(msSince(t));
+    }
+    *incMs = percentile(inc, 50);
+    *conMs = percentile(con, 50);
+  };
+  double rowsInc = 0, rowsCon = 0, inc = 0, con = 0;
+  time(0, &rowsInc, &rowsCon);
+  t0 = Clock::now();
+  if (e.ok()) e = server::storeMerkleBlocks(s, rows, server::kMerkleBlockLeaves);
+  double blocksFill = msSince(t0) / 1000.0;
+  if (e.ok()) time(server::kMerkleBlockLeaves, &inc, &con);
+  if (!e.ok()) return std::fprintf(stderr, "paths: %s\n", e.message.c_str()), 1;
+  std::printf("{\"rows\":%lld,\"fillSeconds\":%.1f,\"rowsInclusionMs\":%.2f,\"rowsConsistencyMs\":%.2f,"
+              "\"blocksFillSeconds\":%.2f,\"inclusionMs\":%.2f,\"consistencyMs\":%.2f}\n",
+              (long long)rows, fill, rowsInc, rowsCon, blocksFill, inc, con);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "proof") {
+    std::string err;
+    auto s = server::openStore(argv[2], &err);
+    if (!s) return std::fprintf(stderr, "open %s: %s\n", argv[2], err.c_str()), 1;
+    server::StoreError e = s->migrate();
+    if (!e.ok()) return std::fprintf(stderr, "migrate: %s\n", e.message.c_str()), 1;
+    return proofBench(*s, std::atoll(argv[3]), std::max(1, std::atoi(argv[4])));
+  }
   if (argc != 6) {
-    std::fprintf(stderr, "usage: %s raw|store DB SECONDS PER_COMMIT CLIENTS\n", argv[0]);
+    std::fprintf(stderr, "usage: %s raw|store DB SECONDS PER_COMMIT CLIENTS | proof DB ROWS REPEAT\n", argv[0]);
     return 2;
   }
   const std::string mode = argv[1], db = argv[2];

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ledger/merkle.h"
+
 namespace httplib {
 class Server;
 }
@@ -55,6 +57,7 @@ struct App {
   std::string adminToken;                   // "" = no operator access
   std::function<int64_t()> now;             // epoch ms; tests control it
   int64_t readPageRows = 2000;              // rows per read when the export and the stats page through a range
+  int64_t merkleBlockLeaves = kMerkleBlockLeaves;  // the writer's Merkle block size (ledger/merkle.h)
 };
 
 // Routes, one function per file of server/src/http/:

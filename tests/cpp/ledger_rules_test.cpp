@@ -156,6 +156,33 @@ TEST(LedgerRules, MerkleTreeIsRfc9162sAndEveryInclusionPathVerifies) {
   EXPECT_FALSE(ledger::verifyInclusion(0, 0, "", {}, ""));
 }
 
+// The server's stored Merkle blocks (docs/ledger.md §4.4) enter a range's tree as whole
+// subtrees: blocks then single leaves must give the tree of the leaves one by one.
+TEST(LedgerRules, PushSubtreeIsPushingItsLeaves) {
+  std::vector<std::string> rows;
+  for (int n = 0; n < 45; ++n) rows.push_back(sha256_hex("row " + std::to_string(n)));
+  for (uint64_t block : {1, 2, 4, 8}) {
+    for (size_t n = 1; n <= rows.size(); ++n) {
+      ledger::MerkleFrontier f;
+      size_t whole = n / block;
+      for (size_t k = 0; k < whole; ++k)
+        ASSERT_TRUE(f.pushSubtree(referenceTreeHash(rows, k * block, (k + 1) * block), block));
+      for (size_t i = whole * block; i < n; ++i) f.push(ledger::merkleLeaf(rows[i]));
+      ASSERT_EQ(f.size(), n);
+      ASSERT_EQ(f.root(), referenceTreeHash(rows, 0, n)) << n << " leaves, blocks of " << block;
+    }
+  }
+  // Not aligned, or not a power of two: refused, the tree unchanged.
+  ledger::MerkleFrontier f;
+  f.push(ledger::merkleLeaf(rows[0]));
+  std::string root = f.root();
+  EXPECT_FALSE(f.pushSubtree(referenceTreeHash(rows, 1, 3), 2));
+  EXPECT_FALSE(f.pushSubtree(referenceTreeHash(rows, 1, 4), 3));
+  EXPECT_FALSE(f.pushSubtree(rows[1], 0));
+  EXPECT_EQ(f.size(), 1u);
+  EXPECT_EQ(f.root(), root);
+}
+
 namespace {
 /** RFC 9162 §2.1.4.1's SUBPROOF(m, D[begin:end], whole), straight from its recursive definition. */
 void referenceSubproof(const std::vector<std::string>& rows, size_t m, size_t begin, size_t end, bool whole,

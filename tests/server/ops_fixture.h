@@ -79,7 +79,9 @@ struct Visitor {
  *  the writer. */
 class Ledger {
  public:
-  explicit Ledger(const std::string& engine = "sqlite") {
+  /** blockLeaves: the Merkle block size of the writer, the routes and checkpoint() (small in
+   *  the tests of the block cache, so that a few rows span several blocks). */
+  explicit Ledger(const std::string& engine = "sqlite", int64_t blockLeaves = kMerkleBlockLeaves) {
     dir = std::filesystem::temp_directory_path() / ("kelisim-ops-" + randomToken(12));
     std::filesystem::create_directories(dir);
     std::string err, db = "sqlite:" + (dir / "ledger.db").string();
@@ -102,7 +104,9 @@ class Ledger {
     app.signer = signer.get();
     app.adminToken = "test-token-" + randomToken(24);
     app.now = [this] { return nowMs; };
+    app.merkleBlockLeaves = blockLeaves;
     writer = std::make_unique<Writer>(*store, *signer, app.now, 3600);
+    writer->setMerkleBlockLeaves(blockLeaves);
     EXPECT_TRUE(writer->start().ok());
     app.writer = writer.get();
   }
@@ -228,6 +232,7 @@ class Ledger {
     ASSERT_TRUE(store->head(&h).ok());
     ledger::MerkleFrontier tree;
     ASSERT_TRUE(frontierAt(*store, h.seq, &tree).ok());
+    ASSERT_TRUE(storeMerkleBlocks(*store, h.seq, app.merkleBlockLeaves).ok());
     Checkpoint c = signer->checkpoint(h.seq, h.hash, nowMs, tree.root());
     c.frontier = tree.text();
     ASSERT_TRUE(store->addCheckpoint(c).ok());

@@ -55,7 +55,7 @@ TEST(SqliteStore, UsesWalAndRecordsItsMigrations) {
   ASSERT_TRUE(store->migrate().ok());
   ASSERT_TRUE(store->migrate().ok());  // idempotent
   EXPECT_EQ(pragma(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_keys_and_roots");
+  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_keys_and_roots,003_merkle_blocks");
 }
 
 TEST(SqliteStore, ALedgerOfTheFirstSchemaGainsKeyRotationsAndKeepsItsCheckpoints) {
@@ -70,7 +70,7 @@ TEST(SqliteStore, ALedgerOfTheFirstSchemaGainsKeyRotationsAndKeepsItsCheckpoints
   auto store = openStore("sqlite:" + path, &err);
   ASSERT_TRUE(store) << err;
   ASSERT_TRUE(store->migrate().ok());
-  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_keys_and_roots");
+  EXPECT_EQ(pragma(path, "SELECT group_concat(name) FROM schema_migrations"), "001_init,002_keys_and_roots,003_merkle_blocks");
   std::vector<Checkpoint> cps, rotations;
   ASSERT_TRUE(store->checkpoints(&cps).ok());
   ASSERT_EQ(cps.size(), 1u);

@@ -40,6 +40,11 @@ class ForwardingStore : public Store {
   }
   StoreError latestCheckpoint(Checkpoint* out, bool* found) override { return s_.latestCheckpoint(out, found); }
   StoreError keyRotations(std::vector<Checkpoint>* out) override { return s_.keyRotations(out); }
+  StoreError addMerkleBlocks(const std::vector<MerkleBlock>& b) override { return s_.addMerkleBlocks(b); }
+  StoreError merkleBlocks(int64_t l, int64_t a, int64_t b, std::vector<MerkleBlock>* out) override {
+    return s_.merkleBlocks(l, a, b, out);
+  }
+  StoreError lastMerkleBlock(int64_t l, int64_t* b) override { return s_.lastMerkleBlock(l, b); }
   StoreError erase(const std::string& id, int64_t at, int64_t* n) override { return s_.erase(id, at, n); }
   StoreError eraseBefore(int64_t b, int64_t at, int64_t* n, std::vector<std::string>* r) override {
     return s_.eraseBefore(b, at, n, r);

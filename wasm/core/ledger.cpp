@@ -96,15 +96,20 @@ std::string merkleNode(std::string_view leftHex, std::string_view rightHex) {
   return to_hex(d.data(), d.size());
 }
 
-void MerkleFrontier::push(std::string_view leafHex) {
-  hashes_.emplace_back(leafHex);
-  // Two complete subtrees of one size merge, as the carries of size_ + 1 in binary.
-  for (uint64_t s = size_; s & 1; s >>= 1) {
+void MerkleFrontier::push(std::string_view leafHex) { pushSubtree(leafHex, 1); }
+
+bool MerkleFrontier::pushSubtree(std::string_view hashHex, uint64_t leaves) {
+  if (leaves == 0 || (leaves & (leaves - 1)) != 0 || size_ % leaves != 0 || size_ + leaves < size_) return false;
+  hashes_.emplace_back(hashHex);
+  // Two complete subtrees of one size merge, as the carries of size_ + leaves in binary (every
+  // subtree held is at least `leaves` wide, since size_ is a multiple of it).
+  for (uint64_t s = size_ / leaves; s & 1; s >>= 1) {
     std::string right = std::move(hashes_.back());
     hashes_.pop_back();
     hashes_.back() = merkleNode(hashes_.back(), right);
   }
-  ++size_;
+  size_ += leaves;
+  return true;
 }
 
 std::string MerkleFrontier::root() const {

@@ -58,6 +58,12 @@ class MerkleFrontier {
  public:
   uint64_t size() const { return size_; }
   void push(std::string_view leafHex);
+  /** Pushes a complete subtree of `leaves` leaves (a power of two) at once, given its tree
+   *  hash: the same tree as pushing its leaves one by one, as long as size() is a multiple of
+   *  `leaves` (the subtree is then aligned, as every complete subtree of RFC 9162 §2.1.1's
+   *  tree is). Returns false, and changes nothing, otherwise. The server's stored Merkle
+   *  blocks go into a range's tree this way (docs/ledger.md §4.4). */
+  bool pushSubtree(std::string_view hashHex, uint64_t leaves);
   /** The tree hash ("" for no leaves). */
   std::string root() const;
   /** "size:hash,hash,…", what a checkpoint stores to go on from; parse() reads it back. */

@@ -134,8 +134,17 @@ void getProof(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!(e = app.store->keyRotations(&keyRotations)).ok()) return sendStoreError(res, e);
   // Each row's Merkle inclusion path to that checkpoint's root (one pass over rows 1..its seq).
   std::map<int64_t, std::vector<std::string>> inclusion;
-  if (found && !(e = proofInclusion(*app.store, rows, latest, &inclusion, app.readPageRows)).ok())
+  if (found &&
+      !(e = proofInclusion(*app.store, rows, latest, &inclusion, app.readPageRows, app.merkleBlockLeaves)).ok())
     return sendStoreError(res, e);
+  // The paths come partly from stored Merkle blocks, which nothing signs: each is checked
+  // against the signed root before it is sent, as GET /v1/consistency checks its path.
+  int64_t badSeq = 0;
+  if (found && !inclusionHolds(rows, latest, inclusion, &badSeq))
+    return sendError(res, 409, "inconsistent",
+                     "the stored rows and Merkle blocks do not give the Merkle root the checkpoint at seq " +
+                         std::to_string(latest.seq) + " signed (row " + std::to_string(badSeq) +
+                         "'s path): rows or blocks were changed after they were signed (GET /v1/verify names the first)");
   ojson proof =
       buildProof(id, rows, prev, app.policies, checkpoints, *app.signer, app.now(), keyRotations, inclusion);
   std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
@@ -221,7 +230,7 @@ void getConsistency(App& app, const httplib::Request& req, httplib::Response& re
   if (!checkpointWithRoot(app, from, "from", res, &a) || !checkpointWithRoot(app, to, "to", res, &b)) return;
   std::vector<std::string> path;
   std::vector<Checkpoint> keyRotations;
-  if (!(e = consistencyPath(*app.store, a.seq, b.seq, &path, app.readPageRows)).ok()) return sendStoreError(res, e);
+  if (!(e = consistencyPath(*app.store, a.seq, b.seq, &path, app.readPageRows, app.merkleBlockLeaves)).ok()) return sendStoreError(res, e);
   if (!ledger::verifyConsistency(uint64_t(a.seq), uint64_t(b.seq), a.root, b.root, path))
     return sendError(res, 409, "inconsistent",
                      "the stored rows do not give the Merkle roots the checkpoints at seq " + std::to_string(a.seq) +

@@ -151,11 +151,19 @@ StoreError Writer::checkpointIfMoved() {
   Head h;
   StoreError e = store_.head(&h);
   int64_t now = now_();
+  int64_t blocksDue = 0;  // the head did not move, but the blocks lag behind the last checkpoint
   {
     std::lock_guard<std::mutex> lock(mu_);
     lastCheckpointAt_ = now;
-    if (!e.ok() || h.seq == 0 || h.seq <= lastCheckpointSeq_ || rotatedAway_) return e;
+    if (!e.ok() || h.seq == 0 || rotatedAway_) return e;
+    if (h.seq <= lastCheckpointSeq_) {
+      if (blocksSeq_ >= lastCheckpointSeq_) return e;
+      blocksDue = lastCheckpointSeq_;
+    }
   }
+  // A ledger from before the Merkle blocks (migration 003) whose head stays put: its blocks
+  // are filled here, once, instead of at the next checkpoint.
+  if (blocksDue) return storeBlocks(blocksDue);
   Checkpoint latest;
   bool found = false;
   if (!(e = store_.latestCheckpoint(&latest, &found)).ok()) return e;
@@ -175,6 +183,8 @@ StoreError Writer::checkpointIfMoved() {
     tree = frontier_;
   }
   if (!(e = frontierAt(store_, h.seq, found ? &latest : nullptr, &tree)).ok()) return e;
+  // The blocks of the rows it covers go before the checkpoint: a proof under it finds them all.
+  if (!(e = storeBlocks(h.seq)).ok()) return e;
   Checkpoint c = signer_.checkpoint(h.seq, h.hash, now, tree.root());
   c.frontier = tree.text();
   e = store_.addCheckpoint(c);
@@ -182,6 +192,15 @@ StoreError Writer::checkpointIfMoved() {
     std::lock_guard<std::mutex> lock(mu_);
     lastCheckpointSeq_ = h.seq;
     frontier_ = std::move(tree);
+  }
+  return e;
+}
+
+StoreError Writer::storeBlocks(int64_t seq) {
+  StoreError e = storeMerkleBlocks(store_, seq, blockLeaves_);
+  if (e.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    blocksSeq_ = std::max(blocksSeq_, seq);
   }
   return e;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/ledger.h"
+#include "ledger/merkle.h"
 #include "store/store.h"
 
 namespace kelisim {
@@ -62,6 +63,10 @@ class Writer {
    *  stop(), or an HTTP thread: GET /v1/proof asks for one). Writes none, and says so once on stderr, once the ledger's key was rotated
    *  away from this writer's (kelisim-server rotate-key while it runs). */
   StoreError checkpointIfMoved();
+  /** The leaves of the Merkle blocks it stores before each checkpoint (merkle.h
+   *  storeMerkleBlocks; default kMerkleBlockLeaves, tests use smaller ones; not a block size:
+   *  none). Before start(). */
+  void setMerkleBlockLeaves(int64_t leaves) { blockLeaves_ = leaves; }
   /** Seq of the last checkpoint written (0 = none). */
   int64_t lastCheckpointSeq() const;
 
@@ -69,6 +74,7 @@ class Writer {
   struct Job;
   void run();
   void commit(std::vector<std::shared_ptr<Job>>& jobs);
+  StoreError storeBlocks(int64_t seq);  // storeMerkleBlocks up to seq, then blocksSeq_
 
   Store& store_;
   const Signer& signer_;
@@ -84,6 +90,8 @@ class Writer {
   int64_t lastCheckpointAt_ = 0;
   bool rotatedAway_ = false;
   ledger::MerkleFrontier frontier_;  // the tree of the rows up to the last checkpoint written or seen
+  int64_t blockLeaves_ = kMerkleBlockLeaves;
+  int64_t blocksSeq_ = 0;  // the Merkle blocks within rows 1..blocksSeq_ are stored
 };
 
 }  // namespace server

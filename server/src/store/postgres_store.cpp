@@ -66,8 +66,7 @@ const Statement kStatements[] = {
     {"seq_of_key", "SELECT seq FROM events WHERE event_key = $1", 1},
     {"rows_of_record", "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE record_id = $1 ORDER BY seq", 1},
     {"rows_by_seq",
-     "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE seq >= $1 AND ($2 = 0 OR seq < $2) "
-     "ORDER BY seq LIMIT $3",
+     "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
      3},
     {"rows_by_time",
      "SELECT " KELISIM_ROW_COLUMNS " FROM events WHERE server_at >= $1 AND server_at < $2 ORDER BY seq", 2},
@@ -85,6 +84,13 @@ const Statement kStatements[] = {
      "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints ORDER BY seq DESC, at DESC LIMIT 1", 0},
     {"key_rotations",
      "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE prev_key IS NOT NULL ORDER BY seq, at", 0},
+    {"merkle_block_add",
+     "INSERT INTO merkle_blocks (leaves, block, hash) VALUES ($1, $2, $3) ON CONFLICT (leaves, block) DO NOTHING", 3},
+    {"merkle_blocks",
+     "SELECT leaves, block, hash FROM merkle_blocks WHERE ($1 = 0 OR leaves = $1) AND block >= $2 "
+     "AND ($3 = 0 OR block < $3) ORDER BY leaves, block",
+     3},
+    {"merkle_block_last", "SELECT coalesce(MAX(block), -1) FROM merkle_blocks WHERE leaves = $1", 1},
     {"erase",
      "UPDATE events SET personal = NULL, record_id = NULL, erased_at = $2 WHERE record_id = $1", 2},
     // Retention: every row older than $1 not yet erased (store.h). The CTE reads each row's
@@ -465,7 +471,9 @@ class PostgresStore final : public Store {
   }
 
   StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) override {
-    std::string from = num(fromSeq), to = num(toSeq), lim = num(limit);
+    // Both bounds on seq itself (toSeq 0: INT64_MAX), so that the index scan stops at toSeq
+    // (sqlite_store.cpp says why).
+    std::string from = num(fromSeq), to = num(toSeq == 0 ? INT64_MAX : toSeq), lim = num(limit);
     // LIMIT NULL is no limit: a limit <= 0 reads to the end.
     return query("rows_by_seq", {from.c_str(), to.c_str(), limit > 0 ? lim.c_str() : nullptr}, out);
   }
@@ -516,6 +524,48 @@ class PostgresStore final : public Store {
   StoreError keyRotations(std::vector<Checkpoint>* out) override {
     out->clear();
     return readCheckpoints("key_rotations", {}, out);
+  }
+
+  StoreError addMerkleBlocks(const std::vector<MerkleBlock>& blocks) override {
+    if (blocks.empty()) return {};
+    Lease c(pool_, true);
+    if (!c.error().ok()) return c.error();
+    std::vector<std::string> text;  // the parameters' storage: stable while the calls run
+    text.reserve(blocks.size() * 2);
+    std::vector<Call> calls = {{nullptr, "BEGIN", {}}};
+    for (const MerkleBlock& b : blocks) {
+      text.push_back(num(b.leaves));
+      text.push_back(num(b.block));
+      calls.push_back({"merkle_block_add", nullptr, {text[text.size() - 2].c_str(), text.back().c_str(), b.hash.c_str()}});
+    }
+    calls.push_back({nullptr, "COMMIT", {}});
+    std::vector<Result> res;
+    StoreError e = c->pipeline(calls, &res);
+    if (!e.ok()) c->rollback();
+    return e;
+  }
+
+  StoreError merkleBlocks(int64_t leaves, int64_t fromBlock, int64_t toBlock, std::vector<MerkleBlock>* out) override {
+    out->clear();
+    Lease c(pool_, true);
+    if (!c.error().ok()) return c.error();
+    std::string l = num(leaves), a = num(fromBlock), b = num(toBlock);
+    Result r;
+    StoreError e = c->run("merkle_blocks", {l.c_str(), a.c_str(), b.c_str()}, &r);
+    if (!e.ok()) return e;
+    for (int i = 0; i < r.rows(); ++i) out->push_back({r.integer(i, 0), r.integer(i, 1), r.text(i, 2)});
+    return {};
+  }
+
+  StoreError lastMerkleBlock(int64_t leaves, int64_t* block) override {
+    Lease c(pool_, true);
+    if (!c.error().ok()) return c.error();
+    std::string l = num(leaves);
+    Result r;
+    StoreError e = c->run("merkle_block_last", {l.c_str()}, &r);
+    if (!e.ok()) return e;
+    *block = r.rows() == 1 ? r.integer(0, 0) : -1;
+    return {};
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {

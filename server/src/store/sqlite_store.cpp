@@ -232,15 +232,17 @@ class SqliteStore : public Store {
   StoreError rowsBySeq(int64_t fromSeq, int64_t toSeq, int64_t limit, std::vector<Row>* out) override {
     std::lock_guard<std::mutex> lock(rmu_);
     if (!rOpen_) return notMigrated();
+    // Both bounds on seq itself (toSeq 0: INT64_MAX), so that the search stops at toSeq: with
+    // "(? = 0 OR seq < ?)" SQLite scanned on to the end of the table whenever the range held
+    // fewer rows than the limit (a Merkle path's few rows cost a scan of the rest, §4.4).
     static const std::string sql =
-        std::string("SELECT ") + kRowColumns + " FROM events WHERE seq >= ? AND (? = 0 OR seq < ?) ORDER BY seq LIMIT ?";
+        std::string("SELECT ") + kRowColumns + " FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?";
     StoreError e;
     sqlite3_stmt* s = r_.stmt(sql.c_str(), &e);
     if (!s) return e;
     sqlite3_bind_int64(s, 1, fromSeq);
-    sqlite3_bind_int64(s, 2, toSeq);
-    sqlite3_bind_int64(s, 3, toSeq);
-    sqlite3_bind_int64(s, 4, limit <= 0 ? INT64_MAX : limit);
+    sqlite3_bind_int64(s, 2, toSeq == 0 ? INT64_MAX : toSeq);
+    sqlite3_bind_int64(s, 3, limit <= 0 ? INT64_MAX : limit);
     return readRows(s, out);
   }
 
@@ -326,6 +328,59 @@ class SqliteStore : public Store {
     return readCheckpoints(
         "SELECT " KELISIM_CHECKPOINT_COLUMNS " FROM checkpoints WHERE prev_key IS NOT NULL ORDER BY seq, at", -1, -1,
         out);
+  }
+
+  StoreError addMerkleBlocks(const std::vector<MerkleBlock>& blocks) override {
+    if (blocks.empty()) return {};
+    std::lock_guard<std::mutex> lock(wmu_);
+    StoreError e = w_.exec("BEGIN IMMEDIATE");
+    if (!e.ok()) return e;
+    for (const MerkleBlock& b : blocks) {
+      sqlite3_stmt* s = w_.stmt("INSERT OR IGNORE INTO merkle_blocks (leaves, block, hash) VALUES (?, ?, ?)", &e);
+      if (!s) return rollback(e);
+      sqlite3_bind_int64(s, 1, b.leaves);
+      sqlite3_bind_int64(s, 2, b.block);
+      bindText(s, 3, b.hash);
+      int rc = sqlite3_step(s);
+      if (rc != SQLITE_DONE) return rollback(w_.error("add merkle block", rc));
+    }
+    if (!(e = w_.exec("COMMIT")).ok()) return rollback(e);
+    return {};
+  }
+
+  StoreError merkleBlocks(int64_t leaves, int64_t fromBlock, int64_t toBlock, std::vector<MerkleBlock>* out) override {
+    out->clear();
+    std::lock_guard<std::mutex> lock(rmu_);
+    if (!rOpen_) return notMigrated();
+    StoreError e;
+    sqlite3_stmt* s = r_.stmt(
+        "SELECT leaves, block, hash FROM merkle_blocks WHERE (?1 = 0 OR leaves = ?1) AND block >= ?2 "
+        "AND (?3 = 0 OR block < ?3) ORDER BY leaves, block",
+        &e);
+    if (!s) return e;
+    sqlite3_bind_int64(s, 1, leaves);
+    sqlite3_bind_int64(s, 2, fromBlock);
+    sqlite3_bind_int64(s, 3, toBlock);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+      out->push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), colText(s, 2)});
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return r_.error("read merkle blocks", rc);
+    return {};
+  }
+
+  StoreError lastMerkleBlock(int64_t leaves, int64_t* block) override {
+    std::lock_guard<std::mutex> lock(rmu_);
+    if (!rOpen_) return notMigrated();
+    StoreError e;
+    sqlite3_stmt* s = r_.stmt("SELECT coalesce(MAX(block), -1) FROM merkle_blocks WHERE leaves = ?", &e);
+    if (!s) return e;
+    sqlite3_bind_int64(s, 1, leaves);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *block = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW) return r_.error("read merkle blocks", rc);
+    return {};
   }
 
   StoreError erase(const std::string& recordId, int64_t at, int64_t* n) override {

@@ -75,6 +75,14 @@ struct Checkpoint {
 /** The columns both engines read a Checkpoint from, in this order. */
 #define KELISIM_CHECKPOINT_COLUMNS "seq, head, at, public_key, signature, prev_key, prev_signature, root, frontier"
 
+/** A stored Merkle block (docs/ledger.md §4.4; migration 003): the tree hash of rows
+ *  block·leaves+1 .. (block+1)·leaves, i.e. leaves [block·leaves, (block+1)·leaves). */
+struct MerkleBlock {
+  int64_t leaves = 0;  // a power of two (ledger/merkle.h kMerkleBlockLeaves)
+  int64_t block = 0;   // 0, 1, 2 …
+  std::string hash;    // 64 hex
+};
+
 struct Head {
   int64_t seq = 0;         // 0 = empty ledger
   std::string hash;        // ledger::kGenesis when empty
@@ -131,6 +139,15 @@ class Store {
   /** The key rotations alone (checkpoints with a prevKey), in (seq, at) order: the ledger's key
    *  history, which an export or a proof carries whatever range it covers. */
   virtual StoreError keyRotations(std::vector<Checkpoint>* out) = 0;
+
+  /** Stores the blocks in one transaction; a block already stored (same leaves and block) is
+   *  kept as it is. Blocks are a cache the ledger checks, not part of what is signed. */
+  virtual StoreError addMerkleBlocks(const std::vector<MerkleBlock>& blocks) = 0;
+  /** The stored blocks of `leaves` leaves (0: of every size) with fromBlock <= block < toBlock
+   *  (toBlock 0 = to the end), in (leaves, block) order. */
+  virtual StoreError merkleBlocks(int64_t leaves, int64_t fromBlock, int64_t toBlock, std::vector<MerkleBlock>* out) = 0;
+  /** The greatest stored block number of `leaves` leaves, -1 when there is none. */
+  virtual StoreError lastMerkleBlock(int64_t leaves, int64_t* block) = 0;
 
   /** Erasure: sets personal and record_id to NULL and erased_at = at for every row of the
    *  record (count in *n). Does not append the erasure row (the ledger does, via append). */
