@@ -469,7 +469,7 @@ TEST_P(RecordsOn, ConsistencyBetweenTwoCheckpointsOverHttp) {
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  expectError("/v1/consistency?from=2&to=6", 409, "inconsistent", "rows were changed after they were signed");
+  expectError("/v1/consistency?from=2&to=6", 409, "inconsistent", "rows or blocks were changed after they were signed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RecordsOn, ::testing::Values("sqlite", "postgres"),

@@ -131,7 +131,7 @@ void serviceStates(const Manifest& m, const Choices& cats, const ServiceMarks* m
     for (const Choice& x : cats)
       if (same(x.category, s.category)) c = &x;
     const ServiceMark* k = marks ? markOf(*marks, serviceHash(s.id)) : nullptr;
-    out->push_back({s.id, c && c->on && (required(m, s) || (k && k->on))});
+    out->push_back({s.id, c && c->on && (required(m, s) || (k && k->on)), {}});
   }
 }
 

@@ -233,9 +233,9 @@ void getConsistency(App& app, const httplib::Request& req, httplib::Response& re
   if (!(e = consistencyPath(*app.store, a.seq, b.seq, &path, app.readPageRows, app.merkleBlockLeaves)).ok()) return sendStoreError(res, e);
   if (!ledger::verifyConsistency(uint64_t(a.seq), uint64_t(b.seq), a.root, b.root, path))
     return sendError(res, 409, "inconsistent",
-                     "the stored rows do not give the Merkle roots the checkpoints at seq " + std::to_string(a.seq) +
-                         " and " + std::to_string(b.seq) +
-                         " signed: rows were changed after they were signed (GET /v1/verify names the first)");
+                     "the stored rows and Merkle blocks do not give the Merkle roots the checkpoints at seq " +
+                         std::to_string(a.seq) + " and " + std::to_string(b.seq) +
+                         " signed: rows or blocks were changed after they were signed (GET /v1/verify names the first)");
   if (!(e = app.store->keyRotations(&keyRotations)).ok()) return sendStoreError(res, e);
   res.set_header("Content-Disposition", "inline; filename=\"kelisim-consistency-" + std::to_string(a.seq) + "-" +
                                             std::to_string(b.seq) + ".json\"");

@@ -194,7 +194,7 @@ bool parseEntry(Ctx& c, const ojson& ev, Entry* out) {
     for (auto it = sv->begin(); it != sv->end(); ++it) {
       if (!validServiceId(it.key()) || !it.value().is_boolean())
         return c.fail("bad-entry", "event.services must map service ids to true/false");
-      h.services.push_back(Choice{Id(it.key()), it.value().get<bool>()});
+      h.services.push_back(Choice{Id(it.key()), it.value().get<bool>(), {}});
     }
     out->services = *sv;
   }

@@ -45,7 +45,7 @@ void entryCheck(const ojson& ev, std::string* canonical, bool* hashOk) {
   const ojson& services = jget(ev, "services");  // issue 12: per-service states, when the policy has services
   if (services.is_object())
     for (auto it = services.begin(); it != services.end(); ++it)
-      e.services.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>()});
+      e.services.push_back({Id(it.key()), it.value().is_boolean() && it.value().get<bool>(), {}});
   *canonical = e.canonical().str();
   *hashOk = entryHash(e).view() == jstr(ev, "hash");
 }
@@ -178,7 +178,7 @@ ojson coveringCheckpoint(const std::vector<Checkpoint>& checkpoints, int64_t las
 /** A checkpoint (or rotation) of a proof document, as a Checkpoint. */
 Checkpoint checkpointOf(const nlohmann::json& j) {
   return {jint(j, "seq"),       jstr(j, "head"),    jint(j, "at"),           jstr(j, "publicKey"),
-          jstr(j, "signature"), jstr(j, "prevKey"), jstr(j, "prevSignature"), jstr(j, "root")};
+          jstr(j, "signature"), jstr(j, "prevKey"), jstr(j, "prevSignature"), jstr(j, "root"), {}};
 }
 
 }  // namespace
