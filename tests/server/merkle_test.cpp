@@ -23,6 +23,7 @@ namespace server {
 namespace {
 
 using ops_test::Ledger;
+using ops_test::Served;
 using ops_test::Visitor;
 
 constexpr int64_t kB = 4;
@@ -170,31 +171,6 @@ TEST_P(MerkleBlocksOn, TheWriterStoresTheBlocksACheckpointCovers) {
     EXPECT_EQ(b.hash, oracle(leaves, {{uint64_t(b.block * kB), uint64_t((b.block + 1) * kB)}})[0]) << b.block;
   EXPECT_TRUE(verifyStore(*L.store, L.signer->publicKeyHex()).valid);
 }
-
-/** The operator routes of `app` on 127.0.0.1 until destruction. */
-class Served {
- public:
-  explicit Served(App& app) {
-    addRecordRoutes(http_, app);
-    port_ = http_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { http_.listen_after_bind(); });
-    while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ~Served() {
-    http_.stop();
-    thread_.join();
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(10, 0);
-    return c;
-  }
-
- private:
-  httplib::Server http_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 TEST_P(MerkleBlocksOn, AnEditedBlockIsNamedByVerifyAndRefusedByTheRoutes) {
   Ledger L(GetParam(), kB);

@@ -5,6 +5,7 @@
 // server's own ingest (parseEvents) and writer.
 #pragma once
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <random>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -268,6 +270,32 @@ class Ledger {
   std::unique_ptr<Writer> writer;
   App app;
   int64_t nowMs = 1796551200000;  // 2026-12-06T10:00:00Z, the server clock the tests control
+};
+
+/** The operator routes and the admin page of `app`, served on 127.0.0.1 until destruction. */
+class Served {
+ public:
+  explicit Served(App& app) {
+    addRecordRoutes(http_, app);
+    addAdminPageRoutes(http_, app);
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+    while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ~Served() {
+    http_.stop();
+    thread_.join();
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+
+ private:
+  httplib::Server http_;
+  int port_ = 0;
+  std::thread thread_;
 };
 
 }  // namespace ops_test

@@ -20,33 +20,8 @@ namespace {
 
 using ops_test::at;
 using ops_test::Ledger;
+using ops_test::Served;
 using ops_test::Visitor;
-
-/** The operator routes and the admin page of `app`, served on 127.0.0.1 until destruction. */
-class Served {
- public:
-  explicit Served(App& app) {
-    addRecordRoutes(http_, app);
-    addAdminPageRoutes(http_, app);
-    port_ = http_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { http_.listen_after_bind(); });
-    while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ~Served() {
-    http_.stop();
-    thread_.join();
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(10, 0);
-    return c;
-  }
-
- private:
-  httplib::Server http_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
