@@ -30,11 +30,7 @@ ojson buildConsistency(const Checkpoint& from, const Checkpoint& to, const std::
                {"to", checkpointJson(to)},
                {"path", path},
                {"publicKey", publicKeyHex}};
-  if (!keyRotations.empty()) {
-    ojson keys = ojson::array();
-    for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
-    doc["keyRotations"] = std::move(keys);
-  }
+  if (!keyRotations.empty()) doc["keyRotations"] = keyRotationsJson(keyRotations);
   doc["notes"] = {
       "from and to are signed checkpoints of one ledger: each signs \"kelisim-ledger-checkpoint/2\\n\" seq, head, at and "
       "root, one per line, where root is the Merkle tree hash of rows 1..seq (leaf: SHA-256(0x00 || rowHash), node: "
@@ -68,12 +64,8 @@ bool verifyConsistencyProof(const std::string& json, const std::string& publicKe
   }
   const ojson& history = jget(doc, "keyRotations");
   if (!history.is_null() && !history.is_array()) return *why = "keyRotations is not an array", false;
-  for (const ojson& r : history) {
-    Checkpoint c;
-    if (!checkpointFromJson(r, &c) || !c.isRotation())
-      return *why = "keyRotations holds something else than a key rotation", false;
-    p.keyRotations.push_back(std::move(c));
-  }
+  if (history.is_array() && !keyRotationsFromJson(history, &p.keyRotations))
+    return *why = "keyRotations holds something else than a key rotation", false;
 
   // The keys (docs/ledger.md §4.1): the named key must be the ledger's, and each checkpoint
   // signed by the key in force at its place.

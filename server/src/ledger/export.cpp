@@ -78,12 +78,24 @@ std::string exportHeaderLine(const std::string& publicKeyHex, int64_t firstSeq, 
   h["publicKey"] = publicKeyHex;
   h["head"] = {{"seq", headSeq}, {"hash", headHash.empty() ? prev : headHash}};
   h["from"] = {{"seq", firstSeq}, {"prevHash", prev}};
-  if (!keyRotations.empty()) {
-    ojson keys = ojson::array();
-    for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
-    h["keyRotations"] = std::move(keys);
-  }
+  if (!keyRotations.empty()) h["keyRotations"] = keyRotationsJson(keyRotations);
   return line(h) + '\n';
+}
+
+ojson keyRotationsJson(const std::vector<Checkpoint>& rotations) {
+  ojson keys = ojson::array();
+  for (const Checkpoint& r : rotations) keys.push_back(checkpointJson(r));
+  return keys;
+}
+
+bool keyRotationsFromJson(const ojson& j, std::vector<Checkpoint>* out) {
+  if (!j.is_array()) return false;
+  for (const ojson& x : j) {
+    Checkpoint r;
+    if (!checkpointFromJson(x, &r) || !r.isRotation()) return false;
+    out->push_back(std::move(r));
+  }
+  return true;
 }
 
 ojson checkpointJson(const Checkpoint& c) {
@@ -150,17 +162,9 @@ bool readExport(std::istream& in, ExportData* out, std::string* err) {
         return false;
       }
       auto keys = j.find("keyRotations");
-      if (keys != j.end()) {
-        bool ok = keys->is_array();
-        for (size_t i = 0; ok && i < keys->size(); ++i) {
-          Checkpoint r;
-          ok = (*keys)[i].is_object() && checkpointFromJson((*keys)[i], &r) && r.isRotation();
-          if (ok) out->keyRotations.push_back(std::move(r));
-        }
-        if (!ok) {
-          *err = "line " + std::to_string(n) + ": keyRotations must be an array of key rotations";
-          return false;
-        }
+      if (keys != j.end() && !keyRotationsFromJson(*keys, &out->keyRotations)) {
+        *err = "line " + std::to_string(n) + ": keyRotations must be an array of key rotations";
+        return false;
       }
       header = true;
       continue;

@@ -41,6 +41,12 @@ nlohmann::ordered_json checkpointJson(const Checkpoint& c);
 /** Reads back what checkpointJson wrote. false when a member is missing or of the wrong type
  *  (root may be absent; prevKey and prevSignature both or neither). */
 bool checkpointFromJson(const nlohmann::ordered_json& j, Checkpoint* c);
+/** A key history (docs/ledger.md §4.1) as the export's header, proofs and consistency
+ *  documents carry it: an array of checkpointJson. */
+nlohmann::ordered_json keyRotationsJson(const std::vector<Checkpoint>& rotations);
+/** Reads back what keyRotationsJson wrote, appending to *out: false unless `j` is an array
+ *  of key rotations (checkpointFromJson, each with prevKey and prevSignature). */
+bool keyRotationsFromJson(const nlohmann::ordered_json& j, std::vector<Checkpoint>* out);
 
 struct ExportData {
   std::string publicKey;

@@ -230,9 +230,7 @@ ojson buildProof(const std::string& recordId, const std::vector<Row>& rows,
                    "of this document without its signature member."}}};
   if (!keyRotations.empty()) {
     // The ledger's key history (docs/ledger.md §4.1), so that any of its keys verifies the proof.
-    ojson keys = ojson::array();
-    for (const Checkpoint& r : keyRotations) keys.push_back(checkpointJson(r));
-    proof["keyRotations"] = std::move(keys);
+    proof["keyRotations"] = keyRotationsJson(keyRotations);
     proof["notes"].push_back(
         "keyRotations: the ledger's signing keys were rotated; each rotation is signed by the old and the new key "
         "over \"kelisim-ledger-key-rotation/1\\n\" seq, head, at, root, old key and new key, one per line, so any key "
