@@ -87,9 +87,11 @@ const Statement kStatements[] = {
     {"merkle_block_add",
      "INSERT INTO merkle_blocks (leaves, block, hash) VALUES ($1, $2, $3) ON CONFLICT (leaves, block) DO NOTHING", 3},
     {"merkle_blocks",
-     "SELECT leaves, block, hash FROM merkle_blocks WHERE ($1 = 0 OR leaves = $1) AND block >= $2 "
-     "AND ($3 = 0 OR block < $3) ORDER BY leaves, block",
+     "SELECT leaves, block, hash FROM merkle_blocks WHERE leaves = $1 AND block >= $2 AND block < $3 "
+     "ORDER BY leaves, block",
      3},
+    {"merkle_blocks_all",
+     "SELECT leaves, block, hash FROM merkle_blocks WHERE block >= $1 AND block < $2 ORDER BY leaves, block", 2},
     {"merkle_block_last", "SELECT coalesce(MAX(block), -1) FROM merkle_blocks WHERE leaves = $1", 1},
     {"erase",
      "UPDATE events SET personal = NULL, record_id = NULL, erased_at = $2 WHERE record_id = $1", 2},
@@ -549,9 +551,12 @@ class PostgresStore final : public Store {
     out->clear();
     Lease c(pool_, true);
     if (!c.error().ok()) return c.error();
-    std::string l = num(leaves), a = num(fromBlock), b = num(toBlock);
+    // One size: an index range on (leaves, block) that stops at toBlock (0: INT64_MAX), as
+    // rowsBySeq bounds seq; all sizes (leaves 0, verify): the whole table in order.
+    std::string l = num(leaves), a = num(fromBlock), b = num(toBlock == 0 ? INT64_MAX : toBlock);
     Result r;
-    StoreError e = c->run("merkle_blocks", {l.c_str(), a.c_str(), b.c_str()}, &r);
+    StoreError e = leaves == 0 ? c->run("merkle_blocks_all", {a.c_str(), b.c_str()}, &r)
+                               : c->run("merkle_blocks", {l.c_str(), a.c_str(), b.c_str()}, &r);
     if (!e.ok()) return e;
     for (int i = 0; i < r.rows(); ++i) out->push_back({r.integer(i, 0), r.integer(i, 1), r.text(i, 2)});
     return {};

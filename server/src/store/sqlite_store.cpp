@@ -353,14 +353,18 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(rmu_);
     if (!rOpen_) return notMigrated();
     StoreError e;
-    sqlite3_stmt* s = r_.stmt(
-        "SELECT leaves, block, hash FROM merkle_blocks WHERE (?1 = 0 OR leaves = ?1) AND block >= ?2 "
-        "AND (?3 = 0 OR block < ?3) ORDER BY leaves, block",
-        &e);
+    // One size: "leaves = ? AND block >= ? AND block < ?" (toBlock 0: INT64_MAX), a search of
+    // the primary key that stops at toBlock; "(? = 0 OR …)" made SQLite scan the rest of the
+    // table, as it did in rowsBySeq. All sizes (leaves 0, verify): the whole table in order.
+    sqlite3_stmt* s = r_.stmt(leaves == 0 ? "SELECT leaves, block, hash FROM merkle_blocks WHERE block >= ?2 "
+                                            "AND block < ?3 ORDER BY leaves, block"
+                                          : "SELECT leaves, block, hash FROM merkle_blocks WHERE leaves = ?1 AND block >= ?2 "
+                                            "AND block < ?3 ORDER BY leaves, block",
+                              &e);
     if (!s) return e;
     sqlite3_bind_int64(s, 1, leaves);
     sqlite3_bind_int64(s, 2, fromBlock);
-    sqlite3_bind_int64(s, 3, toBlock);
+    sqlite3_bind_int64(s, 3, toBlock == 0 ? INT64_MAX : toBlock);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
       out->push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), colText(s, 2)});
